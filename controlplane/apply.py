@@ -1,0 +1,311 @@
+"""Execute a `Plan`: exactly its actions, under the project's lock, recording what was done.
+
+Every step is idempotent and looks before it leaps (adopt an endpoint or deployment that a crashed
+run already created, skip a traffic change already made), so re-running after a crash at any
+point converges. Replacements are blue/green: the new deployment must be READY before traffic
+moves to it and the old one is deleted.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from controlplane import clock
+from controlplane.catalog import Catalog
+from controlplane.errors import Conflict, DeploymentFailed, LockHeld, NotFound, StalePlan, WaitTimeout
+from controlplane.plan import Action, Plan, fingerprint
+from controlplane.provider import Provider, deployment_name
+from controlplane.provider.types import Endpoint
+from controlplane.state import AppliedRole, Spec, State
+from controlplane.store import Event, Store
+
+LOCK_TTL = timedelta(minutes=15)
+WAIT_TIMEOUT = timedelta(minutes=45)
+
+#: (role, what is happening) — the CLI shows these as they come
+Report = Callable[[str, str], None]
+#: role -> (state, ready replicas, wanted replicas), each time the waiting loop looks
+Progress = Callable[[dict[str, tuple[str, int, int]]], None]
+
+
+def actor() -> str:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"{user}@{socket.gethostname()}"
+
+
+@dataclass
+class ProjectLock:
+    store: Store
+    project: str
+    owner: str = field(default_factory=lambda: f"{actor()} pid {os.getpid()} #{uuid.uuid4().hex[:6]}")
+
+    def renew(self) -> None:
+        self.store.renew_lock(self.project, self.owner, now=clock.now(), ttl=LOCK_TTL)
+
+
+@contextmanager
+def locked(store: Store, project: str, *, timeout: timedelta = timedelta(0)) -> Iterator[ProjectLock]:
+    """Hold the project's apply lock; wait up to `timeout` for it, take it over once expired."""
+    lock = ProjectLock(store, project)
+    deadline = clock.now() + timeout
+    while True:
+        try:
+            previous = store.acquire_lock(project, lock.owner, now=clock.now(), ttl=LOCK_TTL)
+            break
+        except LockHeld:
+            if clock.now() >= deadline:
+                raise
+            clock.sleep(min(5.0, max(0.5, (deadline - clock.now()).total_seconds())))
+    if previous is not None:
+        store.add_event(Event(
+            at=clock.now(), project=project, role=None, actor=lock.owner, kind="lock.takeover",
+            reason=f"lock of {previous.owner} expired at {previous.expires_at:%Y-%m-%d %H:%M:%S} UTC",
+        ))
+    try:
+        yield lock
+    finally:
+        store.release_lock(project, lock.owner)
+
+
+def check_fresh(plan: Plan, provider: Provider, roles: list[str], catalog: Catalog, known: list[str]) -> None:
+    """Refuse a saved plan whose world has changed since it was made."""
+    now = fingerprint(provider.refresh(roles, catalog, known=known))
+    if now != plan.fingerprint:
+        raise StalePlan(
+            "the saved plan is stale: the deployments changed since it was made "
+            f"(plan {plan.fingerprint}, now {now})",
+            hint="run `reasoning plan --out FILE` again and review the new plan",
+        )
+
+
+@dataclass
+class Applier:
+    provider: Provider
+    store: Store
+    catalog: Catalog
+    lock: ProjectLock
+    report: Report = lambda role, text: None
+    progress: Progress = lambda states: None
+    wait_timeout: timedelta = WAIT_TIMEOUT
+    _waiting: dict[str, tuple[str, str, Spec]] = field(default_factory=dict)
+    #: role -> (endpoint id, deployment id) each action left it with, for the applied record
+    _placed: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def project(self) -> str:
+        return self.provider.project
+
+    @property
+    def client(self):  # type: ignore[no-untyped-def]
+        return self.provider.client
+
+    def run(self, plan: Plan, *, wait: bool = True) -> None:
+        for action in plan.changes:
+            self.report(action.role, f"{action.kind}: {action.reason}")
+            getattr(self, f"_{action.kind}")(action)
+            self._record(action)
+        if wait:
+            self._wait_all()
+
+    # -- one method per kind of action ---------------------------------------------------
+
+    def _create(self, action: Action) -> None:
+        assert action.desired is not None
+        endpoint = self._ensure_endpoint(action)
+        deployment = self._ensure_deployment(endpoint, action.desired)
+        endpoint = self._route(endpoint.id, deployment)
+        self._retire(endpoint, keep=deployment)
+        self._expect(action.role, endpoint.id, deployment, action.desired)
+
+    def _update(self, action: Action) -> None:
+        assert action.desired is not None and action.actual is not None and action.actual.live is not None
+        live = action.actual.live
+        self._scale(action.actual.endpoint_id, live.id, action.desired)
+        endpoint = self._route(action.actual.endpoint_id, live.id)
+        self._retire(endpoint, keep=live.id)
+        self._expect(action.role, endpoint.id, live.id, action.desired)
+
+    _start = _update
+
+    def _replace(self, action: Action) -> None:
+        assert action.desired is not None and action.actual is not None
+        endpoint = self._ensure_endpoint(action)
+        deployment = self._ensure_deployment(endpoint, action.desired)
+        # Blue/green: traffic moves only to a READY deployment, whatever --no-wait says.
+        self._expect(action.role, endpoint.id, deployment, action.desired)
+        self._wait_all()
+        endpoint = self._route(endpoint.id, deployment)
+        self._retire(endpoint, keep=deployment)
+
+    def _stop(self, action: Action) -> None:
+        assert action.actual is not None
+        for deployment in action.actual.deployments:
+            if not deployment.spec.stopped:
+                self.client.scale_deployment(action.actual.endpoint_id, deployment.id, min_replicas=0, max_replicas=0)
+        live = action.actual.live
+        if live is not None:
+            self._expect(action.role, action.actual.endpoint_id, live.id, live.spec.model_copy(
+                update={"min_replicas": 0, "max_replicas": 0}))
+
+    def _delete(self, action: Action) -> None:
+        assert action.actual is not None
+        endpoint = self.provider.get_endpoint(action.actual.endpoint_id)
+        if endpoint is None:
+            return
+        if endpoint.traffic_split:
+            endpoint = self.client.set_traffic(endpoint, {})
+        for deployment in endpoint.deployments:
+            self._ignore_missing(lambda: self.client.delete_deployment(endpoint.id, deployment.id))
+        self._ignore_missing(lambda: self.client.delete_endpoint(endpoint.id))
+
+    # -- idempotent steps ----------------------------------------------------------------
+
+    def _ensure_endpoint(self, action: Action) -> Endpoint:
+        if action.actual is not None:
+            found = self.provider.get_endpoint(action.actual.endpoint_id)
+            if found is not None:
+                return found
+        found = self.provider.endpoint(action.role)
+        if found is not None:
+            return found
+        try:
+            return self.client.create_endpoint(self._endpoint_name(action.role))
+        except Conflict:  # created meanwhile (a retried POST, a concurrent run): adopt it
+            adopted = self.provider.endpoint(action.role)
+            if adopted is None:
+                raise
+            return adopted
+
+    def _endpoint_name(self, role: str) -> str:
+        from controlplane.manifest import endpoint_name
+
+        return endpoint_name(self.project, role)
+
+    def _ensure_deployment(self, endpoint: Endpoint, spec: Spec) -> str:
+        name = deployment_name(self.project, spec)
+        for existing in endpoint.deployments:
+            if existing.name.rsplit("/", 1)[-1] == name:
+                if (existing.autoscaling.min_replicas, existing.autoscaling.max_replicas) != (
+                    spec.min_replicas, spec.max_replicas
+                ):
+                    self._scale(endpoint.id, existing.id, spec)
+                return existing.id
+        try:
+            created = self.client.create_deployment(
+                endpoint.id,
+                name=name,
+                model=self.catalog.models[spec.model],
+                config=self.catalog.configs[spec.model][spec.hardware],
+                min_replicas=spec.min_replicas,
+                max_replicas=spec.max_replicas,
+            )
+            return created.id
+        except Conflict:
+            fresh = self.client.get_endpoint(endpoint.id)
+            for existing in fresh.deployments:
+                if existing.name.rsplit("/", 1)[-1] == name:
+                    return existing.id
+            raise
+
+    def _scale(self, endpoint_id: str, deployment_id: str, spec: Spec) -> None:
+        self.client.scale_deployment(
+            endpoint_id, deployment_id, min_replicas=spec.min_replicas, max_replicas=spec.max_replicas
+        )
+
+    def _route(self, endpoint_id: str, deployment_id: str) -> Endpoint:
+        endpoint = self.client.get_endpoint(endpoint_id)
+        wanted = {deployment_id: 100.0}
+        if {t.deployment_id: t.weight for t in endpoint.traffic_split} != wanted:
+            endpoint = self.client.set_traffic(endpoint, wanted)
+        return endpoint
+
+    def _retire(self, endpoint: Endpoint, *, keep: str) -> None:
+        for deployment in endpoint.deployments:
+            if deployment.id != keep:
+                self.report("", f"deleting old deployment {deployment.name}")
+                self._ignore_missing(lambda d=deployment.id: self.client.delete_deployment(endpoint.id, d))  # type: ignore[misc]
+
+    @staticmethod
+    def _ignore_missing(call: Callable[[], None]) -> None:
+        try:
+            call()
+        except NotFound:  # already gone: what we wanted
+            pass
+
+    # -- bookkeeping -----------------------------------------------------------------------
+
+    def _record(self, action: Action) -> None:
+        now = clock.now()
+        detail = {"changes": [c.model_dump() for c in action.changes], "forced_by": action.forced_by,
+                  "drift": [c.model_dump() for c in action.drift]}
+        self.store.add_event(Event(at=now, project=self.project, role=action.role, actor=self.lock.owner,
+                                   kind=action.kind, reason=action.reason, detail=detail))
+        if action.kind == "delete":
+            self.store.forget(self.project, action.role)
+            return
+        spec = action.desired or (action.actual.live.spec if action.actual and action.actual.live else None)
+        if spec is None:
+            return
+        endpoint_id, deployment_id = self._placed.get(action.role, (None, None))
+        self.store.record_applied(self.project, AppliedRole(
+            role=action.role, spec=spec, enabled=action.kind != "stop", endpoint_id=endpoint_id,
+            deployment_id=deployment_id, applied_at=now,
+        ))
+
+    # -- waiting ---------------------------------------------------------------------------
+
+    def _expect(self, role: str, endpoint_id: str, deployment_id: str, spec: Spec) -> None:
+        self._waiting[role] = (endpoint_id, deployment_id, spec)
+        self._placed[role] = (endpoint_id, deployment_id)
+
+    def _wait_all(self) -> None:
+        """Poll until every expected deployment reached its target, failed, or time ran out."""
+        pending = dict(self._waiting)
+        deadline = clock.now() + self.wait_timeout
+        interval = 1.0
+        while pending:
+            states: dict[str, tuple[str, int, int]] = {}
+            for role, (endpoint_id, deployment_id, spec) in list(pending.items()):
+                state, ready, message = self._deployment_state(endpoint_id, deployment_id)
+                states[role] = (state, ready, spec.min_replicas)
+                if state == "FAILED":
+                    self.progress(states)
+                    raise DeploymentFailed(
+                        f"{role}: deployment FAILED: {message or 'no message from the provider'}",
+                        hint="`reasoning plan` will propose replacing it; check the model and hardware",
+                    )
+                if _reached(state, ready, spec):
+                    del pending[role]
+            self.progress(states)
+            if not pending:
+                break
+            if clock.now() >= deadline:
+                raise WaitTimeout(
+                    f"gave up waiting after {self.wait_timeout}: " + ", ".join(
+                        f"{r} {states[r][0]}" for r in pending),
+                    hint="the changes were made; `reasoning status` shows progress, `apply` again resumes",
+                )
+            self.lock.renew()
+            clock.sleep(interval)
+            interval = min(interval * 1.5, 10.0)
+        self._waiting.clear()
+
+    def _deployment_state(self, endpoint_id: str, deployment_id: str) -> tuple[str, int, str]:
+        deployment = self.client.get_deployment(endpoint_id, deployment_id)
+        state = deployment.status.state.removeprefix("DEPLOYMENT_STATE_")
+        return state, deployment.status.ready_replicas or 0, deployment.status.message
+
+
+def _reached(state: str, ready: int, spec: Spec) -> bool:
+    target: State = "STOPPED" if spec.stopped else "READY"
+    return state == target and (spec.stopped or ready >= spec.min_replicas)

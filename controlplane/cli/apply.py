@@ -1,0 +1,165 @@
+"""`reasoning apply` and `reasoning destroy`: plan (or read a saved plan), confirm, execute."""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from controlplane.cli.output import err, out
+from controlplane.cli.plan import show_plan
+
+if TYPE_CHECKING:
+    from controlplane.plan import Plan
+    from controlplane.project import Project
+
+FILE = typer.Option(Path("reasoning.yaml"), "-f", "--file", help="The manifest.")
+AUTO_APPROVE = typer.Option(False, "--auto-approve", help="Do not ask for confirmation.")
+NO_WAIT = typer.Option(False, "--no-wait", help="Return once changes are requested, without waiting for READY.")
+LOCK_TIMEOUT = typer.Option("0s", "--lock-timeout", help="Wait this long for another apply's lock (e.g. 5m).")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(apply)
+    app.command()(destroy)
+
+
+def apply(
+    planfile: Path = typer.Argument(None, help="A plan saved by `reasoning plan --out`; applied exactly."),
+    file: Path = FILE,
+    auto_approve: bool = AUTO_APPROVE,
+    no_wait: bool = NO_WAIT,
+    lock_timeout: str = LOCK_TIMEOUT,
+) -> None:
+    """Make the provider match the manifest (or a saved plan)."""
+    from controlplane import clock
+    from controlplane.apply import check_fresh, locked
+    from controlplane.manifest import load
+    from controlplane.observe import observe
+    from controlplane.plan import make_plan
+    from controlplane.project import open_project
+
+    manifest = load(file)
+    wait_for_lock = _duration(lock_timeout, "--lock-timeout")
+    with open_project(manifest) as project, locked(project.store, manifest.project, timeout=wait_for_lock) as lock:
+        if planfile is not None:
+            saved = read_plan(planfile, manifest.project)
+            desired = [a.desired.model for a in saved.actions if a.desired]
+            catalog = project.provider.catalog(desired)
+            known = list(project.store.applied(manifest.project))
+            check_fresh(saved, project.provider, [a.role for a in saved.actions], catalog, known)
+            result = saved
+        else:
+            seen = observe(manifest, project.provider, project.store)
+            catalog = seen.catalog
+            result = make_plan(manifest, seen.actual, seen.applied, catalog, now=clock.now())
+        show_plan(result)
+        if not result.has_changes:
+            return
+        if planfile is None and not auto_approve:
+            _confirm("Apply these changes?")
+        _execute(project, result, catalog, lock, wait=not no_wait)
+
+
+def destroy(
+    file: Path = FILE,
+    auto_approve: bool = AUTO_APPROVE,
+    no_wait: bool = NO_WAIT,
+    lock_timeout: str = LOCK_TIMEOUT,
+) -> None:
+    """Delete every endpoint of the project (its training data and history stay in the store)."""
+    from controlplane import clock
+    from controlplane.apply import locked
+    from controlplane.manifest import load
+    from controlplane.observe import observe
+    from controlplane.plan import make_plan
+    from controlplane.project import open_project
+
+    manifest = load(file)
+    with open_project(manifest) as project, locked(
+        project.store, manifest.project, timeout=_duration(lock_timeout, "--lock-timeout")
+    ) as lock:
+        seen = observe(manifest, project.provider, project.store)
+        result = make_plan(manifest, seen.actual, seen.applied, seen.catalog, now=clock.now(), roles={})
+        show_plan(result)
+        if not result.has_changes:
+            return
+        if not auto_approve:
+            _confirm(f"Delete every endpoint of project {manifest.project}?")
+        _execute(project, result, seen.catalog, lock, wait=not no_wait)
+
+
+def _execute(project: Project, result: Plan, catalog: object, lock: object, *, wait: bool) -> None:
+    from rich.live import Live
+    from rich.table import Table
+
+    from controlplane.apply import Applier, ProjectLock
+    from controlplane.catalog import Catalog
+
+    assert isinstance(catalog, Catalog) and isinstance(lock, ProjectLock)
+
+    def report(role: str, text: str) -> None:
+        err.print(f"  {role + ': ' if role else ''}{text}", markup=False)
+
+    live = Live(console=err, transient=False, auto_refresh=False)
+
+    def progress(states: dict[str, tuple[str, int, int]]) -> None:
+        table = Table.grid(padding=(0, 2))
+        for role, (state, ready, wanted) in sorted(states.items()):
+            table.add_row(role, state, f"{ready}/{wanted} ready")
+        live.update(table, refresh=True)
+
+    err.print()
+    with live:
+        Applier(project.provider, project.store, catalog, lock, report=report, progress=progress).run(
+            result, wait=wait
+        )
+    counts = result.counts()
+    done = ", ".join(f"{counts[k]} {k}" for k in counts if k != "noop" and counts[k])
+    out.print(f"\nApply complete: {done}." + ("" if wait else " Not waiting: `reasoning status` shows progress."))
+
+
+def read_plan(path: Path, project: str) -> Plan:
+    from pydantic import ValidationError
+
+    from controlplane.errors import PlanError
+    from controlplane.plan import FORMAT_VERSION, Plan
+
+    try:
+        saved = Plan.model_validate_json(path.read_bytes())
+    except FileNotFoundError:
+        raise PlanError(f"{path}: no such plan file") from None
+    except ValidationError as error:
+        raise PlanError(
+            f"{path}: not a plan saved by `reasoning plan --out` ({error.errors()[0]['msg']})"
+        ) from None
+    if saved.format_version != FORMAT_VERSION:
+        raise PlanError(f"{path}: plan format {saved.format_version}, this reasoning reads {FORMAT_VERSION}")
+    if saved.project != project:
+        raise PlanError(f"{path}: the plan is for project {saved.project}, the manifest is for {project}")
+    return saved
+
+
+def _confirm(question: str) -> None:
+    from controlplane.errors import ReasoningError
+
+    if not sys.stdin.isatty():
+        raise ReasoningError(
+            "refusing to apply without confirmation: stdin is not a terminal",
+            hint="pass --auto-approve (as CI does), or apply a saved plan file",
+        )
+    if not typer.confirm(question, default=False):
+        raise typer.Abort()
+
+
+def _duration(text: str, option: str) -> timedelta:
+    from controlplane.errors import ReasoningError
+    from controlplane.manifest.schema import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise ReasoningError(f"{option}: {error}") from None

@@ -1,0 +1,41 @@
+"""`reasoning validate` and `reasoning schema`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from controlplane.cli.output import out
+
+FILE = typer.Option(Path("reasoning.yaml"), "-f", "--file", help="The manifest.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(validate)
+    app.command()(schema)
+
+
+def validate(file: Path = FILE) -> None:
+    """Check a manifest without calling the provider."""
+    from controlplane.manifest import load
+
+    manifest = load(file)
+    roles = ", ".join(f"{name}{'' if role.enabled else ' (disabled)'}" for name, role in manifest.models.items())
+    out.print(f"{file}: valid. project {manifest.project}, {len(manifest.models)} role(s): {roles}")
+
+
+def schema(output: Path = typer.Option(None, "--out", help="Write to this file instead of stdout.")) -> None:
+    """Print the manifest's JSON Schema (for editors: `# yaml-language-server: $schema=...`)."""
+    from controlplane.manifest import Manifest
+
+    document = Manifest.model_json_schema()
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    document["title"] = "reasoning.yaml"
+    text = json.dumps(document, indent=2)
+    if output is None:
+        out.print(text, markup=False)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+        out.print(f"wrote {output}")

@@ -1,0 +1,66 @@
+"""`reasoning plan`: what apply would do, for people, for CI (exit codes) and for PR comments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from controlplane.cli.output import out
+
+FILE = typer.Option(Path("reasoning.yaml"), "-f", "--file", help="The manifest.")
+CHANGES_PENDING = 2
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(plan)
+
+
+def plan(
+    file: Path = FILE,
+    as_json: bool = typer.Option(False, "--json", help="Print the plan as versioned JSON."),
+    markdown: bool = typer.Option(False, "--markdown", help="Print the plan as markdown for a PR comment."),
+    out_file: Path = typer.Option(None, "--out", help="Save the plan for `reasoning apply PLANFILE`."),
+    detailed_exitcode: bool = typer.Option(
+        False, "--detailed-exitcode", help="Exit 2 when changes are pending, 0 when none, 1 on error."
+    ),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Also list unchanged roles."),
+) -> None:
+    """Show what `apply` would change on the provider, and what it would cost."""
+    from controlplane import clock
+    from controlplane.manifest import load
+    from controlplane.observe import observe
+    from controlplane.plan import make_plan
+    from controlplane.project import open_project
+
+    manifest = load(file)
+    with open_project(manifest) as project:
+        seen = observe(manifest, project.provider, project.store)
+        result = make_plan(manifest, seen.actual, seen.applied, seen.catalog, now=clock.now())
+    if out_file is not None:
+        save_plan(result, out_file)
+    show_plan(result, as_json=as_json, markdown=markdown, verbose=verbose)
+    if out_file is not None and not (as_json or markdown):
+        out.print(f"\nSaved the plan to {out_file}; apply exactly it with `reasoning apply {out_file}`.")
+    if detailed_exitcode and result.has_changes:
+        raise typer.Exit(CHANGES_PENDING)
+
+
+def show_plan(result: object, *, as_json: bool = False, markdown: bool = False, verbose: bool = False) -> None:
+    from controlplane.cli.render import plan_markdown, plan_text
+    from controlplane.plan import Plan
+
+    assert isinstance(result, Plan)
+    if as_json:
+        out.print(result.model_dump_json(indent=2), markup=False)
+    elif markdown:
+        out.print(plan_markdown(result), markup=False, end="")
+    else:
+        out.print(plan_text(result, verbose=verbose))
+
+
+def save_plan(result: object, path: Path) -> None:
+    from controlplane.plan import Plan
+
+    assert isinstance(result, Plan)
+    path.write_text(result.model_dump_json(indent=2) + "\n", encoding="utf-8")

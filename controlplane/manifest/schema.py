@@ -1,0 +1,363 @@
+"""What a user may write in `reasoning.yaml`, as strict pydantic models.
+
+The loader (`loader.py`) turns YAML into these; `reasoning schema` prints their JSON Schema, and
+every `Field(description=...)` ends up there, in editors and in the docs. Unknown keys are errors
+(`extra="forbid"`): a typo must never be silently ignored in a file that spends money.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
+
+#: Roles every agent has; others are allowed. `should-respond` is accepted for `should_respond`.
+WELL_KNOWN_ROLES = ("should_respond", "planning", "coding")
+
+ENV_NAME = r"^[A-Z_][A-Z0-9_]*$"
+_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+
+
+class Strict(BaseModel):
+    """Base of everything a user writes: unknown keys are errors, values are not coerced."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+def parse_duration(text: str) -> timedelta:
+    """`90m`, `10h`, `1h30m`, `2d` -> timedelta; anything else is a ValueError."""
+    match = _DURATION.match(text.strip())
+    if not text.strip() or not match:
+        raise ValueError(f"'{text}' is not a duration; write it like 30m, 10h or 1h30m")
+    days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
+Duration = Annotated[
+    str,
+    Field(description="A duration such as `30m`, `10h`, `1h30m`."),
+]
+EnvName = Annotated[
+    str,
+    Field(
+        pattern=ENV_NAME,
+        description="Name of an environment variable holding a secret; the secret itself is never written here.",
+    ),
+]
+
+
+class SimulatorProvider(Strict):
+    type: Literal["simulator"] = Field(description="Play Together.ai with the embedded simulator.")
+    state_file: str = Field(
+        default=".reasoning/simulator.json",
+        description="Where the simulated world is kept, relative to the manifest, so separate runs share it.",
+    )
+    provision_seconds: Annotated[float, Field(ge=0)] = Field(
+        default=3, description="Simulated time a deployment spends PROVISIONING before READY."
+    )
+
+
+class TogetherProvider(Strict):
+    type: Literal["together"] = Field(description="Together.ai's v2 API (or a server speaking it).")
+    base_url: str = Field(default="https://api.together.ai", description="API base URL.")
+    api_key_env: EnvName = Field(default="TOGETHER_API_KEY")
+    project_id_env: EnvName = Field(
+        default="TOGETHER_PROJECT_ID",
+        description="Env var holding the v2 project id; when unset, the id comes from /v3/whoami.",
+    )
+    timeout_seconds: Annotated[float, Field(gt=0)] = Field(default=30, description="Per-request timeout.")
+    max_retries: Annotated[int, Field(ge=0, le=10)] = Field(
+        default=4, description="Retries on 429, 5xx and connection errors, with backoff."
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must be an http(s) URL such as https://api.together.ai")
+        return value.rstrip("/")
+
+
+class Store(Strict):
+    url: str = Field(
+        default="sqlite:///.reasoning/state.db",
+        description="SQLAlchemy URL: sqlite:///path (relative to the manifest) or postgresql+psycopg://user@host/db.",
+    )
+    url_env: EnvName | None = Field(
+        default=None, description="Env var holding the URL instead, when it carries a password."
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _no_password(cls, value: str) -> str:
+        if re.match(r"^[a-z0-9+]+://[^/@:]+:[^/@]+@", value):
+            raise ValueError("the URL holds a password; put the URL in an env var and name it in url_env")
+        if not re.match(r"^(sqlite|postgresql(\+\w+)?)://", value):
+            raise ValueError("must start with sqlite:// or postgresql+psycopg://")
+        return value
+
+
+class Budget(Strict):
+    limit_usd: Annotated[float, Field(gt=0)] = Field(description="Spend allowed per period, in USD.")
+    period: Literal["day", "week", "month", "total"] = Field(
+        default="month", description="When the budget resets."
+    )
+
+
+class GlobalBudget(Budget):
+    limit_usd: Annotated[float, Field(gt=0)] | None = Field(  # type: ignore[assignment]
+        default=None, description="Spend allowed per period for all roles together, in USD."
+    )
+    max_cost_per_hour_usd: Annotated[float, Field(gt=0)] | None = Field(
+        default=None,
+        description="Plans whose worst case (max replicas x hourly price, all roles) exceeds this are refused.",
+    )
+
+
+class Replicas(Strict):
+    min: Annotated[int, Field(ge=1, le=64)] = Field(default=1, description="Replicas always running.")
+    max: Annotated[int, Field(ge=1, le=64)] = Field(default=1, description="Replicas under load.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Replicas:
+        if self.max < self.min:
+            raise ValueError(f"max ({self.max}) must be at least min ({self.min})")
+        return self
+
+
+class ShutdownWindow(Strict):
+    cron: str = Field(description="When the window opens, as a 5-field cron expression.")
+    duration: Duration = Field(description="How long the window stays open.")
+    timezone: str = Field(default="UTC", description="IANA time zone the cron is read in.")
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        from croniter import croniter
+
+        if len(value.split()) != 5 or not croniter.is_valid(value):
+            raise ValueError(f"'{value}' is not a 5-field cron expression (minute hour day month weekday)")
+        return value
+
+    @field_validator("duration")
+    @classmethod
+    def _valid_duration(cls, value: str) -> str:
+        span = parse_duration(value)
+        if span <= timedelta(0) or span > timedelta(days=7):
+            raise ValueError("must be between 1m and 7d")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{value}' (use an IANA name such as Europe/Berlin)") from None
+        return value
+
+    @property
+    def span(self) -> timedelta:
+        return parse_duration(self.duration)
+
+
+class Role(Strict):
+    model: Annotated[str, Field(min_length=1)] = Field(description="Model to serve (a Together model name).")
+    hardware: Annotated[str, Field(min_length=1)] = Field(
+        description="Instance type id from Together's hardware catalog, e.g. 1x_nvidia_h100_80gb_sxm."
+    )
+    replicas: Replicas = Field(default_factory=Replicas, description="Autoscaling range.")
+    enabled: bool = Field(default=True, description="false stops the role: scaled to 0, costs nothing.")
+    priority: int = Field(
+        default=0, description="Higher runs longer: the lowest priority stops first when cost must drop."
+    )
+    budget: Budget | None = Field(default=None, description="This role's own budget, besides the global one.")
+    idle_shutdown_minutes: Annotated[int, Field(ge=0)] = Field(
+        default=0, description="Stop after this many minutes without a request; 0 = never."
+    )
+    shutdown_windows: list[ShutdownWindow] = Field(
+        default_factory=list, description="Stopped while any of these windows is open."
+    )
+
+    @field_validator("replicas", mode="before")
+    @classmethod
+    def _shorthand(cls, value: object) -> object:
+        # `replicas: 2` is the common case; it means exactly two.
+        if isinstance(value, int) and not isinstance(value, bool):
+            return {"min": value, "max": value}
+        return value
+
+
+class TrainingData(Strict):
+    collect: bool = Field(default=True, description="Record every decision as a training sample.")
+    max_samples_per_model: Annotated[int, Field(gt=0)] = Field(
+        default=10000, description="Samples kept per role; the oldest go first."
+    )
+    retention_days: Annotated[int, Field(gt=0)] = Field(default=30, description="Samples older than this are deleted.")
+    redact: list[Literal["email", "phone", "api_key", "token", "ip_address", "credit_card"]] = Field(
+        default_factory=lambda: ["email", "phone", "api_key", "token"],
+        description="What is scrubbed from prompts and answers before anything is written.",
+    )
+
+
+class RouteWhen(Strict):
+    header: str | None = Field(default=None, description="Route when the request carries x-reasoning-role with this value.")
+    models: list[str] = Field(default_factory=list, description="Route when the requested model is one of these.")
+    tools_present: bool | None = Field(default=None, description="Route only when the request has (or lacks) tools.")
+    min_score: Annotated[float, Field(ge=0, le=1)] | None = Field(
+        default=None, description="Route when the content classifier scores the request at least this high."
+    )
+    max_input_tokens: Annotated[int, Field(gt=0)] | None = Field(
+        default=None, description="Do not route requests larger than this."
+    )
+
+
+class RouteRule(Strict):
+    to: str = Field(description="The role that answers when the rule matches.")
+    when: RouteWhen = Field(default_factory=RouteWhen, description="Conditions, all of which must hold.")
+
+
+class Proxy(Strict):
+    listen: str = Field(default="127.0.0.1:8001", description="host:port the proxy binds to.")
+    anthropic_upstream: str = Field(
+        default="https://api.anthropic.com", description="Where requests not routed to a custom model go."
+    )
+    openai_upstream: str | None = Field(default=None, description="Fallback for the OpenAI-compatible API.")
+    auth_token_env: EnvName | None = Field(
+        default=None, description="Env var holding the token clients must send; required off loopback."
+    )
+    model_map: dict[str, str] = Field(
+        default_factory=dict, description="OpenAI model name -> role, e.g. gpt-4o-mini: should_respond."
+    )
+    routing: list[RouteRule] = Field(default_factory=list, description="Rules tried in order.")
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("must be host:port, e.g. 127.0.0.1:8001")
+        return value
+
+    @field_validator("anthropic_upstream", "openai_upstream")
+    @classmethod
+    def _upstream_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @model_validator(mode="after")
+    def _not_itself(self) -> Proxy:
+        host, _, port = self.listen.rpartition(":")
+        loopback = {"127.0.0.1", "localhost", "0.0.0.0", "[::1]", "::1"}
+        for upstream in (self.anthropic_upstream, self.openai_upstream):
+            if upstream is None:
+                continue
+            netloc = re.sub(r"^https?://", "", upstream).split("/")[0]
+            up_host, _, up_port = netloc.rpartition(":")
+            if up_port == port and (up_host == host or {up_host, host} <= loopback):
+                raise ValueError(f"upstream {upstream} is the proxy's own address {self.listen}")
+        return self
+
+
+def normalize_role(name: str) -> str:
+    return name.replace("-", "_")
+
+
+class Manifest(Strict):
+    """The whole of `reasoning.yaml`."""
+
+    version: Literal[1] = Field(description="Manifest format version.")
+    project: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")] = Field(
+        description="Names every remote resource: endpoint `<project>-<role>`."
+    )
+    provider: SimulatorProvider | TogetherProvider = Field(
+        default_factory=lambda: SimulatorProvider(type="simulator"),
+        discriminator="type",
+        description="Who runs the models.",
+    )
+    store: Store = Field(default_factory=Store, description="Where state, events and the lock live.")
+    budget: GlobalBudget = Field(default_factory=GlobalBudget, description="Spend limits for all roles.")
+    models: dict[str, Role] = Field(description="Roles, each served by one endpoint.")
+    training_data: TrainingData = Field(default_factory=TrainingData)
+    proxy: Proxy = Field(default_factory=Proxy)
+
+    @field_validator("models", mode="before")
+    @classmethod
+    def _role_names(cls, value: object) -> object:
+        if not isinstance(value, dict):
+            return value
+        normalized: dict[str, object] = {}
+        for name, role in value.items():
+            if not isinstance(name, str) or not re.match(r"^[a-z][a-z0-9_-]{0,29}$", name):
+                raise ValueError(f"role name '{name}' must be lower-case letters, digits, - or _ (at most 30)")
+            key = normalize_role(name)
+            if key in normalized:
+                raise ValueError(f"role '{name}' is declared twice (as {key})")
+            normalized[key] = role
+        return normalized
+
+    @model_validator(mode="after")
+    def _references(self) -> Manifest:
+        for role in self.models:
+            if len(self.endpoint_name(role)) > 63:
+                raise ValueError(f"endpoint name '{self.endpoint_name(role)}' is over 63 characters; shorten project or role")
+        for index, rule in enumerate(self.proxy.routing):
+            if normalize_role(rule.to) not in self.models:
+                raise ValueError(f"proxy.routing[{index}].to: no role named '{rule.to}' in models")
+        for name, role in self.proxy.model_map.items():
+            if normalize_role(role) not in self.models:
+                raise ValueError(f"proxy.model_map.{name}: no role named '{role}' in models")
+        return self
+
+    # Where the manifest came from: set by the loader, used to place errors and relative paths.
+    _source: Any = PrivateAttr(default=None)
+    _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
+
+    def endpoint_name(self, role: str) -> str:
+        return endpoint_name(self.project, role)
+
+    def where(self, *loc: str | int) -> str:
+        """`reasoning.yaml:12` for a field path, for messages about valid-but-unusable values."""
+        return self._source.where(*loc) if self._source is not None else "reasoning.yaml"
+
+    def path(self, relative: str) -> Path:
+        """A path written in the manifest, resolved against the manifest's directory."""
+        return (self._base_dir / relative).resolve()
+
+
+def endpoint_name(project: str, role: str) -> str:
+    """The remote identity of a role: Together endpoint names allow [a-z0-9-]."""
+    return f"{project}-{role.replace('_', '-')}"
+
+
+__all__ = [
+    "WELL_KNOWN_ROLES",
+    "Budget",
+    "GlobalBudget",
+    "Manifest",
+    "Proxy",
+    "Replicas",
+    "Role",
+    "RouteRule",
+    "ShutdownWindow",
+    "SimulatorProvider",
+    "Store",
+    "TogetherProvider",
+    "TrainingData",
+    "endpoint_name",
+    "parse_duration",
+]

@@ -1,0 +1,325 @@
+"""Desired (manifest) vs actual (refresh) -> a `Plan`: pure, no clock, no I/O.
+
+A plan is a value: per role one `Action` (create, update in place, replace, start, stop, delete or
+no-op) with its reason, the field changes, and the cost per hour before and after. `apply`
+executes exactly this value and never re-plans, which is what makes `plan` its dry run and lets a
+saved plan be applied later, or refused when its `fingerprint` no longer matches the world.
+
+Which fields change in place is a declared whitelist (`IN_PLACE`); any other difference forces a
+replacement, and the plan names the field that forced it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Literal
+
+from deepdiff import DeepDiff
+
+from controlplane.catalog import Catalog
+from controlplane.errors import CostLimitExceeded, ModelNotAvailable, UnknownHardware
+from controlplane.manifest import Manifest
+from controlplane.state import AppliedRole, RemoteRole, Spec, Value
+
+FORMAT_VERSION = "1"
+
+#: Fields Together can change on a running deployment; anything else means a new deployment.
+IN_PLACE = frozenset({"replicas.min", "replicas.max"})
+#: The order fields are shown and checked in.
+FIELDS = ("model", "hardware", "replicas.min", "replicas.max")
+
+Kind = Literal["create", "update", "replace", "start", "stop", "delete", "noop"]
+KINDS: tuple[Kind, ...] = ("create", "update", "replace", "start", "stop", "delete", "noop")
+NOT_RUNNING = frozenset({"STOPPED", "STOPPING", "FAILED"})
+
+
+class Change(Value):
+    field: str
+    before: Any
+    after: Any
+
+    def __str__(self) -> str:
+        return f"{self.field} {self.before} → {self.after}"
+
+
+class CostRange(Value):
+    """USD per hour at the minimum and the maximum replica count."""
+
+    low: float = 0.0
+    high: float = 0.0
+
+    def __add__(self, other: CostRange) -> CostRange:
+        return CostRange(low=round(self.low + other.low, 4), high=round(self.high + other.high, 4))
+
+    def __str__(self) -> str:
+        if abs(self.low - self.high) < 0.005:
+            return f"${self.low:,.2f}/h"
+        return f"${self.low:,.2f}–{self.high:,.2f}/h"
+
+
+class Action(Value):
+    role: str
+    kind: Kind
+    reason: str
+    changes: tuple[Change, ...] = ()
+    #: the field whose change made this a replacement
+    forced_by: str | None = None
+    desired: Spec | None = None
+    actual: RemoteRole | None = None
+    #: differences between what the last apply left and what is there now
+    drift: tuple[Change, ...] = ()
+    cost_before: CostRange = CostRange()
+    cost_after: CostRange = CostRange()
+
+
+class Plan(Value):
+    format_version: str = FORMAT_VERSION
+    project: str
+    created_at: datetime
+    actions: tuple[Action, ...]
+    cost_before: CostRange
+    cost_after: CostRange
+    max_cost_per_hour_usd: float | None = None
+    #: digest of the actual world the plan was made against
+    fingerprint: str
+
+    @property
+    def changes(self) -> tuple[Action, ...]:
+        return tuple(a for a in self.actions if a.kind != "noop")
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+    def counts(self) -> dict[Kind, int]:
+        counted = Counter(a.kind for a in self.actions)
+        return {kind: counted.get(kind, 0) for kind in KINDS}
+
+    def summary(self) -> str:
+        if not self.has_changes:
+            return f"No changes. {len(self.actions)} role(s) up to date; running cost {self.cost_after}."
+        counts = self.counts()
+        parts = ", ".join(f"{counts[k]} to {k}" for k in KINDS if k != "noop" and counts[k])
+        return f"Plan: {parts}. Cost {self.cost_before} → {self.cost_after}."
+
+
+def fingerprint(actual: Mapping[str, RemoteRole]) -> str:
+    """What a saved plan assumed about the world: endpoints, their etags and deployment specs.
+
+    Deployment *states* are left out on purpose: PROVISIONING turning READY is not a change a
+    plan made against it should be refused for.
+    """
+    world = [
+        [role.role, role.endpoint_id, role.etag, sorted(role.traffic.items()),
+         [[d.id, d.spec.model_dump()] for d in role.deployments]]
+        for role in sorted(actual.values(), key=lambda r: r.role)
+    ]
+    return hashlib.sha256(json.dumps(world, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def desired_specs(manifest: Manifest, catalog: Catalog) -> dict[str, Spec]:
+    """Each role's spec, with hardware canonicalised; unusable hardware or models are errors."""
+    specs: dict[str, Spec] = {}
+    for name, role in manifest.models.items():
+        where = manifest.where("models", name, "hardware")
+        hardware = catalog.find_hardware(role.hardware)
+        if hardware is None:
+            close = catalog.suggest_hardware(role.hardware)
+            raise UnknownHardware(
+                f"{where}: models.{name}.hardware: unknown hardware '{role.hardware}'"
+                + (f" (did you mean '{close}'?)" if close else ""),
+                hint="available: " + ", ".join(sorted(catalog.hardware)),
+            )
+        if catalog.models and role.model not in catalog.models:
+            raise ModelNotAvailable(
+                f"{manifest.where('models', name, 'model')}: models.{name}.model: "
+                f"'{role.model}' is not a model of this Together project",
+                hint="upload or fine-tune it first; known models: " + ", ".join(sorted(catalog.models)[:8]),
+            )
+        fits = catalog.configs.get(role.model)
+        if fits is not None and hardware.id not in fits:
+            raise ModelNotAvailable(
+                f"{where}: models.{name}.hardware: {hardware.id} cannot serve {role.model}",
+                hint="it fits on: " + (", ".join(sorted(fits)) or "nothing in the catalog"),
+            )
+        specs[name] = Spec(
+            model=role.model,
+            hardware=hardware.id,
+            min_replicas=role.replicas.min,
+            max_replicas=role.replicas.max,
+        )
+    return specs
+
+
+def make_plan(
+    manifest: Manifest,
+    actual: Mapping[str, RemoteRole],
+    applied: Mapping[str, AppliedRole],
+    catalog: Catalog,
+    *,
+    now: datetime,
+    roles: Mapping[str, bool] | None = None,
+) -> Plan:
+    """The plan that takes `actual` to what `manifest` declares.
+
+    `roles` overrides which roles are desired and enabled (`destroy` passes none).
+    """
+    specs = desired_specs(manifest, catalog)
+    enabled = dict(roles) if roles is not None else {n: r.enabled for n, r in manifest.models.items()}
+    actions = []
+    for role in sorted(set(enabled) | set(actual)):
+        spec = specs.get(role) if role in enabled else None
+        action = _action(role, spec, enabled.get(role, False), actual.get(role), applied.get(role))
+        actions.append(
+            action.model_copy(
+                update={
+                    "cost_before": _running_cost(actual.get(role), catalog),
+                    "cost_after": _cost(spec, catalog) if enabled.get(role) else CostRange(),
+                }
+            )
+        )
+    plan = Plan(
+        project=manifest.project,
+        created_at=now,
+        actions=tuple(actions),
+        cost_before=sum((a.cost_before for a in actions), CostRange()),
+        cost_after=sum((a.cost_after for a in actions), CostRange()),
+        max_cost_per_hour_usd=manifest.budget.max_cost_per_hour_usd,
+        fingerprint=fingerprint(actual),
+    )
+    _check_cost(plan, manifest)
+    return plan
+
+
+def _action(
+    role: str, spec: Spec | None, enabled: bool, actual: RemoteRole | None, applied: AppliedRole | None
+) -> Action:
+    live = actual.live if actual else None
+    drift = _drift(applied, live.spec if live else None)
+    base: dict[str, Any] = {"role": role, "desired": spec, "actual": actual, "drift": drift}
+    if spec is None:
+        if actual is None:  # listed only because it is in `enabled` with no spec: cannot happen
+            return Action(kind="noop", reason="nothing to do", **base)
+        return Action(kind="delete", reason="role removed from reasoning.yaml", **base)
+    if not enabled:
+        if actual is None or all(d.spec.stopped for d in actual.deployments):
+            return Action(kind="noop", reason="disabled (enabled: false); nothing running", **base)
+        return Action(kind="stop", reason="enabled: false; scale to 0, costs nothing", **base)
+    if actual is None or live is None:
+        reason = "endpoint exists without a deployment; adopting it" if actual else "not deployed yet"
+        return Action(kind="create", reason=reason, changes=_changes(None, spec), **base)
+    changes = _changes(live.spec if not live.spec.stopped else _unstopped(live.spec, spec), spec)
+    forced = next((c.field for c in changes if c.field not in IN_PLACE), None)
+    if live.state == "FAILED":
+        return Action(
+            kind="replace", reason=f"deployment {live.name} FAILED: {live.message or 'no message'}",
+            changes=changes, forced_by="status", **base,
+        )
+    if forced:
+        change = next(c for c in changes if c.field == forced)
+        return Action(
+            kind="replace", reason=f"{change} forces replacement", changes=changes, forced_by=forced, **base
+        )
+    cleanup = _cleanup(actual, live.id)
+    if live.spec.stopped:
+        reason = "stopped; enabled in reasoning.yaml" + (" (" + _describe(drift, out_of_band=True) + ")" if drift else "")
+        return Action(kind="start", reason=reason, changes=changes, **base)
+    if changes or cleanup:
+        return Action(kind="update", reason=_update_reason(changes, drift, cleanup), changes=changes, **base)
+    return Action(kind="noop", reason="up to date", **base)
+
+
+def _unstopped(actual: Spec, desired: Spec) -> Spec:
+    """A stopped deployment's replica counts are 0/0 by construction; compare its identity only."""
+    return actual.model_copy(update={"min_replicas": desired.min_replicas, "max_replicas": desired.max_replicas})
+
+
+def _flat(spec: Spec | None) -> dict[str, Any]:
+    if spec is None:
+        return {}
+    return {"model": spec.model, "hardware": spec.hardware, "replicas.min": spec.min_replicas,
+            "replicas.max": spec.max_replicas}
+
+
+def _changes(before: Spec | None, after: Spec | None) -> tuple[Change, ...]:
+    old, new = _flat(before), _flat(after)
+    if not old or not new:  # deepdiff reports a whole new dict as one change of `root`
+        return tuple(Change(field=f, before=old.get(f), after=new.get(f)) for f in FIELDS)
+    diff = DeepDiff(old, new, verbose_level=2)
+    kinds = ("values_changed", "type_changes", "dictionary_item_added", "dictionary_item_removed")
+    touched = {_key(path) for kind in kinds
+               for path in diff.get(kind, {})}
+    return tuple(Change(field=f, before=old.get(f), after=new.get(f)) for f in FIELDS if f in touched)
+
+
+def _key(path: str) -> str:
+    """deepdiff's `root['replicas.min']` -> `replicas.min`."""
+    return path.removeprefix("root['").removesuffix("']")
+
+
+def _drift(applied: AppliedRole | None, actual: Spec | None) -> tuple[Change, ...]:
+    """How the live deployment differs from what the last apply left (before = applied)."""
+    if applied is None or actual is None:
+        return ()
+    if not applied.enabled or actual.stopped:
+        if applied.enabled == (not actual.stopped):
+            return ()
+        states = ("stopped", "running") if not applied.enabled else ("running", "stopped")
+        return (Change(field="state", before=states[0], after=states[1]),)
+    return _changes(applied.spec, actual)
+
+
+def _describe(changes: tuple[Change, ...], *, out_of_band: bool = False) -> str:
+    text = ", ".join(str(c) for c in changes)
+    return f"drift: {text} changed out of band" if out_of_band else text
+
+
+def _cleanup(actual: RemoteRole, live_id: str) -> list[str]:
+    steps = [f"remove leftover deployment {d.name}" for d in actual.others]
+    if actual.traffic != {live_id: 100.0} and actual.traffic != {live_id: 100}:
+        steps.append("route all traffic to the live deployment")
+    return steps
+
+
+def _update_reason(changes: tuple[Change, ...], drift: tuple[Change, ...], cleanup: list[str]) -> str:
+    parts = []
+    drifted = {c.field for c in drift}
+    if changes and drifted >= {c.field for c in changes}:
+        parts.append(f"{_describe(drift, out_of_band=True)}; restoring")
+    elif changes:
+        parts.append(_describe(changes))
+    return "; ".join(parts + cleanup)
+
+
+def _cost(spec: Spec | None, catalog: Catalog) -> CostRange:
+    if spec is None or spec.stopped:
+        return CostRange()
+    price = catalog.price(spec.hardware)
+    return CostRange(low=round(price * spec.min_replicas, 4), high=round(price * spec.max_replicas, 4))
+
+
+def _running_cost(actual: RemoteRole | None, catalog: Catalog) -> CostRange:
+    if actual is None:
+        return CostRange()
+    return sum(
+        (_cost(d.spec, catalog) for d in actual.deployments if d.state not in NOT_RUNNING), CostRange()
+    )
+
+
+def _check_cost(plan: Plan, manifest: Manifest) -> None:
+    limit = manifest.budget.max_cost_per_hour_usd
+    if limit is None or plan.cost_after.high <= limit + 1e-9:
+        return
+    worst = ", ".join(
+        f"{a.role} {a.cost_after.high:,.2f}" for a in plan.actions if a.cost_after.high > 0
+    )
+    raise CostLimitExceeded(
+        f"{manifest.where('budget', 'max_cost_per_hour_usd')}: this plan could cost "
+        f"${plan.cost_after.high:,.2f}/h at max replicas ({worst}), over "
+        f"budget.max_cost_per_hour_usd ${limit:,.2f}/h",
+        hint="lower replicas.max, pick cheaper hardware, disable a role, or raise the limit",
+    )

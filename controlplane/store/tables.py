@@ -1,0 +1,49 @@
+"""The rows. They never leave `store/`: `Store` converts them to the values of `state.py`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, DateTime, Text
+from sqlmodel import Field, SQLModel
+
+
+def _utc_column(**kwargs: object) -> Column:  # type: ignore[type-arg]
+    return Column(DateTime(timezone=True), **kwargs)  # type: ignore[arg-type]
+
+
+class AppliedRoleRow(SQLModel, table=True):
+    __tablename__ = "applied_roles"
+
+    project: str = Field(primary_key=True)
+    role: str = Field(primary_key=True)
+    model: str
+    hardware: str
+    min_replicas: int
+    max_replicas: int
+    enabled: bool
+    endpoint_id: str | None = None
+    deployment_id: str | None = None
+    applied_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+class EventRow(SQLModel, table=True):
+    __tablename__ = "events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=_utc_column(nullable=False, index=True))
+    project: str = Field(index=True)
+    role: str | None = None
+    actor: str
+    kind: str
+    reason: str
+    detail: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
+class LockRow(SQLModel, table=True):
+    __tablename__ = "locks"
+
+    project: str = Field(primary_key=True)
+    owner: str
+    acquired_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    expires_at: datetime = Field(sa_column=_utc_column(nullable=False))

@@ -1,0 +1,186 @@
+"""The plan is a pure function: manifest + actual + applied + catalog -> actions, reasons, costs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from controlplane.catalog import Catalog, Hardware
+from controlplane.errors import CostLimitExceeded, ModelNotAvailable, UnknownHardware
+from controlplane.manifest import loads
+from controlplane.plan import Plan, fingerprint, make_plan
+from controlplane.state import AppliedRole, RemoteDeployment, RemoteRole, Spec
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+H100, H100x2 = "1x_nvidia_h100_80gb_sxm", "2x_nvidia_h100_80gb_sxm"
+CATALOG = Catalog(
+    hardware={
+        H100: Hardware(id=H100, name="1xnvidia-h100-80gb", usd_per_hour=3.99),
+        H100x2: Hardware(id=H100x2, name="2xnvidia-h100-80gb", usd_per_hour=7.98),
+    },
+    models={"org/small": "projects/p/models/ml_small", "org/big": "projects/p/models/ml_big"},
+    configs={"org/small": {H100: "cr_1", H100x2: "cr_2"}, "org/big": {H100x2: "cr_3"}},
+)
+
+
+def manifest(roles: str, budget: str = "") -> str:
+    return f"version: 1\nproject: demo\n{budget}models:\n{roles}"
+
+
+SMALL = "  planning:\n    model: org/small\n    hardware: 1x_nvidia_h100_80gb_sxm\n    replicas: {min: 1, max: 2}\n"
+
+
+def remote(role: str = "planning", *, spec: Spec | None = None, state: str = "READY", etag: str = "e1",
+           extra: tuple[RemoteDeployment, ...] = (), traffic: dict[str, float] | None = None) -> RemoteRole:
+    spec = spec or Spec(model="org/small", hardware=H100, min_replicas=1, max_replicas=2)
+    live = RemoteDeployment(id="dep_1", name="rs-a-b", spec=spec, state=state,  # type: ignore[arg-type]
+                            ready_replicas=0 if spec.stopped else spec.min_replicas)
+    return RemoteRole(role=role, endpoint_id="ep_1", endpoint_name=f"demo-{role}", etag=etag,
+                      traffic={"dep_1": 100.0} if traffic is None else traffic, deployments=(live, *extra))
+
+
+def plan_for(text: str, actual: dict[str, RemoteRole] | None = None,
+             applied: dict[str, AppliedRole] | None = None) -> Plan:
+    return make_plan(loads(text), actual or {}, applied or {}, CATALOG, now=NOW)
+
+
+class TestActions:
+    def test_creates_a_role_that_is_not_deployed(self) -> None:
+        plan = plan_for(manifest(SMALL))
+        (action,) = plan.actions
+        assert (action.kind, action.reason) == ("create", "not deployed yet")
+        assert [str(c) for c in action.changes][0] == "model None → org/small"
+        assert plan.cost_after.low == pytest.approx(3.99) and plan.cost_after.high == pytest.approx(7.98)
+        assert plan.summary() == "Plan: 1 to create. Cost $0.00/h → $3.99–7.98/h."
+
+    def test_is_a_no_op_when_the_role_matches(self) -> None:
+        plan = plan_for(manifest(SMALL), {"planning": remote()})
+        assert [a.kind for a in plan.actions] == ["noop"] and not plan.has_changes
+
+    def test_updates_replicas_in_place(self) -> None:
+        plan = plan_for(manifest(SMALL.replace("max: 2", "max: 3")), {"planning": remote()})
+        (action,) = plan.actions
+        assert action.kind == "update" and action.forced_by is None
+        assert [(c.field, c.before, c.after) for c in action.changes] == [("replicas.max", 2, 3)]
+        assert action.reason == "replicas.max 2 → 3"
+
+    def test_replaces_when_hardware_changes_and_names_the_field(self) -> None:
+        plan = plan_for(manifest(SMALL.replace(H100, H100x2)), {"planning": remote()})
+        (action,) = plan.actions
+        assert action.kind == "replace" and action.forced_by == "hardware"
+        assert action.reason == f"hardware {H100} → {H100x2} forces replacement"
+
+    def test_replaces_when_the_model_changes(self) -> None:
+        text = manifest(SMALL.replace("org/small", "org/big").replace(H100, H100x2))
+        action = plan_for(text, {"planning": remote()}).actions[0]
+        assert action.kind == "replace" and action.forced_by == "model"
+
+    def test_stops_a_disabled_role(self) -> None:
+        action = plan_for(manifest(SMALL + "    enabled: false\n"), {"planning": remote()}).actions[0]
+        assert action.kind == "stop" and action.cost_after.high == 0 and action.cost_before.high == pytest.approx(7.98)
+
+    def test_leaves_a_stopped_disabled_role_alone(self) -> None:
+        stopped = remote(spec=Spec(model="org/small", hardware=H100, min_replicas=0, max_replicas=0), state="STOPPED")
+        action = plan_for(manifest(SMALL + "    enabled: false\n"), {"planning": stopped}).actions[0]
+        assert action.kind == "noop" and action.cost_before.high == 0
+
+    def test_starts_a_stopped_role_that_is_enabled(self) -> None:
+        stopped = remote(spec=Spec(model="org/small", hardware=H100, min_replicas=0, max_replicas=0), state="STOPPED")
+        action = plan_for(manifest(SMALL), {"planning": stopped}).actions[0]
+        assert action.kind == "start"
+
+    def test_deletes_a_role_removed_from_the_manifest(self) -> None:
+        plan = plan_for(manifest(SMALL), {"planning": remote(), "coding": remote("coding")})
+        kinds = {a.role: (a.kind, a.reason) for a in plan.actions}
+        assert kinds["coding"] == ("delete", "role removed from reasoning.yaml")
+
+    def test_replaces_a_failed_deployment(self) -> None:
+        action = plan_for(manifest(SMALL), {"planning": remote(state="FAILED")}).actions[0]
+        assert action.kind == "replace" and action.forced_by == "status"
+
+    def test_cleans_up_a_leftover_deployment_and_routes_traffic(self) -> None:
+        leftover = RemoteDeployment(id="dep_0", name="rs-a-old", state="READY", ready_replicas=1,
+                                    spec=Spec(model="org/small", hardware=H100x2, min_replicas=1, max_replicas=1))
+        action = plan_for(manifest(SMALL), {"planning": remote(extra=(leftover,))}).actions[0]
+        assert action.kind == "update" and "remove leftover deployment rs-a-old" in action.reason
+
+    def test_routes_traffic_to_a_deployment_created_by_a_crashed_apply(self) -> None:
+        action = plan_for(manifest(SMALL), {"planning": remote(traffic={})}).actions[0]
+        assert action.kind == "update" and action.reason == "route all traffic to the live deployment"
+
+    def test_adopts_an_endpoint_without_deployments(self) -> None:
+        empty = RemoteRole(role="planning", endpoint_id="ep_1", endpoint_name="demo-planning", etag="e", traffic={})
+        action = plan_for(manifest(SMALL), {"planning": empty}).actions[0]
+        assert action.kind == "create" and "adopting" in action.reason
+
+
+class TestDrift:
+    applied = {"planning": AppliedRole(role="planning", enabled=True, endpoint_id="ep_1", deployment_id="dep_1",
+                                       applied_at=NOW, spec=Spec(model="org/small", hardware=H100,
+                                                                 min_replicas=1, max_replicas=2))}
+
+    def test_explains_an_out_of_band_change_and_restores_it(self) -> None:
+        changed = remote(spec=Spec(model="org/small", hardware=H100, min_replicas=3, max_replicas=3))
+        action = plan_for(manifest(SMALL), {"planning": changed}, self.applied).actions[0]
+        assert action.kind == "update"
+        assert [str(c) for c in action.drift] == ["replicas.min 1 → 3", "replicas.max 2 → 3"]
+        assert action.reason.startswith("drift: replicas.min 1 → 3, replicas.max 2 → 3 changed out of band")
+
+    def test_reports_a_role_stopped_out_of_band(self) -> None:
+        stopped = remote(spec=Spec(model="org/small", hardware=H100, min_replicas=0, max_replicas=0), state="STOPPED")
+        action = plan_for(manifest(SMALL), {"planning": stopped}, self.applied).actions[0]
+        assert action.kind == "start" and "drift: state running → stopped" in action.reason
+
+    def test_has_no_drift_without_a_record_of_the_last_apply(self) -> None:
+        changed = remote(spec=Spec(model="org/small", hardware=H100, min_replicas=3, max_replicas=3))
+        assert plan_for(manifest(SMALL), {"planning": changed}).actions[0].drift == ()
+
+
+class TestRefusals:
+    def test_rejects_unknown_hardware_with_its_line_and_a_suggestion(self) -> None:
+        with pytest.raises(UnknownHardware) as caught:
+            plan_for(manifest(SMALL.replace(H100, "1x_nvidia_h100_80gb")))
+        assert str(caught.value) == ("reasoning.yaml:6: models.planning.hardware: unknown hardware "
+                                     "'1x_nvidia_h100_80gb' (did you mean '1x_nvidia_h100_80gb_sxm'?)")
+
+    def test_accepts_the_v2_display_name_of_hardware(self) -> None:
+        action = plan_for(manifest(SMALL.replace(H100, "1xnvidia-h100-80gb"))).actions[0]
+        assert action.desired is not None and action.desired.hardware == H100
+
+    def test_rejects_hardware_the_model_does_not_fit(self) -> None:
+        with pytest.raises(ModelNotAvailable) as caught:
+            plan_for(manifest(SMALL.replace("org/small", "org/big")))
+        assert f"{H100} cannot serve org/big" in str(caught.value) and caught.value.hint == f"it fits on: {H100x2}"
+
+    def test_rejects_a_model_the_project_does_not_have(self) -> None:
+        with pytest.raises(ModelNotAvailable, match="'org/nope' is not a model of this Together project"):
+            plan_for(manifest(SMALL.replace("org/small", "org/nope")))
+
+    def test_refuses_a_plan_over_the_hourly_limit_with_the_figures(self) -> None:
+        with pytest.raises(CostLimitExceeded) as caught:
+            plan_for(manifest(SMALL, budget="budget:\n  max_cost_per_hour_usd: 5\n"))
+        assert str(caught.value) == ("reasoning.yaml:4: this plan could cost $7.98/h at max replicas "
+                                     "(planning 7.98), over budget.max_cost_per_hour_usd $5.00/h")
+
+    def test_allows_a_plan_exactly_at_the_limit(self) -> None:
+        assert plan_for(manifest(SMALL, budget="budget:\n  max_cost_per_hour_usd: 7.98\n")).has_changes
+
+
+class TestFingerprint:
+    def test_ignores_a_deployment_becoming_ready(self) -> None:
+        assert fingerprint({"p": remote(state="PROVISIONING")}) == fingerprint({"p": remote(state="READY")})
+
+    def test_changes_when_the_endpoint_is_written(self) -> None:
+        assert fingerprint({"p": remote(etag="e1")}) != fingerprint({"p": remote(etag="e2")})
+
+    def test_changes_when_replicas_change(self) -> None:
+        scaled = remote(spec=Spec(model="org/small", hardware=H100, min_replicas=2, max_replicas=2))
+        assert fingerprint({"p": remote()}) != fingerprint({"p": scaled})
+
+
+class TestSerialization:
+    def test_a_plan_survives_a_round_trip_through_json(self) -> None:
+        plan = plan_for(manifest(SMALL.replace("max: 2", "max: 3")), {"planning": remote()})
+        again = Plan.model_validate_json(plan.model_dump_json())
+        assert again == plan and again.format_version == "1"
