@@ -59,6 +59,22 @@ class SourceMap:
             return 1, None
         return found
 
+    def written(self, loc: Sequence[str | int]) -> Loc:
+        """`loc` as the user would write it: without the union tags pydantic puts in the path."""
+        node, kept = self._root, list[str | int]()
+        for part in loc:
+            if isinstance(node, CommentedMap):
+                key = _find_key(node, part)
+                if key is None and node.get("type") == part:
+                    continue
+                node = node[key] if key is not None else None
+            elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part]
+            else:
+                node = None
+            kept.append(part)
+        return tuple(kept)
+
     def where(self, *loc: str | int) -> str:
         line, _ = self.line(loc)
         return f"{self.file}:{line}" if line else self.file
@@ -70,6 +86,8 @@ def _find_key(node: CommentedMap, part: str | int) -> Any:
     if isinstance(part, str):  # roles may be spelled should-respond in the file
         for key in node:
             if isinstance(key, str) and normalize_role(key) == part:
+                return key
+            if not isinstance(key, str) and str(key) == part:  # `1:` named as "1" in a message
                 return key
     return None
 
@@ -96,14 +114,7 @@ def loads(text: str, *, file: str = DEFAULT_FILE, base_dir: Path | None = None) 
     try:
         tree = yaml.load(text)
     except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        problem = (error.problem or error.context or "invalid YAML").strip()
-        raise ManifestError(
-            f"invalid YAML: {problem}",
-            file=file,
-            line=mark.line + 1 if mark else None,
-            column=mark.column + 1 if mark else None,
-        ) from None
+        raise _yaml_error(error, text, file) from None
     if tree is None:
         raise ManifestError("the file is empty", file=file, hint="`reasoning schema` shows what it may hold")
     if not isinstance(tree, CommentedMap):
@@ -116,6 +127,40 @@ def loads(text: str, *, file: str = DEFAULT_FILE, base_dir: Path | None = None) 
     manifest._source = source
     manifest._base_dir = base_dir or Path.cwd()
     return manifest
+
+
+_UNCLOSED = {
+    "while parsing a flow mapping": "the '{' opened here is never closed",
+    "while parsing a flow sequence": "the '[' opened here is never closed",
+    "while scanning a quoted scalar": "the quote opened here is never closed",
+}
+
+
+def _yaml_error(error: MarkedYAMLError, text: str, file: str) -> ManifestError:
+    mark = error.problem_mark or error.context_mark
+    problem = (error.problem or error.context or "invalid YAML").strip()
+    hint = None
+    line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+    start = error.context_mark
+    unclosed = _UNCLOSED.get((error.context or "").strip())
+    if unclosed and start is not None and mark is not None and mark.line > start.line:
+        # ruamel notices at the end of the file; the line to fix is where the bracket or quote opened
+        line, column, problem = start.line + 1, start.column + 1, unclosed
+    content = [n for n, row in enumerate(text.splitlines(), 1) if row.strip() and not row.lstrip().startswith("#")]
+    if line is not None and content and line > content[-1]:
+        # past the last line written (a trailing `[a,`): the last line with content is the one to look at
+        line, column = content[-1], None
+        if "<stream end>" in problem:
+            problem = "the file ends inside a '[' or '{' that is never closed"
+    duplicate = re.match(r'found duplicate key "(.*?)" with value', problem)
+    if duplicate:
+        # ruamel quotes both values, and the duplicated key may be the one holding a password
+        problem = f"duplicate key '{duplicate.group(1)}'"
+    if "'\\t'" in problem:
+        hint = "YAML indents with spaces, not tabs"
+    elif "<block end>" in problem or "mapping values are not allowed" in problem:
+        hint = "check the indentation of this line against the lines above it"
+    return ManifestError(f"invalid YAML: {problem}", file=file, line=line, column=column, hint=hint)
 
 
 def _plain(node: Any) -> Any:
@@ -134,40 +179,58 @@ def _plain(node: Any) -> Any:
 
 def _first_error(errors: list[ErrorDetails], source: SourceMap) -> ManifestError:
     """The first problem, located; several at once would bury the one to fix first."""
+    # A misspelt key also makes the key it was meant to be "missing"; the typo is the one to report.
+    typo_parents = {tuple(e["loc"][:-1]) for e in errors if e["type"] == "extra_forbidden"}
+    errors = [e for e in errors if not (e["type"] == "missing" and tuple(e["loc"][:-1]) in typo_parents)]
     first = min(errors, key=lambda e: source.line(e["loc"])[0] or 0)
     loc: Loc = tuple(first["loc"])
     message = first["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
-    # Cross-field checks name their own path: "proxy.routing[0].to: no role named ..."
-    named = re.match(r"^([a-z_][\w.-]*(?:\[\d+\])*(?:\.[\w-]+)*): (.*)$", message)
-    if named and not loc:
-        loc = _parse_path(named.group(1))
+    # Checks spanning several fields name the one to fix, relative to where they run:
+    # "proxy.routing[0].to: no role named ..." from the manifest, "anthropic_upstream: ..." from proxy.
+    named = re.match(r"^(\w[\w.-]*(?:\[\d+\])*(?:\.[\w-]+)*): (.*)$", message)
+    if named and first["type"] == "value_error":
+        loc = loc + _parse_path(named.group(1))
         message = named.group(2)
     hint = None
+    last = str(loc[-1]) if loc else ""
     if first["type"] == "extra_forbidden":
-        key = str(loc[-1])
-        message = f"unknown key '{key}'"
+        message = f"unknown key '{last}'"
         choices = _known_keys(loc[:-1])
-        close = difflib.get_close_matches(key, choices, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(last, choices, n=1, cutoff=0.6)
         if close:
             message += f" (did you mean '{close[0]}'?)"
         elif choices:
             hint = "allowed here: " + ", ".join(sorted(choices))
     elif first["type"] == "missing":
-        message = f"required key '{loc[-1]}' is missing"
-    elif str(loc[-1]).endswith("_env") and first["type"] == "string_pattern_mismatch":
+        message = f"required key '{last}' is missing"
+    elif last.endswith("_env") and first["type"] == "string_pattern_mismatch":
         # never echo the value: it may be the very secret that belongs in the environment
         message = "must name an environment variable (like TOGETHER_API_KEY), not hold the secret itself"
-    elif first["type"] == "union_tag_invalid":
-        message = f"unknown type; expected one of {first.get('ctx', {}).get('expected_tags', '')}"
-    elif _shows_input(first):
+    elif first["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        ctx = first.get("ctx") or {}
+        tag = str(ctx.get("discriminator", "type")).strip("'")
+        loc = (*loc, tag)
+        if first["type"] == "union_tag_invalid":
+            message = f"unknown {tag} '{ctx.get('tag')}'; expected one of {ctx.get('expected_tags', '')}"
+        else:
+            message = f"required key '{tag}' is missing"
+    elif _shows_input(first, message):
         message += f" (got {first['input']!r})"
     line, column = source.line(loc)
-    return ManifestError(message, file=source.file, line=line, column=column, field=_dotted(loc), hint=hint)
+    field = _dotted(source.written(loc))
+    return ManifestError(message, file=source.file, line=line, column=column, field=field or None, hint=hint)
 
 
-def _shows_input(error: ErrorDetails) -> bool:
+def _shows_input(error: ErrorDetails, message: str) -> bool:
     value = error.get("input")
-    return isinstance(value, (int, float, bool, str)) and len(str(value)) <= 60 and error["type"] != "extra_forbidden"
+    if not isinstance(value, (int, float, bool, str)) or len(str(value)) > 60 or error["type"] == "extra_forbidden":
+        return False
+    if isinstance(value, str) and (f"'{value}'" in message or _PASSWORD_URL.match(value)):
+        return False  # already quoted by the check, or a credential that must not reach a terminal or CI log
+    return not any(str(part).endswith("_env") for part in error["loc"])
+
+
+_PASSWORD_URL = re.compile(r"^[\w+.-]+://[^/@\s]*:[^/@\s]*@")
 
 
 def _dotted(loc: Iterable[str | int]) -> str:

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -112,9 +110,7 @@ class Store(Strict):
 
 class Budget(Strict):
     limit_usd: Annotated[float, Field(gt=0)] = Field(description="Spend allowed per period, in USD.")
-    period: Literal["day", "week", "month", "total"] = Field(
-        default="month", description="When the budget resets."
-    )
+    period: Literal["day", "week", "month", "total"] = Field(default="month", description="When the budget resets.")
 
 
 class GlobalBudget(Budget):
@@ -174,7 +170,15 @@ class ShutdownWindow(Strict):
         return parse_duration(self.duration)
 
 
+def _replicas_shorthand(schema: dict[str, Any]) -> None:
+    # Editors validate the YAML itself against the JSON schema: `replicas: 2` must pass there too.
+    replicas = schema["properties"]["replicas"]
+    replicas["anyOf"] = [{"type": "integer", "minimum": 1, "maximum": 64}, {"$ref": replicas.pop("$ref")}]
+
+
 class Role(Strict):
+    model_config = ConfigDict(json_schema_extra=_replicas_shorthand)
+
     model: Annotated[str, Field(min_length=1)] = Field(description="Model to serve (a Together model name).")
     hardware: Annotated[str, Field(min_length=1)] = Field(
         description="Instance type id from Together's hardware catalog, e.g. 1x_nvidia_h100_80gb_sxm."
@@ -201,20 +205,26 @@ class Role(Strict):
         return value
 
 
+RedactKind = Literal["email", "phone", "api_key", "token", "ip_address", "credit_card"]
+DEFAULT_REDACT: tuple[RedactKind, ...] = ("email", "phone", "api_key", "token")
+
+
 class TrainingData(Strict):
     collect: bool = Field(default=True, description="Record every decision as a training sample.")
     max_samples_per_model: Annotated[int, Field(gt=0)] = Field(
         default=10000, description="Samples kept per role; the oldest go first."
     )
     retention_days: Annotated[int, Field(gt=0)] = Field(default=30, description="Samples older than this are deleted.")
-    redact: list[Literal["email", "phone", "api_key", "token", "ip_address", "credit_card"]] = Field(
-        default_factory=lambda: ["email", "phone", "api_key", "token"],
+    redact: list[RedactKind] = Field(
+        default_factory=lambda: list(DEFAULT_REDACT),
         description="What is scrubbed from prompts and answers before anything is written.",
     )
 
 
 class RouteWhen(Strict):
-    header: str | None = Field(default=None, description="Route when the request carries x-reasoning-role with this value.")
+    header: str | None = Field(
+        default=None, description="Route when the request carries x-reasoning-role with this value."
+    )
     models: list[str] = Field(default_factory=list, description="Route when the requested model is one of these.")
     tools_present: bool | None = Field(default=None, description="Route only when the request has (or lacks) tools.")
     min_score: Annotated[float, Field(ge=0, le=1)] | None = Field(
@@ -263,13 +273,17 @@ class Proxy(Strict):
     def _not_itself(self) -> Proxy:
         host, _, port = self.listen.rpartition(":")
         loopback = {"127.0.0.1", "localhost", "0.0.0.0", "[::1]", "::1"}
-        for upstream in (self.anthropic_upstream, self.openai_upstream):
+        for field, upstream in (
+            ("anthropic_upstream", self.anthropic_upstream),
+            ("openai_upstream", self.openai_upstream),
+        ):
             if upstream is None:
                 continue
             netloc = re.sub(r"^https?://", "", upstream).split("/")[0]
             up_host, _, up_port = netloc.rpartition(":")
             if up_port == port and (up_host == host or {up_host, host} <= loopback):
-                raise ValueError(f"upstream {upstream} is the proxy's own address {self.listen}")
+                # named so the loader points at the upstream's line, not at `proxy:`
+                raise ValueError(f"{field}: {upstream} is the proxy's own address {self.listen}; requests would loop")
         return self
 
 
@@ -292,29 +306,47 @@ class Manifest(Strict):
     store: Store = Field(default_factory=Store, description="Where state, events and the lock live.")
     budget: GlobalBudget = Field(default_factory=GlobalBudget, description="Spend limits for all roles.")
     models: dict[str, Role] = Field(description="Roles, each served by one endpoint.")
-    training_data: TrainingData = Field(default_factory=TrainingData)
-    proxy: Proxy = Field(default_factory=Proxy)
+    training_data: TrainingData = Field(
+        default_factory=TrainingData, description="What is recorded for fine-tuning, how much and for how long."
+    )
+    proxy: Proxy = Field(
+        default_factory=Proxy, description="The gateway agents call: routing to roles, fallback upstreams."
+    )
+
+    @field_validator("project", mode="before")
+    @classmethod
+    def _project_name(cls, value: object) -> object:
+        # runs before the pattern check, whose message would be the bare regular expression
+        if isinstance(value, str) and not re.match(r"^[a-z][a-z0-9-]{0,39}$", value):
+            raise ValueError("must be lower-case letters, digits and -, starting with a letter (at most 40)")
+        return value
 
     @field_validator("models", mode="before")
     @classmethod
     def _role_names(cls, value: object) -> object:
         if not isinstance(value, dict):
             return value
+        # Messages start with the role's own path so the loader points at its line, not at `models:`.
         normalized: dict[str, object] = {}
+        spelled: dict[str, str] = {}
         for name, role in value.items():
             if not isinstance(name, str) or not re.match(r"^[a-z][a-z0-9_-]{0,29}$", name):
-                raise ValueError(f"role name '{name}' must be lower-case letters, digits, - or _ (at most 30)")
+                where = f"{name}: " if re.fullmatch(r"[\w-]+", str(name)) else ""
+                raise ValueError(f"{where}role name '{name}' must be lower-case letters, digits, - or _ (at most 30)")
             key = normalize_role(name)
             if key in normalized:
-                raise ValueError(f"role '{name}' is declared twice (as {key})")
-            normalized[key] = role
+                raise ValueError(f"{name}: role '{key}' is declared twice, as '{spelled[key]}' and as '{name}'")
+            normalized[key], spelled[key] = role, name
         return normalized
 
     @model_validator(mode="after")
     def _references(self) -> Manifest:
         for role in self.models:
             if len(self.endpoint_name(role)) > 63:
-                raise ValueError(f"endpoint name '{self.endpoint_name(role)}' is over 63 characters; shorten project or role")
+                raise ValueError(
+                    f"models.{role}: endpoint name '{self.endpoint_name(role)}' is over 63 characters; "
+                    "shorten project or role"
+                )
         for index, rule in enumerate(self.proxy.routing):
             if normalize_role(rule.to) not in self.models:
                 raise ValueError(f"proxy.routing[{index}].to: no role named '{rule.to}' in models")
