@@ -13,7 +13,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -22,6 +22,7 @@ from controlplane.catalog import Catalog
 from controlplane.errors import Conflict, DeploymentFailed, LockHeld, NotFound, StalePlan, WaitTimeout
 from controlplane.plan import Action, Plan, fingerprint
 from controlplane.provider import Provider, deployment_name
+from controlplane.provider.together import TogetherClient
 from controlplane.provider.types import Endpoint
 from controlplane.state import AppliedRole, Spec, State
 from controlplane.store import Event, Store
@@ -67,10 +68,16 @@ def locked(store: Store, project: str, *, timeout: timedelta = timedelta(0)) -> 
                 raise
             clock.sleep(min(5.0, max(0.5, (deadline - clock.now()).total_seconds())))
     if previous is not None:
-        store.add_event(Event(
-            at=clock.now(), project=project, role=None, actor=lock.owner, kind="lock.takeover",
-            reason=f"lock of {previous.owner} expired at {previous.expires_at:%Y-%m-%d %H:%M:%S} UTC",
-        ))
+        store.add_event(
+            Event(
+                at=clock.now(),
+                project=project,
+                role=None,
+                actor=lock.owner,
+                kind="lock.takeover",
+                reason=f"lock of {previous.owner} expired at {previous.expires_at:%Y-%m-%d %H:%M:%S} UTC",
+            )
+        )
     try:
         yield lock
     finally:
@@ -82,8 +89,7 @@ def check_fresh(plan: Plan, provider: Provider, roles: list[str], catalog: Catal
     now = fingerprint(provider.refresh(roles, catalog, known=known))
     if now != plan.fingerprint:
         raise StalePlan(
-            "the saved plan is stale: the deployments changed since it was made "
-            f"(plan {plan.fingerprint}, now {now})",
+            f"the saved plan is stale: the deployments changed since it was made (plan {plan.fingerprint}, now {now})",
             hint="run `reasoning plan --out FILE` again and review the new plan",
         )
 
@@ -106,7 +112,7 @@ class Applier:
         return self.provider.project
 
     @property
-    def client(self):  # type: ignore[no-untyped-def]
+    def client(self) -> TogetherClient:
         return self.provider.client
 
     def run(self, plan: Plan, *, wait: bool = True) -> None:
@@ -154,8 +160,12 @@ class Applier:
                 self.client.scale_deployment(action.actual.endpoint_id, deployment.id, min_replicas=0, max_replicas=0)
         live = action.actual.live
         if live is not None:
-            self._expect(action.role, action.actual.endpoint_id, live.id, live.spec.model_copy(
-                update={"min_replicas": 0, "max_replicas": 0}))
+            self._expect(
+                action.role,
+                action.actual.endpoint_id,
+                live.id,
+                live.spec.model_copy(update={"min_replicas": 0, "max_replicas": 0}),
+            )
 
     def _delete(self, action: Action) -> None:
         assert action.actual is not None
@@ -165,8 +175,10 @@ class Applier:
         if endpoint.traffic_split:
             endpoint = self.client.set_traffic(endpoint, {})
         for deployment in endpoint.deployments:
-            self._ignore_missing(lambda: self.client.delete_deployment(endpoint.id, deployment.id))
-        self._ignore_missing(lambda: self.client.delete_endpoint(endpoint.id))
+            with suppress(NotFound):  # already gone: what we wanted
+                self.client.delete_deployment(endpoint.id, deployment.id)
+        with suppress(NotFound):
+            self.client.delete_endpoint(endpoint.id)
 
     # -- idempotent steps ----------------------------------------------------------------
 
@@ -196,7 +208,8 @@ class Applier:
         for existing in endpoint.deployments:
             if existing.name.rsplit("/", 1)[-1] == name:
                 if (existing.autoscaling.min_replicas, existing.autoscaling.max_replicas) != (
-                    spec.min_replicas, spec.max_replicas
+                    spec.min_replicas,
+                    spec.max_replicas,
                 ):
                     self._scale(endpoint.id, existing.id, spec)
                 return existing.id
@@ -233,23 +246,29 @@ class Applier:
         for deployment in endpoint.deployments:
             if deployment.id != keep:
                 self.report("", f"deleting old deployment {deployment.name}")
-                self._ignore_missing(lambda d=deployment.id: self.client.delete_deployment(endpoint.id, d))  # type: ignore[misc]
-
-    @staticmethod
-    def _ignore_missing(call: Callable[[], None]) -> None:
-        try:
-            call()
-        except NotFound:  # already gone: what we wanted
-            pass
+                with suppress(NotFound):
+                    self.client.delete_deployment(endpoint.id, deployment.id)
 
     # -- bookkeeping -----------------------------------------------------------------------
 
     def _record(self, action: Action) -> None:
         now = clock.now()
-        detail = {"changes": [c.model_dump() for c in action.changes], "forced_by": action.forced_by,
-                  "drift": [c.model_dump() for c in action.drift]}
-        self.store.add_event(Event(at=now, project=self.project, role=action.role, actor=self.lock.owner,
-                                   kind=action.kind, reason=action.reason, detail=detail))
+        detail = {
+            "changes": [c.model_dump() for c in action.changes],
+            "forced_by": action.forced_by,
+            "drift": [c.model_dump() for c in action.drift],
+        }
+        self.store.add_event(
+            Event(
+                at=now,
+                project=self.project,
+                role=action.role,
+                actor=self.lock.owner,
+                kind=action.kind,
+                reason=action.reason,
+                detail=detail,
+            )
+        )
         if action.kind == "delete":
             self.store.forget(self.project, action.role)
             return
@@ -257,10 +276,17 @@ class Applier:
         if spec is None:
             return
         endpoint_id, deployment_id = self._placed.get(action.role, (None, None))
-        self.store.record_applied(self.project, AppliedRole(
-            role=action.role, spec=spec, enabled=action.kind != "stop", endpoint_id=endpoint_id,
-            deployment_id=deployment_id, applied_at=now,
-        ))
+        self.store.record_applied(
+            self.project,
+            AppliedRole(
+                role=action.role,
+                spec=spec,
+                enabled=action.kind != "stop",
+                endpoint_id=endpoint_id,
+                deployment_id=deployment_id,
+                applied_at=now,
+            ),
+        )
 
     # -- waiting ---------------------------------------------------------------------------
 
@@ -291,8 +317,7 @@ class Applier:
                 break
             if clock.now() >= deadline:
                 raise WaitTimeout(
-                    f"gave up waiting after {self.wait_timeout}: " + ", ".join(
-                        f"{r} {states[r][0]}" for r in pending),
+                    f"gave up waiting after {self.wait_timeout}: " + ", ".join(f"{r} {states[r][0]}" for r in pending),
                     hint="the changes were made; `reasoning status` shows progress, `apply` again resumes",
                 )
             self.lock.renew()

@@ -114,8 +114,13 @@ def fingerprint(actual: Mapping[str, RemoteRole]) -> str:
     plan made against it should be refused for.
     """
     world = [
-        [role.role, role.endpoint_id, role.etag, sorted(role.traffic.items()),
-         [[d.id, d.spec.model_dump()] for d in role.deployments]]
+        [
+            role.role,
+            role.endpoint_id,
+            role.etag,
+            sorted(role.traffic.items()),
+            [[d.id, d.spec.model_dump()] for d in role.deployments],
+        ]
         for role in sorted(actual.values(), key=lambda r: r.role)
     ]
     return hashlib.sha256(json.dumps(world, sort_keys=True).encode()).hexdigest()[:16]
@@ -216,17 +221,20 @@ def _action(
     forced = next((c.field for c in changes if c.field not in IN_PLACE), None)
     if live.state == "FAILED":
         return Action(
-            kind="replace", reason=f"deployment {live.name} FAILED: {live.message or 'no message'}",
-            changes=changes, forced_by="status", **base,
+            kind="replace",
+            reason=f"deployment {live.name} FAILED: {live.message or 'no message'}",
+            changes=changes,
+            forced_by="status",
+            **base,
         )
     if forced:
         change = next(c for c in changes if c.field == forced)
-        return Action(
-            kind="replace", reason=f"{change} forces replacement", changes=changes, forced_by=forced, **base
-        )
+        return Action(kind="replace", reason=f"{change} forces replacement", changes=changes, forced_by=forced, **base)
     cleanup = _cleanup(actual, live.id)
     if live.spec.stopped:
-        reason = "stopped; enabled in reasoning.yaml" + (" (" + _describe(drift, out_of_band=True) + ")" if drift else "")
+        reason = "stopped; enabled in reasoning.yaml" + (
+            " (" + _describe(drift, out_of_band=True) + ")" if drift else ""
+        )
         return Action(kind="start", reason=reason, changes=changes, **base)
     if changes or cleanup:
         return Action(kind="update", reason=_update_reason(changes, drift, cleanup), changes=changes, **base)
@@ -241,8 +249,12 @@ def _unstopped(actual: Spec, desired: Spec) -> Spec:
 def _flat(spec: Spec | None) -> dict[str, Any]:
     if spec is None:
         return {}
-    return {"model": spec.model, "hardware": spec.hardware, "replicas.min": spec.min_replicas,
-            "replicas.max": spec.max_replicas}
+    return {
+        "model": spec.model,
+        "hardware": spec.hardware,
+        "replicas.min": spec.min_replicas,
+        "replicas.max": spec.max_replicas,
+    }
 
 
 def _changes(before: Spec | None, after: Spec | None) -> tuple[Change, ...]:
@@ -251,8 +263,7 @@ def _changes(before: Spec | None, after: Spec | None) -> tuple[Change, ...]:
         return tuple(Change(field=f, before=old.get(f), after=new.get(f)) for f in FIELDS)
     diff = DeepDiff(old, new, verbose_level=2)
     kinds = ("values_changed", "type_changes", "dictionary_item_added", "dictionary_item_removed")
-    touched = {_key(path) for kind in kinds
-               for path in diff.get(kind, {})}
+    touched = {_key(path) for kind in kinds for path in diff.get(kind, {})}
     return tuple(Change(field=f, before=old.get(f), after=new.get(f)) for f in FIELDS if f in touched)
 
 
@@ -305,18 +316,14 @@ def _cost(spec: Spec | None, catalog: Catalog) -> CostRange:
 def _running_cost(actual: RemoteRole | None, catalog: Catalog) -> CostRange:
     if actual is None:
         return CostRange()
-    return sum(
-        (_cost(d.spec, catalog) for d in actual.deployments if d.state not in NOT_RUNNING), CostRange()
-    )
+    return sum((_cost(d.spec, catalog) for d in actual.deployments if d.state not in NOT_RUNNING), CostRange())
 
 
 def _check_cost(plan: Plan, manifest: Manifest) -> None:
     limit = manifest.budget.max_cost_per_hour_usd
     if limit is None or plan.cost_after.high <= limit + 1e-9:
         return
-    worst = ", ".join(
-        f"{a.role} {a.cost_after.high:,.2f}" for a in plan.actions if a.cost_after.high > 0
-    )
+    worst = ", ".join(f"{a.role} {a.cost_after.high:,.2f}" for a in plan.actions if a.cost_after.high > 0)
     raise CostLimitExceeded(
         f"{manifest.where('budget', 'max_cost_per_hour_usd')}: this plan could cost "
         f"${plan.cost_after.high:,.2f}/h at max replicas ({worst}), over "

@@ -6,7 +6,9 @@ of its own. In CI its absence is a failure, elsewhere a skip.
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -14,12 +16,30 @@ from datetime import timedelta
 import freezegun
 import pytest
 
+import controlplane
 from controlplane import clock
+
+# The CLI imports the library lazily (fast start-up). Import it all now, before any test freezes
+# time, or pydantic models defined under freezegun would be built on its FakeDatetime.
+for _module in pkgutil.walk_packages(controlplane.__path__, "controlplane."):
+    importlib.import_module(_module.name)
 
 # Threads serving the simulator run an asyncio loop: it must keep real time while tests freeze
 # the wall clock that `controlplane.clock.now()` reads.
-freezegun.configure(extend_ignore_list=["asyncio", "uvicorn", "anyio", "h11", "httpcore", "starlette",
-                                        "concurrent", "selectors", "threading", "socket"])
+freezegun.configure(
+    extend_ignore_list=[
+        "asyncio",
+        "uvicorn",
+        "anyio",
+        "h11",
+        "httpcore",
+        "starlette",
+        "concurrent",
+        "selectors",
+        "threading",
+        "socket",
+    ]
+)
 
 START = "2026-11-24 09:00:00"
 POSTGRES_URL = os.environ.get("REASONING_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -39,11 +39,13 @@ app.add_typer(simulator.app, name="simulator")
 
 
 def main() -> None:
+    # --debug is taken anywhere on the line, not only before the command: people add it last.
     debug = "--debug" in sys.argv
+    args = [arg for arg in sys.argv[1:] if arg != "--debug"]
     from controlplane.errors import ReasoningError
 
     try:
-        code = app(standalone_mode=False)
+        code = app(args=args, prog_name="reasoning", standalone_mode=False)
     except click.exceptions.Exit as exit_:
         code = exit_.exit_code
     except click.UsageError as error:

@@ -79,9 +79,10 @@ def destroy(
     from controlplane.project import open_project
 
     manifest = load(file)
-    with open_project(manifest) as project, locked(
-        project.store, manifest.project, timeout=_duration(lock_timeout, "--lock-timeout")
-    ) as lock:
+    with (
+        open_project(manifest) as project,
+        locked(project.store, manifest.project, timeout=_duration(lock_timeout, "--lock-timeout")) as lock,
+    ):
         seen = observe(manifest, project.provider, project.store)
         result = make_plan(manifest, seen.actual, seen.applied, seen.catalog, now=clock.now(), roles={})
         show_plan(result)
@@ -114,9 +115,7 @@ def _execute(project: Project, result: Plan, catalog: object, lock: object, *, w
 
     err.print()
     with live:
-        Applier(project.provider, project.store, catalog, lock, report=report, progress=progress).run(
-            result, wait=wait
-        )
+        Applier(project.provider, project.store, catalog, lock, report=report, progress=progress).run(result, wait=wait)
     counts = result.counts()
     done = ", ".join(f"{counts[k]} {k}" for k in counts if k != "noop" and counts[k])
     out.print(f"\nApply complete: {done}." + ("" if wait else " Not waiting: `reasoning status` shows progress."))
@@ -133,9 +132,7 @@ def read_plan(path: Path, project: str) -> Plan:
     except FileNotFoundError:
         raise PlanError(f"{path}: no such plan file") from None
     except ValidationError as error:
-        raise PlanError(
-            f"{path}: not a plan saved by `reasoning plan --out` ({error.errors()[0]['msg']})"
-        ) from None
+        raise PlanError(f"{path}: not a plan saved by `reasoning plan --out` ({error.errors()[0]['msg']})") from None
     if saved.format_version != FORMAT_VERSION:
         raise PlanError(f"{path}: plan format {saved.format_version}, this reasoning reads {FORMAT_VERSION}")
     if saved.project != project:

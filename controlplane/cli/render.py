@@ -11,8 +11,15 @@ from rich.text import Text
 from controlplane.plan import Action, Plan
 
 SYMBOLS = {"create": "+", "update": "~", "replace": "-/+", "start": ">", "stop": "||", "delete": "-", "noop": " "}
-STYLES = {"create": "green", "update": "yellow", "replace": "magenta", "start": "green", "stop": "yellow",
-          "delete": "red", "noop": "dim"}
+STYLES = {
+    "create": "green",
+    "update": "yellow",
+    "replace": "magenta",
+    "start": "green",
+    "stop": "yellow",
+    "delete": "red",
+    "noop": "dim",
+}
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
@@ -49,8 +56,9 @@ def _action_line(action: Action, width: int) -> Text:
 def plan_markdown(plan: Plan) -> str:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, keep_trailing_newline=True,
-                      autoescape=False)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False
+    )
     return env.get_template("plan.md.j2").render(plan=plan, symbols=SYMBOLS)
 
 
@@ -65,6 +73,14 @@ def status_table(plan: Plan) -> Table:
         drift = ", ".join(str(c) for c in action.drift) or ("-" if action.actual else "")
         pending = "" if action.kind == "noop" else f"{action.kind}: {action.reason}"
         style = "red" if state == "FAILED" or action.drift else None
-        table.add_row(action.role, state, replicas, live.spec.hardware if live else "-", str(action.cost_before),
-                      drift, pending, style=style)
+        table.add_row(
+            action.role,
+            state,
+            replicas,
+            live.spec.hardware if live else "-",
+            str(action.cost_before),
+            drift,
+            pending,
+            style=style,
+        )
     return table

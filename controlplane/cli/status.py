@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from controlplane.cli.output import out
+from controlplane.cli.output import out, show
 
 FILE = typer.Option(Path("reasoning.yaml"), "-f", "--file", help="The manifest.")
 
@@ -36,18 +36,32 @@ def status(
         roles = []
         for action in result.actions:
             live = action.actual.live if action.actual else None
-            roles.append({
-                "role": action.role,
-                "state": live.state if live else "ABSENT",
-                "ready_replicas": live.ready_replicas if live else 0,
-                "spec": live.spec.model_dump() if live else None,
-                "usd_per_hour": action.cost_before.model_dump(),
-                "drift": [c.model_dump() for c in action.drift],
-                "pending": None if action.kind == "noop" else {"kind": action.kind, "reason": action.reason},
-            })
-        out.print(json.dumps({"format_version": "1", "project": result.project, "roles": roles,
-                              "usd_per_hour": result.cost_before.model_dump()}, indent=2), markup=False)
+            roles.append(
+                {
+                    "role": action.role,
+                    "state": live.state if live else "ABSENT",
+                    "ready_replicas": live.ready_replicas if live else 0,
+                    "spec": live.spec.model_dump() if live else None,
+                    "usd_per_hour": action.cost_before.model_dump(),
+                    "drift": [c.model_dump() for c in action.drift],
+                    "pending": None if action.kind == "noop" else {"kind": action.kind, "reason": action.reason},
+                }
+            )
+        out.print(
+            json.dumps(
+                {
+                    "format_version": "1",
+                    "project": result.project,
+                    "roles": roles,
+                    "usd_per_hour": result.cost_before.model_dump(),
+                },
+                indent=2,
+            ),
+            markup=False,
+        )
         return
-    out.print(status_table(result))
-    out.print(f"Running cost {result.cost_before}." + (
-        f" {len(result.changes)} change(s) pending: `reasoning plan` shows them." if result.has_changes else ""))
+    show(status_table(result))
+    out.print(
+        f"Running cost {result.cost_before}."
+        + (f" {len(result.changes)} change(s) pending: `reasoning plan` shows them." if result.has_changes else "")
+    )

@@ -31,9 +31,7 @@ def connect(manifest: Manifest) -> TogetherClient:
     if provider.type == "simulator":
         from controlplane.provider.simulator.transport import SimulatorTransport
 
-        transport = SimulatorTransport(
-            manifest.path(provider.state_file), provision_seconds=provider.provision_seconds
-        )
+        transport = SimulatorTransport(manifest.path(provider.state_file), provision_seconds=provider.provision_seconds)
         return TogetherClient(SIMULATOR_URL, "simulator", project_id=None, transport=transport, max_retries=0)
     api_key = os.environ.get(provider.api_key_env)
     if not api_key:
@@ -102,8 +100,10 @@ class Provider:
         for endpoint in self.client.endpoints(name_contains=f"{self.project}-"):
             short = endpoint.short_name
             role = wanted.get(short) or remembered.get(short)
-            if role is None and short.startswith(f"{self.project}-") and any(
-                owned_by(self.project, d.name.rsplit("/", 1)[-1]) for d in endpoint.deployments
+            if (
+                role is None
+                and short.startswith(f"{self.project}-")
+                and any(owned_by(self.project, d.name.rsplit("/", 1)[-1]) for d in endpoint.deployments)
             ):
                 role = short.removeprefix(f"{self.project}-").replace("-", "_")
             if role is not None:

@@ -91,7 +91,8 @@ class TogetherClient:
             except httpx.TransportError as exc:
                 error = ProviderUnreachable(
                     f"cannot reach {self.base_url}: {exc.__class__.__name__}: {exc}",
-                    hint="check provider.base_url and the network (for the simulator: is `reasoning simulator serve` running?)",
+                    hint="check provider.base_url and the network "
+                    "(for the simulator: is `reasoning simulator serve` running?)",
                 )
                 delay = None
             else:
@@ -187,7 +188,9 @@ class TogetherClient:
     def get_deployment(self, endpoint_id: str, deployment_id: str) -> Deployment:
         return self._get(self._project(f"/endpoints/{endpoint_id}/deployments/{deployment_id}"), Deployment)
 
-    def scale_deployment(self, endpoint_id: str, deployment_id: str, *, min_replicas: int, max_replicas: int) -> Deployment:
+    def scale_deployment(
+        self, endpoint_id: str, deployment_id: str, *, min_replicas: int, max_replicas: int
+    ) -> Deployment:
         answer = self._request(
             "PATCH",
             self._project(f"/endpoints/{endpoint_id}/deployments/{deployment_id}"),
@@ -265,7 +268,8 @@ def _retry_after(response: httpx.Response) -> float | None:
     try:
         return min(MAX_RETRY_AFTER, max(0.0, float(value)))
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        if parsed is None:
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
             return None
         return min(MAX_RETRY_AFTER, max(0.0, (parsed - clock.now()).total_seconds()))

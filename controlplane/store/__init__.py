@@ -89,8 +89,9 @@ class Store:
         return {
             row.role: AppliedRole(
                 role=row.role,
-                spec=Spec(model=row.model, hardware=row.hardware, min_replicas=row.min_replicas,
-                          max_replicas=row.max_replicas),
+                spec=Spec(
+                    model=row.model, hardware=row.hardware, min_replicas=row.min_replicas, max_replicas=row.max_replicas
+                ),
                 enabled=row.enabled,
                 endpoint_id=row.endpoint_id,
                 deployment_id=row.deployment_id,
@@ -118,10 +119,8 @@ class Store:
 
     def forget(self, project: str, role: str) -> None:
         with self._session("write") as session:
-            session.exec(  # type: ignore[call-overload]
-                delete(AppliedRoleRow).where(
-                    col(AppliedRoleRow.project) == project, col(AppliedRoleRow.role) == role
-                )
+            session.exec(
+                delete(AppliedRoleRow).where(col(AppliedRoleRow.project) == project, col(AppliedRoleRow.role) == role)
             )
             session.commit()
 
@@ -129,8 +128,13 @@ class Store:
 
     def add_event(self, event: Event) -> None:
         row = EventRow(
-            at=event.at, project=event.project, role=event.role, actor=event.actor, kind=event.kind,
-            reason=event.reason, detail=json.dumps(event.detail, sort_keys=True, default=str),
+            at=event.at,
+            project=event.project,
+            role=event.role,
+            actor=event.actor,
+            kind=event.kind,
+            reason=event.reason,
+            detail=json.dumps(event.detail, sort_keys=True, default=str),
         )
         with self._session("write") as session:
             session.add(row)
@@ -145,8 +149,15 @@ class Store:
         with self._session("read") as session:
             rows = session.exec(query.order_by(col(EventRow.at), col(EventRow.id))).all()
         return [
-            Event(at=_utc(r.at), project=r.project, role=r.role, actor=r.actor, kind=r.kind, reason=r.reason,
-                  detail=json.loads(r.detail))
+            Event(
+                at=_utc(r.at),
+                project=r.project,
+                role=r.role,
+                actor=r.actor,
+                kind=r.kind,
+                reason=r.reason,
+                detail=json.loads(r.detail),
+            )
             for r in rows
         ]
 
@@ -168,8 +179,9 @@ class Store:
             held = session.get(LockRow, project)
             if held is None:  # released between our insert and our read: try once more
                 return self.acquire_lock(project, owner, now=now, ttl=ttl)
-            previous = Lock(project=project, owner=held.owner, acquired_at=_utc(held.acquired_at),
-                            expires_at=_utc(held.expires_at))
+            previous = Lock(
+                project=project, owner=held.owner, acquired_at=_utc(held.acquired_at), expires_at=_utc(held.expires_at)
+            )
             if previous.expires_at > now:
                 raise LockHeld(
                     f"project {project} is locked by {previous.owner} since "
@@ -178,8 +190,9 @@ class Store:
                 )
             taken = session.execute(
                 update(LockRow)
-                .where(col(LockRow.project) == project, col(LockRow.owner) == held.owner,
-                       col(LockRow.expires_at) <= now)
+                .where(
+                    col(LockRow.project) == project, col(LockRow.owner) == held.owner, col(LockRow.expires_at) <= now
+                )
                 .values(owner=owner, acquired_at=now, expires_at=now + ttl)
                 .execution_options(synchronize_session=False)
             )
@@ -208,7 +221,9 @@ class Store:
             row = session.get(LockRow, project)
         if row is None:
             return None
-        return Lock(project=project, owner=row.owner, acquired_at=_utc(row.acquired_at), expires_at=_utc(row.expires_at))
+        return Lock(
+            project=project, owner=row.owner, acquired_at=_utc(row.acquired_at), expires_at=_utc(row.expires_at)
+        )
 
 
 def _connect_args(driver: str) -> dict[str, Any]:

@@ -31,17 +31,36 @@ def manifest(roles: str, budget: str = "") -> str:
 SMALL = "  planning:\n    model: org/small\n    hardware: 1x_nvidia_h100_80gb_sxm\n    replicas: {min: 1, max: 2}\n"
 
 
-def remote(role: str = "planning", *, spec: Spec | None = None, state: str = "READY", etag: str = "e1",
-           extra: tuple[RemoteDeployment, ...] = (), traffic: dict[str, float] | None = None) -> RemoteRole:
+def remote(
+    role: str = "planning",
+    *,
+    spec: Spec | None = None,
+    state: str = "READY",
+    etag: str = "e1",
+    extra: tuple[RemoteDeployment, ...] = (),
+    traffic: dict[str, float] | None = None,
+) -> RemoteRole:
     spec = spec or Spec(model="org/small", hardware=H100, min_replicas=1, max_replicas=2)
-    live = RemoteDeployment(id="dep_1", name="rs-a-b", spec=spec, state=state,  # type: ignore[arg-type]
-                            ready_replicas=0 if spec.stopped else spec.min_replicas)
-    return RemoteRole(role=role, endpoint_id="ep_1", endpoint_name=f"demo-{role}", etag=etag,
-                      traffic={"dep_1": 100.0} if traffic is None else traffic, deployments=(live, *extra))
+    live = RemoteDeployment(
+        id="dep_1",
+        name="rs-a-b",
+        spec=spec,
+        state=state,  # type: ignore[arg-type]
+        ready_replicas=0 if spec.stopped else spec.min_replicas,
+    )
+    return RemoteRole(
+        role=role,
+        endpoint_id="ep_1",
+        endpoint_name=f"demo-{role}",
+        etag=etag,
+        traffic={"dep_1": 100.0} if traffic is None else traffic,
+        deployments=(live, *extra),
+    )
 
 
-def plan_for(text: str, actual: dict[str, RemoteRole] | None = None,
-             applied: dict[str, AppliedRole] | None = None) -> Plan:
+def plan_for(
+    text: str, actual: dict[str, RemoteRole] | None = None, applied: dict[str, AppliedRole] | None = None
+) -> Plan:
     return make_plan(loads(text), actual or {}, applied or {}, CATALOG, now=NOW)
 
 
@@ -50,7 +69,7 @@ class TestActions:
         plan = plan_for(manifest(SMALL))
         (action,) = plan.actions
         assert (action.kind, action.reason) == ("create", "not deployed yet")
-        assert [str(c) for c in action.changes][0] == "model None → org/small"
+        assert str(action.changes[0]) == "model None → org/small"
         assert plan.cost_after.low == pytest.approx(3.99) and plan.cost_after.high == pytest.approx(7.98)
         assert plan.summary() == "Plan: 1 to create. Cost $0.00/h → $3.99–7.98/h."
 
@@ -100,8 +119,13 @@ class TestActions:
         assert action.kind == "replace" and action.forced_by == "status"
 
     def test_cleans_up_a_leftover_deployment_and_routes_traffic(self) -> None:
-        leftover = RemoteDeployment(id="dep_0", name="rs-a-old", state="READY", ready_replicas=1,
-                                    spec=Spec(model="org/small", hardware=H100x2, min_replicas=1, max_replicas=1))
+        leftover = RemoteDeployment(
+            id="dep_0",
+            name="rs-a-old",
+            state="READY",
+            ready_replicas=1,
+            spec=Spec(model="org/small", hardware=H100x2, min_replicas=1, max_replicas=1),
+        )
         action = plan_for(manifest(SMALL), {"planning": remote(extra=(leftover,))}).actions[0]
         assert action.kind == "update" and "remove leftover deployment rs-a-old" in action.reason
 
@@ -116,9 +140,16 @@ class TestActions:
 
 
 class TestDrift:
-    applied = {"planning": AppliedRole(role="planning", enabled=True, endpoint_id="ep_1", deployment_id="dep_1",
-                                       applied_at=NOW, spec=Spec(model="org/small", hardware=H100,
-                                                                 min_replicas=1, max_replicas=2))}
+    applied = {
+        "planning": AppliedRole(
+            role="planning",
+            enabled=True,
+            endpoint_id="ep_1",
+            deployment_id="dep_1",
+            applied_at=NOW,
+            spec=Spec(model="org/small", hardware=H100, min_replicas=1, max_replicas=2),
+        )
+    }
 
     def test_explains_an_out_of_band_change_and_restores_it(self) -> None:
         changed = remote(spec=Spec(model="org/small", hardware=H100, min_replicas=3, max_replicas=3))
@@ -141,8 +172,10 @@ class TestRefusals:
     def test_rejects_unknown_hardware_with_its_line_and_a_suggestion(self) -> None:
         with pytest.raises(UnknownHardware) as caught:
             plan_for(manifest(SMALL.replace(H100, "1x_nvidia_h100_80gb")))
-        assert str(caught.value) == ("reasoning.yaml:6: models.planning.hardware: unknown hardware "
-                                     "'1x_nvidia_h100_80gb' (did you mean '1x_nvidia_h100_80gb_sxm'?)")
+        assert str(caught.value) == (
+            "reasoning.yaml:6: models.planning.hardware: unknown hardware "
+            "'1x_nvidia_h100_80gb' (did you mean '1x_nvidia_h100_80gb_sxm'?)"
+        )
 
     def test_accepts_the_v2_display_name_of_hardware(self) -> None:
         action = plan_for(manifest(SMALL.replace(H100, "1xnvidia-h100-80gb"))).actions[0]
@@ -160,8 +193,10 @@ class TestRefusals:
     def test_refuses_a_plan_over_the_hourly_limit_with_the_figures(self) -> None:
         with pytest.raises(CostLimitExceeded) as caught:
             plan_for(manifest(SMALL, budget="budget:\n  max_cost_per_hour_usd: 5\n"))
-        assert str(caught.value) == ("reasoning.yaml:4: this plan could cost $7.98/h at max replicas "
-                                     "(planning 7.98), over budget.max_cost_per_hour_usd $5.00/h")
+        assert str(caught.value) == (
+            "reasoning.yaml:4: this plan could cost $7.98/h at max replicas "
+            "(planning 7.98), over budget.max_cost_per_hour_usd $5.00/h"
+        )
 
     def test_allows_a_plan_exactly_at_the_limit(self) -> None:
         assert plan_for(manifest(SMALL, budget="budget:\n  max_cost_per_hour_usd: 7.98\n")).has_changes

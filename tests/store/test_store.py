@@ -21,8 +21,14 @@ def store(store_url: str) -> Store:
 
 
 def applied(role: str = "planning", replicas: int = 1) -> AppliedRole:
-    return AppliedRole(role=role, enabled=True, endpoint_id="ep_1", deployment_id="dep_1", applied_at=NOW,
-                       spec=Spec(model="org/m", hardware="h", min_replicas=replicas, max_replicas=replicas))
+    return AppliedRole(
+        role=role,
+        enabled=True,
+        endpoint_id="ep_1",
+        deployment_id="dep_1",
+        applied_at=NOW,
+        spec=Spec(model="org/m", hardware="h", min_replicas=replicas, max_replicas=replicas),
+    )
 
 
 class TestAppliedState:
@@ -49,8 +55,17 @@ class TestAppliedState:
 class TestEvents:
     def test_lists_events_in_order_filtered_by_time_and_role(self, store: Store) -> None:
         for minute, role in enumerate(["planning", "coding", "planning"]):
-            store.add_event(Event(at=NOW + timedelta(minutes=minute), project="demo", role=role, actor="me",
-                                  kind="update", reason=f"r{minute}", detail={"n": minute}))
+            store.add_event(
+                Event(
+                    at=NOW + timedelta(minutes=minute),
+                    project="demo",
+                    role=role,
+                    actor="me",
+                    kind="update",
+                    reason=f"r{minute}",
+                    detail={"n": minute},
+                )
+            )
         assert [e.reason for e in store.events("demo")] == ["r0", "r1", "r2"]
         assert [e.reason for e in store.events("demo", role="planning", since=NOW + timedelta(minutes=1))] == ["r2"]
         assert store.events("demo")[2].detail == {"n": 2}

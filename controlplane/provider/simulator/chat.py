@@ -1,6 +1,6 @@
 """What the simulated models say: deterministic chat completions in each role's output format.
 
-`world` resolves the `model` of `POST /v1/chat/completions` to a running deployment and the role
+`inference` resolves the `model` of `POST /v1/chat/completions` to a running deployment and the role
 its names suggest; this module answers, as a pure function of the request. A should-respond model
 answers ElizaOS's `<response><name/><reasoning/><action/></response>`, a planning model the
 message handler's `<response><thought/><actions/><providers/><text/></response>`, a coding model a
@@ -73,7 +73,12 @@ class ToolCall:
     arguments: str
 
     def wire(self) -> JSON:
-        return {"index": 0, "id": self.id, "type": "function", "function": {"name": self.name, "arguments": self.arguments}}
+        return {
+            "index": 0,
+            "id": self.id,
+            "type": "function",
+            "function": {"name": self.name, "arguments": self.arguments},
+        }
 
 
 @dataclass(frozen=True)
@@ -247,13 +252,7 @@ def _coding(said: str) -> str:
     if name[0].isdigit():
         name = f"solve_{name}"
     docstring = _snippet(said).replace("\\", "/").replace('"', "'")
-    return (
-        "```python\n"
-        f"def {name}(*args: object) -> object:\n"
-        f'    """{docstring}"""\n'
-        "    return args\n"
-        "```"
-    )
+    return f'```python\ndef {name}(*args: object) -> object:\n    """{docstring}"""\n    return args\n```'
 
 
 def _limit(text: str, request: ChatRequest) -> tuple[str, FinishReason]:
@@ -290,7 +289,14 @@ def _tool_to_call(request: ChatRequest) -> Tool | None:
     return tools[0] if choice == "required" else None
 
 
-_PLACEHOLDERS: dict[str, Any] = {"string": "example", "integer": 0, "number": 0.0, "boolean": False, "array": [], "object": {}}
+_PLACEHOLDERS: dict[str, Any] = {
+    "string": "example",
+    "integer": 0,
+    "number": 0.0,
+    "boolean": False,
+    "array": [],
+    "object": {},
+}
 
 
 def _placeholder_arguments(schema: dict[str, Any]) -> JSON:
@@ -298,7 +304,9 @@ def _placeholder_arguments(schema: dict[str, Any]) -> JSON:
     arguments: JSON = {}
     for name in schema.get("required") or []:
         spec = properties.get(name) or {}
-        arguments[name] = spec["enum"][0] if spec.get("enum") else _PLACEHOLDERS.get(spec.get("type", "string"), "example")
+        arguments[name] = (
+            spec["enum"][0] if spec.get("enum") else _PLACEHOLDERS.get(spec.get("type", "string"), "example")
+        )
     return arguments
 
 

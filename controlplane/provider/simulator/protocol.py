@@ -1,8 +1,9 @@
-"""The simulator's HTTP vocabulary: one response type and Together's error shape.
+"""The simulator's HTTP vocabulary: a request as routes see it, a response, Together's errors.
 
-`world.Simulator.handle` returns a `SimResponse`; `transport` and `server` turn it into an httpx or
-an ASGI response. Whatever refuses a request raises `ApiError`, which `handle` renders as the body
-Together sends: `{"id": <request id>, "error": {"message", "type", "param", "code"}}`.
+`api.Simulator.handle` turns each request into a `Call` for its route and returns a `SimResponse`,
+which `transport` and `server` turn into an httpx or an ASGI response. Whatever refuses a request
+raises `ApiError`, rendered as the body Together sends:
+`{"id": <request id>, "error": {"message", "type", "param", "code"}}`.
 """
 
 from __future__ import annotations
@@ -11,9 +12,13 @@ import dataclasses
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 JSON = dict[str, Any]
+B = TypeVar("B", bound=BaseModel)
 
 # The `error.type` Together (and the OpenAI-style SDKs) pair with each status.
 _ERROR_TYPES = {
@@ -80,3 +85,43 @@ def bad_request(message: str, *, param: str | None = None, code: str | None = No
 
 def not_found(what: str, key: str) -> ApiError:
     return ApiError(404, f"{what} {key!r} not found", code="not_found")
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request, as a route sees it; `now` is read once, so a request sees one instant."""
+
+    method: str
+    path: str
+    query: Mapping[str, str]
+    headers: Mapping[str, str]  # names lower-cased
+    body: bytes
+    params: Mapping[str, str]  # path segments, decoded
+    now: datetime
+    request_id: str
+
+    def json(self) -> Any:
+        if not self.body.strip():
+            return {}
+        try:
+            return json.loads(self.body)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise bad_request("the request body is not valid JSON") from None
+
+    def parse(self, model: type[B]) -> B:
+        return validated(model, self.json())
+
+    def flag(self, name: str) -> bool:
+        return self.query.get(name, "").lower() in ("1", "true")
+
+
+def validated(model: type[B], data: Any) -> B:
+    """`data` as `model`, or a 400 naming the first field that does not fit."""
+    if not isinstance(data, dict):
+        raise bad_request("the request body must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        param = ".".join(str(part) for part in first["loc"]) or None
+        raise bad_request(f"{param}: {first['msg']}" if param else str(first["msg"]), param=param) from None

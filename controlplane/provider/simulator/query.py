@@ -126,8 +126,9 @@ def compile_filter(expression: str, fields: Mapping[str, Field[T]]) -> Predicate
     """A predicate for `expression`, which may name only `fields`; a 400 when it cannot be read."""
     parser = _Parser(_tokens(expression), fields, expression)
     predicate = parser.expression()
-    if parser.peek() is not None:
-        raise parser.error(f"unexpected {parser.peek().text!r}")  # type: ignore[union-attr]
+    leftover = parser.peek()
+    if leftover is not None:
+        raise parser.error(f"unexpected {leftover.text!r}")
     return predicate
 
 

@@ -1,0 +1,187 @@
+"""The simulated Together API: the route table, and `Simulator.handle`, its one entry point.
+
+    transport.SimulatorTransport (httpx, in process) ──┐
+                                                       ├──► Simulator.handle(method, path, ...)
+    server.SimulatorApp (ASGI, uvicorn) ───────────────┘        │  route → auth → fault → handler
+                                                                ▼
+                                  resources (v2, v3)  inference (v1)  admin (/_simulator)
+                                                                │
+                                                   world: WorldStore.session() → World
+
+All routing on method and path happens here, once: unknown paths get 404 and known paths with
+the wrong method 405, both in Together's error shape. Every Together route needs a bearer key
+(checked against `settings.api_keys` when that list is not empty) and may be answered by an
+injected fault instead; `/_simulator/` routes need neither. Every response carries
+`x-request-id`, which error bodies repeat as `id`.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from controlplane import clock
+from controlplane.provider.simulator import admin, inference, resources
+from controlplane.provider.simulator.protocol import ApiError, Call, SimResponse, not_found
+from controlplane.provider.simulator.world import MemoryWorld, Settings, World, WorldStore
+
+Handler = Callable[[World, Call], SimResponse]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    template: str  # `{name}` matches one path segment
+    handler: Handler
+    admin: bool = False  # the simulator's own controls: no auth, no faults
+    pattern: re.Pattern[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.template))
+        object.__setattr__(self, "pattern", re.compile(regex))
+
+
+_PROJECT = "/v2/projects/{project}"
+_ENDPOINT = f"{_PROJECT}/endpoints/{{endpoint}}"
+_DEPLOYMENT = f"{_ENDPOINT}/deployments/{{deployment}}"
+
+ROUTES = [
+    Route("GET", "/v3/whoami", resources.whoami),
+    Route("GET", "/v2/public/inference-instance-types", resources.list_instance_types),
+    Route("GET", "/v2/public/inference-instance-types/{instance_type}", resources.get_instance_type),
+    Route("GET", f"{_PROJECT}/models", resources.list_models),
+    Route("GET", f"{_PROJECT}/models/{{model}}", resources.get_model),
+    Route("GET", f"{_PROJECT}/configs", resources.list_configs),
+    Route("GET", f"{_PROJECT}/configs/{{config}}", resources.get_config),
+    Route("POST", f"{_PROJECT}/endpoints", resources.create_endpoint),
+    Route("GET", f"{_PROJECT}/endpoints", resources.list_endpoints),
+    Route("GET", _ENDPOINT, resources.get_endpoint),
+    Route("PATCH", _ENDPOINT, resources.update_endpoint),
+    Route("DELETE", _ENDPOINT, resources.delete_endpoint),
+    Route("POST", f"{_ENDPOINT}/deployments", resources.create_deployment),
+    Route("GET", f"{_ENDPOINT}/deployments", resources.list_deployments),
+    Route("GET", _DEPLOYMENT, resources.get_deployment),
+    Route("PATCH", _DEPLOYMENT, resources.update_deployment),
+    Route("DELETE", _DEPLOYMENT, resources.delete_deployment),
+    Route("GET", "/v1/models", inference.list_models),
+    Route("POST", "/v1/chat/completions", inference.chat_completions),
+    Route("GET", "/_simulator/world", admin.get_world, admin=True),
+    Route("GET", "/_simulator/settings", admin.get_settings, admin=True),
+    Route("PUT", "/_simulator/settings", admin.put_settings, admin=True),
+    Route("GET", "/_simulator/faults", admin.list_faults, admin=True),
+    Route("POST", "/_simulator/faults", admin.add_fault, admin=True),
+    Route("DELETE", "/_simulator/faults", admin.clear_faults, admin=True),
+    Route("POST", "/_simulator/reset", admin.reset, admin=True),
+]
+
+
+class Simulator:
+    """Together's API over a world: `handle` one request, get one response.
+
+    Timing settings given here are written into the world when the simulator starts (the
+    manifest's `provision_seconds`, the CLI's flags); `PUT /_simulator/settings` can change them
+    afterwards. Without a store the world lives in memory.
+    """
+
+    def __init__(
+        self,
+        store: WorldStore | None = None,
+        *,
+        provision_seconds: float | None = None,
+        stop_seconds: float | None = None,
+        scale_seconds: float | None = None,
+    ) -> None:
+        self.store: WorldStore = store if store is not None else MemoryWorld()
+        given = {"provision_seconds": provision_seconds, "stop_seconds": stop_seconds, "scale_seconds": scale_seconds}
+        overrides = {name: value for name, value in given.items() if value is not None}
+        if overrides:
+            with self.store.session() as world:
+                world.settings = Settings.model_validate({**world.settings.model_dump(), **overrides})
+
+    def world(self) -> AbstractContextManager[World]:
+        """The world itself, for tests and tools; changes made in the block are kept."""
+        return self.store.session()
+
+    def handle(
+        self, method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str], body: bytes
+    ) -> SimResponse:
+        """Answer one request. `path` is as sent on the wire: percent-encoded, without the query."""
+        request_id = f"sim-{uuid.uuid4().hex[:24]}"
+        try:
+            response = self._serve(method.upper(), path, query, headers, body, request_id)
+        except ApiError as error:
+            response = error.response(request_id)
+        return response.with_headers({"x-request-id": request_id})
+
+    def _serve(
+        self, method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str], body: bytes, request_id: str
+    ) -> SimResponse:
+        route, params = _route(method, path)
+        # The one clock read of a request. freezegun tells callers to keep real time by the five
+        # innermost frames, so this read stays below `handle` and below the adapter that calls
+        # `handle` (transport, server): frames of the modules tests tell freezegun to ignore (the
+        # event loop, anyio's worker threads) are then out of its sight.
+        now = clock.now()
+        call = Call(
+            method=method,
+            path=path,
+            query=dict(query),
+            headers={name.lower(): value for name, value in headers.items()},
+            body=body,
+            params=params,
+            now=now,
+            request_id=request_id,
+        )
+        with self.store.session() as world:
+            if not route.admin:
+                _authenticate(world, call)
+                fault = _take_fault(world, call)
+                if fault is not None:
+                    return fault
+                if params.get("project", world.project.id) != world.project.id:
+                    raise not_found("project", params["project"])
+            return route.handler(world, call)
+
+
+def _route(method: str, path: str) -> tuple[Route, dict[str, str]]:
+    """The route for `path` and its decoded segments, or a 404 / 405."""
+    allowed = set()
+    for route in ROUTES:
+        match = route.pattern.fullmatch(path.rstrip("/") or "/")
+        if match is None:
+            continue
+        if route.method == method:
+            return route, {name: unquote(value) for name, value in match.groupdict().items()}
+        allowed.add(route.method)
+    if allowed:
+        raise ApiError(405, f"method {method} is not allowed on {path}", code="method_not_allowed",
+                       headers={"allow": ", ".join(sorted(allowed))})  # fmt: skip
+    raise ApiError(404, f"no such route: {method} {path}", code="not_found")
+
+
+def _authenticate(world: World, call: Call) -> None:
+    scheme, _, key = call.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise ApiError(401, "Missing API key: send Authorization: Bearer <key>", code="invalid_api_key")
+    if world.settings.api_keys and key.strip() not in world.settings.api_keys:
+        raise ApiError(401, "Invalid API key provided.", code="invalid_api_key")
+
+
+def _take_fault(world: World, call: Call) -> SimResponse | None:
+    """The answer of the first injected fault matching `call`, spending one of its `times`.
+
+    Returned rather than raised: the session keeps only what a successful request changed, and
+    the spent fault must be kept."""
+    for index, fault in enumerate(world.faults):
+        if fault.matches(call.method, call.path):
+            if fault.times <= 1:
+                del world.faults[index]
+            else:
+                fault.times -= 1
+            headers = {"retry-after": f"{fault.retry_after:g}"} if fault.retry_after is not None else None
+            return ApiError(fault.status, fault.message, code=fault.code, headers=headers).response(call.request_id)
+    return None

@@ -1,0 +1,140 @@
+"""The simulator over HTTP: an ASGI app around `Simulator`, run by uvicorn.
+
+`serve()` is what `reasoning simulator serve` runs: Together's API on a local port, for the proxy,
+the official SDKs and people with curl. `ServedSimulator` runs the same app on a free port in a
+background thread, for tests that drive real clients against it. Requests are handled in worker
+threads, because a `WorldFile` session may wait for another process's lock; without a state file
+the world lives in memory, behind `MemoryWorld`'s lock.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from contextlib import AbstractContextManager
+from pathlib import Path
+from types import TracebackType
+from urllib.parse import parse_qsl
+
+import uvicorn
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+from controlplane.provider.simulator.api import Simulator
+from controlplane.provider.simulator.protocol import SimResponse
+from controlplane.provider.simulator.world import MemoryWorld, World, WorldFile, WorldStore
+
+
+class SimulatorApp:
+    """The ASGI callable: every HTTP request goes to `Simulator.handle`, which does all routing."""
+
+    def __init__(self, simulator: Simulator) -> None:
+        self.simulator = simulator
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        body = await Request(scope, receive).body()
+        answer = await run_in_threadpool(self._answer, scope, body)
+        response: Response
+        if isinstance(answer.body, bytes):
+            response = Response(answer.body, answer.status, headers=answer.headers)
+        else:
+            response = StreamingResponse(answer.body, answer.status, headers=answer.headers)
+        await response(scope, receive, send)
+
+    def _answer(self, scope: Scope, body: bytes) -> SimResponse:
+        # Runs in a worker thread; being our own frame between anyio's worker and `handle` is also
+        # what keeps the simulator's clock read clear of frames freezegun is told to ignore.
+        raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
+        query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
+        return self.simulator.handle(scope["method"], raw_path.decode("latin-1"), query, headers, body)
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def _simulator(
+    state_path: Path | None, provision_seconds: float | None, stop_seconds: float | None, scale_seconds: float | None
+) -> Simulator:
+    store: WorldStore = WorldFile(state_path) if state_path is not None else MemoryWorld()
+    return Simulator(store, provision_seconds=provision_seconds, stop_seconds=stop_seconds, scale_seconds=scale_seconds)
+
+
+def serve(
+    host: str,
+    port: int,
+    state_path: Path | None,
+    *,
+    provision_seconds: float | None = None,
+    stop_seconds: float | None = None,
+    scale_seconds: float | None = None,
+    log_level: str = "info",
+) -> None:
+    """Serve the simulator until interrupted; the world is in `state_path`, or in memory if None."""
+    app = SimulatorApp(_simulator(state_path, provision_seconds, stop_seconds, scale_seconds))
+    uvicorn.run(app, host=host, port=port, log_level=log_level, lifespan="off")
+
+
+class ServedSimulator:
+    """`with ServedSimulator() as served:` Together at `served.base_url` until the block ends.
+
+    The listening socket is bound before the server thread starts, so the port is known at once
+    and connections made before uvicorn's loop runs wait in the backlog instead of failing.
+    """
+
+    def __init__(
+        self,
+        state_path: Path | None = None,
+        *,
+        provision_seconds: float | None = None,
+        stop_seconds: float | None = None,
+        scale_seconds: float | None = None,
+    ) -> None:
+        self.simulator = _simulator(state_path, provision_seconds, stop_seconds, scale_seconds)
+        # log_config=None: a test helper must not reconfigure the process's logging.
+        config = uvicorn.Config(SimulatorApp(self.simulator), lifespan="off", log_config=None, access_log=False)
+        self._server = uvicorn.Server(config)
+        # IPPROTO_TCP, not the default 0: asyncio sets TCP_NODELAY only on sockets that say they
+        # are TCP, and without it every response waits ~40 ms for a delayed ACK.
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._socket.getsockname()[:2]
+        return f"http://{host}:{port}"
+
+    def world(self) -> AbstractContextManager[World]:
+        """The served world, locked for the block; changes made in it are kept."""
+        return self.simulator.world()
+
+    def __enter__(self) -> ServedSimulator:
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen()
+        self._thread.start()
+        while not self._server.started:
+            self._thread.join(0.01)  # returns at once if the server thread died
+            if not self._thread.is_alive():
+                raise RuntimeError("the simulator's server thread stopped during start-up")
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self._server.should_exit = True
+        self._thread.join()
+        self._socket.close()
