@@ -10,6 +10,7 @@ same client talks to the real API, to `reasoning simulator serve`, and to the in
 from __future__ import annotations
 
 import email.utils
+import functools
 import json
 import random
 from collections.abc import Iterator
@@ -215,9 +216,14 @@ def _decode(response: httpx.Response, method: str, path: str) -> Any:
         ) from None
 
 
+@functools.cache
+def _adapter(model: type[M]) -> TypeAdapter[M]:
+    return TypeAdapter(model)
+
+
 def _parse(model: type[M], data: Any, what: str) -> M:
     try:
-        return TypeAdapter(model).validate_python(data)
+        return _adapter(model).validate_python(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "(top level)"

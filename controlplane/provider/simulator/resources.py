@@ -5,6 +5,9 @@ method and path to them. Request bodies are lenient models (Together's fields in
 anything unmodelled ignored); every rule Together enforces and the control plane depends on is
 checked here and refused with Together's status and error: names, autoscaling bounds, model and
 config compatibility, unique names (409), stale etags (409), deleting what is still in use (400).
+
+Handlers check everything before they change a record, so a refused request leaves no trace and
+`MemoryWorld` can undo a failed one without copying the world first.
 """
 
 from __future__ import annotations
@@ -316,17 +319,19 @@ def update_endpoint(world: World, call: Call) -> SimResponse:
     paths = mask if mask is not None else {p for p, value in present.items() if value is not None}
     if not paths:
         raise bad_request("no fields to update")
+    # Everything is checked before anything changes: a refused request leaves no trace.
+    name, visibility, split = endpoint.name, endpoint.visibility, endpoint.traffic_split
     if "name" in paths:
         name = _own_name(world, _required(body.name, "name"))
         other = world.find_endpoint(name)
         if other is not None and other.id != endpoint.id:
             raise ApiError(409, f"endpoint {world.project.slug}/{name} already exists", code="already_exists")
-        endpoint.name = name
     if "visibility" in paths:
-        endpoint.visibility = _required(body.visibility, "visibility")
+        visibility = _required(body.visibility, "visibility")
     if "trafficSplit" in paths:
         # A masked trafficSplit that the body leaves out clears the split, as a field mask does.
-        endpoint.traffic_split = _traffic_split(world, endpoint, body.traffic_split or [])
+        split = _traffic_split(world, endpoint, body.traffic_split or [])
+    endpoint.name, endpoint.visibility, endpoint.traffic_split = name, visibility, split
     endpoint.etag, endpoint.updated_at = world.new_etag(endpoint.id), call.now
     return json_response(200, views.endpoint(world, endpoint, call.now))
 
@@ -452,21 +457,26 @@ def update_deployment(world: World, call: Call) -> SimResponse:
     if "autoscaling.maxReplicas" in mask:
         maximum = _required(scaling.max_replicas, "autoscaling.maxReplicas")
     _check_autoscaling(minimum, maximum)
+    # Everything is checked before anything changes: a refused request leaves no trace.
+    timeout, concurrency, name = (
+        deployment.inactive_timeout,
+        deployment.max_concurrent_requests_per_replica,
+        deployment.name,
+    )
     if "inactiveTimeout" in mask:
         timeout = _required(body.inactive_timeout, "inactiveTimeout")
         _check_inactive_timeout(timeout)
-        deployment.inactive_timeout = timeout
     if "maxConcurrentRequestsPerReplica" in mask:
-        value = _required(body.max_concurrent_requests_per_replica, "maxConcurrentRequestsPerReplica")
-        _check_concurrency(value)
-        deployment.max_concurrent_requests_per_replica = value
+        concurrency = _required(body.max_concurrent_requests_per_replica, "maxConcurrentRequestsPerReplica")
+        _check_concurrency(concurrency)
     if "name" in mask:
         name = _required(body.name, "name")
         _check_name(name, "name")
         other = world.find_deployment(endpoint, name)
         if other is not None and other.id != deployment.id:
             raise ApiError(409, f"deployment {name} already exists in endpoint {endpoint.name}", code="already_exists")
-        deployment.name = name
+    deployment.inactive_timeout, deployment.max_concurrent_requests_per_replica = timeout, concurrency
+    deployment.name = name
     if (minimum, maximum) != (deployment.min_replicas, deployment.max_replicas):
         deployment.min_replicas, deployment.max_replicas = minimum, maximum
         world.steer(deployment, call.now)
