@@ -19,6 +19,14 @@ if TYPE_CHECKING:
 FILE = typer.Option(Path("reasoning.yaml"), "-f", "--file", help="The manifest.")
 AUTO_APPROVE = typer.Option(False, "--auto-approve", help="Do not ask for confirmation.")
 NO_WAIT = typer.Option(False, "--no-wait", help="Return once changes are requested, without waiting for READY.")
+PAST = {
+    "create": "created",
+    "update": "updated",
+    "replace": "replaced",
+    "start": "started",
+    "stop": "stopped",
+    "delete": "deleted",
+}
 LOCK_TIMEOUT = typer.Option("0s", "--lock-timeout", help="Wait this long for another apply's lock (e.g. 5m).")
 
 
@@ -97,6 +105,7 @@ def _execute(project: Project, result: Plan, catalog: object, lock: object, *, w
     from rich.live import Live
     from rich.table import Table
 
+    from controlplane import clock
     from controlplane.apply import Applier, ProjectLock
     from controlplane.catalog import Catalog
 
@@ -106,18 +115,20 @@ def _execute(project: Project, result: Plan, catalog: object, lock: object, *, w
         err.print(f"  {role + ': ' if role else ''}{text}", markup=False)
 
     live = Live(console=err, transient=False, auto_refresh=False)
+    started = clock.now()
 
     def progress(states: dict[str, tuple[str, int, int]]) -> None:
         table = Table.grid(padding=(0, 2))
+        elapsed = int((clock.now() - started).total_seconds())
         for role, (state, ready, wanted) in sorted(states.items()):
-            table.add_row(role, state, f"{ready}/{wanted} ready")
+            table.add_row(role, state, f"{ready}/{wanted} ready", f"{elapsed}s")
         live.update(table, refresh=True)
 
     err.print()
     with live:
         Applier(project.provider, project.store, catalog, lock, report=report, progress=progress).run(result, wait=wait)
     counts = result.counts()
-    done = ", ".join(f"{counts[k]} {k}" for k in counts if k != "noop" and counts[k])
+    done = ", ".join(f"{counts[k]} {PAST[k]}" for k in counts if k != "noop" and counts[k])
     out.print(f"\nApply complete: {done}." + ("" if wait else " Not waiting: `reasoning status` shows progress."))
 
 

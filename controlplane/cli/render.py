@@ -31,9 +31,11 @@ def plan_text(plan: Plan, *, verbose: bool = False) -> Group:
             continue
         lines.append(_action_line(action, width))
         for change in action.changes:
+            if change.before is None:  # a new deployment: Terraform's `field = value`
+                lines.append(Text(f"      {change.field} = {change.after}", style="dim"))
+                continue
             forced = "  # forces replacement" if change.field == action.forced_by else ""
-            before = "(none)" if change.before is None else change.before
-            lines.append(Text(f"      {change.field}: {before} → {change.after}{forced}", style="dim"))
+            lines.append(Text(f"      {change.field}: {change.before} → {change.after}{forced}", style="dim"))
     noops = sum(1 for a in plan.actions if a.kind == "noop")
     if noops and not verbose:
         lines.append(Text(f"  ({noops} role(s) unchanged)", style="dim"))

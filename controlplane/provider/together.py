@@ -14,7 +14,7 @@ import functools
 import json
 import random
 from collections.abc import Iterator
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -223,7 +223,7 @@ def _adapter(model: type[M]) -> TypeAdapter[M]:
 
 def _parse(model: type[M], data: Any, what: str) -> M:
     try:
-        return _adapter(model).validate_python(data)
+        return cast(M, _adapter(model).validate_python(data))
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "(top level)"

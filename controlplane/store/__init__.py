@@ -64,6 +64,12 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def _error(self, doing: str, error: Exception) -> StoreError:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         return StoreError(

@@ -34,7 +34,7 @@ class TestQuickstart:
         assert "+ should_respond  create" in before.out and "Plan: 2 to create." in before.out
         applied = run("apply", "-f", str(quickstart), "--auto-approve")
         assert applied.code == 0, applied.text
-        assert "Apply complete: 2 create." in applied.out
+        assert "Apply complete: 2 created." in applied.out
         after = run("plan", "-f", str(quickstart), "--detailed-exitcode")
         assert after.code == 0, after.text
         assert after.out.strip().endswith("No changes. 3 role(s) up to date; running cost $7.98–11.97/h.")

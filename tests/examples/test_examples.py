@@ -1,0 +1,49 @@
+"""Every example validates and plans; the CI workflow only runs commands that exist."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import typer
+
+from controlplane import clock
+from controlplane.cli import app
+from controlplane.manifest import load
+from controlplane.manifest.schema import TogetherProvider
+from controlplane.observe import observe
+from controlplane.plan import make_plan
+from controlplane.provider import Provider
+from controlplane.provider.simulator.server import ServedSimulator
+from controlplane.provider.together import TogetherClient
+from controlplane.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+MANIFESTS = sorted([ROOT / "reasoning.yaml", *(ROOT / "examples").glob("*.yaml")])
+
+
+@pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.name)
+def test_each_example_validates_and_plans(path: Path, tmp_path: Path) -> None:
+    copy = tmp_path / path.name
+    shutil.copy(path, copy)
+    manifest = load(copy)
+    with ServedSimulator() as served, Store(f"sqlite:///{tmp_path}/state.db") as store:
+        # Together examples plan against the simulator playing Together; nothing leaves the machine.
+        base_url = served.base_url
+        with TogetherClient(base_url, "example-key", project_id="proj_sim") as client:
+            provider = Provider(client, manifest.project)
+            seen = observe(manifest, provider, store)
+            plan = make_plan(manifest, seen.actual, seen.applied, seen.catalog, now=clock.now())
+    enabled = [name for name, role in manifest.models.items() if role.enabled]
+    assert [a.role for a in plan.actions if a.kind == "create"] == sorted(enabled)
+    if isinstance(manifest.provider, TogetherProvider):
+        assert manifest.provider.api_key_env == "TOGETHER_API_KEY"
+
+
+def test_the_ci_workflow_runs_only_commands_that_exist() -> None:
+    workflow = (ROOT / "examples" / "github-actions" / "reasoning.yml").read_text()
+    commands = {match.split()[0] for match in re.findall(r"\breasoning (\w[\w-]*)", workflow)}
+    known = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    assert commands and commands <= known, commands - known
