@@ -20,7 +20,9 @@ from datetime import timedelta
 from controlplane import clock
 from controlplane.catalog import Catalog
 from controlplane.errors import Conflict, DeploymentFailed, LockHeld, NotFound, StalePlan, WaitTimeout
-from controlplane.plan import Action, Plan, fingerprint
+from controlplane.observe import observe
+from controlplane.plan import Action, Plan, fingerprint, make_plan
+from controlplane.project import Project
 from controlplane.provider import Provider, deployment_name
 from controlplane.provider.together import TogetherClient
 from controlplane.provider.types import Endpoint
@@ -84,14 +86,26 @@ def locked(store: Store, project: str, *, timeout: timedelta = timedelta(0)) -> 
         store.release_lock(project, lock.owner)
 
 
-def check_fresh(plan: Plan, provider: Provider, roles: list[str], catalog: Catalog, known: list[str]) -> None:
-    """Refuse a saved plan whose world has changed since it was made."""
-    now = fingerprint(provider.refresh(roles, catalog, known=known))
-    if now != plan.fingerprint:
+def prepare(project: Project, *, saved: Plan | None = None, destroy: bool = False) -> tuple[Plan, Catalog]:
+    """The plan to execute and the catalog to execute it with.
+
+    A fresh plan from the manifest (every role deleted for `destroy`), or the `saved` one if the
+    world is still what it was made against: a saved plan whose world changed is refused.
+    """
+    manifest = project.manifest
+    if saved is None:
+        seen = observe(manifest, project.provider, project.store)
+        roles: dict[str, bool] | None = {} if destroy else None
+        return make_plan(manifest, seen.actual, seen.applied, seen.catalog, now=clock.now(), roles=roles), seen.catalog
+    catalog = project.provider.catalog(a.desired.model for a in saved.actions if a.desired)
+    known = project.store.applied(manifest.project)
+    now = fingerprint(project.provider.refresh([a.role for a in saved.actions], catalog, known=known))
+    if now != saved.fingerprint:
         raise StalePlan(
-            f"the saved plan is stale: the deployments changed since it was made (plan {plan.fingerprint}, now {now})",
+            f"the saved plan is stale: the deployments changed since it was made (plan {saved.fingerprint}, now {now})",
             hint="run `reasoning plan --out FILE` again and review the new plan",
         )
+    return saved, catalog
 
 
 @dataclass

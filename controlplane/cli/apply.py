@@ -13,6 +13,8 @@ from controlplane.cli.output import err, out
 from controlplane.cli.plan import show_plan
 
 if TYPE_CHECKING:
+    from controlplane.apply import ProjectLock
+    from controlplane.catalog import Catalog
     from controlplane.plan import Plan
     from controlplane.project import Project
 
@@ -43,33 +45,7 @@ def apply(
     lock_timeout: str = LOCK_TIMEOUT,
 ) -> None:
     """Make the provider match the manifest (or a saved plan)."""
-    from controlplane import clock
-    from controlplane.apply import check_fresh, locked
-    from controlplane.manifest import load
-    from controlplane.observe import observe
-    from controlplane.plan import make_plan
-    from controlplane.project import open_project
-
-    manifest = load(file)
-    wait_for_lock = _duration(lock_timeout, "--lock-timeout")
-    with open_project(manifest) as project, locked(project.store, manifest.project, timeout=wait_for_lock) as lock:
-        if planfile is not None:
-            saved = read_plan(planfile, manifest.project)
-            desired = [a.desired.model for a in saved.actions if a.desired]
-            catalog = project.provider.catalog(desired)
-            known = list(project.store.applied(manifest.project))
-            check_fresh(saved, project.provider, [a.role for a in saved.actions], catalog, known)
-            result = saved
-        else:
-            seen = observe(manifest, project.provider, project.store)
-            catalog = seen.catalog
-            result = make_plan(manifest, seen.actual, seen.applied, catalog, now=clock.now())
-        show_plan(result)
-        if not result.has_changes:
-            return
-        if planfile is None and not auto_approve:
-            _confirm("Apply these changes?")
-        _execute(project, result, catalog, lock, wait=not no_wait)
+    _run(file, planfile=planfile, auto_approve=auto_approve, no_wait=no_wait, lock_timeout=lock_timeout)
 
 
 def destroy(
@@ -79,37 +55,37 @@ def destroy(
     lock_timeout: str = LOCK_TIMEOUT,
 ) -> None:
     """Delete every endpoint of the project (its training data and history stay in the store)."""
-    from controlplane import clock
-    from controlplane.apply import locked
+    _run(file, destroy=True, auto_approve=auto_approve, no_wait=no_wait, lock_timeout=lock_timeout)
+
+
+def _run(
+    file: Path, *, planfile: Path | None = None, destroy: bool = False, auto_approve: bool, no_wait: bool,
+    lock_timeout: str,
+) -> None:  # fmt: skip
+    """Under the lock: plan (or check the saved plan), show it, confirm, execute."""
+    from controlplane.apply import locked, prepare
     from controlplane.manifest import load
-    from controlplane.observe import observe
-    from controlplane.plan import make_plan
     from controlplane.project import open_project
 
     manifest = load(file)
-    with (
-        open_project(manifest) as project,
-        locked(project.store, manifest.project, timeout=_duration(lock_timeout, "--lock-timeout")) as lock,
-    ):
-        seen = observe(manifest, project.provider, project.store)
-        result = make_plan(manifest, seen.actual, seen.applied, seen.catalog, now=clock.now(), roles={})
+    wait_for_lock = _duration(lock_timeout, "--lock-timeout")
+    with open_project(manifest) as project, locked(project.store, manifest.project, timeout=wait_for_lock) as lock:
+        saved = read_plan(planfile, manifest.project) if planfile is not None else None
+        result, catalog = prepare(project, saved=saved, destroy=destroy)
         show_plan(result)
         if not result.has_changes:
             return
-        if not auto_approve:
-            _confirm(f"Delete every endpoint of project {manifest.project}?")
-        _execute(project, result, seen.catalog, lock, wait=not no_wait)
+        if saved is None and not auto_approve:
+            _confirm(f"Delete every endpoint of project {manifest.project}?" if destroy else "Apply these changes?")
+        _execute(project, result, catalog, lock, wait=not no_wait)
 
 
-def _execute(project: Project, result: Plan, catalog: object, lock: object, *, wait: bool) -> None:
+def _execute(project: Project, result: Plan, catalog: Catalog, lock: ProjectLock, *, wait: bool) -> None:
     from rich.live import Live
     from rich.table import Table
 
     from controlplane import clock
-    from controlplane.apply import Applier, ProjectLock
-    from controlplane.catalog import Catalog
-
-    assert isinstance(catalog, Catalog) and isinstance(lock, ProjectLock)
+    from controlplane.apply import Applier
 
     def report(role: str, text: str) -> None:
         err.print(f"  {role + ': ' if role else ''}{text}", markup=False)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from controlplane.cli.output import out
+
+if TYPE_CHECKING:
+    from controlplane.plan import Plan
 
 FILE = typer.Option(Path("reasoning.yaml"), "-f", "--file", help="The manifest.")
 CHANGES_PENDING = 2
@@ -46,11 +50,9 @@ def plan(
         raise typer.Exit(CHANGES_PENDING)
 
 
-def show_plan(result: object, *, as_json: bool = False, markdown: bool = False, verbose: bool = False) -> None:
+def show_plan(result: Plan, *, as_json: bool = False, markdown: bool = False, verbose: bool = False) -> None:
     from controlplane.cli.render import plan_markdown, plan_text
-    from controlplane.plan import Plan
 
-    assert isinstance(result, Plan)
     if as_json:
         out.print(result.model_dump_json(indent=2), markup=False)
     elif markdown:
@@ -59,8 +61,5 @@ def show_plan(result: object, *, as_json: bool = False, markdown: bool = False, 
         out.print(plan_text(result, verbose=verbose))
 
 
-def save_plan(result: object, path: Path) -> None:
-    from controlplane.plan import Plan
-
-    assert isinstance(result, Plan)
+def save_plan(result: Plan, path: Path) -> None:
     path.write_text(result.model_dump_json(indent=2) + "\n", encoding="utf-8")
