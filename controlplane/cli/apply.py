@@ -93,7 +93,10 @@ def _execute(project: Project, result: Plan, catalog: Catalog, lock: ProjectLock
     live = Live(console=err, transient=False, auto_refresh=False)
     started = clock.now()
 
+    shown: list[bool] = []
+
     def progress(states: dict[str, tuple[str, int, int]]) -> None:
+        shown.append(True)
         table = Table.grid(padding=(0, 2))
         elapsed = int((clock.now() - started).total_seconds())
         for role, (state, ready, wanted) in sorted(states.items()):
@@ -101,8 +104,13 @@ def _execute(project: Project, result: Plan, catalog: Catalog, lock: ProjectLock
         live.update(table, refresh=True)
 
     err.print()
-    with live:
-        Applier(project.provider, project.store, catalog, lock, report=report, progress=progress).run(result, wait=wait)
+    applier = Applier(project.provider, project.store, catalog, lock, report=report, progress=progress)
+    try:
+        with live:
+            applier.run(result, wait=wait)
+    finally:
+        if shown and not err.is_terminal:
+            err.print()  # off a terminal, Live leaves its last line open: an error would join it
     counts = result.counts()
     done = ", ".join(f"{counts[k]} {PAST[k]}" for k in counts if k != "noop" and counts[k])
     out.print(f"\nApply complete: {done}." + ("" if wait else " Not waiting: `reasoning status` shows progress."))

@@ -203,3 +203,25 @@ class TestBadInput:
     def test_a_bad_lock_timeout_is_a_usage_error(self, run: Run, quickstart: Path) -> None:
         result = run("apply", "-f", str(quickstart), "--auto-approve", "--lock-timeout", "soon")
         assert result.code == 1 and "--lock-timeout: 'soon' is not a duration" in result.err
+
+
+class TestHelp:
+    def test_debug_shows_the_traceback_that_is_otherwise_hidden(self, run: Run, quickstart: Path) -> None:
+        edit(quickstart, "hardware: 2x_nvidia_h100_80gb_sxm", "hardware: nope")
+        plain, debug = run("plan", "-f", str(quickstart)), run("plan", "-f", str(quickstart), "--debug")
+        assert plain.code == debug.code == 1
+        assert "Traceback" not in plain.err and "Traceback" in debug.err and "UnknownHardware" in debug.err
+
+    def test_every_command_has_help_and_a_line_in_the_readme(self, run: Run) -> None:
+        import typer
+
+        from controlplane.cli import app
+
+        readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+        group = typer.main.get_command(app)
+        commands = [(name, []) for name in group.commands if name != "simulator"] + [("simulator", ["serve"])]  # type: ignore[attr-defined]
+        for name, subcommands in commands:
+            for words in [[name, *subcommands]]:
+                result = run(*words, "--help")
+                assert result.code == 0 and "Usage: reasoning " + " ".join(words) in result.out
+                assert f"`reasoning {' '.join(words)}" in readme, f"README has no line for reasoning {' '.join(words)}"

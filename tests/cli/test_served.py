@@ -243,3 +243,18 @@ class TestLocking:
         events = store.events("quickstart")
         assert events[0].kind == "lock.takeover" and "ci-job-41" in events[0].reason
         assert load(manifest).project == "quickstart"
+
+
+class TestFailedDeployments:
+    def test_a_deployment_that_fails_stops_apply_and_the_next_plan_replaces_it(
+        self, run: Run, manifest: Path, served: ServedSimulator
+    ) -> None:
+        admin(served, "PUT", "settings", {"failing_models": ["moonmakesmagic/DeepSeek-Qwen-14B-planning"]})
+        failed = run("apply", "-f", str(manifest), "--auto-approve")
+        assert failed.code == 1
+        assert any(line.startswith("error: planning: deployment FAILED: ") for line in failed.err.splitlines())
+        assert "hint: `reasoning plan` will propose replacing it" in failed.err
+        plan = json.loads(run("plan", "-f", str(manifest), "--json").out)
+        planning = next(a for a in plan["actions"] if a["role"] == "planning")
+        assert (planning["kind"], planning["forced_by"]) == ("replace", "status")
+        assert planning["reason"].startswith("deployment rs-") and " FAILED: " in planning["reason"]
