@@ -144,15 +144,19 @@ class Applier:
         endpoint = self._ensure_endpoint(action)
         deployment = self._ensure_deployment(endpoint, action.desired)
         endpoint = self._route(endpoint.id, deployment)
-        self._retire(endpoint, keep=deployment)
+        self._retire(action.role, endpoint, keep=deployment)
         self._expect(action.role, endpoint.id, deployment, action.desired)
 
     def _update(self, action: Action) -> None:
         assert action.desired is not None and action.actual is not None and action.actual.live is not None
         live = action.actual.live
-        self._scale(action.actual.endpoint_id, live.id, action.desired)
+        if (live.spec.min_replicas, live.spec.max_replicas) != (
+            action.desired.min_replicas,
+            action.desired.max_replicas,
+        ):
+            self._scale(action.actual.endpoint_id, live.id, action.desired)
         endpoint = self._route(action.actual.endpoint_id, live.id)
-        self._retire(endpoint, keep=live.id)
+        self._retire(action.role, endpoint, keep=live.id)
         self._expect(action.role, endpoint.id, live.id, action.desired)
 
     _start = _update
@@ -165,7 +169,7 @@ class Applier:
         self._expect(action.role, endpoint.id, deployment, action.desired)
         self._wait_all()
         endpoint = self._route(endpoint.id, deployment)
-        self._retire(endpoint, keep=deployment)
+        self._retire(action.role, endpoint, keep=deployment)
 
     def _stop(self, action: Action) -> None:
         assert action.actual is not None
@@ -256,10 +260,10 @@ class Applier:
             endpoint = self.client.set_traffic(endpoint, wanted)
         return endpoint
 
-    def _retire(self, endpoint: Endpoint, *, keep: str) -> None:
+    def _retire(self, role: str, endpoint: Endpoint, *, keep: str) -> None:
         for deployment in endpoint.deployments:
             if deployment.id != keep:
-                self.report("", f"deleting old deployment {deployment.name}")
+                self.report(role, f"deleting old deployment {deployment.name}")
                 with suppress(NotFound):
                     self.client.delete_deployment(endpoint.id, deployment.id)
 

@@ -206,9 +206,7 @@ def _action(
     live = actual.live if actual else None
     drift = _drift(applied, live.spec if live else None)
     base: dict[str, Any] = {"role": role, "desired": spec, "actual": actual, "drift": drift}
-    if spec is None:
-        if actual is None:  # listed only because it is in `enabled` with no spec: cannot happen
-            return Action(kind="noop", reason="nothing to do", **base)
+    if spec is None:  # not desired at all, so it is listed because it exists
         return Action(kind="delete", reason="role removed from reasoning.yaml", **base)
     if not enabled:
         if actual is None or all(d.spec.stopped for d in actual.deployments):
@@ -235,7 +233,8 @@ def _action(
         reason = "stopped; enabled in reasoning.yaml" + (
             " (" + _describe(drift, out_of_band=True) + ")" if drift else ""
         )
-        return Action(kind="start", reason=reason, changes=changes, **base)
+        scaled = tuple(c for c in _changes(live.spec, spec) if c.field in IN_PLACE)  # 0/0 -> min/max
+        return Action(kind="start", reason=reason, changes=scaled, **base)
     if changes or cleanup:
         return Action(kind="update", reason=_update_reason(changes, drift, cleanup), changes=changes, **base)
     return Action(kind="noop", reason="up to date", **base)

@@ -88,7 +88,7 @@ def _execute(project: Project, result: Plan, catalog: Catalog, lock: ProjectLock
     from controlplane.apply import Applier
 
     def report(role: str, text: str) -> None:
-        err.print(f"  {role + ': ' if role else ''}{text}", markup=False)
+        err.print(f"  {role}: {text}", markup=False)
 
     live = Live(console=err, transient=False, auto_refresh=False)
     started = clock.now()
