@@ -70,17 +70,13 @@ def timed(command: list[str], env: dict[str, str]) -> float:
 
 
 def library_plan(path: Path) -> tuple[float, int]:
-    from controlplane import clock
+    from controlplane.apply import prepare
     from controlplane.manifest import load
-    from controlplane.observe import observe
-    from controlplane.plan import make_plan
     from controlplane.project import open_project
 
     start = time.perf_counter()
-    loaded = load(path)
-    with open_project(loaded) as project:
-        seen = observe(loaded, project.provider, project.store)
-        plan = make_plan(loaded, seen.actual, seen.applied, seen.catalog, now=clock.now())
+    with open_project(load(path)) as project:
+        plan, _ = prepare(project)
     return time.perf_counter() - start, len(plan.actions)
 
 

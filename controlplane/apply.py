@@ -87,7 +87,7 @@ def locked(store: Store, project: str, *, timeout: timedelta = timedelta(0)) -> 
 
 
 def prepare(project: Project, *, saved: Plan | None = None, destroy: bool = False) -> tuple[Plan, Catalog]:
-    """The plan to execute and the catalog to execute it with.
+    """The plan to execute and the catalog to execute it with; `plan` and `status` show the same one.
 
     A fresh plan from the manifest (every role deleted for `destroy`), or the `saved` one if the
     world is still what it was made against: a saved plan whose world changed is refused.
@@ -150,11 +150,9 @@ class Applier:
     def _update(self, action: Action) -> None:
         assert action.desired is not None and action.actual is not None and action.actual.live is not None
         live = action.actual.live
-        if (live.spec.min_replicas, live.spec.max_replicas) != (
-            action.desired.min_replicas,
-            action.desired.max_replicas,
-        ):
-            self._scale(action.actual.endpoint_id, live.id, action.desired)
+        self._scale(
+            action.actual.endpoint_id, live.id, (live.spec.min_replicas, live.spec.max_replicas), action.desired
+        )
         endpoint = self._route(action.actual.endpoint_id, live.id)
         self._retire(action.role, endpoint, keep=live.id)
         self._expect(action.role, endpoint.id, live.id, action.desired)
@@ -224,12 +222,9 @@ class Applier:
     def _ensure_deployment(self, endpoint: Endpoint, spec: Spec) -> str:
         name = deployment_name(self.project, spec)
         for existing in endpoint.deployments:
-            if existing.name.rsplit("/", 1)[-1] == name:
-                if (existing.autoscaling.min_replicas, existing.autoscaling.max_replicas) != (
-                    spec.min_replicas,
-                    spec.max_replicas,
-                ):
-                    self._scale(endpoint.id, existing.id, spec)
+            if existing.short_name == name:
+                current = (existing.autoscaling.min_replicas, existing.autoscaling.max_replicas)
+                self._scale(endpoint.id, existing.id, current, spec)
                 return existing.id
         try:
             created = self.client.create_deployment(
@@ -244,11 +239,14 @@ class Applier:
         except Conflict:
             fresh = self.client.get_endpoint(endpoint.id)
             for existing in fresh.deployments:
-                if existing.name.rsplit("/", 1)[-1] == name:
+                if existing.short_name == name:
                     return existing.id
             raise
 
-    def _scale(self, endpoint_id: str, deployment_id: str, spec: Spec) -> None:
+    def _scale(self, endpoint_id: str, deployment_id: str, current: tuple[int | None, int | None], spec: Spec) -> None:
+        """Set the replica range, unless it already is that: every write changes the etag."""
+        if current == (spec.min_replicas, spec.max_replicas):
+            return
         self.client.scale_deployment(
             endpoint_id, deployment_id, min_replicas=spec.min_replicas, max_replicas=spec.max_replicas
         )

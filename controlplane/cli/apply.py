@@ -69,8 +69,8 @@ def _run(
 
     manifest = load(file)
     wait_for_lock = _duration(lock_timeout, "--lock-timeout")
+    saved = read_plan(planfile, manifest.project) if planfile is not None else None
     with open_project(manifest) as project, locked(project.store, manifest.project, timeout=wait_for_lock) as lock:
-        saved = read_plan(planfile, manifest.project) if planfile is not None else None
         result, catalog = prepare(project, saved=saved, destroy=destroy)
         show_plan(result)
         if not result.has_changes:

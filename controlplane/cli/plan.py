@@ -31,16 +31,13 @@ def plan(
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Also list unchanged roles."),
 ) -> None:
     """Show what `apply` would change on the provider, and what it would cost."""
-    from controlplane import clock
+    from controlplane.apply import prepare
     from controlplane.manifest import load
-    from controlplane.observe import observe
-    from controlplane.plan import make_plan
     from controlplane.project import open_project
 
     manifest = load(file)
     with open_project(manifest) as project:
-        seen = observe(manifest, project.provider, project.store)
-        result = make_plan(manifest, seen.actual, seen.applied, seen.catalog, now=clock.now())
+        result, _ = prepare(project)
     if out_file is not None:
         save_plan(result, out_file)
     show_plan(result, as_json=as_json, markdown=markdown, verbose=verbose)

@@ -21,17 +21,14 @@ def status(
     as_json: bool = typer.Option(False, "--json", help="Print versioned JSON."),
 ) -> None:
     """Show each role as it runs now, and where it drifted from the last apply."""
-    from controlplane import clock
+    from controlplane.apply import prepare
     from controlplane.cli.render import status_table
     from controlplane.manifest import load
-    from controlplane.observe import observe
-    from controlplane.plan import make_plan
     from controlplane.project import open_project
 
     manifest = load(file)
     with open_project(manifest) as project:
-        seen = observe(manifest, project.provider, project.store)
-        result = make_plan(manifest, seen.actual, seen.applied, seen.catalog, now=clock.now())
+        result, _ = prepare(project)
     if as_json:
         roles = []
         for action in result.actions:

@@ -103,7 +103,7 @@ class Provider:
             if (
                 role is None
                 and short.startswith(f"{self.project}-")
-                and any(owned_by(self.project, d.name.rsplit("/", 1)[-1]) for d in endpoint.deployments)
+                and any(owned_by(self.project, d.short_name) for d in endpoint.deployments)
             ):
                 role = short.removeprefix(f"{self.project}-").replace("-", "_")
             if role is not None:
@@ -134,7 +134,7 @@ def _remote_role(role: str, endpoint: Endpoint, model_names: dict[str, str]) -> 
         deployments.append(
             RemoteDeployment(
                 id=summary.id,
-                name=summary.name.rsplit("/", 1)[-1],
+                name=summary.short_name,
                 spec=spec,
                 state=_STATES.get(summary.state, "DEGRADED"),
                 ready_replicas=summary.ready_replicas or 0,

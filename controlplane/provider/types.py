@@ -108,6 +108,11 @@ class DeploymentSummary(Wire):
     ready_replicas: int | None = Field(default=None, alias="readyReplicas")
     created_at: datetime = Field(alias="createdAt")
 
+    @property
+    def short_name(self) -> str:
+        """`slug/endpoint/name` -> `name`."""
+        return _last(self.name)
+
 
 class TrafficEntry(Wire):
     deployment_id: str = Field(alias="deploymentId")
@@ -125,4 +130,9 @@ class Endpoint(Wire):
     @property
     def short_name(self) -> str:
         """`slug/name` -> `name`."""
-        return self.name.rsplit("/", 1)[-1]
+        return _last(self.name)
+
+
+def _last(qualified: str) -> str:
+    """Together qualifies names with the project slug (and endpoint); we name things by the last part."""
+    return qualified.rsplit("/", 1)[-1]
