@@ -1,4 +1,5 @@
-"""Where the control plane remembers: applied state per role, the events log, the apply lock.
+"""Where the control plane remembers: applied state per role, the events log, the apply lock,
+and what the runtime writes: usage per request and training samples.
 
 SQLite by default (a file next to the manifest), PostgreSQL by URL when several machines share
 one project. sqlalchemy never leaks out: rows become the values of `controlplane.state`, and
@@ -9,20 +10,20 @@ method opens and closes its own.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import Engine, delete, event, update
+from sqlalchemy import Engine, delete, event, func, insert, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from controlplane.errors import LockHeld, StoreError
 from controlplane.state import AppliedRole, Spec, Value
-from controlplane.store.tables import AppliedRoleRow, EventRow, LockRow
+from controlplane.store.tables import AppliedRoleRow, EventRow, LockRow, SampleRow, UsageRow
 
 
 class Event(Value):
@@ -40,6 +41,53 @@ class Lock(Value):
     owner: str
     acquired_at: datetime
     expires_at: datetime
+
+
+Outcome = Literal["ok", "fallback", "error"]
+
+
+class Usage(Value):
+    """One request for a role: served by it (`ok`), sent to the fallback (`fallback`, with the
+    reason), or failed (`error`). `cost_usd` is what the request itself cost; hourly hardware is
+    in the ledger."""
+
+    project: str
+    role: str
+    at: datetime
+    input_tokens: int = 0
+    output_tokens: int = 0
+    latency_ms: float = 0.0
+    cost_usd: float = 0.0
+    outcome: Outcome = "ok"
+    reason: str | None = None
+
+
+class UsageTotals(Value):
+    requests: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    first_at: datetime
+    last_at: datetime
+
+
+class Sample(Value):
+    """One decision as training data: the exact prompt and answer, already redacted.
+
+    `prompt` is the request in the role's format (messages, tools...), `answer` the text or JSON
+    the model (or the fallback, per `source`) gave."""
+
+    project: str
+    role: str
+    at: datetime
+    source: Literal["custom", "fallback"]
+    prompt: dict[str, Any]
+    answer: str
+    meta: dict[str, Any] = {}
+
+
+def _micros(usd: float) -> int:
+    return round(usd * 1_000_000)
 
 
 def _utc(value: datetime) -> datetime:
@@ -167,6 +215,202 @@ class Store:
             for r in rows
         ]
 
+    # -- what the runtime records ------------------------------------------------------------
+
+    def record(self, usage: Sequence[Usage] = (), samples: Sequence[Sample] = ()) -> None:
+        """Write a batch in one transaction: the recorder calls this off the request path."""
+        if not usage and not samples:
+            return
+        with self._session("write") as session:
+            if usage:
+                session.execute(
+                    insert(UsageRow),
+                    [
+                        {
+                            "project": u.project,
+                            "role": u.role,
+                            "at": u.at,
+                            "input_tokens": u.input_tokens,
+                            "output_tokens": u.output_tokens,
+                            "latency_ms": u.latency_ms,
+                            "cost_micros": _micros(u.cost_usd),
+                            "outcome": u.outcome,
+                            "reason": u.reason,
+                        }
+                        for u in usage
+                    ],
+                )
+            if samples:
+                session.execute(
+                    insert(SampleRow),
+                    [
+                        {
+                            "project": s.project,
+                            "role": s.role,
+                            "at": s.at,
+                            "source": s.source,
+                            "prompt": json.dumps(s.prompt, sort_keys=True, ensure_ascii=False),
+                            "answer": s.answer,
+                            "meta": json.dumps(s.meta, sort_keys=True, default=str),
+                        }
+                        for s in samples
+                    ],
+                )
+            session.commit()
+
+    def record_usage(
+        self,
+        project: str,
+        role: str,
+        *,
+        at: datetime,
+        input_tokens: int = 0,
+        output_tokens: int = 0,
+        latency_ms: float = 0.0,
+        cost_usd: float = 0.0,
+        outcome: Outcome = "ok",
+        reason: str | None = None,
+    ) -> None:
+        self.record(
+            usage=[
+                Usage(
+                    project=project,
+                    role=role,
+                    at=at,
+                    input_tokens=input_tokens,
+                    output_tokens=output_tokens,
+                    latency_ms=latency_ms,
+                    cost_usd=cost_usd,
+                    outcome=outcome,
+                    reason=reason,
+                )
+            ]
+        )
+
+    def usage(
+        self, project: str, *, since: datetime | None = None, until: datetime | None = None, role: str | None = None
+    ) -> list[Usage]:
+        query = select(UsageRow).where(UsageRow.project == project)
+        query = _between(query, UsageRow, since, until)
+        if role is not None:
+            query = query.where(UsageRow.role == role)
+        with self._session("read") as session:
+            rows = session.exec(query.order_by(col(UsageRow.at), col(UsageRow.id))).all()
+        return [
+            Usage(
+                project=r.project,
+                role=r.role,
+                at=_utc(r.at),
+                input_tokens=r.input_tokens,
+                output_tokens=r.output_tokens,
+                latency_ms=r.latency_ms,
+                cost_usd=r.cost_micros / 1_000_000,
+                outcome=r.outcome,  # type: ignore[arg-type]
+                reason=r.reason,
+            )
+            for r in rows
+        ]
+
+    def usage_totals(
+        self, project: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> dict[str, UsageTotals]:
+        """Per role: requests, tokens, request cost, first and last request in [since, until)."""
+        query = select(  # type: ignore[call-overload]
+            UsageRow.role,
+            func.count(),
+            func.sum(UsageRow.input_tokens),
+            func.sum(UsageRow.output_tokens),
+            func.sum(UsageRow.cost_micros),
+            func.min(UsageRow.at),
+            func.max(UsageRow.at),
+        ).where(UsageRow.project == project)
+        query = _between(query, UsageRow, since, until).group_by(UsageRow.role)
+        with self._session("read") as session:
+            rows = session.exec(query).all()
+        return {
+            role: UsageTotals(
+                requests=count,
+                input_tokens=int(tokens_in or 0),
+                output_tokens=int(tokens_out or 0),
+                cost_usd=int(micros or 0) / 1_000_000,
+                first_at=_utc(first),
+                last_at=_utc(last),
+            )
+            for role, count, tokens_in, tokens_out, micros, first, last in rows
+        }
+
+    def last_requests(self, project: str) -> dict[str, datetime]:
+        """When each role last had a request: what idle shutdown measures from."""
+        return {role: totals.last_at for role, totals in self.usage_totals(project).items()}
+
+    def samples(
+        self,
+        project: str,
+        *,
+        role: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Sample]:
+        query = select(SampleRow).where(SampleRow.project == project)
+        query = _between(query, SampleRow, since, until)
+        if role is not None:
+            query = query.where(SampleRow.role == role)
+        query = query.order_by(col(SampleRow.at), col(SampleRow.id))
+        if limit is not None:
+            query = query.limit(limit)
+        with self._session("read") as session:
+            rows = session.exec(query).all()
+        return [
+            Sample(
+                project=r.project,
+                role=r.role,
+                at=_utc(r.at),
+                source=r.source,  # type: ignore[arg-type]
+                prompt=json.loads(r.prompt),
+                answer=r.answer,
+                meta=json.loads(r.meta),
+            )
+            for r in rows
+        ]
+
+    def sample_counts(self, project: str) -> dict[str, int]:
+        query = (
+            select(SampleRow.role, func.count())  # type: ignore[call-overload]
+            .where(SampleRow.project == project)
+            .group_by(SampleRow.role)
+        )
+        with self._session("read") as session:
+            return dict(session.exec(query).all())
+
+    def delete_samples_before(self, project: str, before: datetime) -> int:
+        """Retention by age; returns how many went."""
+        with self._session("write") as session:
+            result = session.execute(
+                delete(SampleRow).where(col(SampleRow.project) == project, col(SampleRow.at) < before)
+            )
+            session.commit()
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def trim_samples(self, project: str, role: str, keep: int) -> int:
+        """Retention by count: keep the newest `keep` samples of a role; returns how many went."""
+        with self._session("write") as session:
+            newest = (
+                select(SampleRow.id)
+                .where(SampleRow.project == project, SampleRow.role == role)
+                .order_by(col(SampleRow.at).desc(), col(SampleRow.id).desc())
+                .limit(keep)
+            )
+            result = session.execute(
+                delete(SampleRow).where(
+                    col(SampleRow.project) == project,
+                    col(SampleRow.role) == role,
+                    col(SampleRow.id).not_in(select(newest.subquery().c.id)),
+                )
+            )
+            session.commit()
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
     # -- the apply lock ----------------------------------------------------------------------
 
     def acquire_lock(self, project: str, owner: str, *, now: datetime, ttl: timedelta) -> Lock | None:
@@ -230,6 +474,15 @@ class Store:
         return Lock(
             project=project, owner=row.owner, acquired_at=_utc(row.acquired_at), expires_at=_utc(row.expires_at)
         )
+
+
+def _between(query: Any, table: Any, since: datetime | None, until: datetime | None) -> Any:
+    """[since, until): a request at `until` belongs to the next bucket."""
+    if since is not None:
+        query = query.where(col(table.at) >= since)
+    if until is not None:
+        query = query.where(col(table.at) < until)
+    return query
 
 
 def _connect_args(driver: str) -> dict[str, Any]:

@@ -47,3 +47,36 @@ class LockRow(SQLModel, table=True):
     owner: str
     acquired_at: datetime = Field(sa_column=_utc_column(nullable=False))
     expires_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+class UsageRow(SQLModel, table=True):
+    """One request the runtime served (or fell back on): what idle shutdown and spend read."""
+
+    __tablename__ = "usage"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project: str = Field(index=True)
+    role: str = Field(index=True)
+    at: datetime = Field(sa_column=_utc_column(nullable=False, index=True))
+    input_tokens: int
+    output_tokens: int
+    latency_ms: float
+    # micro-dollars: sums stay exact to the cent however many requests are added up
+    cost_micros: int
+    outcome: str
+    reason: str | None = None
+
+
+class SampleRow(SQLModel, table=True):
+    """One decision kept as training data, redacted before it was written."""
+
+    __tablename__ = "samples"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project: str = Field(index=True)
+    role: str = Field(index=True)
+    at: datetime = Field(sa_column=_utc_column(nullable=False, index=True))
+    source: str
+    prompt: str = Field(sa_column=Column(Text, nullable=False))
+    answer: str = Field(sa_column=Column(Text, nullable=False))
+    meta: str = Field(default="{}", sa_column=Column(Text, nullable=False))
