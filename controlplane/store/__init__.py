@@ -305,7 +305,7 @@ class Store:
                 output_tokens=r.output_tokens,
                 latency_ms=r.latency_ms,
                 cost_usd=r.cost_micros / 1_000_000,
-                outcome=r.outcome,  # type: ignore[arg-type]
+                outcome=r.outcome,
                 reason=r.reason,
             )
             for r in rows
@@ -366,7 +366,7 @@ class Store:
                 project=r.project,
                 role=r.role,
                 at=_utc(r.at),
-                source=r.source,  # type: ignore[arg-type]
+                source=r.source,
                 prompt=json.loads(r.prompt),
                 answer=r.answer,
                 meta=json.loads(r.meta),
@@ -375,11 +375,7 @@ class Store:
         ]
 
     def sample_counts(self, project: str) -> dict[str, int]:
-        query = (
-            select(SampleRow.role, func.count())  # type: ignore[call-overload]
-            .where(SampleRow.project == project)
-            .group_by(SampleRow.role)
-        )
+        query = select(SampleRow.role, func.count()).where(SampleRow.project == project).group_by(SampleRow.role)
         with self._session("read") as session:
             return dict(session.exec(query).all())
 
