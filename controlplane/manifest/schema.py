@@ -176,6 +176,11 @@ def _replicas_shorthand(schema: dict[str, Any]) -> None:
     replicas["anyOf"] = [{"type": "integer", "minimum": 1, "maximum": 64}, {"$ref": replicas.pop("$ref")}]
 
 
+class TokenPrice(Strict):
+    input: Annotated[float, Field(ge=0)] = Field(default=0, description="USD per million input tokens.")
+    output: Annotated[float, Field(ge=0)] = Field(default=0, description="USD per million output tokens.")
+
+
 class Role(Strict):
     model_config = ConfigDict(json_schema_extra=_replicas_shorthand)
 
@@ -189,6 +194,11 @@ class Role(Strict):
         default=0, description="Higher runs longer: the lowest priority stops first when cost must drop."
     )
     budget: Budget | None = Field(default=None, description="This role's own budget, besides the global one.")
+    price_per_million_tokens: TokenPrice = Field(
+        default_factory=TokenPrice,
+        description="What each request costs on top of the hardware's hourly price (a charge-back rate, or "
+        "Together's per-token price); the proxy reserves it against the budget before each call.",
+    )
     idle_shutdown_minutes: Annotated[int, Field(ge=0)] = Field(
         default=0, description="Stop after this many minutes without a request; 0 = never."
     )
@@ -389,6 +399,7 @@ __all__ = [
     "SimulatorProvider",
     "Store",
     "TogetherProvider",
+    "TokenPrice",
     "TrainingData",
     "endpoint_name",
     "parse_duration",
