@@ -250,6 +250,15 @@ class RouteRule(Strict):
     when: RouteWhen = Field(default_factory=RouteWhen, description="Conditions, all of which must hold.")
 
 
+class Circuit(Strict):
+    failures: Annotated[int, Field(ge=1, le=1000)] = Field(
+        default=5, description="Consecutive failures (connect error, 5xx, 429, timeout) that open the circuit."
+    )
+    open_seconds: Annotated[float, Field(gt=0, le=3600)] = Field(
+        default=30, description="How long an open circuit sends a role's traffic to the fallback before one trial."
+    )
+
+
 class Proxy(Strict):
     listen: str = Field(default="127.0.0.1:8001", description="host:port the proxy binds to.")
     anthropic_upstream: str = Field(
@@ -263,6 +272,35 @@ class Proxy(Strict):
         default_factory=dict, description="OpenAI model name -> role, e.g. gpt-4o-mini: should_respond."
     )
     routing: list[RouteRule] = Field(default_factory=list, description="Rules tried in order.")
+    anthropic_api_key_env: EnvName | None = Field(
+        default=None,
+        description="Env var holding the Anthropic key the proxy sends upstream. Unset: each client's own "
+        "x-api-key / authorization is forwarded, which is only possible without auth_token_env (then those "
+        "headers carry the proxy's token and are never forwarded).",
+    )
+    openai_api_key_env: EnvName | None = Field(
+        default=None, description="Env var holding the key sent to openai_upstream; same rules as anthropic_api_key_env."
+    )
+    first_byte_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = Field(
+        default=10,
+        description="A custom model that has not sent its first byte by then is skipped: the request goes to "
+        "the fallback upstream instead, before the client has seen anything.",
+    )
+    connect_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = Field(
+        default=5, description="Connecting to a custom model or an upstream."
+    )
+    read_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = Field(
+        default=600,
+        description="Longest silence allowed from an upstream (or from a custom model once it answers); "
+        "then the request fails (before any byte) or its stream ends with an error event.",
+    )
+    max_body_bytes: Annotated[int, Field(ge=1024, le=1 << 30)] = Field(
+        default=32 * 1024 * 1024, description="Larger request bodies get 413, in the API's own error shape."
+    )
+    circuit: Circuit = Field(
+        default_factory=lambda: Circuit(),
+        description="When a failing custom model is skipped without being tried.",
+    )
 
     @field_validator("listen")
     @classmethod
@@ -389,6 +427,7 @@ def endpoint_name(project: str, role: str) -> str:
 __all__ = [
     "WELL_KNOWN_ROLES",
     "Budget",
+    "Circuit",
     "GlobalBudget",
     "Manifest",
     "Proxy",
