@@ -1,5 +1,5 @@
 """Where the control plane remembers: applied state per role, the events log, the apply lock,
-and what the runtime writes: usage per request and training samples.
+the cost ledger, and what the runtime writes: usage per request and training samples.
 
 SQLite by default (a file next to the manifest), PostgreSQL by URL when several machines share
 one project. sqlalchemy never leaks out: rows become the values of `controlplane.state`, and
@@ -16,14 +16,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Engine, delete, event, func, insert, update
+from sqlalchemy import BigInteger, Engine, Integer, cast, delete, event, func, insert, or_, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from controlplane.errors import LockHeld, StoreError
 from controlplane.state import AppliedRole, Spec, Value
-from controlplane.store.tables import AppliedRoleRow, EventRow, LockRow, SampleRow, UsageRow
+from controlplane.store.tables import AppliedRoleRow, EventRow, LedgerRow, LockRow, SampleRow, UsageRow
 
 
 class Event(Value):
@@ -84,6 +84,49 @@ class Sample(Value):
     prompt: dict[str, Any]
     answer: str
     meta: dict[str, Any] = {}
+
+
+class Billing(Value):
+    """The terms one deployment is billed at while they hold: an open ledger interval's."""
+
+    deployment_id: str
+    hardware: str
+    replicas: int
+    #: per replica, integer cents as Together's catalog gives them
+    cents_per_hour: int
+
+
+class LedgerInterval(Value):
+    """A span of time in which a deployment of a role was billed at fixed terms; open while
+    `ended_at` is None. `opened_by` / `closed_by` say which step saw the change (apply, observe)."""
+
+    project: str
+    role: str
+    deployment_id: str
+    hardware: str
+    replicas: int
+    cents_per_hour: int
+    started_at: datetime
+    ended_at: datetime | None = None
+    opened_by: str
+    closed_by: str | None = None
+
+    @property
+    def terms(self) -> Billing:
+        return Billing(
+            deployment_id=self.deployment_id,
+            hardware=self.hardware,
+            replicas=self.replicas,
+            cents_per_hour=self.cents_per_hour,
+        )
+
+
+class LedgerChange(Value):
+    opened: tuple[LedgerInterval, ...] = ()
+    closed: tuple[LedgerInterval, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.opened or self.closed)
 
 
 def _micros(usd: float) -> int:
@@ -407,6 +450,120 @@ class Store:
             session.commit()
         return int(result.rowcount)  # type: ignore[attr-defined]
 
+    # -- the cost ledger ---------------------------------------------------------------------
+
+    def ledger_sync(
+        self,
+        project: str,
+        role: str,
+        running: Sequence[Billing],
+        *,
+        at: datetime,
+        by: str,
+        keep_others: bool = False,
+    ) -> LedgerChange:
+        """Make the role's open intervals exactly `running`, as of `at`, in one transaction.
+
+        An open interval whose terms still hold is left alone (so saying the same thing twice
+        changes nothing); one whose terms changed is closed at `at` and its successor opened;
+        deployments no longer running are closed, unless `keep_others` (a step that only adds
+        a deployment, as a blue/green replace does before the old one goes). An interval that
+        would close the instant it opened is dropped: it billed nothing.
+        """
+        for attempt in range(3):
+            try:
+                return self._ledger_sync(project, role, running, at=at, by=by, keep_others=keep_others)
+            except IntegrityError:
+                # a concurrent writer opened the same deployment first: read again and agree
+                if attempt == 2:
+                    raise self._error("write", RuntimeError("ledger: concurrent writers kept colliding")) from None
+        raise AssertionError("unreachable")
+
+    def _ledger_sync(
+        self, project: str, role: str, running: Sequence[Billing], *, at: datetime, by: str, keep_others: bool
+    ) -> LedgerChange:
+        wanted = {b.deployment_id: b for b in running if b.replicas > 0}
+        opened: list[LedgerInterval] = []
+        closed: list[LedgerInterval] = []
+        with self._session("write") as session:
+            rows = session.exec(
+                select(LedgerRow).where(
+                    LedgerRow.project == project, LedgerRow.role == role, col(LedgerRow.ended_at).is_(None)
+                )
+            ).all()
+            holding: set[str] = set()
+            for row in rows:
+                interval = _interval(row)
+                terms = wanted.get(row.deployment_id)
+                if terms == interval.terms:
+                    holding.add(row.deployment_id)
+                    continue
+                if terms is None and keep_others:
+                    continue
+                end = max(at, interval.started_at)
+                if end == interval.started_at:
+                    session.delete(row)
+                else:
+                    row.ended_at, row.closed_by = end, by
+                    session.add(row)
+                closed.append(interval.model_copy(update={"ended_at": end, "closed_by": by}))
+            session.flush()  # closes first: the open-interval index allows one per deployment
+            for deployment_id, terms in wanted.items():
+                if deployment_id in holding:
+                    continue
+                row = LedgerRow(project=project, role=role, started_at=at, opened_by=by, **terms.model_dump())
+                session.add(row)
+                opened.append(_interval(row))
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                raise
+        return LedgerChange(opened=tuple(opened), closed=tuple(closed))
+
+    def ledger(
+        self,
+        project: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        role: str | None = None,
+        open_only: bool = False,
+    ) -> list[LedgerInterval]:
+        """Intervals that overlap [since, until) (open ones reach to the end of time), oldest first."""
+        query = select(LedgerRow).where(LedgerRow.project == project)
+        if since is not None:
+            query = query.where(or_(col(LedgerRow.ended_at).is_(None), col(LedgerRow.ended_at) > since))
+        if until is not None:
+            query = query.where(col(LedgerRow.started_at) < until)
+        if role is not None:
+            query = query.where(LedgerRow.role == role)
+        if open_only:
+            query = query.where(col(LedgerRow.ended_at).is_(None))
+        with self._session("read") as session:
+            rows = session.exec(query.order_by(col(LedgerRow.started_at), col(LedgerRow.id))).all()
+        return [_interval(row) for row in rows]
+
+    def usage_cost_buckets(
+        self, project: str, *, since: datetime, until: datetime, bucket_seconds: int
+    ) -> dict[tuple[str, datetime], int]:
+        """Request cost in micro-dollars per (role, bucket start) in [since, until), buckets being
+        UTC-aligned spans of `bucket_seconds` (3600: hours, 86400: days). Summed in the database:
+        a month of requests is not read row by row."""
+        seconds: Any
+        if self.engine.dialect.name == "sqlite":
+            seconds = cast(func.strftime("%s", col(UsageRow.at)), Integer)
+        else:
+            seconds = cast(func.floor(func.extract("epoch", col(UsageRow.at))), BigInteger)
+        bucket = (seconds - seconds % bucket_seconds).label("bucket")
+        query = select(UsageRow.role, bucket, func.sum(UsageRow.cost_micros)).where(UsageRow.project == project)
+        query = _between(query, UsageRow, since, until).group_by(UsageRow.role, bucket)
+        with self._session("read") as session:
+            rows = session.exec(query).all()
+        return {
+            (role, datetime.fromtimestamp(int(start), timezone.utc)): int(micros or 0) for role, start, micros in rows
+        }
+
     # -- the apply lock ----------------------------------------------------------------------
 
     def acquire_lock(self, project: str, owner: str, *, now: datetime, ttl: timedelta) -> Lock | None:
@@ -470,6 +627,21 @@ class Store:
         return Lock(
             project=project, owner=row.owner, acquired_at=_utc(row.acquired_at), expires_at=_utc(row.expires_at)
         )
+
+
+def _interval(row: LedgerRow) -> LedgerInterval:
+    return LedgerInterval(
+        project=row.project,
+        role=row.role,
+        deployment_id=row.deployment_id,
+        hardware=row.hardware,
+        replicas=row.replicas,
+        cents_per_hour=row.cents_per_hour,
+        started_at=_utc(row.started_at),
+        ended_at=_utc(row.ended_at) if row.ended_at is not None else None,
+        opened_by=row.opened_by,
+        closed_by=row.closed_by,
+    )
 
 
 def _between(query: Any, table: Any, since: datetime | None, until: datetime | None) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, Text
+from sqlalchemy import Column, DateTime, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 
@@ -80,3 +80,36 @@ class SampleRow(SQLModel, table=True):
     prompt: str = Field(sa_column=Column(Text, nullable=False))
     answer: str = Field(sa_column=Column(Text, nullable=False))
     meta: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
+class LedgerRow(SQLModel, table=True):
+    """One interval in which a deployment was billed at fixed terms (replicas x hourly price).
+
+    Open while `ended_at` is NULL; the partial unique index allows one open interval per
+    deployment, so a retried or concurrent write can never bill the same replicas twice.
+    """
+
+    __tablename__ = "ledger"
+    __table_args__ = (
+        Index(
+            "ux_ledger_open",
+            "project",
+            "deployment_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    project: str = Field(index=True)
+    role: str = Field(index=True)
+    deployment_id: str
+    hardware: str
+    replicas: int
+    # integer cents per replica-hour, as Together's catalog gives it: sums stay exact
+    cents_per_hour: int
+    started_at: datetime = Field(sa_column=_utc_column(nullable=False, index=True))
+    ended_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True, index=True))
+    opened_by: str
+    closed_by: str | None = None
