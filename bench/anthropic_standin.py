@@ -1,0 +1,223 @@
+"""A fast stand-in for Anthropic's Messages API, the upstream `bench/proxy_overhead.py` puts each
+proxy in front of.
+
+    python bench/anthropic_standin.py --port 9100 [--stream-gap-ms 1]
+
+Raw asyncio (a Protocol, no framework) so the upstream costs as little as possible and the
+difference between "direct" and "through a proxy" is the proxy's. `POST /v1/messages` answers a
+fixed short message; with `"stream": true` it sends Anthropic's exact SSE sequence (chunked),
+the text deltas `--stream-gap-ms` apart so a proxy that buffers a stream shows it in time to
+first byte. `GET /_stats` counts requests by path, so the benchmark can check that every
+request it sent through a proxy reached the upstream.
+
+The listening socket is made with IPPROTO_TCP and every accepted socket gets TCP_NODELAY: a
+socket made with proto 0 is skipped by asyncio's nodelay and each response then waits ~40 ms
+on delayed ACK.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import socket
+from collections import Counter
+
+MODEL = "claude-sonnet-4-5"
+TEXT = ["Hello", " from the", " stand-in."]
+USAGE_IN, USAGE_OUT = 12, 6
+
+MESSAGE = json.dumps(
+    {
+        "id": "msg_bench0001",
+        "type": "message",
+        "role": "assistant",
+        "model": MODEL,
+        "content": [{"type": "text", "text": "".join(TEXT)}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {"input_tokens": USAGE_IN, "output_tokens": USAGE_OUT},
+    },
+    separators=(",", ":"),
+).encode()
+
+
+def _event(name: str, data: dict[str, object]) -> bytes:
+    return f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+
+
+def _chunk(payload: bytes) -> bytes:
+    return b"%x\r\n%s\r\n" % (len(payload), payload)
+
+
+# Anthropic's order: message_start, content_block_start, ping, deltas, content_block_stop,
+# message_delta, message_stop. The first three go out at once, as the real API sends them.
+STREAM_HEAD = _chunk(
+    _event(
+        "message_start",
+        {
+            "type": "message_start",
+            "message": {
+                "id": "msg_bench0001",
+                "type": "message",
+                "role": "assistant",
+                "model": MODEL,
+                "content": [],
+                "stop_reason": None,
+                "stop_sequence": None,
+                "usage": {"input_tokens": USAGE_IN, "output_tokens": 1},
+            },
+        },
+    )
+    + _event(
+        "content_block_start",
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+    )
+    + _event("ping", {"type": "ping"})
+)
+STREAM_DELTAS = [
+    _chunk(
+        _event(
+            "content_block_delta",
+            {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}},
+        )
+    )
+    for piece in TEXT
+]
+STREAM_TAIL = (
+    _chunk(
+        _event("content_block_stop", {"type": "content_block_stop", "index": 0})
+        + _event(
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                "usage": {"output_tokens": USAGE_OUT},
+            },
+        )
+        + _event("message_stop", {"type": "message_stop"})
+    )
+    + b"0\r\n\r\n"
+)
+EVENTS = [
+    "message_start",
+    "content_block_start",
+    "ping",
+    *["content_block_delta"] * len(TEXT),
+    "content_block_stop",
+    "message_delta",
+    "message_stop",
+]
+
+JSON_HEAD = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nrequest-id: req_bench\r\ncontent-length: %d\r\n\r\n"
+SSE_HEAD = (
+    b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream; charset=utf-8\r\ncache-control: no-cache\r\n"
+    b"request-id: req_bench\r\ntransfer-encoding: chunked\r\n\r\n"
+)
+
+
+def _error(status: str, kind: str, message: str) -> bytes:
+    body = json.dumps({"type": "error", "error": {"type": kind, "message": message}}).encode()
+    return b"HTTP/1.1 %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n%s" % (
+        status.encode(),
+        len(body),
+        body,
+    )
+
+
+class Upstream(asyncio.Protocol):
+    """One connection: requests are handled in order; a stream in progress holds the next one."""
+
+    stats: Counter[str] = Counter()
+    gap = 0.0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        sock = transport.get_extra_info("socket")
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buffer = b""
+        self.streaming = False
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if not self.streaming:
+            self.drain_requests()
+
+    def drain_requests(self) -> None:
+        while not self.streaming:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head = self.buffer[:end].decode("latin-1").split("\r\n")
+            length = 0
+            for line in head[1:]:
+                name, _, value = line.partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value)
+            if len(self.buffer) < end + 4 + length:
+                return
+            body = self.buffer[end + 4 : end + 4 + length]
+            self.buffer = self.buffer[end + 4 + length :]
+            method, path, *_ = head[0].split(" ")
+            self.handle(method, path.split("?")[0], body)
+
+    def handle(self, method: str, path: str, body: bytes) -> None:
+        Upstream.stats[f"{method} {path}"] += 1
+        if method == "GET" and path == "/_stats":
+            payload = json.dumps(dict(Upstream.stats)).encode()
+            self.transport.write(JSON_HEAD % len(payload) + payload)
+            return
+        if method != "POST" or path != "/v1/messages":
+            self.transport.write(_error("404 Not Found", "not_found_error", f"{method} {path}"))
+            return
+        try:
+            request = json.loads(body)
+        except ValueError:
+            self.transport.write(_error("400 Bad Request", "invalid_request_error", "body is not JSON"))
+            return
+        if not isinstance(request, dict) or not request.get("stream"):
+            self.transport.write(JSON_HEAD % len(MESSAGE) + MESSAGE)
+            return
+        Upstream.stats["streams"] += 1
+        if self.gap <= 0:
+            self.transport.write(SSE_HEAD + STREAM_HEAD + b"".join(STREAM_DELTAS) + STREAM_TAIL)
+            return
+        self.streaming = True
+        asyncio.get_running_loop().create_task(self.stream())
+
+    async def stream(self) -> None:
+        self.transport.write(SSE_HEAD + STREAM_HEAD)
+        for delta in STREAM_DELTAS:
+            await asyncio.sleep(self.gap)
+            if self.transport.is_closing():
+                return
+            self.transport.write(delta)
+        self.transport.write(STREAM_TAIL)
+        self.streaming = False
+        self.drain_requests()
+
+
+async def serve(port: int, gap_ms: float) -> None:
+    Upstream.gap = gap_ms / 1000
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port))
+    listener.listen(1024)
+    server = await asyncio.get_running_loop().create_server(Upstream, sock=listener)
+    async with server:
+        await server.serve_forever()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--stream-gap-ms", type=float, default=1.0, help="pause before each text delta")
+    args = parser.parse_args()
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(args.port, args.stream_gap_ms))
+
+
+if __name__ == "__main__":
+    main()
