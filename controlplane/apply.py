@@ -17,7 +17,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from controlplane import clock
+from controlplane import clock, ledger
 from controlplane.catalog import Catalog
 from controlplane.errors import Conflict, DeploymentFailed, LockHeld, NotFound, StalePlan, WaitTimeout
 from controlplane.observe import observe
@@ -130,6 +130,10 @@ class Applier:
         return self.provider.client
 
     def run(self, plan: Plan, *, wait: bool = True) -> None:
+        # Bill what changed out of band (a console scale, a FAILED deployment) from now on,
+        # before this run's own changes are billed from the moment they are asked for.
+        seen = {a.role: a.actual for a in plan.actions if a.actual is not None}
+        ledger.observe(self.store, self.project, seen, self.catalog, now=clock.now(), by="apply: observed")
         for action in plan.changes:
             self.report(action.role, f"{action.kind}: {action.reason}")
             getattr(self, f"_{action.kind}")(action)
@@ -143,6 +147,7 @@ class Applier:
         assert action.desired is not None
         endpoint = self._ensure_endpoint(action)
         deployment = self._ensure_deployment(endpoint, action.desired)
+        self._bill(action, {deployment: action.desired}, keep_others=True)
         endpoint = self._route(endpoint.id, deployment)
         self._retire(action.role, endpoint, keep=deployment)
         self._expect(action.role, endpoint.id, deployment, action.desired)
@@ -163,6 +168,7 @@ class Applier:
         assert action.desired is not None and action.actual is not None
         endpoint = self._ensure_endpoint(action)
         deployment = self._ensure_deployment(endpoint, action.desired)
+        self._bill(action, {deployment: action.desired}, keep_others=True)  # both run until the switch
         # Blue/green: traffic moves only to a READY deployment, whatever --no-wait says.
         self._expect(action.role, endpoint.id, deployment, action.desired)
         self._wait_all()
@@ -267,6 +273,19 @@ class Applier:
 
     # -- bookkeeping -----------------------------------------------------------------------
 
+    def _bill(self, action: Action, running: dict[str, Spec], *, keep_others: bool = False) -> None:
+        """Ledger: from now, the role's billed deployments are `running` (see ledger.py's rule)."""
+        ledger.record(
+            self.store,
+            self.project,
+            action.role,
+            running,
+            self.catalog,
+            at=clock.now(),
+            by=f"apply {action.kind}",
+            keep_others=keep_others,
+        )
+
     def _record(self, action: Action) -> None:
         now = clock.now()
         detail = {
@@ -286,12 +305,15 @@ class Applier:
             )
         )
         if action.kind == "delete":
+            self._bill(action, {})
             self.store.forget(self.project, action.role)
             return
         spec = action.desired or (action.actual.live.spec if action.actual and action.actual.live else None)
+        endpoint_id, deployment_id = self._placed.get(action.role, (None, None))
+        running = {deployment_id: spec} if deployment_id and spec and action.kind != "stop" else {}
+        self._bill(action, running)
         if spec is None:
             return
-        endpoint_id, deployment_id = self._placed.get(action.role, (None, None))
         self.store.record_applied(
             self.project,
             AppliedRole(
