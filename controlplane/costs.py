@@ -68,8 +68,8 @@ class BudgetUse(Value):
 
     @property
     def exceeded(self) -> bool:
-        """Spent is at or past the limit: the period's money is gone."""
-        return self.limit_usd is not None and self.usd >= self.limit_usd
+        """Spent, to the cent, is at or past the limit: the period's money is gone."""
+        return self.limit_usd is not None and ledger.cents(self.usd) >= self.limit_usd
 
     def projected_usd(self, now: datetime) -> Decimal | None:
         """Spent + burn now x hours left; None for `total`, which has no end."""
