@@ -1,0 +1,197 @@
+"""`reasoning costs report`: spend per role, day or hour against the budget, as a table and a bar chart.
+
+A thin skin over `controlplane.costs.report`: it reads the store only (the ledger and the usage),
+so it works offline and is as fresh as the last apply or reconcile.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from controlplane.cli.output import out, show
+
+if TYPE_CHECKING:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from controlplane.costs import Report
+
+FILE = typer.Option(Path("reasoning.yaml"), "-f", "--file", help="The manifest.")
+WHEN = "an ISO date or time in UTC (2026-11-01, 2026-11-01T08:00) or a span back from now (7d, 12h, 90m)"
+BAR_WIDTH = 40
+EIGHTHS = " ▏▎▍▌▋▊▉"
+THIS = {"day": "today", "week": "this week", "month": "this month", "total": "in total"}
+
+app = typer.Typer(help="What the models cost: the ledger and request costs, against the budget.", no_args_is_help=True)
+
+
+@app.command()
+def report(
+    file: Path = FILE,
+    since: str = typer.Option(None, "--since", help=f"Start: {WHEN}. Default: the budget period's start."),
+    until: str = typer.Option(None, "--until", help=f"End: {WHEN}. Default: now."),
+    by: str = typer.Option("role", "--by", help="Group by role, day or hour (days and hours in UTC)."),
+    as_json: bool = typer.Option(False, "--json", help="Print versioned JSON."),
+) -> None:
+    """Spend per role (or per day or hour) against the budget, burn rate now and projection."""
+    from controlplane import clock, costs
+    from controlplane.manifest import load
+    from controlplane.project import store_url
+    from controlplane.store import open_store
+
+    now = clock.now()
+    start = _when(since, "--since", now)
+    end = _when(until, "--until", now)
+    manifest = load(file)
+    with open_store(store_url(manifest), manifest.path(".")) as store:
+        result = costs.report(store, manifest, now=now, since=start, until=end, by=by)
+    if as_json:
+        out.print(json.dumps(result.as_json(), indent=2), markup=False)
+        return
+    show(render(result))
+
+
+def _when(text: str | None, option: str, now: datetime) -> datetime | None:
+    """`2026-11-01`, `2026-11-01T08:00[Z|+01:00]` (naive means UTC), or a span back from now: `7d`."""
+    from controlplane.errors import ReasoningError
+    from controlplane.manifest.schema import parse_duration
+
+    if text is None:
+        return None
+    try:
+        return now - parse_duration(text)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ReasoningError(f"{option} {text}: not a time; write {WHEN}") from None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+# -- for people ---------------------------------------------------------------------------------
+
+
+def render(result: Report) -> Group:
+    from rich.console import Group
+    from rich.text import Text
+
+    title = Text(
+        f"Project {result.project}: spend from {result.since:%Y-%m-%d %H:%M} to {result.until:%Y-%m-%d %H:%M} UTC",
+        style="bold",
+    )
+    table = _by_role(result) if result.by == "role" else _by_bucket(result)
+    return Group(title, table, Text(""), *_budget_lines(result))
+
+
+def _by_role(result: Report) -> Table:
+    from rich.table import Table
+
+    table = Table(title_justify="left", expand=False)
+    for column in ("role", "replica-h", "requests", "hardware", "requests $", "total"):
+        table.add_column(column, justify="left" if column == "role" else "right")
+    table.add_column(f"share of {_usd(result.usd)}")
+    top = max((r.usd for r in result.roles), default=Decimal(0))
+    for line in result.roles:
+        table.add_row(
+            line.role,
+            f"{line.replica_hours:,.2f}",
+            f"{line.requests:,}",
+            _usd(line.hardware_usd),
+            _usd(line.requests_usd),
+            _usd(line.usd),
+            _bar(line.usd, top),
+        )
+    table.add_section()
+    table.add_row(
+        "total",
+        f"{sum((r.replica_hours for r in result.roles), Decimal(0)):,.2f}",
+        f"{sum(r.requests for r in result.roles):,}",
+        _usd(result.hardware_usd),
+        _usd(result.requests_usd),
+        _usd(result.usd),
+        "",
+        style="bold",
+    )
+    return table
+
+
+def _by_bucket(result: Report) -> Table:
+    from rich.table import Table
+
+    roles = [r.role for r in result.roles if r.usd]
+    table = Table(title_justify="left", expand=False)
+    table.add_column("day (UTC)" if result.by == "day" else "hour (UTC)")
+    for role in roles:
+        table.add_column(role, justify="right")
+    table.add_column("total", justify="right")
+    table.add_column("spend")
+    top = max((b.usd for b in result.buckets), default=Decimal(0))
+    for bucket in result.buckets:
+        label = f"{bucket.start:%Y-%m-%d %a}" if result.by == "day" else f"{bucket.start:%m-%d %H:00}"
+        amounts = [_usd(bucket.roles[r]) if r in bucket.roles else "-" for r in roles]
+        table.add_row(label, *amounts, _usd(bucket.usd), _bar(bucket.usd, top))
+    table.add_section()
+    table.add_row("total", *[_usd(r.usd) for r in result.roles if r.usd], _usd(result.usd), "", style="bold")
+    return table
+
+
+def _budget_lines(result: Report) -> list[Text]:
+    from rich.text import Text
+
+    spend, budget = result.spend, result.spend.budget
+    lines = []
+    if budget.limit_usd is not None and budget.remaining_usd is not None:
+        used = budget.usd / budget.limit_usd * 100
+        text = f"Budget {THIS[budget.period]}: {_usd(budget.usd)} of {_usd(budget.limit_usd)} ({used:.0f}%), " + (
+            "spent." if budget.exceeded else f"{_usd(budget.remaining_usd)} left."
+        )
+        lines.append(Text(text, style="red" if budget.exceeded else ""))
+    else:
+        lines.append(Text(f"Spent {THIS[budget.period]}: {_usd(budget.usd)}; no budget.limit_usd set."))
+    burn = f"Burn now {_usd(budget.burn_usd_per_hour)}/h"
+    projected = budget.projected_usd(result.now)
+    if projected is not None and budget.end is not None:
+        over = budget.limit_usd is not None and projected > budget.limit_usd
+        lines.append(
+            Text(
+                f"{burn}; projected {_usd(projected)} by {budget.end:%Y-%m-%d %H:%M} UTC"
+                f" (spent + burn now x time left)" + (": over budget" if over else "."),
+                style="yellow" if over else "",
+            )
+        )
+    else:
+        lines.append(Text(f"{burn}."))
+    for role in spend.roles.values():
+        own = role.budget
+        if own is None or own.limit_usd is None:
+            continue
+        lines.append(
+            Text(
+                f"  {role.role}'s own budget {THIS[own.period]}: {_usd(own.usd)} of {_usd(own.limit_usd)}"
+                + (", spent." if own.exceeded else "."),
+                style="red" if own.exceeded else "",
+            )
+        )
+    return lines
+
+
+def _bar(amount: Decimal, top: Decimal) -> str:
+    """A horizontal bar in eighths of a character: readable in a terminal, a log or a pipe."""
+    if top <= 0 or amount <= 0:
+        return ""
+    eighths = max(1, round(amount / top * BAR_WIDTH * 8))
+    return "█" * (eighths // 8) + EIGHTHS[eighths % 8].strip()
+
+
+def _usd(amount: Decimal) -> str:
+    from controlplane.ledger import cents
+
+    return f"${cents(amount):,.2f}".replace("$-", "-$")
