@@ -66,6 +66,18 @@ class SimulatorProvider(Strict):
     provision_seconds: Annotated[float, Field(ge=0)] = Field(
         default=3, description="Simulated time a deployment spends PROVISIONING before READY."
     )
+    base_url: str | None = Field(
+        default=None,
+        description="A served simulator (`reasoning simulator serve --state-file` over the same state_file) that "
+        "the runtime sends chat requests to; when unset, the runtime serves state_file itself on a loopback port.",
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _served_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must be an http(s) URL such as http://127.0.0.1:8002")
+        return value.rstrip("/") if value is not None else None
 
 
 class TogetherProvider(Strict):
