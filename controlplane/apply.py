@@ -4,6 +4,9 @@ Every step is idempotent and looks before it leaps (adopt an endpoint or deploym
 run already created, skip a traffic change already made), so re-running after a crash at any
 point converges. Replacements are blue/green: the new deployment must be READY before traffic
 moves to it and the old one is deleted.
+
+A fresh plan is made with the policy's decisions for the moment it is made (`decide`), so
+`apply` never starts a role the policy holds stopped, and `plan` shows the same.
 """
 
 from __future__ import annotations
@@ -15,13 +18,14 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from controlplane import clock, ledger
+from controlplane import clock, costs, ledger
 from controlplane.catalog import Catalog
 from controlplane.errors import Conflict, DeploymentFailed, LockHeld, NotFound, StalePlan, WaitTimeout
-from controlplane.observe import observe
+from controlplane.observe import Observed, observe
 from controlplane.plan import Action, Plan, fingerprint, make_plan
+from controlplane.policy import RULES, Decision, RoleFacts, Spent, evaluate
 from controlplane.project import Project
 from controlplane.provider import Provider, deployment_name
 from controlplane.provider.together import TogetherClient
@@ -95,8 +99,11 @@ def prepare(project: Project, *, saved: Plan | None = None, destroy: bool = Fals
     manifest = project.manifest
     if saved is None:
         seen = observe(manifest, project.provider, project.store)
-        roles: dict[str, bool] | None = {} if destroy else None
-        return make_plan(manifest, seen.actual, seen.applied, seen.catalog, now=clock.now(), roles=roles), seen.catalog
+        at = clock.now()
+        if destroy:
+            return make_plan(manifest, seen.actual, seen.applied, seen.catalog, now=at, roles={}), seen.catalog
+        desired = decide(project, seen, at)
+        return make_plan(manifest, seen.actual, seen.applied, seen.catalog, now=at, desired=desired), seen.catalog
     catalog = project.provider.catalog(a.desired.model for a in saved.actions if a.desired)
     known = project.store.applied(manifest.project)
     now = fingerprint(project.provider.refresh([a.role for a in saved.actions], catalog, known=known))
@@ -108,6 +115,49 @@ def prepare(project: Project, *, saved: Plan | None = None, destroy: bool = Fals
     return saved, catalog
 
 
+#: the events that change whether a role runs; the latest one says how a role came to be stopped
+TRANSITIONS = frozenset({"create", "start", "stop", "update", "replace", "delete"})
+
+
+def decide(project: Project, seen: Observed, now: datetime) -> dict[str, Decision]:
+    """The policy's decision per role at `now`, from what the store and the refreshed world say.
+
+    Running means the last apply left the role enabled (what the runtime reads too); burn is
+    what the refreshed deployments are billed now (the ledger's rule: replicas x catalog price).
+    """
+    manifest, store = project.manifest, project.store
+    spend = costs.spend(store, manifest, now)
+    last_requests = store.last_requests(manifest.project)
+    last: dict[str, Event] = {}
+    for event in store.events(manifest.project):
+        if event.role is not None and event.kind in TRANSITIONS:
+            last[event.role] = event
+    facts = {}
+    for name, role in manifest.models.items():
+        applied = seen.applied.get(name)
+        running = applied is not None and applied.enabled and not applied.spec.stopped
+        stop = last.get(name)
+        stopped = stop is not None and stop.kind == "stop" and not running
+        rule = stop.detail.get("policy") if stop is not None and stopped else None
+        remote = seen.actual.get(name)
+        own = spend.roles[name].budget if name in spend.roles else None
+        facts[name] = RoleFacts(
+            running=running,
+            running_since=applied.applied_at if applied is not None and running else None,
+            stopped_at=stop.at if stop is not None and stopped else None,
+            stopped_by=rule if rule in RULES else None,
+            last_request=last_requests.get(name),
+            spent=Spent(usd=own.usd, start=own.start, end=own.end) if own is not None else None,
+            burn_usd_per_hour=sum(
+                ledger.billed_replicas(d) * seen.catalog.price(d.spec.hardware)
+                for d in (remote.deployments if remote is not None else ())
+            ),
+            start_usd_per_hour=role.replicas.min * seen.catalog.price(role.hardware),
+        )
+    total = Spent(usd=spend.usd, start=spend.start, end=spend.end)
+    return evaluate(manifest, now, facts, spent=total)
+
+
 @dataclass
 class Applier:
     provider: Provider
@@ -117,6 +167,8 @@ class Applier:
     report: Report = lambda role, text: None
     progress: Progress = lambda states: None
     wait_timeout: timedelta = WAIT_TIMEOUT
+    #: who the events name; the lock's owner unless told (reconcile says `reconcile`)
+    actor: str | None = None
     _waiting: dict[str, tuple[str, str, Spec]] = field(default_factory=dict)
     #: role -> (endpoint id, deployment id) each action left it with, for the applied record
     _placed: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -292,13 +344,14 @@ class Applier:
             "changes": [c.model_dump() for c in action.changes],
             "forced_by": action.forced_by,
             "drift": [c.model_dump() for c in action.drift],
+            "policy": action.policy,
         }
         self.store.add_event(
             Event(
                 at=now,
                 project=self.project,
                 role=action.role,
-                actor=self.lock.owner,
+                actor=self.actor or self.lock.owner,
                 kind=action.kind,
                 reason=action.reason,
                 detail=detail,

@@ -7,6 +7,13 @@ saved plan be applied later, or refused when its `fingerprint` no longer matches
 
 Which fields change in place is a declared whitelist (`IN_PLACE`); any other difference forces a
 replacement, and the plan names the field that forced it.
+
+The policy's decisions (`controlplane.policy`, made by the caller for the same `now`) say which
+roles run: a role the policy stops is planned as a stop carrying the policy's reason, a role it
+lets start again as a start carrying why, and a role it holds stopped stays a no-op however the
+manifest reads. A plan that would raise the cost while the manifest's worst case is over
+`max_cost_per_hour_usd` is refused; one that only stops or shrinks never is, so reconcile can
+always bring the cost down.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from deepdiff import DeepDiff
 from controlplane.catalog import Catalog
 from controlplane.errors import CostLimitExceeded, ModelNotAvailable, UnknownHardware
 from controlplane.manifest import Manifest
+from controlplane.policy import Decision, Rule
 from controlplane.state import AppliedRole, RemoteRole, Spec, Value
 
 FORMAT_VERSION = "1"
@@ -74,6 +82,8 @@ class Action(Value):
     drift: tuple[Change, ...] = ()
     cost_before: CostRange = CostRange()
     cost_after: CostRange = CostRange()
+    #: the policy rule behind this action's start or stop (or behind a no-op holding it stopped)
+    policy: Rule | None = None
 
 
 class Plan(Value):
@@ -168,17 +178,21 @@ def make_plan(
     *,
     now: datetime,
     roles: Mapping[str, bool] | None = None,
+    desired: Mapping[str, Decision] | None = None,
 ) -> Plan:
-    """The plan that takes `actual` to what `manifest` declares.
+    """The plan that takes `actual` to what `manifest` declares, as the policy allows.
 
-    `roles` overrides which roles are desired and enabled (`destroy` passes none).
+    `roles` overrides which roles are desired and enabled (`destroy` passes none); `desired` is
+    the policy's decision per role (none: every role the manifest enables runs).
     """
     specs = desired_specs(manifest, catalog)
-    enabled = dict(roles) if roles is not None else {n: r.enabled for n, r in manifest.models.items()}
+    declared = dict(roles) if roles is not None else {n: r.enabled for n, r in manifest.models.items()}
+    decisions = dict(desired or {}) if roles is None else {}
+    enabled = {n: on and (decisions[n].run if n in decisions else True) for n, on in declared.items()}
     actions = []
     for role in sorted(set(enabled) | set(actual)):
         spec = specs.get(role) if role in enabled else None
-        action = _action(role, spec, enabled.get(role, False), actual.get(role), applied.get(role))
+        action = _action(role, spec, enabled.get(role, False), actual.get(role), applied.get(role), decisions.get(role))
         actions.append(
             action.model_copy(
                 update={
@@ -196,21 +210,36 @@ def make_plan(
         max_cost_per_hour_usd=manifest.budget.max_cost_per_hour_usd,
         fingerprint=fingerprint(actual),
     )
-    _check_cost(plan, manifest)
+    worst = {role: _cost(specs[role], catalog).high for role, on in sorted(declared.items()) if on and role in specs}
+    _check_cost(plan, manifest, worst)
     return plan
 
 
 def _action(
-    role: str, spec: Spec | None, enabled: bool, actual: RemoteRole | None, applied: AppliedRole | None
+    role: str,
+    spec: Spec | None,
+    enabled: bool,
+    actual: RemoteRole | None,
+    applied: AppliedRole | None,
+    decision: Decision | None = None,
 ) -> Action:
     live = actual.live if actual else None
     drift = _drift(applied, live.spec if live else None)
     base: dict[str, Any] = {"role": role, "desired": spec, "actual": actual, "drift": drift}
     if spec is None:  # not desired at all, so it is listed because it exists
         return Action(kind="delete", reason="role removed from reasoning.yaml", **base)
+    # a stop the policy decided (enabled: false keeps the plan's own words)
+    hold = decision if decision is not None and not decision.run and decision.rule != "manifest" else None
+    if hold is not None:
+        base["policy"] = hold.rule
     if not enabled:
         if actual is None or all(d.spec.stopped for d in actual.deployments):
+            if hold is not None:
+                where = "not deployed" if actual is None else "stopped"
+                return Action(kind="noop", reason=f"{where}; held by policy: {hold.reason}", **base)
             return Action(kind="noop", reason="disabled (enabled: false); nothing running", **base)
+        if hold is not None:
+            return Action(kind="stop", reason=hold.reason, **base)
         return Action(kind="stop", reason="enabled: false; scale to 0, costs nothing", **base)
     if actual is None or live is None:
         reason = "endpoint exists without a deployment; adopting it" if actual else "not deployed yet"
@@ -230,9 +259,10 @@ def _action(
         return Action(kind="replace", reason=f"{change} forces replacement", changes=changes, forced_by=forced, **base)
     cleanup = _cleanup(actual, live.id)
     if live.spec.stopped:
-        reason = "stopped; enabled in reasoning.yaml" + (
-            " (" + _describe(drift, out_of_band=True) + ")" if drift else ""
-        )
+        reason = "stopped; enabled in reasoning.yaml"
+        if decision is not None and decision.reason:  # a policy rule had stopped it: say why it may run
+            reason, base["policy"] = decision.reason, decision.rule
+        reason += " (" + _describe(drift, out_of_band=True) + ")" if drift else ""
         scaled = tuple(c for c in _changes(live.spec, spec) if c.field in IN_PLACE)  # 0/0 -> min/max
         return Action(kind="start", reason=reason, changes=scaled, **base)
     if changes or cleanup:
@@ -318,14 +348,20 @@ def _running_cost(actual: RemoteRole | None, catalog: Catalog) -> CostRange:
     return sum((_cost(d.spec, catalog) for d in actual.deployments if d.state not in NOT_RUNNING), CostRange())
 
 
-def _check_cost(plan: Plan, manifest: Manifest) -> None:
+def _check_cost(plan: Plan, manifest: Manifest, worst: Mapping[str, float]) -> None:
+    """Refuse to raise the cost while the manifest's worst case (every enabled role at max
+    replicas, whatever the policy holds stopped now) is over the limit; lowering it is always
+    allowed."""
     limit = manifest.budget.max_cost_per_hour_usd
-    if limit is None or plan.cost_after.high <= limit + 1e-9:
+    total = round(sum(worst.values()), 4)
+    if limit is None or total <= limit + 1e-9:
         return
-    worst = ", ".join(f"{a.role} {a.cost_after.high:,.2f}" for a in plan.actions if a.cost_after.high > 0)
+    if not any(a.cost_after.high > a.cost_before.high + 1e-9 for a in plan.actions):
+        return
+    roles = ", ".join(f"{role} {cost:,.2f}" for role, cost in worst.items() if cost > 0)
     raise CostLimitExceeded(
         f"{manifest.where('budget', 'max_cost_per_hour_usd')}: this plan could cost "
-        f"${plan.cost_after.high:,.2f}/h at max replicas ({worst}), over "
+        f"${total:,.2f}/h at max replicas ({roles}), over "
         f"budget.max_cost_per_hour_usd ${limit:,.2f}/h",
         hint="lower replicas.max, pick cheaper hardware, disable a role, or raise the limit",
     )
