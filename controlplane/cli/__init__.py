@@ -13,7 +13,7 @@ import sys
 import click
 import typer
 
-from controlplane.cli import apply, costs, manifest, plan, simulator, status
+from controlplane.cli import apply, costs, manifest, plan, proxy, simulator, status
 from controlplane.cli.output import err
 
 app = typer.Typer(
@@ -36,6 +36,7 @@ def _root(
 for module in (manifest, plan, apply, status):
     module.register(app)
 app.add_typer(simulator.app, name="simulator")
+app.add_typer(proxy.app, name="proxy")
 app.add_typer(costs.app, name="costs")
 
 

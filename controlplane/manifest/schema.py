@@ -264,7 +264,12 @@ class RouteRule(Strict):
 
 class Circuit(Strict):
     failures: Annotated[int, Field(ge=1, le=1000)] = Field(
-        default=5, description="Consecutive failures (connect error, 5xx, 429, timeout) that open the circuit."
+        default=5,
+        description="Failures (connect error, 5xx, 429, timeout, broken answer) within window_seconds that open "
+        "the circuit.",
+    )
+    window_seconds: Annotated[float, Field(gt=0, le=3600)] = Field(
+        default=30, description="The window in which failures are counted."
     )
     open_seconds: Annotated[float, Field(gt=0, le=3600)] = Field(
         default=30, description="How long an open circuit sends a role's traffic to the fallback before one trial."

@@ -1,0 +1,53 @@
+"""`reasoning proxy serve`: the Anthropic and OpenAI APIs agents call, in front of the custom models."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import typer
+
+from controlplane.cli.output import err
+
+app = typer.Typer(help="The proxy agents call instead of Anthropic or OpenAI.", no_args_is_help=True)
+
+
+@app.command()
+def serve(
+    file: Path = typer.Option(Path("reasoning.yaml"), "-f", "--file", help="The manifest."),
+    listen: str = typer.Option(None, "--listen", help="host:port to bind (default: proxy.listen; port 0 = any)."),
+) -> None:
+    """Serve POST /v1/messages and /v1/chat/completions, routing to the custom models, until SIGTERM.
+
+    Prints the address it listens on once bound. SIGTERM or Ctrl-C finish the requests in flight
+    and write their usage and samples to the store before exiting.
+    """
+    from controlplane.manifest import load
+    from runtime.proxy.server import ProxyServer
+
+    manifest = load(file)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    server = ProxyServer(manifest, listen, log_config=_UVICORN_LOGGING)
+    try:
+        host, port = server.bind()
+    except BaseException:
+        server.close()
+        raise
+    where = f"[{host}]" if ":" in host else host
+    upstreams = manifest.proxy.anthropic_upstream + (
+        f", {manifest.proxy.openai_upstream}" if manifest.proxy.openai_upstream else ""
+    )
+    err.print(
+        f"reasoning proxy on http://{where}:{port} (project {manifest.project}; fallback {upstreams})", markup=False
+    )
+    server.run()
+
+
+# uvicorn's own lines (start, stop, errors) on stderr, in the format of ours; no access log.
+_UVICORN_LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"}},
+    "loggers": {"uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False}},
+}

@@ -1,0 +1,95 @@
+"""The few ASGI moves every handler makes: read a bounded body, send a response, shape headers.
+
+The proxy is a bare ASGI callable (no framework: routing four paths needs no router, and every
+microsecond on the hot path is the agent's), so these helpers are the whole of its HTTP layer.
+Header names are lower-case bytes, as ASGI hands them over and as uvicorn writes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from starlette.types import Receive, Scope, Send
+
+from runtime.proxy.errors import Refusal
+
+Headers = list[tuple[bytes, bytes]]
+
+#: Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection and are never relayed; `host`
+#: and `content-length` are rewritten by whoever sends the message on.
+HOP_BY_HOP = frozenset(
+    {
+        b"connection",
+        b"keep-alive",
+        b"proxy-authenticate",
+        b"proxy-authorization",
+        b"proxy-connection",
+        b"te",
+        b"trailer",
+        b"transfer-encoding",
+        b"upgrade",
+    }
+)
+JSON = (b"content-type", b"application/json")
+SSE = [(b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache")]
+
+
+class ClientGone(Exception):
+    """The client hung up before its request body arrived."""
+
+
+async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
+    """The whole request body; a `Refusal` 413 as soon as it is known to exceed `limit`."""
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            if not value.isdigit():
+                raise Refusal(400, "content-length is not a number")
+            if int(value) > limit:
+                raise Refusal(413, f"request body is {int(value)} bytes; this proxy accepts at most {limit}")
+            break
+    message = await receive()
+    body: bytes = message.get("body", b"")
+    if not message.get("more_body"):
+        if message["type"] == "http.disconnect":
+            raise ClientGone
+        return body
+    chunks, size = [body], len(body)
+    while message.get("more_body"):
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientGone
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise Refusal(413, f"request body is over {limit} bytes, the most this proxy accepts")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def header_value(text: str) -> bytes:
+    """A header value from free text: one line, latin-1, no control characters, not too long."""
+    cleaned = "".join(c if " " <= c <= "~" else "?" for c in text[:200])
+    return cleaned.encode("latin-1")
+
+
+def decision(role: str, reason: str) -> Headers:
+    """`x-reasoning-role` and `x-reasoning-reason`: what DESIGN.md says every response carries."""
+    return [(b"x-reasoning-role", header_value(role)), (b"x-reasoning-reason", header_value(reason))]
+
+
+async def send_start(send: Send, status: int, headers: Headers) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+
+
+async def send_whole(send: Send, status: int, body: bytes, headers: Iterable[tuple[bytes, bytes]]) -> None:
+    head = [JSON, (b"content-length", str(len(body)).encode()), *headers]
+    await send({"type": "http.response.start", "status": status, "headers": head})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def send_chunk(send: Send, body: bytes) -> None:
+    await send({"type": "http.response.body", "body": body, "more_body": True})
+
+
+async def send_end(send: Send) -> None:
+    await send({"type": "http.response.body", "body": b""})

@@ -1,0 +1,113 @@
+"""`GET /metrics`: what the proxy did, in Prometheus' text format.
+
+Each app has its own registry (a process may serve several, as the tests do). Counters and
+histograms are updated on the request path (a dict lookup and an add under a lock, a few
+microseconds); gauges that mirror other parts (budget remaining, the recorder's queue) are read
+at scrape time through callbacks, so the request path never touches them.
+
+    reasoning_proxy_requests_total{api,role,outcome}     outcome: ok | fallback | error | upstream
+    reasoning_proxy_request_seconds{api,role}            whole request, histogram
+    reasoning_proxy_first_byte_seconds{api,role}         until the first response byte, histogram
+    reasoning_proxy_fallbacks_total{api,role,reason}
+    reasoning_proxy_tokens_total{role,direction}         direction: input | output
+    reasoning_proxy_spend_usd_total{role}                request cost of custom-model answers
+    reasoning_proxy_budget_remaining_usd{role}           what the budget guard would still reserve
+    reasoning_proxy_recorder_queue / _recorder_dropped_total
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from runtime.proxy.errors import Api
+
+_SECONDS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
+CONTENT_TYPE = b"text/plain; version=0.0.4; charset=utf-8"
+
+
+class _Mirrors(Collector):
+    """Gauges read from the budget guard and the recorder when Prometheus scrapes."""
+
+    def __init__(
+        self, remaining: Callable[[], Mapping[str, float | None]], recorder: Callable[[], tuple[int, int]]
+    ) -> None:
+        self._remaining, self._recorder = remaining, recorder
+
+    def collect(self) -> Iterator[Metric]:
+        budget = GaugeMetricFamily(
+            "reasoning_proxy_budget_remaining_usd", "USD a role may still spend this period", labels=["role"]
+        )
+        for role, left in sorted(self._remaining().items()):
+            if left is not None:
+                budget.add_metric([role], left)
+        yield budget
+        queued, dropped = self._recorder()
+        yield GaugeMetricFamily("reasoning_proxy_recorder_queue", "records waiting to be written", value=queued)
+        yield CounterMetricFamily(
+            "reasoning_proxy_recorder_dropped", "records dropped because the queue was full", value=dropped
+        )
+
+
+class Metrics:
+    def __init__(
+        self,
+        remaining: Callable[[], Mapping[str, float | None]] = dict,
+        recorder: Callable[[], tuple[int, int]] = lambda: (0, 0),
+    ) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "reasoning_proxy_requests", "Requests answered", ["api", "role", "outcome"], registry=self.registry
+        )
+        self.latency = Histogram(
+            "reasoning_proxy_request_seconds",
+            "Whole request, as the proxy saw it",
+            ["api", "role"],
+            buckets=_SECONDS,
+            registry=self.registry,
+        )
+        self.first_byte = Histogram(
+            "reasoning_proxy_first_byte_seconds",
+            "Until the first byte of the response body",
+            ["api", "role"],
+            buckets=_SECONDS,
+            registry=self.registry,
+        )
+        self.fallbacks = Counter(
+            "reasoning_proxy_fallbacks", "Requests for a role sent to the fallback", ["api", "role", "reason"],
+            registry=self.registry,
+        )  # fmt: skip
+        self.tokens = Counter("reasoning_proxy_tokens", "Tokens", ["role", "direction"], registry=self.registry)
+        self.spend = Counter(
+            "reasoning_proxy_spend_usd", "Request cost of custom-model answers", ["role"], registry=self.registry
+        )
+        self.registry.register(_Mirrors(remaining, recorder))
+
+    def observe(
+        self,
+        api: Api,
+        role: str,
+        outcome: str,
+        *,
+        seconds: float,
+        first_byte: float | None,
+        fallback: str | None = None,
+    ) -> None:
+        self.requests.labels(api, role, outcome).inc()
+        self.latency.labels(api, role).observe(seconds)
+        if first_byte is not None:
+            self.first_byte.labels(api, role).observe(first_byte)
+        if fallback is not None:
+            self.fallbacks.labels(api, role, fallback).inc()
+
+    def used(self, role: str, input_tokens: int, output_tokens: int, cost_usd: float) -> None:
+        self.tokens.labels(role, "input").inc(input_tokens)
+        self.tokens.labels(role, "output").inc(output_tokens)
+        if cost_usd:
+            self.spend.labels(role).inc(cost_usd)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
