@@ -1,0 +1,267 @@
+"""The recorder: batches on SQLite and PostgreSQL, redaction before the store, draining on close,
+retries through a store failure, and a bounded queue that drops samples before usage.
+
+No test waits on a timer: the writer's `flush_interval` is set far beyond a test's run, so
+records are written exactly when the test calls `flush()` or `close()`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+from controlplane.store import Sample, Store, Usage
+from runtime.recorder import Recorder
+from runtime.redact import Redactor
+
+AT = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+NEVER = 3600.0  # a flush interval no test reaches: writes happen on flush() and close() only
+SECRET = "sk-proj-Abc123def456ghi789jkl012"
+
+
+def usage(i: int = 0, reason: str | None = None) -> Usage:
+    return Usage(
+        project="demo",
+        role="planning",
+        at=AT + timedelta(seconds=i),
+        input_tokens=10 + i,
+        output_tokens=5,
+        latency_ms=12.5,
+        cost_usd=0.001,
+        outcome="ok" if reason is None else "fallback",
+        reason=reason,
+    )
+
+
+def sample(i: int = 0, text: str = "hello") -> Sample:
+    return Sample(
+        project="demo",
+        role="planning",
+        at=AT + timedelta(seconds=i),
+        source="custom",
+        prompt={"messages": [{"role": "user", "content": f"{text} #{i}"}]},
+        answer=f"answer #{i}",
+        meta={"i": i},
+    )
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    with Store(store_url) as opened:
+        yield opened
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Any) -> Iterator[Store]:
+    with Store(f"sqlite:///{tmp_path}/state.db") as opened:
+        yield opened
+
+
+def recorder(store: Store, **options: Any) -> Recorder:
+    settings: dict[str, Any] = {"collect_samples": True, "flush_interval": NEVER, **options}
+    return Recorder(store, "demo", Redactor(["email", "api_key", "token", "phone"]), **settings)
+
+
+class Captured(logging.Handler):
+    """The recorder's log lines; `wait(n)` returns once `n` of them contain `waiting_for`."""
+
+    def __init__(self, waiting_for: str) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+        self.waiting_for = waiting_for
+        self.seen = threading.Condition()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with self.seen:
+            self.lines.append(record.getMessage())
+            self.seen.notify_all()
+
+    def wait(self, times: int = 1) -> bool:
+        with self.seen:
+            return self.seen.wait_for(lambda: sum(self.waiting_for in line for line in self.lines) >= times, 30)
+
+
+@pytest.fixture
+def captured() -> Iterator[Captured]:
+    handler = Captured("retrying")
+    logger = logging.getLogger("runtime.recorder")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+
+
+def down(store: Store, *tables: str) -> None:
+    """Make the database refuse writes to `tables`, as a database that is down does."""
+    with store.engine.begin() as connection:
+        for table in tables:
+            connection.execute(text(f"DROP TABLE {table}"))
+
+
+class TestWriting:
+    def test_batches_land_in_the_store(self, store: Store) -> None:
+        with recorder(store, batch_size=200) as rec:
+            tickets = [rec.record(usage(i), sample(i)) for i in range(450)]
+            assert rec.flush(timeout=30)
+            stats = rec.stats()
+        assert tickets == list(range(1, 451))
+        assert len(store.usage("demo")) == 450
+        assert [s.meta["i"] for s in store.samples("demo")] == list(range(450))
+        assert (stats.written_usage, stats.written_samples, stats.queued, stats.errors) == (450, 450, 0, 0)
+        assert store.usage("demo")[7] == usage(7)
+
+    def test_close_drains_everything_queued(self, store: Store) -> None:
+        rec = recorder(store, batch_size=1000)
+        for i in range(300):
+            rec.record(usage(i), sample(i))
+        assert rec.stats().queued == 600  # nothing written yet: the batch is not full, no flush
+        assert rec.close(timeout=30)
+        assert len(store.usage("demo")) == 300
+        assert len(store.samples("demo")) == 300
+        assert rec.stats().queued == 0
+
+    def test_written_through_follows_the_writer(self, sqlite_store: Store) -> None:
+        with recorder(sqlite_store) as rec:
+            assert rec.written_through() == 0
+            rec.record(usage(1))
+            second = rec.record(usage(2))
+            assert rec.written_through() == 0
+            rec.flush(timeout=30)
+            assert rec.written_through() == second
+
+    def test_samples_are_not_kept_when_collection_is_off(self, sqlite_store: Store) -> None:
+        with recorder(sqlite_store, collect_samples=False) as rec:
+            rec.record(usage(1), sample(1))
+            rec.flush(timeout=30)
+        assert len(sqlite_store.usage("demo")) == 1
+        assert sqlite_store.samples("demo") == []
+
+    def test_a_record_after_close_is_counted_and_never_raises(self, sqlite_store: Store) -> None:
+        rec = recorder(sqlite_store)
+        rec.close()
+        rec.record(usage(1), sample(1))
+        assert (rec.stats().dropped_usage, rec.stats().dropped_samples) == (1, 1)
+        assert sqlite_store.usage("demo") == []
+
+
+class TestRedaction:
+    def test_nothing_unredacted_reaches_the_store(self, store: Store) -> None:
+        leaky = Sample(
+            project="demo",
+            role="planning",
+            at=AT,
+            source="fallback",
+            prompt={
+                "system": "You are ana@example.com's assistant",
+                "messages": [{"role": "user", "content": [{"type": "text", "text": f"my key: {SECRET}"}]}],
+            },
+            answer="Call me on +44 20 7946 0958",
+            meta={"headers": {"authorization": "Bearer abcdefghijklmnop1234"}},
+        )
+        with recorder(store) as rec:
+            rec.record(usage(1, reason=f"upstream said: invalid x-api-key {SECRET}"), leaky)
+            rec.flush(timeout=30)
+        [written] = store.samples("demo")
+        assert written.prompt == {
+            "system": "You are [REDACTED:email]'s assistant",
+            "messages": [{"role": "user", "content": [{"type": "text", "text": "my key: [REDACTED:api_key]"}]}],
+        }
+        assert written.answer == "Call me on [REDACTED:phone]"
+        assert written.meta == {"headers": {"authorization": "Bearer [REDACTED:token]"}}
+        assert store.usage("demo")[0].reason == "upstream said: invalid x-api-key [REDACTED:api_key]"
+
+    def test_nul_characters_postgresql_cannot_store_are_replaced(self, store: Store) -> None:
+        with recorder(store) as rec:
+            rec.record(usage(1, reason="bad\x00byte"), sample(1).model_copy(update={"answer": "a\x00b"}))
+            assert rec.flush(timeout=30)
+        assert store.samples("demo")[0].answer == "a\ufffdb"
+        assert store.usage("demo")[0].reason == "bad\ufffdbyte"
+
+
+class TestFailures:
+    def test_a_failing_store_is_retried_without_losing_the_batch(self, sqlite_store: Store, captured: Captured) -> None:
+        down(sqlite_store, "usage", "samples")
+        rec = recorder(sqlite_store, retry_delay=0.001, max_retry_delay=0.002)
+        rec.record(usage(1, reason=f"key {SECRET}"), sample(1))
+        rec.record(usage(2), sample(2))
+        threading.Thread(target=rec.flush, daemon=True).start()  # writes now; fails and retries
+        assert captured.wait()
+        assert rec.stats().errors >= 1
+        assert rec.stats().queued == 4
+        SQLModel.metadata.create_all(sqlite_store.engine)  # the database is back
+        assert rec.close(timeout=30)
+        assert [u.input_tokens for u in sqlite_store.usage("demo")] == [11, 12]
+        assert len(sqlite_store.samples("demo")) == 2
+        assert (rec.stats().dropped_usage, rec.stats().dropped_samples) == (0, 0)
+        assert any("no such table: usage" in line for line in captured.lines)
+        assert not any(SECRET in line for line in captured.lines)
+
+    def test_close_gives_up_after_its_timeout_and_counts_what_is_lost(
+        self, sqlite_store: Store, captured: Captured
+    ) -> None:
+        down(sqlite_store, "usage", "samples")
+        rec = recorder(sqlite_store, retry_delay=0.001, max_retry_delay=0.002)
+        for i in range(3):
+            rec.record(usage(i), sample(i))
+        assert not rec.close(timeout=0.05)
+        stats = rec.stats()
+        assert (stats.dropped_usage, stats.dropped_samples, stats.queued) == (3, 3, 0)
+        assert any("3 usage records and 3 samples not written" in line for line in captured.lines)
+
+    def test_a_table_that_is_down_loses_nothing_while_the_others_are_written(
+        self, sqlite_store: Store, captured: Captured
+    ) -> None:
+        down(sqlite_store, "usage")
+        rec = recorder(sqlite_store, retry_delay=0.001, max_retry_delay=0.002)
+        rec.record(usage(1), sample(1))
+        rec.record(usage(2), sample(2))
+        threading.Thread(target=rec.flush, daemon=True).start()
+        # The third failure has the records tried one by one; the retry after it is logged.
+        assert captured.wait(times=3)
+        stats = rec.stats()
+        assert (stats.written_samples, stats.written_usage, stats.dropped_usage, stats.queued) == (2, 0, 0, 2)
+        SQLModel.metadata.create_all(sqlite_store.engine)
+        assert rec.close(timeout=30)
+        assert len(sqlite_store.usage("demo")) == 2
+        assert len(sqlite_store.samples("demo")) == 2
+        assert (rec.stats().dropped_usage, rec.stats().dropped_samples) == (0, 0)
+
+    def test_a_record_the_store_cannot_take_is_dropped_alone(self, sqlite_store: Store) -> None:
+        unserializable = sample(2).model_copy(update={"meta": {"when": object()}, "prompt": {"x": object()}})
+        with recorder(sqlite_store) as rec:
+            rec.record(usage(1), sample(1))
+            rec.record(usage(2), unserializable)
+            rec.record(usage(3), sample(3))
+            assert rec.flush(timeout=30)
+            stats = rec.stats()
+        assert len(sqlite_store.usage("demo")) == 3
+        assert [s.meta["i"] for s in sqlite_store.samples("demo")] == [1, 3]
+        assert (stats.dropped_usage, stats.dropped_samples) == (0, 1)
+
+
+class TestBoundedMemory:
+    def test_a_full_queue_drops_the_oldest_samples_and_keeps_every_usage_record(self, sqlite_store: Store) -> None:
+        with recorder(sqlite_store, max_samples=3) as rec:
+            for i in range(10):
+                rec.record(usage(i), sample(i))
+            assert rec.stats().dropped_samples == 7
+            rec.flush(timeout=30)
+        assert len(sqlite_store.usage("demo")) == 10
+        assert [s.meta["i"] for s in sqlite_store.samples("demo")] == [7, 8, 9]
+
+    def test_usage_is_dropped_only_past_its_own_bound(self, sqlite_store: Store) -> None:
+        with recorder(sqlite_store, max_samples=2, max_usage=5) as rec:
+            for i in range(8):
+                rec.record(usage(i))
+            stats = rec.stats()
+            rec.flush(timeout=30)
+        assert (stats.dropped_usage, stats.dropped_samples, stats.queued) == (3, 0, 5)
+        assert [u.input_tokens - 10 for u in sqlite_store.usage("demo")] == [3, 4, 5, 6, 7]
