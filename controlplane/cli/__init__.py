@@ -13,7 +13,7 @@ import sys
 import click
 import typer
 
-from controlplane.cli import apply, costs, manifest, plan, proxy, simulator, status
+from controlplane.cli import apply, costs, events, manifest, plan, proxy, reconcile, simulator, status
 from controlplane.cli.output import err
 
 app = typer.Typer(
@@ -33,7 +33,7 @@ def _root(
     """GitOps for the fine-tuned models behind an agent's decisions, on Together.ai."""
 
 
-for module in (manifest, plan, apply, status):
+for module in (manifest, plan, apply, status, reconcile, events):
     module.register(app)
 app.add_typer(simulator.app, name="simulator")
 app.add_typer(proxy.app, name="proxy")

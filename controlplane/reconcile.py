@@ -1,0 +1,135 @@
+"""Reconcile: keep the world as the manifest and the policy want it while time passes.
+
+Where it sits in the flow: the verb a scheduler runs (`reasoning reconcile --once` from cron, or
+`--interval 60s` as a service). One round, under the project's apply lock: refresh the world,
+evaluate the policy at `clock.now()` (budgets, shutdown windows, idleness, the hourly cap),
+plan, apply that plan, enforce training-data retention, and record every change as an event
+whose actor is `reconcile`. It is `apply` with the policy's clock running: the same `prepare`
+makes the plan and the same `Applier` executes it (billing the ledger as it goes), so a
+reconcile round and `reasoning apply` at the same moment would do the same thing.
+
+Reconcile does not wait for a start to turn READY (the next round sees it; the runtime falls
+back meanwhile); a replacement still waits, because traffic moves only to a READY deployment.
+A dry run makes the same plan and counts what retention would delete, and changes nothing: no
+lock, no provider writes, no deletes, no events.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from controlplane import clock
+from controlplane.apply import Applier, Report, locked, prepare
+from controlplane.plan import Kind, Plan
+from controlplane.policy import Rule
+from controlplane.project import Project
+from controlplane.state import Value
+from controlplane.store import Event
+
+FORMAT_VERSION = "1"
+ACTOR = "reconcile"
+
+
+class Change(Value):
+    """One start, stop or other change the round made (or, in a dry run, would make)."""
+
+    role: str
+    kind: Kind
+    reason: str
+    policy: Rule | None = None
+
+
+class Deletion(Value):
+    """Training samples retention deleted (or would delete): by age for all roles, or by count."""
+
+    role: str | None
+    samples: int
+    reason: str
+
+
+class Round(Value):
+    format_version: str = FORMAT_VERSION
+    project: str
+    at: datetime
+    dry_run: bool
+    changes: tuple[Change, ...]
+    retention: tuple[Deletion, ...]
+    #: every role as the round left it wanted: `noop` roles with their reason (up to date, held)
+    roles: tuple[Change, ...]
+    usd_per_hour_before: float
+    usd_per_hour_after: float
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes or self.retention)
+
+
+def reconcile(project: Project, *, dry_run: bool = False, report: Report | None = None) -> Round:
+    """One round at `clock.now()`; raises LockHeld when another apply or reconcile holds the lock."""
+    store, name = project.store, project.manifest.project
+    if dry_run:
+        plan, _ = prepare(project)
+        return _round(plan, _retention(project, plan.created_at, dry_run=True), dry_run=True)
+    with locked(store, name) as lock:
+        plan, catalog = prepare(project)
+        applier = Applier(project.provider, store, catalog, lock, actor=ACTOR)
+        if report is not None:
+            applier.report = report
+        # always run, even with nothing to change: it bills what changed out of band
+        applier.run(plan, wait=False)
+        deleted = _retention(project, plan.created_at, dry_run=False)
+        for deletion in deleted:
+            store.add_event(
+                Event(
+                    at=clock.now(),
+                    project=name,
+                    role=deletion.role,
+                    actor=ACTOR,
+                    kind="retention",
+                    reason=deletion.reason,
+                    detail={"samples": deletion.samples},
+                )
+            )
+    return _round(plan, deleted, dry_run=False)
+
+
+def _round(plan: Plan, retention: list[Deletion], *, dry_run: bool) -> Round:
+    def change(action: object) -> Change:
+        return Change.model_validate(action, from_attributes=True)
+
+    return Round(
+        project=plan.project,
+        at=plan.created_at,
+        dry_run=dry_run,
+        changes=tuple(change(a) for a in plan.changes),
+        retention=tuple(retention),
+        roles=tuple(change(a) for a in plan.actions),
+        usd_per_hour_before=plan.cost_before.high,
+        usd_per_hour_after=plan.cost_after.high,
+    )
+
+
+def _retention(project: Project, now: datetime, *, dry_run: bool) -> list[Deletion]:
+    """Samples older than `retention_days` go, then each role keeps its newest
+    `max_samples_per_model`; the oldest go first either way."""
+    store, name = project.store, project.manifest.project
+    policy = project.manifest.training_data
+    cutoff = now - timedelta(days=policy.retention_days)
+    age = f"older than {policy.retention_days} days (before {cutoff:%Y-%m-%d %H:%M} UTC)"
+    counts = store.sample_counts(name)
+    if dry_run:
+        old = Counter(s.role for s in store.samples(name, until=cutoff))
+        aged = sum(old.values())
+        counts = {role: count - old[role] for role, count in counts.items()}
+    else:
+        aged = store.delete_samples_before(name, cutoff)
+    deletions = [Deletion(role=None, samples=aged, reason=f"deleted {aged} training sample(s) {age}")] if aged else []
+    keep = policy.max_samples_per_model
+    for role, count in sorted(counts.items()):
+        if count <= keep:
+            continue
+        over = count - keep if dry_run else store.trim_samples(name, role, keep)
+        reason = f"deleted {over} oldest training sample(s) over max_samples_per_model {keep}"
+        deletions.append(Deletion(role=role, samples=over, reason=reason))
+    return deletions
