@@ -83,12 +83,15 @@ class _AnthropicReader(_Reader):
         self._pinged = False
 
     def _encode(self, events: list[tuple[str, dict[str, Any]]]) -> bytes:
-        out = b"".join(encode_sse(name, data) for name, data in events)
-        if events and not self._pinged:
-            # Anthropic's own order: message_start, content_block_start, then a ping.
-            self._pinged = True
-            out += PING_SSE
-        return out
+        if self._pinged or not events:
+            return b"".join(encode_sse(name, data) for name, data in events)
+        # Anthropic's own order: message_start, content_block_start, ping, then the deltas.
+        names = [name for name, _ in events]
+        after = names.index("content_block_start") if "content_block_start" in names else names.index("message_start")
+        self._pinged = True
+        return b"".join(
+            encode_sse(name, data) + (PING_SSE if index == after else b"") for index, (name, data) in enumerate(events)
+        )
 
     def feed(self, piece: bytes) -> bytes:
         events: list[tuple[str, dict[str, Any]]] = []

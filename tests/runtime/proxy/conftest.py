@@ -24,7 +24,7 @@ from tests.runtime.proxy.standins import StandInAnthropic, StandInOpenAI
 MANIFEST = """\
 version: 1
 project: proxytest
-provider: {{type: simulator, provision_seconds: 0}}
+provider: {{type: simulator, provision_seconds: 0{provider_extra}}}
 store: {{url: sqlite:///.reasoning/state.db}}
 models:
   should_respond:
@@ -48,7 +48,7 @@ proxy:
 
 ANTHROPIC_KEY = "sk-ant-api03-client-key-0123456789abcdefghij"
 CLIENT_MODEL = "claude-coder"  # routed to the coding role
-UPSTREAM_MODEL = "claude-sonnet-4-5"  # routed nowhere: the Anthropic upstream answers
+UPSTREAM_MODEL = "claude-upstream"  # routed nowhere: the Anthropic upstream answers
 
 
 @dataclass
@@ -61,13 +61,16 @@ class World:
     def path(self) -> Path:
         return self.dir / "reasoning.yaml"
 
-    def write(self, *, models_extra: str = "", proxy_extra: str = "", openai: bool = True) -> Manifest:
+    def write(
+        self, *, models_extra: str = "", proxy_extra: str = "", provider_extra: str = "", openai: bool = True
+    ) -> Manifest:
         self.path.write_text(
             MANIFEST.format(
                 anthropic=self.anthropic.base_url,
                 openai=self.openai.base_url if openai else "null",
                 models_extra=models_extra,
                 proxy_extra=proxy_extra,
+                provider_extra=provider_extra,
             )
         )
         return load(self.path)
