@@ -1,0 +1,308 @@
+"""The request-time budget: reservations that concurrent requests cannot overshoot, settled costs
+counted exactly once, the stricter of two budgets, periods that roll over, hardware that accrues.
+
+The spend comes from a real store through `controlplane.costs.spend` (usage and the ledger),
+on SQLite and, where the store matters, PostgreSQL too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import freezegun
+import pytest
+from sqlalchemy import text
+
+from controlplane.manifest import Manifest, load
+from controlplane.store import Billing, Store, Usage
+from runtime.budget import (
+    BudgetGuard,
+    OverBudget,
+    Reservation,
+    Spent,
+    ledger_spend,
+    period_start,
+)
+from runtime.recorder import Recorder
+from runtime.redact import Redactor
+
+pytestmark = pytest.mark.usefixtures("frozen")  # 2026-11-24 09:00 UTC, a Tuesday
+
+ROLES = """\
+models:
+  planning:
+    model: org/planning
+    hardware: 1x_nvidia_h100_80gb_sxm
+    price_per_million_tokens: {input: 2, output: 6}
+  coding: {model: org/coding, hardware: 2x_nvidia_h100_80gb_sxm}
+"""
+MakeManifest = Callable[..., Manifest]
+
+
+@pytest.fixture
+def make_manifest(tmp_path: Path) -> MakeManifest:
+    def make(budget: str = "{limit_usd: 100, period: month}", planning_budget: str = "") -> Manifest:
+        roles = ROLES
+        if planning_budget:
+            roles = roles.replace("    price_per", f"    budget: {planning_budget}\n    price_per")
+        path = tmp_path / "reasoning.yaml"
+        path.write_text(f"version: 1\nproject: demo\nbudget: {budget}\n{roles}")
+        return load(path)
+
+    return make
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store(f"sqlite:///{tmp_path}/state.db") as opened:
+        yield opened
+
+
+def spent(store: Store, role: str, usd: float, at: datetime | None = None) -> None:
+    """A request of `role` that cost `usd`, recorded in the store (as the recorder would)."""
+    when = at or datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
+    store.record(usage=[Usage(project="demo", role=role, at=when, cost_usd=usd)])
+
+
+def guard_for(manifest: Manifest, store: Store, **options: object) -> BudgetGuard:
+    guard = BudgetGuard(manifest, ledger_spend(store, manifest), **options)  # type: ignore[arg-type]
+    assert guard.refresh()
+    return guard
+
+
+def reserved(outcome: Reservation | OverBudget) -> Reservation:
+    assert isinstance(outcome, Reservation), outcome
+    return outcome
+
+
+def refused(outcome: Reservation | OverBudget) -> str:
+    assert isinstance(outcome, OverBudget), outcome
+    return outcome.reason
+
+
+class TestPrices:
+    def test_an_estimate_is_the_input_plus_all_the_output_allowed(self, make_manifest: MakeManifest) -> None:
+        guard = BudgetGuard(make_manifest(), lambda now: Spent(at=now, roles={}, total=0.0))
+        assert guard.estimate_cost("planning", 1_000, 500) == pytest.approx(0.005)  # 1000 x $2/M + 500 x $6/M
+        assert guard.cost("planning", 1_000, 20) == pytest.approx(0.00212)
+        assert guard.estimate_cost("coding", 1_000, 500) == 0.0  # no price: only hardware costs
+        assert guard.estimate_cost("nobody", 1_000, 500) == 0.0
+
+
+class TestReservations:
+    def test_refuses_what_would_go_past_the_limit_with_the_figures(
+        self, make_manifest: MakeManifest, store: Store
+    ) -> None:
+        spent(store, "planning", 99.98)
+        guard = guard_for(make_manifest(), store)
+        assert refused(guard.reserve("planning", 0.05)) == "over budget: 99.98 + 0.05 > 100.00 USD (month)"
+        reserved(guard.reserve("planning", 0.02))
+        assert refused(guard.reserve("coding", 0.0001)) == "over budget: 100.00 + 0.0001 > 100.00 USD (month)"
+
+    def test_the_stricter_of_the_role_and_global_budgets_wins(self, make_manifest: MakeManifest, store: Store) -> None:
+        spent(store, "planning", 9.99)
+        guard = guard_for(make_manifest(planning_budget="{limit_usd: 10, period: week}"), store)
+        assert refused(guard.reserve("planning", 0.02)) == (
+            "over budget: 9.99 + 0.02 > 10.00 USD (planning budget, week)"
+        )
+        reserved(guard.reserve("coding", 50))  # the global budget still has room for another role
+        assert refused(guard.reserve("coding", 45)) == "over budget: 59.99 + 45.00 > 100.00 USD (month)"
+
+    def test_the_global_budget_counts_every_role(self, make_manifest: MakeManifest, store: Store) -> None:
+        spent(store, "coding", 99.99)
+        guard = guard_for(make_manifest(), store)
+        assert refused(guard.reserve("planning", 0.02)).endswith("USD (month)")
+
+    def test_settling_below_the_estimate_gives_the_difference_back(
+        self, make_manifest: MakeManifest, store: Store
+    ) -> None:
+        guard = guard_for(make_manifest(), store)
+        big = reserved(guard.reserve("planning", 60))
+        assert refused(guard.reserve("planning", 50)) == "over budget: 60.00 + 50.00 > 100.00 USD (month)"
+        guard.settle(big, 10, ticket=None)
+        reserved(guard.reserve("planning", 80))
+        assert guard.remaining()["planning"] == pytest.approx(10)
+
+    def test_settling_above_the_estimate_counts_what_it_cost(self, make_manifest: MakeManifest, store: Store) -> None:
+        guard = guard_for(make_manifest(), store)
+        guard.settle(reserved(guard.reserve("planning", 10)), 30, ticket=None)
+        assert refused(guard.reserve("planning", 71)) == "over budget: 30.00 + 71.00 > 100.00 USD (month)"
+
+    def test_a_release_gives_the_whole_estimate_back_and_only_once(
+        self, make_manifest: MakeManifest, store: Store
+    ) -> None:
+        guard = guard_for(make_manifest(), store)
+        first = reserved(guard.reserve("planning", 70))
+        guard.release(first)
+        second = reserved(guard.reserve("planning", 70))
+        guard.release(first)  # again: changes nothing
+        guard.settle(first, 50, ticket=None)  # settling a released reservation: nothing either
+        assert refused(guard.reserve("planning", 31)) == "over budget: 70.00 + 31.00 > 100.00 USD (month)"
+        guard.settle(second, 70, ticket=None)
+        guard.settle(second, 70, ticket=None)
+        assert guard.remaining()["planning"] == pytest.approx(30)
+
+    def test_refuses_limited_roles_until_the_spend_has_been_read(self, make_manifest: MakeManifest) -> None:
+        def unreachable(now: datetime) -> Spent:
+            raise ConnectionError("database down")
+
+        guard = BudgetGuard(make_manifest(), unreachable)
+        assert not guard.refresh()
+        assert refused(guard.reserve("planning", 0.01)).startswith("budget unknown")
+        unlimited = BudgetGuard(make_manifest(budget="{}"), unreachable)
+        reserved(unlimited.reserve("planning", 1_000_000))
+        assert unlimited.remaining() == {"planning": None, "coding": None}
+
+    def test_a_failed_read_keeps_the_last_figures(self, make_manifest: MakeManifest, store: Store) -> None:
+        spent(store, "planning", 90)
+        guard = guard_for(make_manifest(), store)
+        with store.engine.begin() as connection:
+            connection.execute(text("DROP TABLE usage"))
+        assert not guard.refresh()
+        assert refused(guard.reserve("planning", 11)) == "over budget: 90.00 + 11.00 > 100.00 USD (month)"
+
+    def test_remaining_is_what_each_role_could_still_reserve(self, make_manifest: MakeManifest, store: Store) -> None:
+        spent(store, "coding", 40)
+        guard = guard_for(make_manifest(planning_budget="{limit_usd: 25, period: day}"), store)
+        reserved(guard.reserve("planning", 5))
+        assert guard.remaining() == {"planning": pytest.approx(20), "coding": pytest.approx(55)}
+
+
+class TestConcurrency:
+    def test_500_concurrent_requests_against_a_budget_for_100_end_at_the_limit(
+        self, make_manifest: MakeManifest, store: Store
+    ) -> None:
+        guard = guard_for(make_manifest(), store)
+        outcomes: list[Reservation | OverBudget] = []
+
+        async def request() -> None:
+            outcome = guard.reserve("planning", 1.0)
+            outcomes.append(outcome)
+            if isinstance(outcome, Reservation):
+                await asyncio.sleep(0)  # the call to the model: every other request runs meanwhile
+                guard.settle(outcome, 1.0, ticket=None)
+
+        async def burst() -> None:
+            await asyncio.gather(*(request() for _ in range(500)))
+
+        asyncio.run(burst())
+        granted = [o for o in outcomes if isinstance(o, Reservation)]
+        assert len(granted) == 100
+        assert guard.remaining()["planning"] == pytest.approx(0)
+        assert refused(guard.reserve("planning", 0.01)) == "over budget: 100.00 + 0.01 > 100.00 USD (month)"
+
+    def test_threads_reserving_at_once_never_overshoot(self, make_manifest: MakeManifest, store: Store) -> None:
+        spent(store, "planning", 37.5)
+        guard = guard_for(make_manifest(), store)
+        start = threading.Barrier(8)
+        granted: list[int] = []
+
+        def worker() -> None:
+            start.wait()
+            mine = 0
+            for _ in range(63):  # 504 requests in all
+                outcome = guard.reserve("planning", 0.5)
+                if isinstance(outcome, Reservation):
+                    mine += 1
+                    guard.settle(outcome, 0.5, ticket=None)
+            granted.append(mine)
+
+        threads = [threading.Thread(target=worker) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sum(granted) == 125  # (100 - 37.5) / 0.5
+        assert guard.remaining()["planning"] == pytest.approx(0)
+
+
+class TestCountedOnce:
+    @pytest.fixture
+    def both(self, store_url: str) -> Iterator[Store]:
+        with Store(store_url) as opened:
+            yield opened
+
+    def test_a_settled_cost_counts_once_before_and_after_the_store_holds_it(
+        self, make_manifest: MakeManifest, both: Store
+    ) -> None:
+        manifest = make_manifest(budget="{limit_usd: 10, period: month}")
+        recorder = Recorder(both, "demo", Redactor([]), collect_samples=False, flush_interval=3600)
+        guard = guard_for(manifest, both, written_through=recorder.written_through)
+        try:
+            reservation = reserved(guard.reserve("planning", 4.0))
+            usage = Usage(project="demo", role="planning", at=datetime.now(timezone.utc), cost_usd=3.0)
+            guard.settle(reservation, usage.cost_usd, ticket=recorder.record(usage))
+            assert guard.remaining()["planning"] == pytest.approx(7)
+            assert guard.refresh()  # the store does not hold it yet: it stays counted here
+            assert guard.remaining()["planning"] == pytest.approx(7)
+            assert recorder.flush(timeout=30)
+            assert guard.remaining()["planning"] == pytest.approx(7)
+            assert guard.refresh()  # now the store holds it: counted there, and only there
+            assert guard.remaining()["planning"] == pytest.approx(7)
+            assert guard.refresh()
+            assert guard.remaining()["planning"] == pytest.approx(7)
+        finally:
+            recorder.close()
+
+    def test_a_cost_nothing_records_stays_counted_through_reads(
+        self, make_manifest: MakeManifest, store: Store
+    ) -> None:
+        guard = guard_for(make_manifest(), store)
+        guard.settle(reserved(guard.reserve("planning", 5)), 5, ticket=None)
+        assert guard.refresh()
+        assert guard.remaining()["planning"] == pytest.approx(95)
+
+
+class TestPeriods:
+    @pytest.mark.parametrize(
+        ("period", "start"),
+        [
+            ("day", datetime(2026, 11, 24, tzinfo=timezone.utc)),
+            ("week", datetime(2026, 11, 23, tzinfo=timezone.utc)),  # the Monday
+            ("month", datetime(2026, 11, 1, tzinfo=timezone.utc)),
+            ("total", datetime(1970, 1, 1, tzinfo=timezone.utc)),
+        ],
+    )
+    def test_periods_start_in_utc(self, period: str, start: datetime) -> None:
+        berlin_evening = datetime(2026, 11, 24, 9, 30, tzinfo=timezone(timedelta(hours=1)))
+        assert period_start(period, berlin_evening) == start  # type: ignore[arg-type]
+
+    def test_a_new_period_starts_from_zero_before_the_next_read(
+        self, make_manifest: MakeManifest, store: Store, frozen: freezegun.api.FrozenDateTimeFactory
+    ) -> None:
+        frozen.move_to("2026-11-24 23:58:00")
+        spent(store, "planning", 9.0, at=datetime(2026, 11, 24, 23, 0, tzinfo=timezone.utc))
+        guard = guard_for(make_manifest(budget="{limit_usd: 10, period: day}"), store)
+        guard.settle(reserved(guard.reserve("planning", 0.9)), 0.9, ticket=None)
+        assert refused(guard.reserve("planning", 0.2)) == "over budget: 9.90 + 0.20 > 10.00 USD (day)"
+        frozen.move_to("2026-11-25 00:00:00")
+        reserved(guard.reserve("planning", 9.5))  # yesterday's 9.90 no longer counts, read or not
+        assert guard.refresh()
+        assert refused(guard.reserve("planning", 0.6)) == "over budget: 9.50 + 0.60 > 10.00 USD (day)"
+
+    def test_hardware_keeps_accruing_between_reads(
+        self, make_manifest: MakeManifest, store: Store, frozen: freezegun.api.FrozenDateTimeFactory
+    ) -> None:
+        one_h100 = Billing(deployment_id="dep-1", hardware="1x_nvidia_h100_80gb_sxm", replicas=1, cents_per_hour=399)
+        store.ledger_sync("demo", "planning", [one_h100], at=datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc), by="t")
+        guard = guard_for(make_manifest(budget="{limit_usd: 10, period: day}"), store)
+        assert guard.remaining()["planning"] == pytest.approx(6.01)  # an hour at $3.99
+        frozen.tick(timedelta(hours=1))
+        assert refused(guard.reserve("planning", 2.5)) == "over budget: 7.98 + 2.50 > 10.00 USD (day)"
+
+
+class TestRefreshThread:
+    def test_start_reads_at_once_and_close_stops_the_thread(self, make_manifest: MakeManifest, store: Store) -> None:
+        spent(store, "planning", 99.5)
+        guard = BudgetGuard(make_manifest(), ledger_spend(store, make_manifest()), refresh_seconds=3600)
+        guard.start()
+        try:
+            assert refused(guard.reserve("planning", 1)) == "over budget: 99.50 + 1.00 > 100.00 USD (month)"
+            assert any(t.name == "reasoning-budget" for t in threading.enumerate())
+        finally:
+            guard.close()
+        assert not any(t.name == "reasoning-budget" for t in threading.enumerate())
