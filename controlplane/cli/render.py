@@ -27,8 +27,8 @@ def plan_text(plan: Plan, *, verbose: bool = False) -> Group:
     lines: list[Text | Table] = [Text(f"Project {plan.project}", style="bold")]
     width = max((len(a.role) for a in plan.actions), default=4)
     for action in plan.actions:
-        if action.kind == "noop" and not verbose:
-            continue
+        if action.kind == "noop" and not verbose and action.policy is None:
+            continue  # a role the policy holds stopped is shown: the plan would not say why otherwise
         lines.append(_action_line(action, width))
         for change in action.changes:
             if change.before is None:  # a new deployment: Terraform's `field = value`
@@ -36,7 +36,7 @@ def plan_text(plan: Plan, *, verbose: bool = False) -> Group:
                 continue
             forced = "  # forces replacement" if change.field == action.forced_by else ""
             lines.append(Text(f"      {change.field}: {change.before} → {change.after}{forced}", style="dim"))
-    noops = sum(1 for a in plan.actions if a.kind == "noop")
+    noops = sum(1 for a in plan.actions if a.kind == "noop" and a.policy is None)
     if noops and not verbose:
         lines.append(Text(f"  ({noops} role(s) unchanged)", style="dim"))
     lines.append(Text(""))

@@ -114,8 +114,9 @@ class TestIdleShutdown:
         reconcile(run, applied)
         result = run("apply", "-f", str(applied), "--auto-approve")
         assert result.code == 0 and "No changes." in result.out
-        plan = run("plan", "-f", str(applied), "-v").out
+        plan = run("plan", "-f", str(applied)).out  # held roles are shown without -v: they say why
         assert "planning        noop     stopped; held by policy: idle since 09:31 UTC" in plan
+        assert "(1 role(s) unchanged)" in plan, "only coding, disabled in the file, goes unmentioned"
 
 
 BUDGET = "budget:\n  limit_usd: 500\n  period: month\n"
