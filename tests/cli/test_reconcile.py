@@ -11,7 +11,7 @@ import json
 import re
 import signal
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -205,8 +205,8 @@ class TestRetention:
         ]
 
 
-def sample(role: str, at: object) -> Sample:
-    return Sample(project="quickstart", role=role, at=at, source="custom", prompt={"m": 1}, answer="a")  # type: ignore[arg-type]
+def sample(role: str, at: datetime) -> Sample:
+    return Sample(project="quickstart", role=role, at=at, source="custom", prompt={"m": 1}, answer="a")
 
 
 class TestDryRun:

@@ -37,12 +37,12 @@ def decide(m: Manifest, facts: dict[str, RoleFacts] | None = None, spent: Spent 
     return evaluate(m, clock.now(), facts or {}, spent=spent)
 
 
-def running(since: str, last_request: str | None = None, **extra: object) -> RoleFacts:
+def running(since: str, last_request: str | None = None, burn_usd_per_hour: float = 0.0) -> RoleFacts:
     return RoleFacts(
         running=True,
         running_since=at(since),
         last_request=at(last_request) if last_request else None,
-        **extra,  # type: ignore[arg-type]
+        burn_usd_per_hour=burn_usd_per_hour,
     )
 
 
