@@ -23,6 +23,9 @@ from controlplane import clock
 # time, or pydantic models defined under freezegun would be built on its FakeDatetime.
 for _module in pkgutil.walk_packages(controlplane.__path__, "controlplane."):
     importlib.import_module(_module.name)
+# psycopg's C extension takes the datetime types when first imported: under a frozen clock it
+# would take freezegun's ("datetime.date size changed") for the rest of the session.
+importlib.import_module("psycopg")
 
 # Threads serving the simulator run an asyncio loop: it must keep real time while tests freeze
 # the wall clock that `controlplane.clock.now()` reads.
