@@ -144,7 +144,7 @@ def decide(project: Project, seen: Observed, now: datetime) -> dict[str, Decisio
         facts[name] = RoleFacts(
             running=running,
             running_since=applied.applied_at if applied is not None and running else None,
-            stopped_at=stop.at if stop is not None and stopped else None,
+            stopped_at=_planned_at(stop) if stop is not None and stopped else None,
             stopped_by=rule if rule in RULES else None,
             last_request=last_requests.get(name),
             spent=Spent(usd=own.usd, start=own.start, end=own.end) if own is not None else None,
@@ -156,6 +156,12 @@ def decide(project: Project, seen: Observed, now: datetime) -> dict[str, Decisio
         )
     total = Spent(usd=spend.usd, start=spend.start, end=spend.end)
     return evaluate(manifest, now, facts, spent=total)
+
+
+def _planned_at(event: Event) -> datetime:
+    """When the change an event records was decided (older events: when it was recorded)."""
+    planned = event.detail.get("planned_at")
+    return datetime.fromisoformat(planned) if isinstance(planned, str) else event.at
 
 
 @dataclass
@@ -189,7 +195,7 @@ class Applier:
         for action in plan.changes:
             self.report(action.role, f"{action.kind}: {action.reason}")
             getattr(self, f"_{action.kind}")(action)
-            self._record(action)
+            self._record(action, planned_at=plan.created_at)
         if wait:
             self._wait_all()
 
@@ -338,13 +344,15 @@ class Applier:
             keep_others=keep_others,
         )
 
-    def _record(self, action: Action) -> None:
+    def _record(self, action: Action, *, planned_at: datetime) -> None:
         now = clock.now()
         detail = {
             "changes": [c.model_dump() for c in action.changes],
             "forced_by": action.forced_by,
             "drift": [c.model_dump() for c in action.drift],
             "policy": action.policy,
+            # when the decision was made: a request after it (even before the stop landed) is demand
+            "planned_at": planned_at.isoformat(),
         }
         self.store.add_event(
             Event(

@@ -70,6 +70,22 @@ class TestRound:
         assert not applied.enabled, "the runtime reads the role as down"
         assert not reconcile(project).changed
 
+    def test_a_request_that_arrives_while_the_idle_stop_is_being_made_wakes_the_role(
+        self, project: Project, frozen: FrozenDateTimeFactory
+    ) -> None:
+        frozen.move_to("2026-11-24 09:15")
+
+        def request_meanwhile(role: str, text: str) -> None:  # between the decision and the stop
+            frozen.tick(timedelta(seconds=1))
+            project.store.record_usage("demo", role, at=clock.now(), outcome="ok")
+            frozen.tick(timedelta(seconds=1))
+
+        assert [c.kind for c in reconcile(project, report=request_meanwhile).changes] == ["stop"]
+        start = reconcile(project).changes
+        assert [(c.kind, c.reason) for c in start] == [
+            ("start", "request at 09:15 UTC after the idle stop (wake on demand)")
+        ]
+
     def test_a_dry_run_returns_the_same_changes_and_makes_none(
         self, project: Project, frozen: FrozenDateTimeFactory
     ) -> None:
