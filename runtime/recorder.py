@@ -97,7 +97,7 @@ class Recorder:
         self._flushing = 0  # callers in flush(): write now, without waiting for a batch to fill
         self._closing = False
         self._abandoned = False
-        self._drops_logged = False
+        self._drops_logged = self._late_logged = False
         self._written_usage = self._written_samples = 0
         self._dropped_usage = self._dropped_samples = 0
         self._errors = 0
@@ -115,8 +115,10 @@ class Recorder:
                 sample = None
             with self._cond:
                 if self._closing:
-                    self._drop(usage=1, samples=int(sample is not None))
-                    log.error("recorder: a request was recorded after close(); it is not written")
+                    if not self._late_logged:
+                        log.error("recorder: requests are being recorded after close(); they are not written")
+                        self._late_logged = True
+                    self._drop(usage=1, samples=int(sample is not None), quiet=True)
                     return 0
                 self._ticket += 1
                 wake = not self._usage and not self._samples
@@ -300,6 +302,9 @@ class Recorder:
                 self._written_usage += len(usage)
                 self._written_samples += len(samples)
                 self._drops_logged = False
+                if self._abandoned:  # close() gave up while this write was under way: it landed
+                    self._dropped_usage -= len(usage)
+                    self._dropped_samples -= len(samples)
             return
 
     def _one_by_one(self, usage: list[Usage], samples: list[Sample]) -> tuple[list[Usage], list[Sample]]:
