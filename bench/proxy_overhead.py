@@ -41,6 +41,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,14 +143,23 @@ class Connection:
         self.file.close()
         self.sock.close()
 
-    def send(self, raw: bytes) -> Answer:
+    def send(self, raw: bytes, *, again: bool = True) -> Answer:
         start = time.perf_counter()
-        self.sock.sendall(raw)
         lines = []
-        while (line := self.file.readline()) not in (b"\r\n", b""):
-            lines.append(line.rstrip(b"\r\n"))
+        try:
+            self.sock.sendall(raw)
+            while (line := self.file.readline()) not in (b"\r\n", b""):
+                lines.append(line.rstrip(b"\r\n"))
+        except OSError:
+            lines = []
         if not lines:
-            raise ConnectionError("connection closed before an answer")
+            # a server may close a keep-alive connection that sat idle (uvicorn after 5 s) while
+            # the other paths were measured: reconnect and send again, as any HTTP client does
+            if not again:
+                raise ConnectionError(f"port {self.port} closed the connection before answering")
+            self.close()
+            self.open()
+            return self.send(raw, again=False)
         status, headers = _headers(lines)
         first, body = 0.0, bytearray()
         chunked = headers.get("transfer-encoding", "").lower() == "chunked"
@@ -256,9 +266,26 @@ def free_port() -> int:
 
 
 def upstream_stats(port: int) -> dict[str, int]:
+    """What reached the upstream, by method and path (its own stats requests left out)."""
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stats", timeout=5) as answer:
         stats: dict[str, int] = json.load(answer)
+    stats.pop("GET /_stats", None)
     return stats
+
+
+def settled(port: int, seconds: float = 60) -> Counter[str]:
+    """The upstream's counts once they stop moving. wrk leaves up to --connections requests in a
+    proxy when it stops; a slow proxy goes on sending them upstream for a while, and they must
+    not spill into the next measurement (nor be missing from this one's count)."""
+    deadline = time.monotonic() + seconds
+    last = Counter(upstream_stats(port))
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        now = Counter(upstream_stats(port))
+        if now == last:
+            return now
+        last = now
+    raise SystemExit(f"the upstream was still receiving requests {seconds:.0f} s after the load stopped")
 
 
 def wait_answering(path: Path_, process: subprocess.Popen[bytes], log: Path, seconds: float = 90) -> None:
@@ -330,9 +357,9 @@ def litellm_config(directory: Path, upstream: int) -> Path:
     return path
 
 
-def reasoning_usable() -> str | None:
+def reasoning_usable(reasoning: str) -> str | None:
     """Why `reasoning proxy serve` cannot be run here; None when it can."""
-    probe = subprocess.run([REASONING, "proxy", "serve", "--help"], capture_output=True, text=True)
+    probe = subprocess.run([reasoning, "proxy", "serve", "--help"], capture_output=True, text=True)
     if probe.returncode != 0:
         return f"`reasoning proxy serve --help` failed: {(probe.stderr or probe.stdout).strip()[-300:]}"
     return None
@@ -401,7 +428,7 @@ end
 
 
 def wrk(path: Path_, script: Path, seconds: int, connections: int, upstream: int) -> Figure:
-    before = upstream_stats(upstream).get("POST /v1/messages", 0)
+    before = settled(upstream)["POST /v1/messages"]
     out = subprocess.run(
         [
             "wrk",
@@ -419,7 +446,7 @@ def wrk(path: Path_, script: Path, seconds: int, connections: int, upstream: int
         text=True,
         check=True,
     ).stdout
-    seen = upstream_stats(upstream).get("POST /v1/messages", 0) - before
+    seen = settled(upstream)["POST /v1/messages"] - before
     line = next((line for line in out.splitlines() if line.startswith("BENCH ")), None)
     if line is None:
         raise SystemExit(f"wrk printed no summary for {path.label}:\n{out}")
@@ -495,9 +522,9 @@ def concurrent(paths: list[Path_], seconds: int, connections: int, upstream: int
         path.figures["json64"] = wrk(path, script, seconds, connections, upstream)
     for path in paths:
         asyncio.run(streaming_load(path.port, connections, 1))
-        before = upstream_stats(upstream).get("streams", 0)
+        before = settled(upstream)["streams"]
         figure = asyncio.run(streaming_load(path.port, connections, seconds))
-        figure.upstream = upstream_stats(upstream).get("streams", 0) - before
+        figure.upstream = settled(upstream)["streams"] - before
         path.figures["ttfb64"] = figure
 
 
@@ -521,7 +548,7 @@ def table(paths: list[Path_], connections: int) -> str:
         cells.append(f"{rate.rate:,.0f}" if rate else "–")
         rows.append("| " + " | ".join(cells) + " |")
     out = "\n".join(rows)
-    if direct is None:
+    if direct is None or len(paths) == 1:
         return out
     head = ["added over direct", *(f"{label} p50 / p99" for label in CELLS.values()), "req/s vs direct"]
     rows = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
@@ -571,6 +598,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--targets", default="direct,reasoning,litellm")
     parser.add_argument("--stream-gap-ms", type=float, default=1.0, help="upstream pause before each text delta")
+    parser.add_argument("--reasoning", default=REASONING, help="the reasoning executable (to compare builds)")
     parser.add_argument("--litellm", default=str(LITELLM_VENV / "bin" / "litellm"), help="the litellm executable")
     parser.add_argument("--install-litellm", action="store_true", help=f"create {LITELLM_VENV} first if missing")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory (logs, manifest)")
@@ -588,7 +616,7 @@ def main() -> None:
             )
         subprocess.run(LITELLM_INSTALL, shell=True, check=True)
         args.litellm = str(LITELLM_VENV / "bin" / "litellm")
-    if "reasoning" in wanted and (why := reasoning_usable()):
+    if "reasoning" in wanted and (why := reasoning_usable(args.reasoning)):
         raise SystemExit(f"cannot run our proxy: {why}")
 
     scratch = Path(tempfile.mkdtemp(prefix="proxy-overhead-"))
@@ -607,7 +635,7 @@ def main() -> None:
             port = free_port()
             manifest = reasoning_manifest(scratch, port, upstream)
             env = {**os.environ, "ANTHROPIC_API_KEY": "sk-ant-bench"}
-            command = [REASONING, "proxy", "serve", "-f", str(manifest), "--listen", f"127.0.0.1:{port}"]
+            command = [args.reasoning, "proxy", "serve", "-f", str(manifest), "--listen", f"127.0.0.1:{port}"]
             processes["reasoning"] = stack.enter_context(running(command, scratch / "reasoning.log", env))
             paths.append(Path_("reasoning", "`reasoning proxy serve` (pass-through)", port))
         if "litellm" in wanted:
@@ -621,10 +649,12 @@ def main() -> None:
         for path in paths:
             wait_answering(path, processes[path.key], scratch / f"{path.key}.log")
 
+        load_before = os.getloadavg()[0]
         started = time.perf_counter()
         sequential(paths, args.requests, args.rounds, args.warmup)
         concurrent(paths, args.duration, args.connections, upstream, scratch)
         spent = time.perf_counter() - started
+        load_after = os.getloadavg()[0]
         for path in paths:
             if processes[path.key].poll() is not None:
                 raise SystemExit(f"{path.label} died during the run; log {scratch / (path.key + '.log')}")
@@ -633,7 +663,8 @@ def main() -> None:
     print(
         f"POST /v1/messages ({body} B body), upstream `bench/anthropic_standin.py` on 127.0.0.1 "
         f"(stream: {len(EVENTS)} SSE events, text deltas {args.stream_gap_ms:g} ms apart); "
-        f"{os.cpu_count()} cores; {spent:.0f} s\n"
+        f"{os.cpu_count()} cores, load average {load_before:.2f} before and {load_after:.2f} after "
+        f"(the benchmark's own processes count); {spent:.0f} s\n"
     )
     print(table(paths, args.connections))
     print(
