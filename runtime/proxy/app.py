@@ -67,6 +67,13 @@ class ProxyApp:
                 return
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.services.inflight += 1
+        try:
+            await self._request(scope, receive, send)
+        finally:
+            self.services.inflight -= 1
+
+    async def _request(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
         api = _PATHS.get(path)
         if api is None:

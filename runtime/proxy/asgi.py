@@ -49,6 +49,8 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
             break
     message = await receive()
     body: bytes = message.get("body", b"")
+    if len(body) > limit:  # a chunked body (no content-length) may arrive whole in one message
+        raise Refusal(413, f"request body is over {limit} bytes, the most this proxy accepts")
     if not message.get("more_body"):
         if message["type"] == "http.disconnect":
             raise ClientGone

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from types import TracebackType
 from typing import Any
 
@@ -138,8 +139,15 @@ class ServedProxy:
     def refresh(self) -> None:
         self.services.refresh()
 
-    def flush(self) -> None:
-        self.services.recorder.flush(timeout=10)
+    def flush(self, timeout: float = 10.0) -> None:
+        """Write to the store everything recorded for the requests answered so far.
+
+        A client has its answer before the proxy records it, so first wait (bounded) for the
+        requests still being handled to finish."""
+        deadline = time.monotonic() + timeout
+        while self.services.inflight and time.monotonic() < deadline:
+            time.sleep(0.001)
+        self.services.recorder.flush(timeout=max(0.0, deadline - time.monotonic()))
 
     def __enter__(self) -> ServedProxy:
         self.proxy.bind()

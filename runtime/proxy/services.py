@@ -90,6 +90,8 @@ class Services:
             self._owned.close()
             raise
         self.metrics = Metrics(self.budget_remaining, self._recorder_stats)
+        #: requests being handled, recording included (a client may have its answer before then)
+        self.inflight = 0
         self._refresher: asyncio.Task[None] | None = None
 
     # -- lifecycle: in the server's event loop ----------------------------------------------

@@ -2,13 +2,16 @@
 and the proxy served in front of them.
 
 The manifest runs on the embedded simulator (`provision_seconds: 0`, so apply's deployments are
-READY at once); the proxy's inference target serves that same simulated world, so routed
-requests are answered by the simulator's models in each role's format. Fallbacks go to the
-stand-ins, which record what they received.
+READY at once). It is applied once per session into a template directory; each test gets a copy
+of its store, and the custom models are one simulator serving the template's world (the
+manifest's `provider.base_url`), so routed requests are answered by the simulator's models in
+each role's format. Fallbacks go to the stand-ins, which record what they received and are
+reset for every test.
 """
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +20,7 @@ from typing import Any
 import pytest
 
 from controlplane.manifest import Manifest, load
+from controlplane.provider.simulator.server import ServedSimulator
 from controlplane.store import Store, open_store
 from runtime.proxy.server import ServedProxy
 from tests.runtime.proxy.standins import StandInAnthropic, StandInOpenAI
@@ -24,7 +28,7 @@ from tests.runtime.proxy.standins import StandInAnthropic, StandInOpenAI
 MANIFEST = """\
 version: 1
 project: proxytest
-provider: {{type: simulator, provision_seconds: 0{provider_extra}}}
+provider: {{type: simulator, provision_seconds: 0, base_url: {custom}}}
 store: {{url: sqlite:///.reasoning/state.db}}
 models:
   should_respond:
@@ -56,27 +60,41 @@ class World:
     dir: Path
     anthropic: StandInAnthropic
     openai: StandInOpenAI
+    simulator: ServedSimulator  # the custom models, serving the template's world
+    template: Path  # a directory whose store and world have the manifest applied
 
     @property
     def path(self) -> Path:
         return self.dir / "reasoning.yaml"
 
     def write(
-        self, *, models_extra: str = "", proxy_extra: str = "", provider_extra: str = "", openai: bool = True
+        self,
+        *,
+        models_extra: str = "",
+        proxy_extra: str = "",
+        custom: str | None = None,
+        openai: bool = True,
+        fresh: bool = False,
     ) -> Manifest:
+        """The manifest, with a copy of the applied template's store and world; `fresh`: neither,
+        for a test that applies (so that the ledger's hardware hours start now)."""
+        if not fresh and not (self.dir / ".reasoning").exists():
+            shutil.copytree(self.template / ".reasoning", self.dir / ".reasoning")
         self.path.write_text(
             MANIFEST.format(
                 anthropic=self.anthropic.base_url,
                 openai=self.openai.base_url if openai else "null",
                 models_extra=models_extra,
                 proxy_extra=proxy_extra,
-                provider_extra=provider_extra,
+                custom=custom or self.simulator.base_url,
             )
         )
         return load(self.path)
 
     def apply(self, manifest: Manifest) -> None:
-        """`reasoning apply`, as a library call: endpoints in the simulated world, state in the store."""
+        """`reasoning apply`, as a library call: endpoints in the simulated world, state in the store.
+
+        The custom models stay the shared simulator's: same endpoint names, already READY."""
         from controlplane.apply import Applier, locked, prepare
         from controlplane.project import open_project
 
@@ -88,10 +106,37 @@ class World:
         return open_store("sqlite:///.reasoning/state.db", self.dir)
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
+@pytest.fixture(scope="session")
+def _shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """Started once: the stand-ins, an applied template, the simulator serving its world."""
+    template = tmp_path_factory.mktemp("applied")
     with StandInAnthropic() as anthropic_upstream, StandInOpenAI() as openai_upstream:
-        yield World(tmp_path, anthropic_upstream, openai_upstream)
+        world = World(template, anthropic_upstream, openai_upstream, None, template)  # type: ignore[arg-type]
+        (template / "reasoning.yaml").write_text(
+            MANIFEST.format(
+                anthropic=anthropic_upstream.base_url,
+                openai="null",
+                models_extra="",
+                proxy_extra="",
+                custom="http://127.0.0.1:9",
+            )
+        )
+        manifest = load(template / "reasoning.yaml")
+        world.apply(manifest)
+        with ServedSimulator(manifest.path(".reasoning/simulator.json")) as simulator:
+            world.simulator = simulator
+            yield world
+
+
+@pytest.fixture
+def world(_shared: World, tmp_path: Path) -> World:
+    for standin in (_shared.anthropic, _shared.openai):
+        standin.received.clear()
+        standin.fail_status = None
+    _shared.openai.break_after = None
+    with _shared.simulator.world() as simulated:
+        simulated.faults = []
+    return World(tmp_path, _shared.anthropic, _shared.openai, _shared.simulator, _shared.template)
 
 
 Serve = Callable[..., ServedProxy]
@@ -105,7 +150,6 @@ def serve(world: World) -> Iterator[Serve]:
     def start(manifest: Manifest | None = None, **kwargs: Any) -> ServedProxy:
         if manifest is None:
             manifest = world.write()
-            world.apply(manifest)
         proxy = ServedProxy(manifest, **kwargs).__enter__()
         started.append(proxy)
         return proxy

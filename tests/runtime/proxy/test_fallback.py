@@ -46,7 +46,6 @@ class TestBeforeTheFirstByte:
         self, world: World, serve: Serve
     ) -> None:
         manifest = world.write(models_extra="    enabled: false\n")
-        world.apply(manifest)
         proxy = serve(manifest)
         assert create(proxy) == ("upstream", "fallback: disabled in manifest", UPSTREAM_TEXT)
         assert create(proxy, stream=True) == ("upstream", "fallback: disabled in manifest", UPSTREAM_TEXT)
@@ -73,14 +72,12 @@ class TestBeforeTheFirstByte:
         manifest = world.write(
             models_extra="    price_per_million_tokens: {output: 1000}\n    budget: {limit_usd: 0.01, period: day}\n"
         )
-        world.apply(manifest)
         proxy = serve(manifest)
         role, reason, _ = create(proxy)  # 50 output tokens at $1000/M: $0.05 > $0.01
         assert role == "upstream" and reason.startswith("fallback: over budget: ") and "coding budget, day" in reason
 
     def test_a_5xx_falls_back_and_opens_the_circuit_which_then_skips_the_role(self, world: World, serve: Serve) -> None:
         manifest = world.write(proxy_extra="  circuit: {failures: 1}\n")
-        world.apply(manifest)
         proxy = serve(manifest)
         fault = {"method": "POST", "path_regex": "/v1/chat/completions", "status": 503, "times": 1}
         httpx.post(f"{proxy.services.target.base_url}/_simulator/faults", json=fault).raise_for_status()
@@ -93,7 +90,6 @@ class TestBeforeTheFirstByte:
 
     def test_a_model_slow_to_its_first_token_falls_back(self, world: World, serve: Serve) -> None:
         manifest = world.write(proxy_extra="  first_byte_timeout_seconds: 0.000001\n")
-        world.apply(manifest)
         proxy = serve(manifest)
         assert create(proxy) == ("upstream", "fallback: first byte timeout", UPSTREAM_TEXT)
         assert create(proxy, stream=True) == ("upstream", "fallback: first byte timeout", UPSTREAM_TEXT)
@@ -115,8 +111,7 @@ class TestAfterTheFirstByte:
 
     @pytest.fixture
     def breaking(self, world: World, serve: Serve) -> ServedProxy:
-        manifest = world.write(provider_extra=f", base_url: {world.openai.base_url}")
-        world.apply(manifest)
+        manifest = world.write(custom=world.openai.base_url)
         world.openai.break_after = 3  # the role chunk and two words, then the connection drops
         return serve(manifest)
 
@@ -125,9 +120,11 @@ class TestAfterTheFirstByte:
     ) -> None:
         client = anthropic.Anthropic(base_url=breaking.base_url, api_key=ANTHROPIC_KEY, max_retries=0)
         received: list[str] = []
-        with pytest.raises(anthropic.APIStatusError) as error:  # noqa: PT012
-            with client.messages.stream(model=CLIENT_MODEL, max_tokens=50, messages=ASK) as stream:  # type: ignore[arg-type]
-                received.extend(stream.text_stream)
+        with (
+            pytest.raises(anthropic.APIStatusError) as error,
+            client.messages.stream(model=CLIENT_MODEL, max_tokens=50, messages=ASK) as stream,  # type: ignore[arg-type]
+        ):
+            received.extend(stream.text_stream)
         assert received == ["Upstream", " says:"]  # what the model said before it died reached the client
         assert "custom model broke off its answer" in str(error.value)
         breaking.flush()

@@ -176,7 +176,6 @@ class TestOpenAI:
 
     def test_without_an_openai_upstream_an_unmapped_model_gets_a_clear_404(self, world: World, serve: object) -> None:
         manifest = world.write(openai=False)
-        world.apply(manifest)
         proxy = serve(manifest)  # type: ignore[operator]
         with pytest.raises(openai.NotFoundError) as error:
             gpt(proxy).chat.completions.create(model="gpt-4.1", messages=[{"role": "user", "content": "hello"}])

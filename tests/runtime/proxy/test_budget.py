@@ -1,0 +1,67 @@
+"""Budget at request time: many concurrent requests cannot overshoot the role's budget.
+
+Each routed request costs exactly $0.01 (5 output tokens at $2,000 per million; `max_tokens: 5`
+makes the simulator's answer exactly that long, so the estimate reserved equals the cost
+settled). The role's budget is $1.00 a day, of which its hardware since apply takes a little:
+at most 100 requests fit. 500 arrive at once; the rest fall back, and every client is answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+import aiohttp
+import pytest
+
+from controlplane import clock, costs
+from tests.runtime.proxy.conftest import ANTHROPIC_KEY, CLIENT_MODEL, Serve, World
+
+COST = 0.01
+LIMIT = 1.00
+
+
+async def _fire(url: str, count: int) -> list[tuple[int, str, str]]:
+    body = {"model": CLIENT_MODEL, "max_tokens": 5, "messages": [{"role": "user", "content": "write a function"}]}
+    headers = {"x-api-key": ANTHROPIC_KEY, "anthropic-version": "2023-06-01"}
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+
+        async def one() -> tuple[int, str, str]:
+            async with session.post(url, json=body, headers=headers) as response:
+                answer = await response.json()
+                assert answer["type"] == "message" and answer["content"][0]["text"]
+                return response.status, response.headers["x-reasoning-role"], response.headers["x-reasoning-reason"]
+
+        return await asyncio.gather(*(one() for _ in range(count)))
+
+
+class TestConcurrentRequestsAgainstABudget:
+    def test_500_at_once_spend_at_most_the_budget_and_all_are_answered(self, world: World, serve: Serve) -> None:
+        manifest = world.write(
+            models_extra="    price_per_million_tokens: {output: 2000}\n    budget: {limit_usd: 1.0, period: day}\n",
+            fresh=True,
+        )
+        world.apply(manifest)
+        proxy = serve(manifest)
+
+        results = asyncio.run(_fire(f"{proxy.base_url}/v1/messages", 500))
+
+        assert [status for status, _, _ in results] == [200] * 500
+        served = [r for r in results if r[1] == "coding"]
+        fell_back = [r for r in results if r[1] == "upstream"]
+        assert len(served) + len(fell_back) == 500
+        assert all(reason.startswith("fallback: over budget: ") for _, _, reason in fell_back)
+        proxy.flush()
+        with world.store() as store:
+            usage = store.usage("proxytest")
+            spend = costs.spend(store, manifest, clock.now()).roles["coding"]
+        assert len(usage) == 500  # every request, served or not, is recorded for the role
+        requests = sum(u.cost_usd for u in usage)
+        assert requests == pytest.approx(len(served) * COST)
+        assert spend.budget is not None
+        total = float(spend.budget.usd)  # requests plus the hardware's hours so far, as reconcile sees it
+        assert spend.requests_usd == Decimal(str(round(requests, 6)))  # reconcile sees what the proxy recorded
+        # Within one request's cost of the limit, and over it by at most what the hardware accrued
+        # after the last reservation (a few milliseconds of an hourly price).
+        assert LIMIT - COST < total <= LIMIT + 0.001
+        assert 90 <= len(served) <= 100
