@@ -60,6 +60,14 @@ class ShouldRespondAnswer(Value):
     reasoning: str = ""
     name: str | None = None
 
+    def to_xml(self) -> str:
+        """The answer in the should-respond template's format."""
+        name = f"  <name>{_escape(self.name)}</name>\n" if self.name else ""
+        return (
+            f"<response>\n{name}  <reasoning>{_escape(self.reasoning)}</reasoning>\n"
+            f"  <action>{self.decision}</action>\n</response>"
+        )
+
 
 class PlanAnswer(Value):
     thought: str = ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.parse import ParseError, PlanAnswer, parse_plan, parse_should_respond
+from runtime.parse import ParseError, PlanAnswer, ShouldRespondAnswer, parse_plan, parse_should_respond
 
 IDEAL_SHOULD_RESPOND = """<response>
   <name>Eliza</name>
@@ -220,6 +220,11 @@ class TestPlan:
 
 
 class TestCleanXml:
+    def test_a_decision_round_trips_through_its_clean_xml(self) -> None:
+        answer = ShouldRespondAnswer(decision="STOP", reasoning="told to <stop> & hush", name="Eliza")
+        assert parse_should_respond(answer.to_xml()) == answer
+        assert parse_should_respond(ShouldRespondAnswer(decision="IGNORE").to_xml()).name is None
+
     def test_an_answer_round_trips_through_its_clean_xml(self) -> None:
         plan = PlanAnswer(
             thought="a < b",
