@@ -97,14 +97,18 @@ def observe(
     Roles with open intervals that the refresh no longer finds (deleted out of band) are closed.
     Returns the changes per role; none when the ledger already agreed (observing twice is a no-op).
     """
-    roles = set(actual) | {i.role for i in store.ledger(project, open_only=True)}
+    open_terms: dict[str, set[Billing]] = {}
+    for interval in store.ledger(project, open_only=True):
+        open_terms.setdefault(interval.role, set()).add(interval.terms)
     changes: dict[str, LedgerChange] = {}
-    for role in sorted(roles):
+    for role in sorted(set(actual) | set(open_terms)):
         remote = actual.get(role)
         deployments = remote.deployments if remote is not None else ()
         terms = [
             billing(d.id, d.spec, catalog, replicas=billed_replicas(d)) for d in deployments if billed_replicas(d) > 0
         ]
+        if set(terms) == open_terms.get(role, set()):
+            continue  # one read for all roles: reconcile observes every round, mostly to no change
         change = store.ledger_sync(project, role, terms, at=now, by=by)
         if change:
             changes[role] = change

@@ -531,18 +531,29 @@ class Store:
         open_only: bool = False,
     ) -> list[LedgerInterval]:
         """Intervals that overlap [since, until) (open ones reach to the end of time), oldest first."""
-        query = select(LedgerRow).where(LedgerRow.project == project)
+        # plain columns, not ORM objects: spend reads this every reconcile round
+        table = LedgerRow.__table__.c  # type: ignore[attr-defined]
+        query = select(*(table[name] for name in _INTERVAL_FIELDS)).where(table.project == project)
         if since is not None:
-            query = query.where(or_(col(LedgerRow.ended_at).is_(None), col(LedgerRow.ended_at) > since))
+            query = query.where(or_(table.ended_at.is_(None), table.ended_at > since))
         if until is not None:
-            query = query.where(col(LedgerRow.started_at) < until)
+            query = query.where(table.started_at < until)
         if role is not None:
-            query = query.where(LedgerRow.role == role)
+            query = query.where(table.role == role)
         if open_only:
-            query = query.where(col(LedgerRow.ended_at).is_(None))
+            query = query.where(table.ended_at.is_(None))
         with self._session("read") as session:
-            rows = session.exec(query.order_by(col(LedgerRow.started_at), col(LedgerRow.id))).all()
-        return [_interval(row) for row in rows]
+            rows = session.execute(query.order_by(table.started_at, table.id)).all()
+        return [
+            LedgerInterval.model_construct(  # our own rows: validated when they were written
+                **{
+                    **row._asdict(),
+                    "started_at": _utc(row.started_at),
+                    "ended_at": _utc(row.ended_at) if row.ended_at is not None else None,
+                }
+            )
+            for row in rows
+        ]
 
     def usage_cost_buckets(
         self, project: str, *, since: datetime, until: datetime, bucket_seconds: int
@@ -627,6 +638,9 @@ class Store:
         return Lock(
             project=project, owner=row.owner, acquired_at=_utc(row.acquired_at), expires_at=_utc(row.expires_at)
         )
+
+
+_INTERVAL_FIELDS = tuple(LedgerInterval.model_fields)
 
 
 def _interval(row: LedgerRow) -> LedgerInterval:
