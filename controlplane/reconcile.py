@@ -117,19 +117,20 @@ def _retention(project: Project, now: datetime, *, dry_run: bool) -> list[Deleti
     policy = project.manifest.training_data
     cutoff = now - timedelta(days=policy.retention_days)
     age = f"older than {policy.retention_days} days (before {cutoff:%Y-%m-%d %H:%M} UTC)"
-    counts = store.sample_counts(name)
-    if dry_run:
+    if dry_run:  # what the deletes below would find: the old samples, then the counts without them
         old = Counter(s.role for s in store.samples(name, until=cutoff))
         aged = sum(old.values())
-        counts = {role: count - old[role] for role, count in counts.items()}
+        counts = {role: count - old[role] for role, count in store.sample_counts(name).items()}
     else:
         aged = store.delete_samples_before(name, cutoff)
+        counts = store.sample_counts(name)
     deletions = [Deletion(role=None, samples=aged, reason=f"deleted {aged} training sample(s) {age}")] if aged else []
     keep = policy.max_samples_per_model
     for role, count in sorted(counts.items()):
         if count <= keep:
             continue
         over = count - keep if dry_run else store.trim_samples(name, role, keep)
-        reason = f"deleted {over} oldest training sample(s) over max_samples_per_model {keep}"
-        deletions.append(Deletion(role=role, samples=over, reason=reason))
+        if over:
+            reason = f"deleted {over} oldest training sample(s) over max_samples_per_model {keep}"
+            deletions.append(Deletion(role=role, samples=over, reason=reason))
     return deletions

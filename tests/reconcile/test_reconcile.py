@@ -128,6 +128,12 @@ class TestRetention:
         ]
         assert reconcile(project).retention == ()
 
+    def test_samples_deleted_for_age_do_not_count_against_the_maximum(self, project: Project) -> None:
+        project.store.record(samples=[sample(d) for d in (10, 9, 8, 0)])
+        assert [(d.role, d.samples) for d in reconcile(project, dry_run=True).retention] == [(None, 3)]
+        assert [(d.role, d.samples) for d in reconcile(project).retention] == [(None, 3)]
+        assert project.store.sample_counts("demo") == {"planning": 1}
+
     def test_a_dry_run_counts_what_would_go_and_deletes_nothing(self, project: Project) -> None:
         project.store.record(samples=[sample(d) for d in (10, 8, 3, 2, 1, 0)])
         dry = reconcile(project, dry_run=True)
