@@ -6,7 +6,6 @@ against the simulator.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -186,4 +185,6 @@ def test_the_import_contracts_hold() -> None:
     root = Path(__file__).resolve().parents[2]
     result = subprocess.run([str(lint)], cwd=root, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert json.dumps(result.stdout).count("KEPT") == 3
+    # every contract in the file was checked (and kept): none failed to load
+    contracts = (root / ".importlinter").read_text().count("[importlinter:contract:")
+    assert f"Contracts: {contracts} kept, 0 broken." in result.stdout
