@@ -599,7 +599,7 @@ def naive_route(body: Mapping[str, Any], api: Api) -> bool:
     return any(keyword in prompt for keyword in NAIVE_KEYWORDS)
 
 
-def _js_str(value: Any) -> str:
+def _js_str(value: Any, depth: int = 0) -> str:
     if value is None:
         return "undefined"
     if isinstance(value, bool):
@@ -607,12 +607,12 @@ def _js_str(value: Any) -> str:
     if isinstance(value, str | int | float):
         return str(value)
     if isinstance(value, list):
-        return ",".join(_js_join_item(item) for item in value)
+        return ",".join(_js_join_item(item, depth + 1) for item in value) if depth < 32 else ""
     return "[object Object]"
 
 
-def _js_join_item(value: Any) -> str:
-    return "" if value is None else _js_str(value)
+def _js_join_item(value: Any, depth: int = 0) -> str:
+    return "" if value is None else _js_str(value, depth)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -138,6 +138,10 @@ _HUGE_CSV = "order_id,customer,total,currency,created_at\n" + "".join(
     for index in range(1500)
 )
 
+_STEP = (
+    "function step{i}(rows) {{\n  return rows.filter((r) => r.k{i} !== undefined).map((r) => ({{ ...r, v: r.v }}));\n}}"
+)
+
 ITEMS = [
     # ---------------------------------------------------------------- ElizaOS should-respond
     item(
@@ -1097,5 +1101,232 @@ ITEMS = [
         ask("write a JSON Schema for an order with id (uuid), items (array of sku+qty) and an optional coupon"),
         C,
         "schema authoring",
+    ),
+    # ---------------------------------------------------------------- hard cases added while tuning
+    item(
+        "d-hard-job-titles",
+        ask("What's the difference between the job titles software engineer and software developer?"),
+        N,
+        "job titles",
+    ),
+    item(
+        "d-hard-windows-error",
+        ask("I get error code 0x80070005 when installing Windows updates, what do I do?", api="anthropic"),
+        N,
+        "consumer tech support with an error code",
+    ),
+    item("d-hard-tutor", ask("My Python tutor charges $60/hr, is that normal in Chicago?"), N, "price of a tutor"),
+    item(
+        "d-hard-translate-math",
+        ask("translate 'function', 'variable' and 'derivative' into French for my math class"),
+        N,
+        "math vocabulary",
+    ),
+    item("d-hard-poem", ask("Write a short poem about debugging at 3am", api="anthropic"), N, "a poem"),
+    item("d-hard-router-password", ask("how do I reset my router's admin password?"), N, "home network"),
+    item(
+        "d-hard-import-contacts",
+        ask("How do I import my contacts from Gmail to Outlook?", api="anthropic"),
+        N,
+        "import contacts",
+    ),
+    item(
+        "d-hard-learn-sql",
+        ask("What are the best resources to learn SQL for a data analyst job? Free ones preferably"),
+        N,
+        "learning resources",
+    ),
+    item(
+        "d-hard-usdc-address",
+        ask("what's the USDC token contract address on Solana?", api="anthropic"),
+        N,
+        "a token address",
+    ),
+    item(
+        "d-hard-rust-rewrite-politics",
+        ask("Our CTO wants to rewrite everything in Rust. How do I convince him it's a bad idea for a 5-person team?"),
+        N,
+        "persuasion about a rewrite",
+    ),
+    item(
+        "d-hard-standup-summary",
+        ask(
+            "Summarize this standup for the PM in two lines: Alice fixed the login bug, Bob is refactoring the "
+            "payment module, Carol is blocked on the API keys from the vendor.",
+            api="anthropic",
+        ),
+        N,
+        "summary of engineering work",
+    ),
+    item("d-hard-tweet-api", ask("Write a tweet announcing our new public API for developers"), N, "tweet"),
+    item(
+        "d-hard-cover-letter",
+        ask("Write a cover letter for a frontend developer job at Shopify, I have 3 years of React"),
+        N,
+        "cover letter",
+    ),
+    item(
+        "d-hard-plan-traceback",
+        eliza_plan(
+            DEX,
+            [
+                (
+                    "ines",
+                    'Dex help:\nTraceback (most recent call last):\n  File "bot.py", line 12, in <module>\n'
+                    "    client.run()\nAttributeError: 'OrbitClient' object has no attribute 'run'",
+                )
+            ],
+            "openai",
+        ),
+        N,
+        "planning; a traceback inside the conversation",
+    ),
+    item(
+        "d-hard-sr-py-fence",
+        eliza_should_respond(
+            DEX,
+            [("yuki", "anyone? ```py\nimport orbit\norbit.connect()\n``` hangs forever"), ("ben", "same here")],
+            runtime="py",
+        ),
+        N,
+        "should-respond, Python runtime; fenced code in the room",
+    ),
+    item(
+        "d-hard-travel-tools",
+        (
+            "anthropic",
+            {
+                "model": "claude-3-5-sonnet-20241022",
+                "max_tokens": 2048,
+                "system": "You are a travel agent. Use the tools to search flights and weather.",
+                "messages": [
+                    {"role": "user", "content": "find me a flight from Berlin to Lisbon on May 3 and check the weather"}
+                ],
+                "tools": [
+                    {
+                        "name": "search_flights",
+                        "description": "Search flights",
+                        "input_schema": {
+                            "type": "object",
+                            "properties": {"from": {"type": "string"}, "to": {"type": "string"}},
+                        },
+                    },
+                    {
+                        "name": "get_weather",
+                        "description": "Weather forecast for a city",
+                        "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}},
+                    },
+                ],
+            },
+        ),
+        N,
+        "an agent with non-coding tools",
+    ),
+    item(
+        "d-hard-refund-tools",
+        (
+            "openai",
+            {
+                "model": "gpt-4o-mini",
+                "messages": [
+                    {"role": "system", "content": "You are ShopFast's support bot."},
+                    {"role": "user", "content": "refund my order 114-2231987, the blender arrived broken"},
+                ],
+                "tools": [
+                    {
+                        "type": "function",
+                        "function": {
+                            "name": "lookup_order",
+                            "parameters": {"type": "object", "properties": {"order_id": {"type": "string"}}},
+                        },
+                    },
+                    {
+                        "type": "function",
+                        "function": {
+                            "name": "create_refund",
+                            "parameters": {"type": "object", "properties": {"order_id": {"type": "string"}}},
+                        },
+                    },
+                ],
+            },
+        ),
+        N,
+        "support bot with function tools",
+    ),
+    item(
+        "d-hard-null-value",
+        ask(
+            "ok so basically when i hit save nothing happens and the console says Uncaught TypeError: Cannot read "
+            "properties of null (reading 'value')"
+        ),
+        C,
+        "casual JS bug",
+    ),
+    item(
+        "d-hard-discord-bot",
+        ask("can u help me make my discord bot reply when someone says gm", api="anthropic"),
+        C,
+        "casual bot code",
+    ),
+    item(
+        "d-hard-git-undo",
+        ask("whats the git command to undo the last commit but keep the changes"),
+        C,
+        "git command",
+    ),
+    item(
+        "d-hard-jupyter",
+        ask("my jupyter notebook kernel keeps dying when I load a 5GB csv, how do I load it in chunks?"),
+        C,
+        "data tooling",
+    ),
+    item(
+        "d-hard-curl",
+        ask(
+            "convert this curl to python requests: curl -X POST https://api.example.com/v1/items -H "
+            "'Authorization: Bearer $TOKEN' -d '{\"name\":\"x\"}'",
+            api="anthropic",
+        ),
+        C,
+        "curl to code",
+    ),
+    item(
+        "d-hard-vscode",
+        ask("is there a way to make vscode format python files on save with black?"),
+        C,
+        "editor tooling",
+    ),
+    item(
+        "d-hard-cc-continue",
+        claude_code("continue"),
+        C,
+        "Claude Code, one word",
+    ),
+    item(
+        "d-hard-slow-js-file",
+        ask(
+            "why is this slow\n\n" + "\n".join(_STEP.format(i=i) for i in range(40)),
+            system="You are a helpful assistant.",
+        ),
+        C,
+        "a long pasted file",
+    ),
+    item(
+        "d-hard-where-having",
+        ask("In SQL, what's the difference between WHERE and HAVING?", api="anthropic"),
+        C,
+        "SQL concept",
+    ),
+    item(
+        "d-hard-palindrome",
+        ask("write a function that checks if a string is a palindrome"),
+        C,
+        "write a function",
+    ),
+    item(
+        "d-hard-go-file",
+        ask("in go how do I read a file line by line?", api="anthropic"),
+        C,
+        "Go, the word 'go'",
     ),
 ]
