@@ -15,6 +15,11 @@ fallback upstream, and always the reason, which the proxy sends back in `x-reaso
 With no `proxy.routing` rules and a role named `coding`, one rule is implied for the Anthropic API:
 `{to: coding, when: {min_score: DEFAULT_MIN_SCORE}}` (reason "default rule: coding score ...").
 
+Reasons name the rule by its place in the manifest, counting from 1 ("rule 2: model gpt-5"). A rule
+whose other conditions hold but whose request is over `max_input_tokens` is skipped, and if no later
+rule matches the reason says so ("rule 2 skipped: 14210 input tokens > max 8000"). The classifier's
+score is computed only when a rule asks for it, at most once per request.
+
 The content classifier (`coding_score`) is a weighted sum of features of the system prompt and the
 last user turn (tool results included), squashed to [0, 1]; its features are named so a decision can
 say what drove it. It replaces the original service's substring rule (`naive_route`, kept for
