@@ -18,8 +18,9 @@ plugins, `hooks` being a `runtime.hooks.Hooks` for its `reasoning.yaml`. Then, f
    provider, last in the state, so both models see what they decide on.
 
 Fallback, when the custom model cannot answer, is the model the agent had before: the runtime's
-TEXT_SMALL for the gate, the next TEXT_LARGE handler for planning (or the hooks' own fallback,
-else, for the gate only, "respond", which is what the runtime does without one).
+TEXT_SMALL for the gate, the next TEXT_LARGE handler for planning (or the hooks' upstream). A gate
+with no fallback, or whose fallback fails too, lets the message through: the runtime answers every
+message without one, and the plugin must not make the agent answer less.
 
 The runtime checks planning answers for echoed validation codes unless `VALIDATION_LEVEL` is
 `trusted` or `fast` (§7.5); a fine-tuned model answers the template's format, without them. The
@@ -104,9 +105,15 @@ class GatedMessageService(DefaultMessageService):
         runtime.state_cache.pop(str(message.room_id), None)
         if runtime.is_check_should_respond_enabled() and not self.always_responds(message):
             state = await runtime.compose_state(message)
-            decision = await self.should_respond(runtime, message, state)
-            if decision.decision != "RESPOND":
-                return MessageProcessingResult(did_respond=False, response_content=None, state=state)
+            try:
+                decision = await self.should_respond(runtime, message, state)
+            except Exception as error:
+                # The custom model and the fallback both failed (the hooks recorded it). Without
+                # the gate the runtime answers every message: so does a gate that cannot decide.
+                runtime.logger.warning(f"should_respond could not decide ({error}); responding")
+            else:
+                if decision.decision != "RESPOND":
+                    return MessageProcessingResult(did_respond=False, response_content=None, state=state)
         result: MessageProcessingResult = await super().handle_message(runtime, message, callback)
         return result
 
@@ -222,7 +229,11 @@ def _next_handler(runtime: IAgentRuntime, model_type: str) -> ModelHandler | Non
 
 
 async def _sender(runtime: IAgentRuntime, message: Memory) -> str:
-    entity = await runtime.get_entity_by_id(message.entity_id)
+    """The sender's name when the database knows the entity, else "User"."""
+    try:
+        entity = await runtime.get_entity_by_id(message.entity_id)
+    except Exception:  # an adapter that cannot look it up: the name is a nicety
+        return "User"
     names = list(getattr(entity, "names", []) or [])
     return str(names[0]) if names else "User"
 

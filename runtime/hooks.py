@@ -122,8 +122,9 @@ _Thunk = Callable[[], Awaitable[str | A] | str | A]
 
 class Upstream(Value):
     """An OpenAI-compatible chat completions API that decides when the custom model cannot: the
-    model the agent used before (`POST {base_url}/chat/completions`, as OpenAI's SDK and
-    ElizaOS's OpenAI plugin call `OPENAI_BASE_URL`)."""
+    model the agent used before. `base_url` is either OpenAI-style, ending in `/v1` (as
+    `OPENAI_BASE_URL`: `{base_url}/chat/completions`), or a bare host (as `proxy.openai_upstream`:
+    `{base_url}/v1/chat/completions`)."""
 
     base_url: str
     model: str
@@ -428,14 +429,14 @@ class Hooks:
         try:
             answer = await self._ask_custom(call, parse)
             if answer is not None:
-                self._record(call, "ok", "custom", answer.to_xml() if call.raw is None else call.raw)
-                return answer, _Outcome("custom", call.reason, call.latency_ms())
+                latency_ms = self._record(call, "ok", "custom", call.raw or answer.to_xml())
+                return answer, _Outcome("custom", call.reason, latency_ms)
             answer, raw = await self._ask_fallback(call, parse, fallback)
         except BaseException:
             self._record(call, "error", None, None)
             raise
-        self._record(call, "fallback", "fallback", raw)
-        return answer, _Outcome("fallback", call.reason, call.latency_ms())
+        latency_ms = self._record(call, "fallback", "fallback", raw)
+        return answer, _Outcome("fallback", call.reason, latency_ms)
 
     async def _ask_custom(self, call: _Call, parse: Callable[[str], A]) -> A | None:
         """The custom model's answer, or None with `call.reason` saying why there is none."""
@@ -538,9 +539,9 @@ class Hooks:
         except ValueError:
             raise _CallFailed("the answer is not JSON") from None
 
-    def _record(self, call: _Call, outcome: Outcome, source: Source | None, raw: str | None) -> None:
+    def _record(self, call: _Call, outcome: Outcome, source: Source | None, raw: str | None) -> float:
         """Usage always; a sample when something answered; the reservation settled with the
-        ticket, so the budget counts this cost once (see `runtime.budget`)."""
+        ticket, so the budget counts this cost once (see `runtime.budget`). Returns the latency."""
         role = call.role
         cost = self.budget.cost(role, call.input_tokens, call.output_tokens) if role in self.manifest.models else 0.0
         latency_ms = call.latency_ms()
@@ -569,6 +570,7 @@ class Hooks:
         ticket = self.recorder.record(usage, sample)
         if call.reservation is not None:
             self.budget.settle(call.reservation, cost, ticket=ticket)
+        return latency_ms
 
     # -- plumbing ------------------------------------------------------------------------------------
 

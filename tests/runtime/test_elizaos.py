@@ -198,3 +198,19 @@ class TestFallback:
         gate, plan = agent.decisions
         assert (gate.decision, gate.source, gate.reason) == ("RESPOND", "fallback", "stopped")
         assert plan.source == "custom"
+
+    def test_a_gate_that_cannot_decide_lets_messages_through(self, manifest: Manifest, quickstart: Path) -> None:
+        stop_role(quickstart, "should_respond")
+
+        async def broken(runtime: Any, params: dict[str, Any]) -> str:
+            raise ConnectionError("the agent's own small model is down too")
+
+        broken_small = Plugin(name="broken", description="d", models={ModelType.TEXT_SMALL: broken})
+        with Hooks(manifest, refresh_seconds=3600) as hooks:
+            agent = Agent(hooks, broken_small)
+            assert agent.say("Bob, lunch at noon") == [(True, "You said: User: Bob, lunch at noon")]
+        usage, _ = recorded(manifest)
+        assert [(u.role, u.outcome, u.reason) for u in usage] == [
+            ("should_respond", "error", "stopped"),
+            ("planning", "ok", None),
+        ]
