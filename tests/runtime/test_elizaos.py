@@ -101,6 +101,18 @@ def hooks(manifest: Manifest) -> Iterator[Hooks]:
         yield opened
 
 
+#: For tests in which no custom model may be asked: nothing listens on port 9.
+NOWHERE = InferenceTarget("http://127.0.0.1:9", "quickstart", {})
+
+
+@pytest.fixture
+def idle_hooks(quickstart: Path) -> Iterator[Hooks]:
+    """Hooks on the quickstart, not applied and with no model to ask: for what the plugin does
+    before any decision."""
+    with Hooks(load(quickstart), target=NOWHERE, refresh_seconds=3600) as opened:
+        yield opened
+
+
 class TestGate:
     def test_messages_are_gated_and_planned_by_the_custom_models(self, hooks: Hooks, manifest: Manifest) -> None:
         local = LocalModels()
@@ -141,10 +153,10 @@ class TestGate:
 
 class TestPlanning:
     def test_the_plugin_outranks_other_models_and_passes_other_prompts_on(
-        self, hooks: Hooks, manifest: Manifest
+        self, idle_hooks: Hooks, quickstart: Path
     ) -> None:
         local = LocalModels(priority=100)
-        agent = Agent(hooks, local.plugin())
+        agent = Agent(idle_hooks, local.plugin())
 
         async def run() -> tuple[Any, Any]:
             await agent.runtime.initialize()
@@ -156,20 +168,18 @@ class TestPlanning:
         chosen, summary = asyncio.run(run())
         assert chosen == [PLUGIN_NAME]
         assert summary == "local summary" and local.calls == [("TEXT_LARGE", "Summarize the chat")]
-        hooks.recorder.flush()
-        assert recorded(manifest)[0] == []  # not a planning prompt: the planning model was not asked
+        idle_hooks.recorder.flush()
+        assert recorded(load(quickstart))[0] == []  # not a planning prompt: no decision was made
 
     def test_validation_level_is_trusted_unless_the_agent_chose_one(
-        self, quickstart: Path, caplog: pytest.LogCaptureFixture
+        self, idle_hooks: Hooks, caplog: pytest.LogCaptureFixture
     ) -> None:
-        # nothing is asked of any model here: the hooks need no served simulator
-        with Hooks(load(quickstart), target=InferenceTarget("http://127.0.0.1:9", "quickstart", {})) as hooks:
-            for given, kept in [(None, "trusted"), ("fast", "fast"), ("strict", "strict")]:
-                caplog.clear()
-                agent = Agent(hooks, settings={"VALIDATION_LEVEL": given} if given else {})
-                asyncio.run(agent.runtime.initialize())
-                assert agent.runtime.get_setting("VALIDATION_LEVEL") == kept
-                assert ("Set VALIDATION_LEVEL=trusted" in caplog.text) == (kept == "strict"), given
+        for given, kept in [(None, "trusted"), ("fast", "fast"), ("strict", "strict")]:
+            caplog.clear()
+            agent = Agent(idle_hooks, settings={"VALIDATION_LEVEL": given} if given else {})
+            asyncio.run(agent.runtime.initialize())
+            assert agent.runtime.get_setting("VALIDATION_LEVEL") == kept
+            assert ("Set VALIDATION_LEVEL=trusted" in caplog.text) == (kept == "strict"), given
 
 
 class TestFallback:
@@ -177,7 +187,7 @@ class TestFallback:
         stop_role(quickstart, "should_respond")
         stop_role(quickstart, "planning")
         local = LocalModels()
-        with Hooks(manifest, refresh_seconds=3600) as hooks:
+        with Hooks(manifest, target=NOWHERE, refresh_seconds=3600) as hooks:
             agent = Agent(hooks, local.plugin())
             assert agent.say("Bob, lunch at noon") == [(True, "(local) User: Bob, lunch at noon")]
         assert [(d.source, d.reason) for d in agent.decisions] == [("fallback", "stopped"), ("fallback", "stopped")]
