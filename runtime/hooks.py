@@ -563,7 +563,7 @@ class Hooks:
                 role=role,
                 at=call.at,
                 source=source,
-                prompt={"messages": [{"role": "user", "content": call.prompt}]},
+                prompt=_request(call.prompt, self.settings[role]),
                 answer=raw,
                 meta={**call.meta, "model": call.model if source == "custom" else None, "reason": call.reason},
             )
@@ -654,13 +654,18 @@ class _CallFailed(Exception):
     """A model call that got no usable HTTP answer; the message is the short reason."""
 
 
-def _body(model: str, prompt: str, settings: RoleSettings) -> dict[str, Any]:
+def _request(prompt: str, settings: RoleSettings) -> dict[str, Any]:
+    """A chat-completions request for `prompt`, less its model: also what a sample keeps of it,
+    as the proxy's samples do."""
     return {
-        "model": model,
         "messages": [{"role": "user", "content": prompt}],
         "max_tokens": settings.max_tokens,
         "temperature": settings.temperature,
     }
+
+
+def _body(model: str, prompt: str, settings: RoleSettings) -> dict[str, Any]:
+    return {"model": model, **_request(prompt, settings)}
 
 
 def _chat_url(base_url: str) -> str:

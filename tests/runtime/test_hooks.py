@@ -136,7 +136,9 @@ class TestCustomModels:
         should, plan = samples
         assert should.source == plan.source == "custom"
         assert should.prompt == {
-            "messages": [{"role": "user", "content": should_respond_prompt("Hi Eliza", agent_name="Eliza")}]
+            "messages": [{"role": "user", "content": should_respond_prompt("Hi Eliza", agent_name="Eliza")}],
+            "max_tokens": 512,
+            "temperature": 0.1,
         }
         assert (
             should.answer.startswith("<response>\n  <name>Eliza</name>") and "<action>RESPOND</action>" in should.answer
