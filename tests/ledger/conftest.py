@@ -1,4 +1,4 @@
-"""A project on the in-process simulator with its store on SQLite or PostgreSQL, driven through
+"""A project on the in-process simulator with its store on SQLite, driven through
 the library (plan -> apply) the way the CLI and reconcile drive it, for the ledger and costs tests.
 """
 
@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import psycopg  # noqa: F401  imported before any test freezes time (see tests/conftest.py)
 import pytest
 
 from controlplane.apply import Applier, locked, prepare
@@ -80,7 +79,9 @@ class Sandbox:
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path, store_url: str) -> Sandbox:
+def sandbox(tmp_path: Path) -> Sandbox:
+    """On SQLite: the ledger's queries run on both databases in test_ledger.py; here it is apply's
+    moments that are tested, and a PostgreSQL schema per test would double the time for nothing."""
     path = tmp_path / "reasoning.yaml"
-    path.write_text(MANIFEST.format(store=store_url))
+    path.write_text(MANIFEST.format(store=f"sqlite:///{tmp_path}/state.db"))
     return Sandbox(path)
