@@ -19,14 +19,14 @@ from tests.runtime.proxy.conftest import ANTHROPIC_KEY, CLIENT_MODEL, UPSTREAM_M
 TOKEN = "rp-token-0123456789abcdef0123456789abcdef"
 UPSTREAM_KEY = "sk-ant-api03-proxy-own-key-9876543210zyxwvu"
 OPENAI_KEY = "sk-proj-proxy-openai-key-abcdefghijklmnop"
-GUARDED = "  auth_token_env: PROXY_TOKEN\n  anthropic_api_key_env: PROXY_ANTHROPIC_KEY\n  openai_api_key_env: PROXY_OPENAI_KEY\n"
+GUARDED = "  auth_token_env: PROXY_TOKEN\n  anthropic_api_key_env: UP_ANTHROPIC\n  openai_api_key_env: UP_OPENAI\n"
 
 
 @pytest.fixture
 def secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PROXY_TOKEN", TOKEN)
-    monkeypatch.setenv("PROXY_ANTHROPIC_KEY", UPSTREAM_KEY)
-    monkeypatch.setenv("PROXY_OPENAI_KEY", OPENAI_KEY)
+    monkeypatch.setenv("UP_ANTHROPIC", UPSTREAM_KEY)
+    monkeypatch.setenv("UP_OPENAI", OPENAI_KEY)
 
 
 def _free_port() -> int:
@@ -136,7 +136,7 @@ class TestWhatItRefuses:
             (b"[1, 2]", "must be a JSON object"),
             (b'{"messages": [{"role": "user", "content": "hi"}], "max_tokens": 5}', "model: Field required"),
             (b'{"model": "claude-coder", "max_tokens": 5}', "messages: Field required"),
-            (b'{"model": "claude-coder", "messages": [{"role": "user", "content": "hi"}]}', "max_tokens: Field required"),
+            (b'{"model": "m", "messages": [{"role": "user", "content": "hi"}]}', "max_tokens: Field required"),
             (b'{"model": "m", "max_tokens": 5, "stream": "yes", "messages": [{"role": "user", "content": "x"}]}',
              "stream: Input should be a boolean"),
             (b'{"model": "claude-coder", "max_tokens": 5, "messages": [{"role": "bot", "content": "hi"}]}',

@@ -1,0 +1,64 @@
+"""`GET /metrics` counts what the proxy did, in Prometheus' text format; `GET /healthz` is up."""
+
+from __future__ import annotations
+
+import anthropic
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
+from runtime.proxy.server import ServedProxy
+from tests.runtime.proxy.conftest import ANTHROPIC_KEY, CLIENT_MODEL, UPSTREAM_MODEL, Serve, World
+
+
+def samples(proxy: ServedProxy) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    text = httpx.get(f"{proxy.base_url}/metrics").text
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+class TestMetrics:
+    def test_requests_fallbacks_tokens_spend_and_budget_are_counted(self, world: World, serve: Serve) -> None:
+        manifest = world.write(
+            models_extra="    price_per_million_tokens: {output: 1000}\n    budget: {limit_usd: 5, period: day}\n",
+            proxy_extra="  circuit: {failures: 1}\n",
+        )
+        proxy = serve(manifest)
+        client = anthropic.Anthropic(base_url=proxy.base_url, api_key=ANTHROPIC_KEY, max_retries=0)
+        ask = [{"role": "user", "content": "write a function to sort"}]
+        served = client.messages.create(model=CLIENT_MODEL, max_tokens=50, messages=ask)  # type: ignore[arg-type]
+        client.messages.create(model=UPSTREAM_MODEL, max_tokens=50, messages=ask)  # type: ignore[arg-type]
+        proxy.services.breaker("coding").record_failure()
+        client.messages.create(model=CLIENT_MODEL, max_tokens=50, messages=ask)  # type: ignore[arg-type]
+        proxy.flush()
+
+        seen = samples(proxy)
+        assert (
+            seen[("reasoning_proxy_requests_total", (("api", "anthropic"), ("outcome", "ok"), ("role", "coding")))] == 1
+        )
+        assert (
+            seen[("reasoning_proxy_requests_total", (("api", "anthropic"), ("outcome", "upstream"), ("role", "none")))]
+            == 1
+        )
+        fallbacks = (
+            "reasoning_proxy_fallbacks_total",
+            (("api", "anthropic"), ("reason", "circuit open"), ("role", "coding")),
+        )
+        assert seen[fallbacks] == 1
+        assert (
+            seen[("reasoning_proxy_tokens_total", (("direction", "output"), ("role", "coding")))]
+            == served.usage.output_tokens
+        )
+        spent = served.usage.output_tokens * 1000 / 1e6
+        assert seen[("reasoning_proxy_spend_usd_total", (("role", "coding"),))] == spent
+        assert 0 < seen[("reasoning_proxy_budget_remaining_usd", (("role", "coding"),))] <= 5 - spent
+        assert seen[("reasoning_proxy_request_seconds_count", (("api", "anthropic"), ("role", "coding")))] == 2
+        assert seen[("reasoning_proxy_first_byte_seconds_count", (("api", "anthropic"), ("role", "none")))] == 1
+        assert seen[("reasoning_proxy_recorder_queue", ())] == 0
+
+    def test_healthz_answers_without_calling_anyone(self, proxy: ServedProxy, world: World) -> None:
+        response = httpx.get(f"{proxy.base_url}/healthz")
+        assert response.status_code == 200 and response.json() == {"status": "ok"}
+        assert world.anthropic.received == []
