@@ -296,7 +296,8 @@ class Proxy(Strict):
         "headers carry the proxy's token and are never forwarded).",
     )
     openai_api_key_env: EnvName | None = Field(
-        default=None, description="Env var holding the key sent to openai_upstream; same rules as anthropic_api_key_env."
+        default=None,
+        description="Env var holding the key sent to openai_upstream; same rules as anthropic_api_key_env.",
     )
     first_byte_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = Field(
         default=10,
