@@ -31,6 +31,7 @@ from controlplane.errors import SecretMissing
 from controlplane.manifest import Manifest, endpoint_name
 from controlplane.state import AppliedRole
 from controlplane.store import Store
+from runtime.refresher import Refresher
 
 log = logging.getLogger(__name__)
 
@@ -164,10 +165,12 @@ def _seconds(span: timedelta) -> str:
     return f"{seconds:g}s"
 
 
-class Availability:
+class Availability(Refresher):
     """Whether each role can serve now: manifest, applied state (read in the background) and
     its circuit breaker. Use `start()` (reads once, then every `refresh_seconds`) and `close()`.
     """
+
+    thread_name = "reasoning-availability"
 
     def __init__(
         self,
@@ -181,11 +184,9 @@ class Availability:
     ) -> None:
         self.manifest = manifest
         self.store = store
-        self.refresh_seconds = refresh_seconds
+        super().__init__(refresh_seconds)
         self.breakers = {role: CircuitBreaker(failures, window, reset) for role in manifest.models}
         self._applied: dict[str, AppliedRole] | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def check(self, role: str) -> str | None:
         """None when `role` can take a request now, else why not.
@@ -229,19 +230,3 @@ class Availability:
             log.warning("availability: could not read the applied state (%s: %s)", type(error).__name__, error)
             return False
         return True
-
-    def start(self) -> Availability:
-        self.refresh()
-        self._thread = threading.Thread(target=self._loop, name="reasoning-availability", daemon=True)
-        self._thread.start()
-        return self
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.refresh_seconds):
-            self.refresh()
-
-    def close(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None

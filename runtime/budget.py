@@ -47,6 +47,7 @@ from controlplane import clock, costs
 from controlplane.costs import Period
 from controlplane.manifest import Manifest
 from controlplane.store import Store
+from runtime.refresher import Refresher
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +140,10 @@ class _Settled:
     at: datetime
 
 
-class BudgetGuard:
+class BudgetGuard(Refresher):
     """Reservations against each role's budget and the global one; see the module docstring."""
+
+    thread_name = "reasoning-budget"
 
     def __init__(
         self,
@@ -153,7 +156,7 @@ class BudgetGuard:
         self.manifest = manifest
         self.read_spend = read_spend
         self.written_through = written_through
-        self.refresh_seconds = refresh_seconds
+        super().__init__(refresh_seconds)
         total = manifest.budget.limit_usd
         self._global = _Limit("", _micros(total), manifest.budget.period) if total is not None else None
         self._limits: dict[str, tuple[_Limit, ...]] = {
@@ -177,8 +180,6 @@ class BudgetGuard:
         # limit -> (period start, settled micros in it): kept as costs are settled, so a
         # reservation never walks the list; rebuilt when a period rolls over or after a read.
         self._settled_sums: dict[_Limit, tuple[datetime, int]] = {}
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def _limits_of(self, role: str) -> tuple[_Limit, ...]:
         # A role the manifest does not know (a request for it cannot reach a custom model, but
@@ -316,20 +317,3 @@ class BudgetGuard:
             ]
             self._settled_sums.clear()
         return True
-
-    def start(self) -> BudgetGuard:
-        """Read the spend once now, then every `refresh_seconds` on a thread until `close()`."""
-        self.refresh()
-        self._thread = threading.Thread(target=self._refresh_loop, name="reasoning-budget", daemon=True)
-        self._thread.start()
-        return self
-
-    def _refresh_loop(self) -> None:
-        while not self._stop.wait(self.refresh_seconds):
-            self.refresh()
-
-    def close(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
