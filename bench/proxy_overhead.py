@@ -21,6 +21,9 @@ Method, per path:
 - concurrency 64, non-streaming, and req/s: `wrk -t2 -c64 --latency` for --duration seconds.
 - concurrency 64, streaming: wrk only times whole responses, so a raw-socket asyncio client runs
   64 keep-alive connections for --duration seconds and times send to first body byte.
+Each path is warmed first (--warmup requests; one second of the same load before each c=64
+figure), and after each load the upstream's count must stop moving before the next starts, so a
+slow proxy's backlog never spills into another path's figure.
 Every response at concurrency 1 and in the streaming load is checked (status, text, the exact
 SSE event order); wrk counts non-2xx. The upstream counts what reached it, shown beside each
 figure with n and the duration, so every figure can be traced.
@@ -236,11 +239,12 @@ class Figure:
 
 
 @dataclass
-class Path_:
+class Target:
+    """One path to the upstream (direct, ours, LiteLLM): its figures and the raw samples behind them."""
+
     key: str
     label: str
     port: int
-    note: str = ""
     figures: dict[str, Figure] = field(default_factory=dict)
     samples: dict[str, list[float]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
@@ -288,7 +292,7 @@ def settled(port: int, seconds: float = 60) -> Counter[str]:
     raise SystemExit(f"the upstream was still receiving requests {seconds:.0f} s after the load stopped")
 
 
-def wait_answering(path: Path_, process: subprocess.Popen[bytes], log: Path, seconds: float = 90) -> None:
+def wait_answering(path: Target, process: subprocess.Popen[bytes], log: Path, seconds: float = 90) -> None:
     """Until the path answers a real request: LiteLLM listens well before it can serve."""
     deadline = time.monotonic() + seconds
     last = "nothing"
@@ -368,7 +372,7 @@ def reasoning_usable(reasoning: str) -> str | None:
 # ---------------------------------------------------------------- measurements
 
 
-def sequential(paths: list[Path_], requests: int, rounds: int, warmup: int) -> None:
+def sequential(paths: list[Target], requests: int, rounds: int, warmup: int) -> None:
     """Concurrency 1, the paths interleaved round by round so drift on the machine hits all alike."""
     connections = {path.key: Connection(path.port) for path in paths}
     raws = {
@@ -427,7 +431,7 @@ end
 """
 
 
-def wrk(path: Path_, script: Path, seconds: int, connections: int, upstream: int) -> Figure:
+def wrk(path: Target, script: Path, seconds: int, connections: int, upstream: int) -> Figure:
     before = settled(upstream)["POST /v1/messages"]
     out = subprocess.run(
         [
@@ -513,7 +517,7 @@ async def streaming_load(port: int, connections: int, seconds: float) -> Figure:
     )
 
 
-def concurrent(paths: list[Path_], seconds: int, connections: int, upstream: int, scratch: Path) -> None:
+def concurrent(paths: list[Target], seconds: int, connections: int, upstream: int, scratch: Path) -> None:
     """Concurrency 64: the paths back to back, each after a one-second warm-up of the same load."""
     script = scratch / "post.lua"
     script.write_text(WRK_SCRIPT.format(body=json.dumps(request_body(False).decode())))
@@ -535,7 +539,7 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f}"
 
 
-def table(paths: list[Path_], connections: int) -> str:
+def table(paths: list[Target], connections: int) -> str:
     direct = next((path for path in paths if path.key == "direct"), None)
     head = ["path", *(f"{label} p50 / p99" for label in CELLS.values()), f"req/s at {connections}"]
     rows = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
@@ -565,7 +569,7 @@ def table(paths: list[Path_], connections: int) -> str:
     return out + "\n\n" + "\n".join(rows)
 
 
-def trace(paths: list[Path_]) -> str:
+def trace(paths: list[Target]) -> str:
     lines = []
     for path in paths:
         for key, label in CELLS.items():
@@ -623,21 +627,21 @@ def main() -> None:
     upstream = free_port()
     with contextlib.ExitStack() as stack:
         processes: dict[str, subprocess.Popen[bytes]] = {}
-        paths: list[Path_] = []
+        paths: list[Target] = []
         log = scratch / "direct.log"
         command = [sys.executable, str(HERE / "anthropic_standin.py"), "--port", str(upstream)]
         processes["direct"] = stack.enter_context(running([*command, "--stream-gap-ms", str(args.stream_gap_ms)], log))
         # the proxies start once the upstream answers
-        wait_answering(Path_("direct", "the upstream", upstream), processes["direct"], log)
+        wait_answering(Target("direct", "the upstream", upstream), processes["direct"], log)
         if "direct" in wanted:
-            paths.append(Path_("direct", "direct to the upstream", upstream))
+            paths.append(Target("direct", "direct to the upstream", upstream))
         if "reasoning" in wanted:
             port = free_port()
             manifest = reasoning_manifest(scratch, port, upstream)
             env = {**os.environ, "ANTHROPIC_API_KEY": "sk-ant-bench"}
             command = [args.reasoning, "proxy", "serve", "-f", str(manifest), "--listen", f"127.0.0.1:{port}"]
             processes["reasoning"] = stack.enter_context(running(command, scratch / "reasoning.log", env))
-            paths.append(Path_("reasoning", "`reasoning proxy serve` (pass-through)", port))
+            paths.append(Target("reasoning", "`reasoning proxy serve` (pass-through)", port))
         if "litellm" in wanted:
             port = free_port()
             config = litellm_config(scratch, upstream)
@@ -645,7 +649,7 @@ def main() -> None:
             env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
             command = [args.litellm, "--config", str(config), "--host", "127.0.0.1", "--port", str(port)]
             processes["litellm"] = stack.enter_context(running(command, scratch / "litellm.log", env))
-            paths.append(Path_("litellm", "LiteLLM proxy 1.100.0, default config", port))
+            paths.append(Target("litellm", "LiteLLM proxy 1.100.0, default config", port))
         for path in paths:
             wait_answering(path, processes[path.key], scratch / f"{path.key}.log")
 
