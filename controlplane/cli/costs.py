@@ -7,13 +7,13 @@ so it works offline and is as fresh as the last apply or reconcile.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
+from controlplane.cli.options import WHEN, parse_when
 from controlplane.cli.output import out, show
 
 if TYPE_CHECKING:
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from controlplane.costs import Report
 
 FILE = typer.Option(Path("reasoning.yaml"), "-f", "--file", help="The manifest.")
-WHEN = "an ISO date or time in UTC (2026-11-01, 2026-11-01T08:00) or a span back from now (7d, 12h, 90m)"
 BAR_WIDTH = 40
 EIGHTHS = " ▏▎▍▌▋▊▉"
 THIS = {"day": "today", "week": "this week", "month": "this month", "total": "in total"}
@@ -47,8 +46,8 @@ def report(
     from controlplane.store import open_store
 
     now = clock.now()
-    start = _when(since, "--since", now)
-    end = _when(until, "--until", now)
+    start = parse_when(since, "--since", now)
+    end = parse_when(until, "--until", now)
     manifest = load(file)
     with open_store(store_url(manifest), manifest.path(".")) as store:
         result = costs.report(store, manifest, now=now, since=start, until=end, by=by)
@@ -56,24 +55,6 @@ def report(
         out.print(json.dumps(result.as_json(), indent=2), markup=False)
         return
     show(render(result))
-
-
-def _when(text: str | None, option: str, now: datetime) -> datetime | None:
-    """`2026-11-01`, `2026-11-01T08:00[Z|+01:00]` (naive means UTC), or a span back from now: `7d`."""
-    from controlplane.errors import ReasoningError
-    from controlplane.manifest.schema import parse_duration
-
-    if text is None:
-        return None
-    try:
-        return now - parse_duration(text)
-    except ValueError:
-        pass
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise ReasoningError(f"{option} {text}: not a time; write {WHEN}") from None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
 # -- for people ---------------------------------------------------------------------------------

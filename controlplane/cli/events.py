@@ -38,13 +38,13 @@ def events(
 ) -> None:
     """Show the audit timeline: who started, stopped or changed which role, when and why."""
     from controlplane import clock
-    from controlplane.cli.costs import _when
+    from controlplane.cli.options import parse_when
     from controlplane.manifest import load
     from controlplane.manifest.schema import normalize_role
     from controlplane.project import store_url
     from controlplane.store import open_store
 
-    start = _when(since, "--since", clock.now())
+    start = parse_when(since, "--since", clock.now())
     manifest = load(file)
     wanted = normalize_role(role) if role else None
     with open_store(store_url(manifest), manifest.path(".")) as store:
