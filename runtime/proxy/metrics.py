@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -50,6 +50,11 @@ class _Mirrors(Collector):
         yield CounterMetricFamily(
             "reasoning_proxy_recorder_dropped", "records dropped because the queue was full", value=dropped
         )
+
+
+# A `_created` timestamp series beside every counter and histogram doubles what is scraped and
+# says nothing a dashboard uses (the process start time is exported anyway).
+disable_created_metrics()
 
 
 class Metrics:
