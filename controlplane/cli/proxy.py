@@ -27,7 +27,7 @@ def serve(
 
     manifest = load(file)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    server = ProxyServer(manifest, listen, log_config=_UVICORN_LOGGING)
+    server = ProxyServer(manifest, listen, log_config=_UVICORN_LOGGING, own_process=True)
     try:
         host, port = server.bind()
     except BaseException:

@@ -54,7 +54,7 @@ class _Mirrors(Collector):
 
 # A `_created` timestamp series beside every counter and histogram doubles what is scraped and
 # says nothing a dashboard uses (the process start time is exported anyway).
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 
 class Metrics:

@@ -47,6 +47,7 @@ class ProxyServer:
         *,
         store: Store | None = None,
         log_config: dict[str, Any] | None = None,
+        own_process: bool = False,
         **services: Any,
     ) -> None:
         self.manifest = manifest
@@ -62,7 +63,7 @@ class ProxyServer:
             if self._own_store:
                 self.store.close()
             raise
-        self.app = ProxyApp(self.services)
+        self.app = ProxyApp(self.services, freeze_gc=own_process)
         config = uvicorn.Config(
             self.app,
             interface="asgi3",
@@ -71,6 +72,7 @@ class ProxyServer:
             log_config=log_config,
             timeout_graceful_shutdown=None,  # wait for every request in flight, however long
             server_header=False,
+            proxy_headers=False,  # we are the proxy: no X-Forwarded-* rewriting on every request
         )
         self.server = uvicorn.Server(config)
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -114,7 +116,7 @@ class ProxyServer:
 
 def serve(manifest: Manifest, listen: str | None = None, **kwargs: Any) -> None:
     """`reasoning proxy serve` without the CLI: bind, check, serve until a signal."""
-    server = ProxyServer(manifest, listen, **kwargs)
+    server = ProxyServer(manifest, listen, own_process=True, **kwargs)
     server.bind()
     server.run()
 
