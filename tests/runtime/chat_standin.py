@@ -12,41 +12,22 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import uvicorn
 from starlette.types import Receive, Scope, Send
 
+from controlplane.served import ServedASGI
 
-class StandInChat:
+
+class StandInChat(ServedASGI):
     def __init__(self, answer: str | Callable[[dict[str, Any]], str] = "", *, status: int = 200) -> None:
         self.answer = answer
         self.status = status
         self.received: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
-        config = uvicorn.Config(self._asgi, lifespan="off", log_config=None, access_log=False, interface="asgi3")
-        self._server = uvicorn.Server(config)
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._socket.getsockname()[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> StandInChat:
-        self._socket.bind(("127.0.0.1", 0))
-        self._socket.listen(64)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.should_exit = True
-        self._thread.join()
-        self._socket.close()
+        super().__init__(self._asgi, backlog=64)
 
     async def _asgi(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -9,11 +9,8 @@ the world lives in memory, behind `MemoryWorld`'s lock.
 
 from __future__ import annotations
 
-import socket
-import threading
 from contextlib import AbstractContextManager
 from pathlib import Path
-from types import TracebackType
 from urllib.parse import parse_qsl
 
 import uvicorn
@@ -25,6 +22,7 @@ from starlette.types import Receive, Scope, Send
 from controlplane.provider.simulator.api import Simulator
 from controlplane.provider.simulator.protocol import SimResponse
 from controlplane.provider.simulator.world import MemoryWorld, World, WorldFile, WorldStore
+from controlplane.served import ServedASGI
 
 
 class SimulatorApp:
@@ -89,7 +87,7 @@ def serve(
     uvicorn.run(app, host=host, port=port, log_level=log_level, lifespan="off")
 
 
-class ServedSimulator:
+class ServedSimulator(ServedASGI):
     """`with ServedSimulator() as served:` Together at `served.base_url` until the block ends.
 
     The listening socket is bound before the server thread starts, so the port is known at once
@@ -105,36 +103,8 @@ class ServedSimulator:
         scale_seconds: float | None = None,
     ) -> None:
         self.simulator = _simulator(state_path, provision_seconds, stop_seconds, scale_seconds)
-        # log_config=None: a test helper must not reconfigure the process's logging.
-        config = uvicorn.Config(SimulatorApp(self.simulator), lifespan="off", log_config=None, access_log=False)
-        self._server = uvicorn.Server(config)
-        # IPPROTO_TCP, not the default 0: asyncio sets TCP_NODELAY only on sockets that say they
-        # are TCP, and without it every response waits ~40 ms for a delayed ACK.
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._socket.getsockname()[:2]
-        return f"http://{host}:{port}"
+        super().__init__(SimulatorApp(self.simulator))
 
     def world(self) -> AbstractContextManager[World]:
         """The served world, locked for the block; changes made in it are kept."""
         return self.simulator.world()
-
-    def __enter__(self) -> ServedSimulator:
-        self._socket.bind(("127.0.0.1", 0))
-        self._socket.listen()
-        self._thread.start()
-        while not self._server.started:
-            self._thread.join(0.01)  # returns at once if the server thread died
-            if not self._thread.is_alive():
-                raise RuntimeError("the simulator's server thread stopped during start-up")
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self._server.should_exit = True
-        self._thread.join()
-        self._socket.close()

@@ -23,15 +23,13 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
-import uvicorn
 from starlette.types import Receive, Scope, Send
+
+from controlplane.served import ServedASGI
 
 _WORD = re.compile(r"\s*\S+")
 
@@ -53,38 +51,13 @@ class _Answer:
     output_tokens: int
 
 
-class _Served:
+class _Served(ServedASGI):
     """An ASGI app on a free loopback port in a background thread, until the block ends."""
 
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.fail_status: int | None = None
-        config = uvicorn.Config(self._asgi, lifespan="off", log_config=None, access_log=False, interface="asgi3")
-        self._server = uvicorn.Server(config)
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._socket.getsockname()[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> _Served:
-        self._socket.bind(("127.0.0.1", 0))
-        self._socket.listen(1024)
-        self._thread.start()
-        while not self._server.started:
-            self._thread.join(0.01)
-            if not self._thread.is_alive():
-                raise RuntimeError(f"{type(self).__name__}'s server thread stopped during start-up")
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self._server.should_exit = True
-        self._thread.join()
-        self._socket.close()
+        super().__init__(self._asgi)
 
     async def _asgi(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
