@@ -30,8 +30,8 @@ from controlplane.project import Project
 from controlplane.provider import Provider, deployment_name
 from controlplane.provider.together import TogetherClient
 from controlplane.provider.types import Endpoint
-from controlplane.state import AppliedRole, Spec, State
 from controlplane.store import Event, Store
+from controlplane.values import AppliedRole, DeploymentState, Spec
 
 LOCK_TTL = timedelta(minutes=15)
 WAIT_TIMEOUT = timedelta(minutes=45)
@@ -431,5 +431,5 @@ class Applier:
 
 
 def _reached(state: str, ready: int, spec: Spec) -> bool:
-    target: State = "STOPPED" if spec.stopped else "READY"
+    target: DeploymentState = "STOPPED" if spec.stopped else "READY"
     return state == target and (spec.stopped or ready >= spec.min_replicas)

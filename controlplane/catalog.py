@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 
-from controlplane.state import Value
+from controlplane.values import Value
 
 
 class Hardware(Value):

@@ -1,22 +1,18 @@
-"""Spend: what the ledger and the usage records say was spent, against the budgets.
+"""The cost report: what the ledger and the usage records say was spent, against the budgets.
 
-Where it sits in the flow: `spend()` is the one function the budget checks read (reconcile's
-policy and the runtime's budget guard), `report()` is what `reasoning costs report` shows. Both
-read the store only: hardware cost comes from the ledger's intervals (`ledger.py`), request cost
-from the usage the runtime recorded. Nothing here calls the provider, so a report works offline
-and costs nothing; it is as fresh as the last apply or reconcile.
-
-Periods are calendar periods in UTC: a day starts at 00:00, a week on Monday 00:00, a month on
-the 1st; `total` has neither start nor end. Amounts are `Decimal` dollars, exact (see ledger);
-they are rounded to the cent only when shown.
-
-Projection to the end of a period: spent so far + burn rate now x time left in the period.
+Where it sits in the flow: `report()` is what `reasoning costs report` shows. The current period's
+spend comes from `controlplane.store.spend`, the one read the budget checks share (reconcile's
+policy, the runtime's budget guard). Both read the store only: hardware from the ledger's
+intervals, requests from the usage the runtime recorded; nothing calls the provider, so a report
+works offline and is as fresh as the last apply or reconcile. Amounts are exact `Decimal`
+dollars, rounded to the cent only when shown. Projection to the end of a period: spent so far +
+burn rate now x time left in the period.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
@@ -24,167 +20,20 @@ from typing import Any, Literal
 from controlplane import ledger
 from controlplane.errors import ReasoningError
 from controlplane.manifest import Manifest
-from controlplane.state import Value
-from controlplane.store import LedgerInterval, Store, UsageTotals
+from controlplane.store import Store, spend
+from controlplane.store.spend import by_role as _by_role
+from controlplane.store.spend import requests_usd as _requests
+from controlplane.values import BudgetUse, LedgerInterval, Period, RoleSpend, Spend, Value, period_bounds
+from controlplane.values.spend import ZERO
+
+__all__ = ["BudgetUse", "Period", "Report", "RoleSpend", "Spend", "period_bounds", "report", "spend"]
 
 FORMAT_VERSION = "1"
 PROJECTION = "spent so far + burn rate now x hours left in the period"
 
-Period = Literal["day", "week", "month", "total"]
 By = Literal["role", "day", "hour"]
 BY: tuple[By, ...] = ("role", "day", "hour")
 BUCKET_SECONDS = {"day": 86_400, "hour": 3_600}
-ZERO = Decimal(0)
-
-
-def period_bounds(period: Period, now: datetime) -> tuple[datetime | None, datetime | None]:
-    """[start, end) of the calendar period holding `now`, in UTC; `total` is unbounded."""
-    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    if period == "day":
-        return day, day + timedelta(days=1)
-    if period == "week":
-        monday = day - timedelta(days=day.weekday())
-        return monday, monday + timedelta(days=7)
-    if period == "month":
-        first = day.replace(day=1)
-        following = (first + timedelta(days=32)).replace(day=1)
-        return first, following
-    return None, None
-
-
-class BudgetUse(Value):
-    """One budget in its current period: its limit, what was spent in it, the burn rate now."""
-
-    period: Period
-    start: datetime | None
-    end: datetime | None
-    limit_usd: Decimal | None
-    usd: Decimal
-    burn_usd_per_hour: Decimal
-
-    @property
-    def remaining_usd(self) -> Decimal | None:
-        return None if self.limit_usd is None else self.limit_usd - self.usd
-
-    @property
-    def exceeded(self) -> bool:
-        """Spent, to the cent, is at or past the limit: the period's money is gone."""
-        return self.limit_usd is not None and ledger.cents(self.usd) >= self.limit_usd
-
-    def projected_usd(self, now: datetime) -> Decimal | None:
-        """Spent + burn now x hours left; None for `total`, which has no end."""
-        if self.end is None:
-            return None
-        left = max(self.end - now, timedelta(0))
-        return self.usd + self.burn_usd_per_hour * Decimal(left // timedelta(microseconds=1)) / 3_600_000_000
-
-
-class RoleSpend(Value):
-    """One role in the current (global) budget period, and its own budget if it has one."""
-
-    role: str
-    hardware_usd: Decimal
-    requests_usd: Decimal
-    burn_usd_per_hour: Decimal
-    #: the role's own `budget`, over its own period (which may differ from the global one)
-    budget: BudgetUse | None = None
-
-    @property
-    def usd(self) -> Decimal:
-        return self.hardware_usd + self.requests_usd
-
-
-class Spend(Value):
-    """What was spent in the current budget period, per role and in total, and the burn rate now."""
-
-    project: str
-    now: datetime
-    period: Period
-    start: datetime | None
-    end: datetime | None
-    #: the global budget's limit (`budget.limit_usd`), if any
-    limit_usd: Decimal | None
-    roles: dict[str, RoleSpend]
-
-    @property
-    def hardware_usd(self) -> Decimal:
-        return sum((r.hardware_usd for r in self.roles.values()), ZERO)
-
-    @property
-    def requests_usd(self) -> Decimal:
-        return sum((r.requests_usd for r in self.roles.values()), ZERO)
-
-    @property
-    def usd(self) -> Decimal:
-        return self.hardware_usd + self.requests_usd
-
-    @property
-    def burn_usd_per_hour(self) -> Decimal:
-        return sum((r.burn_usd_per_hour for r in self.roles.values()), ZERO)
-
-    @property
-    def budget(self) -> BudgetUse:
-        return BudgetUse(
-            period=self.period,
-            start=self.start,
-            end=self.end,
-            limit_usd=self.limit_usd,
-            usd=self.usd,
-            burn_usd_per_hour=self.burn_usd_per_hour,
-        )
-
-
-def spend(store: Store, manifest: Manifest, now: datetime) -> Spend:
-    """USD spent per role and in total in the current budget period, up to and including `now`.
-
-    Hardware: the ledger's intervals clipped to [period start, now], the open ones included.
-    Requests: the `cost_usd` of usage recorded in the same span. Roles that are no longer in the
-    manifest still count: their money was spent.
-    """
-    period = manifest.budget.period
-    start, end = period_bounds(period, now)
-    own = {name: role.budget for name, role in manifest.models.items() if role.budget is not None}
-    bounds = [start] + [period_bounds(b.period, now)[0] for b in own.values()]
-    earliest = None if None in bounds else min(b for b in bounds if b is not None)
-    through = now + timedelta(microseconds=1)  # what happened at exactly `now` has happened
-    intervals = store.ledger(manifest.project, since=earliest, until=through)
-    usage = _usage(store, manifest.project, start, end, through)
-    by_role = _by_role(intervals)
-    roles: dict[str, RoleSpend] = {}
-    for role in sorted(set(manifest.models) | set(by_role) | set(usage)):
-        mine = by_role.get(role, [])
-        burn = ledger.burn(mine, now)
-        budget = own.get(role)
-        use = None
-        if budget is not None:
-            role_start, role_end = period_bounds(budget.period, now)
-            role_usage = (
-                usage if role_start == start else _usage(store, manifest.project, role_start, role_end, through)
-            )
-            use = BudgetUse(
-                period=budget.period,
-                start=role_start,
-                end=role_end,
-                limit_usd=_decimal(budget.limit_usd),
-                usd=ledger.cost(mine, role_start, now) + _requests(role_usage.get(role)),
-                burn_usd_per_hour=burn,
-            )
-        roles[role] = RoleSpend(
-            role=role,
-            hardware_usd=ledger.cost(mine, start, now),
-            requests_usd=_requests(usage.get(role)),
-            burn_usd_per_hour=burn,
-            budget=use,
-        )
-    return Spend(
-        project=manifest.project,
-        now=now,
-        period=period,
-        start=start,
-        end=end,
-        limit_usd=_decimal(manifest.budget.limit_usd),
-        roles=roles,
-    )
 
 
 # -- the report ------------------------------------------------------------------------------
@@ -393,30 +242,6 @@ def _first_record(store: Store, project: str, now: datetime) -> datetime:
     firsts = [i.started_at for i in store.ledger(project, until=now)[:1]]
     firsts += [t.first_at for t in store.usage_totals(project, until=now).values()]
     return min(firsts, default=now - timedelta(hours=1))
-
-
-def _usage(
-    store: Store, project: str, start: datetime | None, end: datetime | None, through: datetime
-) -> dict[str, UsageTotals]:
-    until = through if end is None else min(end, through)
-    return store.usage_totals(project, since=start, until=until)
-
-
-def _by_role(intervals: Iterable[LedgerInterval]) -> dict[str, list[LedgerInterval]]:
-    grouped: dict[str, list[LedgerInterval]] = defaultdict(list)
-    for interval in intervals:
-        grouped[interval.role].append(interval)
-    return dict(grouped)
-
-
-def _requests(totals: UsageTotals | None) -> Decimal:
-    # the store keeps micro-dollars and hands back micros / 1e6: rounding recovers them exactly
-    return ZERO if totals is None else Decimal(round(totals.cost_usd * 1_000_000)) / 1_000_000
-
-
-def _decimal(value: float | None) -> Decimal | None:
-    # limits are written by people in dollars and cents: their shortest repr is what they meant
-    return None if value is None else Decimal(repr(value))
 
 
 def _money(amount: Decimal) -> float:

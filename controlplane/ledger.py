@@ -26,17 +26,27 @@ integers and divided once, so totals are exact to the cent however they are clip
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Mapping
+from datetime import datetime
 
 from controlplane.catalog import Catalog
-from controlplane.state import RemoteDeployment, RemoteRole, Spec
-from controlplane.store import Billing, LedgerChange, LedgerInterval, Store
+from controlplane.store import Store
+from controlplane.values import Billing, LedgerChange, RemoteDeployment, RemoteRole, Spec
+from controlplane.values.money import burn, cents, cost, replica_hours, units, usd
 
-#: cents x replicas x microseconds per USD: 100 cents x 3,600,000,000 microseconds in an hour
-UNITS_PER_USD = 100 * 3_600_000_000
-CENT = Decimal("0.01")
+__all__ = [
+    "billed_replicas",
+    "billing",
+    "burn",
+    "cents",
+    "cents_per_hour",
+    "cost",
+    "observe",
+    "record",
+    "replica_hours",
+    "units",
+    "usd",
+]
 
 
 def cents_per_hour(catalog: Catalog, hardware: str) -> int:
@@ -113,49 +123,3 @@ def observe(
         if change:
             changes[role] = change
     return changes
-
-
-def units(interval: LedgerInterval, since: datetime | None, until: datetime) -> int:
-    """The interval's cost inside [since, until) in cents x replicas x microseconds (exact);
-    an open interval runs up to `until`."""
-    start = interval.started_at if since is None else max(interval.started_at, since)
-    end = until if interval.ended_at is None else min(interval.ended_at, until)
-    if end <= start:
-        return 0
-    return interval.cents_per_hour * interval.replicas * ((end - start) // timedelta(microseconds=1))
-
-
-def usd(units_: int) -> Decimal:
-    """Units to dollars, unrounded (exact up to Decimal's 28 digits)."""
-    return Decimal(units_) / UNITS_PER_USD
-
-
-def cents(amount: Decimal) -> Decimal:
-    """Rounded to the cent, half up, as a bill would be."""
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def cost(intervals: Iterable[LedgerInterval], since: datetime | None, until: datetime) -> Decimal:
-    """USD the intervals cost inside [since, until)."""
-    return usd(sum(units(i, since, until) for i in intervals))
-
-
-def burn(intervals: Iterable[LedgerInterval], at: datetime) -> Decimal:
-    """USD per hour of the intervals running at `at`."""
-    hourly = sum(
-        i.cents_per_hour * i.replicas
-        for i in intervals
-        if i.started_at <= at and (i.ended_at is None or i.ended_at > at)
-    )
-    return Decimal(hourly) / 100
-
-
-def replica_hours(intervals: Iterable[LedgerInterval], since: datetime | None, until: datetime) -> Decimal:
-    """Replica-hours inside [since, until): how long, times how many, things ran."""
-    total = timedelta(0)
-    for i in intervals:
-        start = i.started_at if since is None else max(i.started_at, since)
-        end = until if i.ended_at is None else min(i.ended_at, until)
-        if end > start:
-            total += (end - start) * i.replicas
-    return Decimal(total // timedelta(microseconds=1)) / 3_600_000_000

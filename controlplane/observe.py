@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from controlplane.catalog import Catalog
 from controlplane.manifest import Manifest
 from controlplane.provider import Provider
-from controlplane.state import AppliedRole, RemoteRole
 from controlplane.store import Store
+from controlplane.values import AppliedRole, RemoteRole
 
 
 @dataclass(frozen=True)

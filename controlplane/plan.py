@@ -31,7 +31,7 @@ from controlplane.catalog import Catalog
 from controlplane.errors import CostLimitExceeded, ModelNotAvailable, UnknownHardware
 from controlplane.manifest import Manifest
 from controlplane.policy import Decision, Rule
-from controlplane.state import AppliedRole, RemoteRole, Spec, Value
+from controlplane.values import AppliedRole, RemoteRole, Spec, Value
 
 FORMAT_VERSION = "1"
 

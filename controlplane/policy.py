@@ -49,7 +49,7 @@ from croniter import CroniterBadDateError, croniter
 
 from controlplane.manifest import Manifest
 from controlplane.manifest.schema import Budget, Role, ShutdownWindow
-from controlplane.state import Value
+from controlplane.values import Value
 
 Rule = Literal["manifest", "budget", "window", "idle", "max_cost"]
 RULES: tuple[Rule, ...] = ("manifest", "budget", "window", "idle", "max_cost")

@@ -24,8 +24,8 @@ from controlplane.apply import Applier, Report, locked, prepare
 from controlplane.plan import Kind, Plan
 from controlplane.policy import Rule
 from controlplane.project import Project
-from controlplane.state import Value
 from controlplane.store import Event
+from controlplane.values import Value
 
 FORMAT_VERSION = "1"
 ACTOR = "reconcile"

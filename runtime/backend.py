@@ -29,8 +29,8 @@ from typing import Literal
 from controlplane import clock
 from controlplane.errors import SecretMissing
 from controlplane.manifest import Manifest, endpoint_name
-from controlplane.state import AppliedRole
 from controlplane.store import Store
+from controlplane.values import AppliedRole
 from runtime.refresher import Refresher
 
 log = logging.getLogger(__name__)

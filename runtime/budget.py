@@ -13,7 +13,7 @@ back, when the role's own budget or the global one (whichever is stricter) canno
 What counts as spent, per budget and its period (UTC; weeks start on Monday, `total` never
 resets):
 
-    baseline     `controlplane.costs.spend`, the figures reconcile's policy reads: hardware from
+    baseline     `controlplane.store.spend`, the figures reconcile's policy reads: hardware from
                  the ledger plus request costs from usage, read from the store every
                  `refresh_seconds` by a thread, off the request path; between reads, hardware
                  keeps accruing at the burn rate of the last read
@@ -43,10 +43,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import count
 
-from controlplane import clock, costs
-from controlplane.costs import Period
+from controlplane import clock
 from controlplane.manifest import Manifest
-from controlplane.store import Store
+from controlplane.store import Store, spend
+from controlplane.values import Period, period_bounds
 from runtime.refresher import Refresher
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 def period_start(period: Period, now: datetime) -> datetime:
     """When the budget period holding `now` began, in UTC (`total`: the epoch)."""
-    start, _ = costs.period_bounds(period, now.astimezone(timezone.utc))
+    start, _ = period_bounds(period, now.astimezone(timezone.utc))
     return start or _EPOCH
 
 
@@ -90,16 +90,16 @@ SpendReader = Callable[[datetime], Spent]
 
 
 def ledger_spend(store: Store, manifest: Manifest) -> SpendReader:
-    """The spend as `controlplane.costs.spend` computes it for reconcile's policy: hardware from
+    """The spend as `controlplane.store.spend` computes it for reconcile's policy: hardware from
     the ledger (the running interval up to `now`) plus request costs from usage."""
 
     def read(now: datetime) -> Spent:
-        spend = costs.spend(store, manifest, now)
+        spent = spend(store, manifest, now)
         return Spent(
             at=now,
-            roles={role: float(r.budget.usd) for role, r in spend.roles.items() if r.budget is not None},
-            total=float(spend.usd),
-            burn_usd_per_hour={role: float(r.burn_usd_per_hour) for role, r in spend.roles.items()},
+            roles={role: float(r.budget.usd) for role, r in spent.roles.items() if r.budget is not None},
+            total=float(spent.usd),
+            burn_usd_per_hour={role: float(r.burn_usd_per_hour) for role, r in spent.roles.items()},
         )
 
     return read

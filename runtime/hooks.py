@@ -43,8 +43,8 @@ import jinja2
 from controlplane import clock
 from controlplane.errors import ReasoningError, SecretMissing
 from controlplane.manifest import Manifest, load
-from controlplane.state import Value
 from controlplane.store import Outcome, Sample, Store, Usage, open_store
+from controlplane.values import Value
 from runtime.backend import Availability, InferenceTarget, open_target
 from runtime.budget import BudgetGuard, OverBudget, Reservation, ledger_spend
 from runtime.parse import (

@@ -23,7 +23,7 @@ import re
 from typing import Any, Literal
 
 from controlplane.errors import ReasoningError
-from controlplane.state import Value
+from controlplane.values import Value
 
 Decision = Literal["RESPOND", "IGNORE", "STOP"]
 DECISIONS: tuple[Decision, ...] = ("RESPOND", "IGNORE", "STOP")

@@ -21,7 +21,7 @@ from controlplane.errors import NotFound, SecretMissing
 from controlplane.manifest import Manifest, endpoint_name
 from controlplane.provider.together import TogetherClient
 from controlplane.provider.types import Endpoint
-from controlplane.state import RemoteDeployment, RemoteRole, Spec, State
+from controlplane.values import DeploymentState, RemoteDeployment, RemoteRole, Spec
 
 SIMULATOR_URL = "http://simulator.invalid"
 
@@ -60,7 +60,7 @@ def _digest(text: str, size: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:size]
 
 
-_STATES: dict[str, State] = {
+_STATES: dict[str, DeploymentState] = {
     "DEPLOYMENT_STATE_PROVISIONING": "PROVISIONING",
     "DEPLOYMENT_STATE_READY": "READY",
     "DEPLOYMENT_STATE_SCALING": "SCALING",

@@ -2,7 +2,7 @@
 the cost ledger, and what the runtime writes: usage per request and training samples.
 
 SQLite by default (a file next to the manifest), PostgreSQL by URL when several machines share
-one project. sqlalchemy never leaks out: rows become the values of `controlplane.state`, and
+one project. sqlalchemy never leaks out: rows become the values of `controlplane.values`, and
 database failures become `StoreError`. No transaction is held across a network call: every
 method opens and closes its own.
 """
@@ -10,123 +10,35 @@ method opens and closes its own.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import BigInteger, Engine, Integer, cast, delete, event, func, insert, or_, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, SQLModel, col, create_engine, select
 
-from controlplane.errors import LockHeld, StoreError
-from controlplane.state import AppliedRole, Spec, Value
+from controlplane.errors import LockHeld, SecretMissing, StoreError
+from controlplane.manifest import Manifest
+from controlplane.store.spend import spend
 from controlplane.store.tables import AppliedRoleRow, EventRow, LedgerRow, LockRow, SampleRow, UsageRow
-
-
-class Event(Value):
-    at: datetime
-    project: str
-    role: str | None
-    actor: str
-    kind: str
-    reason: str
-    detail: dict[str, Any] = {}
-
-
-class Lock(Value):
-    project: str
-    owner: str
-    acquired_at: datetime
-    expires_at: datetime
-
-
-Outcome = Literal["ok", "fallback", "error"]
-
-
-class Usage(Value):
-    """One request for a role: served by it (`ok`), sent to the fallback (`fallback`, with the
-    reason), or failed (`error`). `cost_usd` is what the request itself cost; hourly hardware is
-    in the ledger."""
-
-    project: str
-    role: str
-    at: datetime
-    input_tokens: int = 0
-    output_tokens: int = 0
-    latency_ms: float = 0.0
-    cost_usd: float = 0.0
-    outcome: Outcome = "ok"
-    reason: str | None = None
-
-
-class UsageTotals(Value):
-    requests: int
-    input_tokens: int
-    output_tokens: int
-    cost_usd: float
-    first_at: datetime
-    last_at: datetime
-
-
-class Sample(Value):
-    """One decision as training data: the exact prompt and answer, already redacted.
-
-    `prompt` is the request in the role's format (messages, tools...), `answer` the text or JSON
-    the model (or the fallback, per `source`) gave."""
-
-    project: str
-    role: str
-    at: datetime
-    source: Literal["custom", "fallback"]
-    prompt: dict[str, Any]
-    answer: str
-    meta: dict[str, Any] = {}
-
-
-class Billing(Value):
-    """The terms one deployment is billed at while they hold: an open ledger interval's."""
-
-    deployment_id: str
-    hardware: str
-    replicas: int
-    #: per replica, integer cents as Together's catalog gives them
-    cents_per_hour: int
-
-
-class LedgerInterval(Value):
-    """A span of time in which a deployment of a role was billed at fixed terms; open while
-    `ended_at` is None. `opened_by` / `closed_by` say which step saw the change (apply, observe)."""
-
-    project: str
-    role: str
-    deployment_id: str
-    hardware: str
-    replicas: int
-    cents_per_hour: int
-    started_at: datetime
-    ended_at: datetime | None = None
-    opened_by: str
-    closed_by: str | None = None
-
-    @property
-    def terms(self) -> Billing:
-        return Billing(
-            deployment_id=self.deployment_id,
-            hardware=self.hardware,
-            replicas=self.replicas,
-            cents_per_hour=self.cents_per_hour,
-        )
-
-
-class LedgerChange(Value):
-    opened: tuple[LedgerInterval, ...] = ()
-    closed: tuple[LedgerInterval, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.opened or self.closed)
+from controlplane.values import (
+    AppliedRole,
+    Billing,
+    Event,
+    LedgerChange,
+    LedgerInterval,
+    Lock,
+    Outcome,
+    Sample,
+    Spec,
+    Usage,
+    UsageTotals,
+)
 
 
 def _micros(usd: float) -> int:
@@ -687,3 +599,40 @@ def open_store(url: str, base_dir: Path) -> Store:
         if not database.is_absolute():
             url = parsed.set(database=str((base_dir / database).resolve())).render_as_string(hide_password=False)
     return Store(url)
+
+
+def store_url(manifest: Manifest) -> str:
+    """The store's URL: `store.url`, or the environment variable `store.url_env` names."""
+    if manifest.store.url_env is None:
+        return manifest.store.url
+    url = os.environ.get(manifest.store.url_env)
+    if not url:
+        raise SecretMissing(
+            f"{manifest.store.url_env} is not set (store.url_env, {manifest.where('store', 'url_env')})",
+            hint=f"export {manifest.store.url_env}=postgresql+psycopg://user:password@host/db",
+        )
+    return url
+
+
+def open_for(manifest: Manifest) -> Store:
+    """The manifest's store: its URL (from the file or the environment), relative to the file."""
+    return open_store(store_url(manifest), manifest.path("."))
+
+
+__all__ = [
+    "AppliedRole",
+    "Billing",
+    "Event",
+    "LedgerChange",
+    "LedgerInterval",
+    "Lock",
+    "Outcome",
+    "Sample",
+    "Store",
+    "Usage",
+    "UsageTotals",
+    "open_for",
+    "open_store",
+    "spend",
+    "store_url",
+]

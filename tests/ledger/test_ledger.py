@@ -10,8 +10,8 @@ import pytest
 
 from controlplane import ledger
 from controlplane.catalog import Catalog, Hardware
-from controlplane.state import RemoteDeployment, RemoteRole, Spec, State
 from controlplane.store import Billing, LedgerInterval, Store
+from controlplane.values import DeploymentState, RemoteDeployment, RemoteRole, Spec
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 H100 = "1x_nvidia_h100_80gb_sxm"
@@ -58,7 +58,7 @@ def remote(*deployments: RemoteDeployment) -> RemoteRole:
 
 
 def deployment(
-    state: State = "READY", min_replicas: int = 2, max_replicas: int = 3, ready: int = 2, id: str = "dep-1"
+    state: DeploymentState = "READY", min_replicas: int = 2, max_replicas: int = 3, ready: int = 2, id: str = "dep-1"
 ) -> RemoteDeployment:
     spec = Spec(model="m", hardware=H100, min_replicas=min_replicas, max_replicas=max_replicas)
     return RemoteDeployment(id=id, name=id, spec=spec, state=state, ready_replicas=ready)
@@ -207,7 +207,7 @@ class TestBilledReplicas:
         ],
     )
     def test_follows_the_rule(
-        self, state: State, min_replicas: int, max_replicas: int, ready: int, billed: int
+        self, state: DeploymentState, min_replicas: int, max_replicas: int, ready: int, billed: int
     ) -> None:
         assert ledger.billed_replicas(deployment(state, min_replicas, max_replicas, ready)) == billed
 

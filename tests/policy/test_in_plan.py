@@ -9,7 +9,7 @@ from controlplane.errors import CostLimitExceeded
 from controlplane.manifest import loads
 from controlplane.plan import Plan, make_plan
 from controlplane.policy import Decision
-from controlplane.state import AppliedRole, RemoteRole, Spec
+from controlplane.values import AppliedRole, RemoteRole, Spec
 from tests.plan.test_plan import CATALOG, H100, NOW, SMALL, manifest, remote
 
 STOPPED = Spec(model="org/small", hardware=H100, min_replicas=0, max_replicas=0)

@@ -18,8 +18,8 @@ from controlplane.apply import Applier, locked, prepare
 from controlplane.errors import SecretMissing
 from controlplane.manifest import Manifest, load
 from controlplane.project import open_project, store_url
-from controlplane.state import AppliedRole, Spec
 from controlplane.store import Store, open_store
+from controlplane.values import AppliedRole, Spec
 from runtime.backend import Availability, CircuitBreaker, InferenceTarget, model_for, open_target
 
 pytestmark = pytest.mark.usefixtures("frozen")

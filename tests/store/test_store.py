@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from controlplane.errors import LockHeld, StoreError
-from controlplane.state import AppliedRole, Spec
 from controlplane.store import Event, Store
+from controlplane.values import AppliedRole, Spec
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 TTL = timedelta(minutes=15)

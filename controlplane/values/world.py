@@ -1,4 +1,4 @@
-"""Values describing what exists: the remote roles a refresh finds, and what apply last did.
+"""What exists: the remote roles a refresh finds, and what apply last did.
 
 Plain, immutable data shared by the provider (which builds `RemoteRole`s), the store (which keeps
 `AppliedRole`s) and the pure plan, which compares them with the manifest.
@@ -9,13 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from controlplane.values.common import Value
 
-State = Literal["PROVISIONING", "READY", "SCALING", "DEGRADED", "FAILED", "STOPPED", "STOPPING"]
-
-
-class Value(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+DeploymentState = Literal["PROVISIONING", "READY", "SCALING", "DEGRADED", "FAILED", "STOPPED", "STOPPING"]
 
 
 class Spec(Value):
@@ -35,7 +31,7 @@ class RemoteDeployment(Value):
     id: str
     name: str
     spec: Spec
-    state: State
+    state: DeploymentState
     ready_replicas: int
     message: str = ""
 
