@@ -16,6 +16,11 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def monotonic() -> float:
+    """Seconds on a clock that never goes back, for durations (latency); tests drive it too."""
+    return time.monotonic()
+
+
 def sleep(seconds: float) -> None:
     """Wait; tests swap this for a tick of the frozen clock."""
     if seconds > 0:

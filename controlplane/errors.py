@@ -1,27 +1,34 @@
 """Every error `reasoning` raises on purpose, as one tree.
 
-    ReasoningError                      exit 1; `hint` says what to do next
-    ├── ManifestError                   the file: bad YAML, unknown key, wrong type (file:line field)
-    ├── SecretMissing                   an env var the manifest names is not set
-    ├── ProviderError                   anything the provider said or failed to say
-    │   ├── ProviderUnreachable         connection refused, DNS, timeout   (retryable)
-    │   ├── AuthenticationFailed        401 / 403
-    │   ├── NotFound                    404
-    │   ├── Conflict                    409: stale etag or name taken      (retryable)
-    │   ├── RateLimited                 429                                (retryable)
-    │   ├── ProviderServerError         5xx                                (retryable)
-    │   └── InvalidRequest              any other 4xx
-    ├── PlanError                       the desired state cannot be planned
-    │   ├── UnknownHardware / ModelNotAvailable
-    │   ├── CostLimitExceeded           worst case above max_cost_per_hour_usd
-    │   └── StalePlan                   a saved plan whose world has changed since
-    ├── ApplyError                      a step of apply did not reach its goal
-    │   └── DeploymentFailed / WaitTimeout
-    ├── LockHeld                        another apply holds the project's lock
-    └── StoreError                      the state database could not be used
+Each error is either temporary (the same call may succeed later: retry it, or let the next run
+catch up) or permanent (nothing changes until someone changes something). That split, not a flag,
+decides retries and exit codes; the CLI's one boundary reads `exit_code` and `hint`.
 
-Layers translate what they catch (httpx, sqlalchemy) into this tree, so nothing foreign leaks into
-the CLI, which prints `str(error)` and the hint on one line each and exits with `exit_code`.
+    ReasoningError
+    ├── PermanentError                  exit 1; `hint` says what to change
+    │   ├── ManifestError               the file: bad YAML, unknown key, wrong type (file:line field)
+    │   ├── SecretMissing               an env var the manifest names is not set
+    │   ├── PlanError                   the desired state cannot be planned
+    │   │   ├── UnknownHardware / ModelNotAvailable
+    │   │   ├── CostLimitExceeded       worst case above max_cost_per_hour_usd
+    │   │   └── StalePlan               a saved plan whose world has changed since
+    │   ├── ApplyError                  a step of apply did not reach its goal
+    │   │   └── DeploymentFailed / WaitTimeout
+    │   └── StoreError                  the state database could not be used
+    ├── TemporaryError                  exit 4; retried where retrying is safe
+    │   └── LockHeld                    exit 3: another apply or reconcile holds the project's lock
+    └── ProviderError                   anything the provider said or failed to say
+        ├── ProviderUnreachable         connection refused, DNS, timeout   (temporary)
+        ├── RateLimited                 429                                (temporary)
+        ├── ProviderServerError         5xx                                (temporary)
+        ├── AuthenticationFailed        401 / 403                          (permanent)
+        ├── NotFound                    404                                (permanent)
+        ├── Conflict                    409: stale etag or name taken      (permanent: re-read first)
+        └── InvalidRequest              any other 4xx                      (permanent)
+
+Layers translate what they catch (httpx, sqlalchemy, aiohttp) into this tree, so nothing foreign
+leaks into the CLI, which prints `str(error)` and the hint on one line each and exits with
+`exit_code`.
 """
 
 from __future__ import annotations
@@ -36,7 +43,18 @@ class ReasoningError(Exception):
         self.hint = hint
 
 
-class ManifestError(ReasoningError):
+class PermanentError(ReasoningError):
+    """Retrying changes nothing: the input, the configuration or the world must change first."""
+
+
+class TemporaryError(ReasoningError):
+    """The same call may succeed later; whoever retries (the client, the next cron run) is safe to."""
+
+    exit_code = 4
+    retryable = True
+
+
+class ManifestError(PermanentError):
     def __init__(
         self,
         message: str,
@@ -54,7 +72,7 @@ class ManifestError(ReasoningError):
         super().__init__(text, hint=hint)
 
 
-class SecretMissing(ReasoningError):
+class SecretMissing(PermanentError):
     pass
 
 
@@ -72,35 +90,35 @@ class ProviderError(ReasoningError):
         self.status, self.code, self.request_id = status, code, request_id
 
 
-class ProviderUnreachable(ProviderError):
-    retryable = True
-
-
-class AuthenticationFailed(ProviderError):
+class ProviderUnreachable(ProviderError, TemporaryError):
     pass
 
 
-class NotFound(ProviderError):
+class AuthenticationFailed(ProviderError, PermanentError):
     pass
 
 
-class Conflict(ProviderError):
-    retryable = True
-
-
-class RateLimited(ProviderError):
-    retryable = True
-
-
-class ProviderServerError(ProviderError):
-    retryable = True
-
-
-class InvalidRequest(ProviderError):
+class NotFound(ProviderError, PermanentError):
     pass
 
 
-class PlanError(ReasoningError):
+class Conflict(ProviderError, PermanentError):
+    pass
+
+
+class RateLimited(ProviderError, TemporaryError):
+    pass
+
+
+class ProviderServerError(ProviderError, TemporaryError):
+    pass
+
+
+class InvalidRequest(ProviderError, PermanentError):
+    pass
+
+
+class PlanError(PermanentError):
     pass
 
 
@@ -120,7 +138,7 @@ class StalePlan(PlanError):
     pass
 
 
-class ApplyError(ReasoningError):
+class ApplyError(PermanentError):
     pass
 
 
@@ -132,9 +150,9 @@ class WaitTimeout(ApplyError):
     pass
 
 
-class LockHeld(ReasoningError):
-    pass
+class LockHeld(TemporaryError):
+    exit_code = 3
 
 
-class StoreError(ReasoningError):
+class StoreError(PermanentError):
     pass

@@ -27,12 +27,13 @@ from typing import TYPE_CHECKING
 import typer
 
 from controlplane.cli.output import err, out
+from controlplane.errors import LockHeld, TemporaryError
 
 if TYPE_CHECKING:
     from controlplane.reconcile import Round
 
 FILE = typer.Option(Path("reasoning.yaml"), "-f", "--file", help="The manifest.")
-OK, ERROR, LOCKED, UNREACHABLE = 0, 1, 3, 4
+OK, ERROR, LOCKED, UNREACHABLE = 0, 1, LockHeld.exit_code, TemporaryError.exit_code
 EXIT_CODES = (
     "Exit codes: 0 fine (changed or not); 1 error; 3 skipped, another apply or reconcile holds the lock; "
     "4 provider unreachable or failing (5xx, 429)."
@@ -70,7 +71,7 @@ def _once(file: Path, *, dry_run: bool, as_json: bool, verbose: bool, loop: bool
     """One round; the errors a scheduler should tell apart become exit codes, others propagate
     to the CLI's boundary (or, in a loop, are reported and the loop goes on)."""
     from controlplane import reconcile
-    from controlplane.errors import LockHeld, ProviderServerError, ProviderUnreachable, RateLimited, ReasoningError
+    from controlplane.errors import ReasoningError
     from controlplane.manifest import load
     from controlplane.project import open_project
 
@@ -81,7 +82,7 @@ def _once(file: Path, *, dry_run: bool, as_json: bool, verbose: bool, loop: bool
     except LockHeld as error:
         err.print(f"reconcile skipped: {error}", markup=False, highlight=False)
         return LOCKED
-    except (ProviderUnreachable, ProviderServerError, RateLimited) as error:
+    except TemporaryError as error:
         err.print(f"reconcile failed: provider unavailable: {error}", markup=False, highlight=False)
         if error.hint:
             err.print(f"hint: {error.hint}", markup=False, highlight=False)

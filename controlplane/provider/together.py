@@ -29,6 +29,7 @@ from controlplane.errors import (
     ProviderServerError,
     ProviderUnreachable,
     RateLimited,
+    TemporaryError,
 )
 from controlplane.provider.types import (
     Config,
@@ -101,7 +102,7 @@ class TogetherClient:
                     return _decode(response, method, path)
                 error = _status_error(response, method, path)
                 delay = _retry_after(response)
-            if not error.retryable or isinstance(error, Conflict) or attempt >= self.max_retries:
+            if not isinstance(error, TemporaryError) or attempt >= self.max_retries:
                 raise error
             clock.sleep(delay if delay is not None else min(8.0, 0.5 * 2**attempt) * (0.5 + random.random() / 2))
             attempt += 1
