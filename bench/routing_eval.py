@@ -8,7 +8,7 @@ precision, recall, F1 and the confusion counts of
 - `router`: `runtime.routing.Router.route()` with a manifest whose one rule is
   `{to: coding, when: {min_score: DEFAULT_MIN_SCORE}}` (the default rule, for both APIs), a request
   counting as "coding" when the route names the coding role;
-- `naive`: `runtime.routing.naive_route`, the original service's ~30 substrings;
+- `naive`: `bench/naive_route.py`, the original service's ~30 substrings;
 
 then the latency of `route()` over every request of both splits, and of `coding_score()` and
 `estimate_input_tokens()` alone: each request is timed N times on its own and its median kept (so a
@@ -30,8 +30,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.naive_route import naive_route
 from controlplane.manifest.schema import Manifest
-from runtime.routing import DEFAULT_MIN_SCORE, Router, coding_score, estimate_input_tokens, explain, naive_route
+from runtime.routing import DEFAULT_MIN_SCORE, Router, coding_score, explain
+from runtime.tokens import estimate_input_tokens
 from tests.runtime.routing_data.build import SPLITS, load
 
 

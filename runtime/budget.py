@@ -14,9 +14,9 @@ What counts as spent, per budget and its period (UTC; weeks start on Monday, `to
 resets):
 
     baseline     `controlplane.store.spend`, the figures reconcile's policy reads: hardware from
-                 the ledger plus request costs from usage, read from the store every
-                 `refresh_seconds` by a thread, off the request path; between reads, hardware
-                 keeps accruing at the burn rate of the last read
+                 the ledger plus request costs from usage, read from the store by `refresh()`,
+                 which the runtime's refresher calls every few seconds off the request path;
+                 between reads, hardware keeps accruing at the burn rate of the last read
   + settled      costs this process settled that the baseline does not hold yet
   + reserved     estimates of the requests in flight
 
@@ -47,7 +47,6 @@ from controlplane import clock
 from controlplane.manifest import Manifest
 from controlplane.store import Store, spend
 from controlplane.values import Period, period_bounds
-from runtime.refresher import Refresher
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +71,9 @@ def _usd(micros: int) -> str:
 
 
 @dataclass(frozen=True)
-class Spent:
-    """What the store says was spent, as of `at`.
+class Baseline:
+    """What the store says was spent, as of `at`: the guard's baseline (the store's `Spend`, in
+    floats, only what the guard needs).
 
     `roles`: per role, in that role's own budget period (only roles with a budget need be here);
     `total`: all roles together, in the global budget's period; `burn_usd_per_hour`: hardware
@@ -86,16 +86,16 @@ class Spent:
 
 
 #: Reads the spend as of `now`; called by the refresh thread, never on the request path.
-SpendReader = Callable[[datetime], Spent]
+BaselineReader = Callable[[datetime], Baseline]
 
 
-def ledger_spend(store: Store, manifest: Manifest) -> SpendReader:
+def store_baseline(store: Store, manifest: Manifest) -> BaselineReader:
     """The spend as `controlplane.store.spend` computes it for reconcile's policy: hardware from
     the ledger (the running interval up to `now`) plus request costs from usage."""
 
-    def read(now: datetime) -> Spent:
+    def read(now: datetime) -> Baseline:
         spent = spend(store, manifest, now)
-        return Spent(
+        return Baseline(
             at=now,
             roles={role: float(r.budget.usd) for role, r in spent.roles.items() if r.budget is not None},
             total=float(spent.usd),
@@ -140,23 +140,15 @@ class _Settled:
     at: datetime
 
 
-class BudgetGuard(Refresher):
+class BudgetGuard:
     """Reservations against each role's budget and the global one; see the module docstring."""
 
-    thread_name = "reasoning-budget"
-
     def __init__(
-        self,
-        manifest: Manifest,
-        read_spend: SpendReader,
-        *,
-        written_through: Callable[[], int] | None = None,
-        refresh_seconds: float = 10.0,
+        self, manifest: Manifest, read_spend: BaselineReader, *, written_through: Callable[[], int] | None = None
     ) -> None:
         self.manifest = manifest
         self.read_spend = read_spend
         self.written_through = written_through
-        super().__init__(refresh_seconds)
         total = manifest.budget.limit_usd
         self._global = _Limit("", _micros(total), manifest.budget.period) if total is not None else None
         self._limits: dict[str, tuple[_Limit, ...]] = {
@@ -172,7 +164,7 @@ class BudgetGuard(Refresher):
         }
         self._lock = threading.Lock()
         self._ids = count(1)
-        self._spent: Spent | None = None  # the last read; None until one succeeds
+        self._spent: Baseline | None = None  # the last read; None until one succeeds
         self._reserved: dict[int, tuple[str, int]] = {}  # id -> (role, micros)
         self._reserved_by_role: dict[str, int] = {}
         self._reserved_total = 0

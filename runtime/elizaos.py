@@ -30,6 +30,7 @@ stricter one.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, ClassVar
 
@@ -43,6 +44,8 @@ except ImportError as missing:  # pragma: no cover - depends on the environment
 
 from runtime.hooks import Hooks, PlanDecision, ShouldRespondDecision, current_message, render_should_respond
 from runtime.parse import ShouldRespondAnswer
+
+log = logging.getLogger(__name__)
 
 PLUGIN_NAME = "reasoning"
 #: Above any plugin's default 0: `use_model` picks the highest priority.
@@ -233,6 +236,7 @@ async def _sender(runtime: IAgentRuntime, message: Memory) -> str:
     try:
         entity = await runtime.get_entity_by_id(message.entity_id)
     except Exception:  # an adapter that cannot look it up: the name is a nicety
+        log.debug("elizaos: the sender's entity could not be looked up; using 'User'", exc_info=True)
         return "User"
     names = list(getattr(entity, "names", []) or [])
     return str(names[0]) if names else "User"

@@ -22,15 +22,15 @@ import json
 import re
 from typing import Any, Literal
 
-from controlplane.errors import ReasoningError
 from controlplane.values import Value
+from runtime.errors import ParseError
 
-Decision = Literal["RESPOND", "IGNORE", "STOP"]
-DECISIONS: tuple[Decision, ...] = ("RESPOND", "IGNORE", "STOP")
+#: What a should-respond model decides about a message.
+Verdict = Literal["RESPOND", "IGNORE", "STOP"]
 
 # What models say instead of the three decisions. ElizaOS's TS core treats any action other than
 # IGNORE/NONE as "respond", and REPLY is what a planning-trained model reaches for.
-_WORDS: dict[str, Decision] = {
+_WORDS: dict[str, Verdict] = {
     "RESPOND": "RESPOND",
     "IGNORE": "IGNORE",
     "STOP": "STOP",
@@ -38,25 +38,9 @@ _WORDS: dict[str, Decision] = {
     "NONE": "IGNORE",
 }
 
-_SNIPPET = 60
-
-
-class ParseError(ReasoningError):
-    """A model's answer holds no usable decision. `reason` is a short phrase without the answer's
-    content (it goes into usage records); `str()` adds the start of the answer to help debugging."""
-
-    def __init__(self, role: str, reason: str, raw: str) -> None:
-        self.role, self.reason = role, reason
-        flat = " ".join(raw.split())
-        shown = flat if len(flat) <= _SNIPPET else flat[: _SNIPPET - 1] + "…"
-        super().__init__(
-            f"{role} answer: {reason} (answer of {len(raw)} chars: {shown!r})",
-            hint="the model must answer in the template's <response> format",
-        )
-
 
 class ShouldRespondAnswer(Value):
-    decision: Decision
+    decision: Verdict
     reasoning: str = ""
     name: str | None = None
 
@@ -135,14 +119,14 @@ def parse_plan(raw: str) -> PlanAnswer:
     raise ParseError("planning", "no <response> with <actions> or <text>", raw)
 
 
-def _decision(value: str) -> Decision | None:
+def _decision(value: str) -> Verdict | None:
     """The one decision a value names: `RESPOND`, ` respond. `, `[STOP]`, `**IGNORE**`; None when it
     names none or several (`RESPOND | IGNORE | STOP` echoed from the template)."""
     found = {_WORDS[word.upper()] for word in re.findall(r"[A-Za-z]+", value) if word.upper() in _WORDS}
     return found.pop() if len(found) == 1 else None
 
 
-def _bracketed(text: str) -> Decision | None:
+def _bracketed(text: str) -> Verdict | None:
     """ElizaOS v0: the answer is `[RESPOND]` (or a bare `RESPOND`) on its first line, or names
     exactly one bracketed option somewhere."""
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
@@ -322,11 +306,10 @@ def _escape(text: str) -> str:
 
 
 __all__ = [
-    "DECISIONS",
-    "Decision",
     "ParseError",
     "PlanAnswer",
     "ShouldRespondAnswer",
+    "Verdict",
     "parse_plan",
     "parse_should_respond",
 ]

@@ -1,37 +1,49 @@
-"""What the runtime keeps fresh off the request path: the applied state, the spend.
+"""What keeps the runtime's snapshots of the store fresh, off the request path: one thread.
 
-A request reads the last value in memory; a daemon thread re-reads the store every
-`refresh_seconds`, so no request ever waits on the database.
+A request reads the last value in memory (each role's applied state, the budget's baseline); this
+thread calls each read every `refresh_seconds`, so no request ever waits on the database. The
+proxy and the hooks each start one, through `RuntimeServices`.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Callable, Sequence
 from typing import Self
+
+log = logging.getLogger(__name__)
+
+#: A read of the store: True when it succeeded, False when it failed and the last value is kept.
+Read = Callable[[], bool]
 
 
 class Refresher:
-    thread_name = "reasoning-refresh"
-
-    def __init__(self, refresh_seconds: float) -> None:
+    def __init__(self, reads: Sequence[Read], refresh_seconds: float, *, name: str = "reasoning-refresh") -> None:
+        self.reads = tuple(reads)
         self.refresh_seconds = refresh_seconds
+        self.name = name
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def refresh(self) -> bool:
-        """Read now; False (and the last value kept) when the read failed."""
-        raise NotImplementedError
+        """Every read, now; True when all succeeded (each keeps its last value when it fails)."""
+        results = [read() for read in self.reads]
+        return all(results)
 
     def start(self) -> Self:
         """Read once now, then every `refresh_seconds` on a thread until `close()`."""
         self.refresh()
-        self._thread = threading.Thread(target=self._loop, name=self.thread_name, daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
         self._thread.start()
         return self
 
     def _loop(self) -> None:
         while not self._stop.wait(self.refresh_seconds):
-            self.refresh()
+            try:
+                self.refresh()
+            except Exception:  # a bug in a read must not end the refreshes: the snapshots would go stale
+                log.exception("refresher: a read failed; the next tick tries again")
 
     def close(self) -> None:
         self._stop.set()

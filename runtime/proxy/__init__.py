@@ -2,16 +2,12 @@
 
     client ──► app (ASGI: paths, auth, body limit, errors in the API's shape)
                 │  routing.Router: which role, and why
-                ├─► custom (a role): availability → budget reserve → circuit → first token in time
-                │       └─ translate (Anthropic) / model swap (OpenAI) ──► the role's endpoint
+                ├─► custom (a role): gate (availability → budget → circuit) → first token in time
+                │       └─ wire (Anthropic) / model swap (OpenAI) ──► the role's endpoint
                 └─► relay (the upstream, untouched; also every fallback before the first byte)
                         │
-    services: the runtime's parts wired once; metrics; recorder (usage + samples, batched)
+    context: the runtime's services (gate, router, recorder) and the proxy's guard, client, metrics
 
-`server.ProxyServer` binds and serves (SIGTERM drains), `server.ServedProxy` runs it in a thread
-for tests and benchmarks, `server.serve(manifest)` is the one-call form.
+`server.ProxyServer` binds and serves (SIGTERM drains); `server.serve(manifest)` is the one-call form.
+Nothing is imported here, so importing one module of the proxy never imports the server and uvicorn.
 """
-
-from runtime.proxy.server import ProxyServer, ServedProxy, serve
-
-__all__ = ["ProxyServer", "ServedProxy", "serve"]

@@ -19,7 +19,6 @@ Every answer carries `x-reasoning-role` and `x-reasoning-reason`; answers the pr
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import json
 import logging
@@ -28,14 +27,15 @@ from typing import Any
 from starlette.types import Receive, Scope, Send
 
 from controlplane import clock
+from runtime.errors import TranslationError, UnsupportedContent
 from runtime.proxy import custom
 from runtime.proxy.asgi import ClientGone, decision, read_body, send_whole
-from runtime.proxy.call import Call
-from runtime.proxy.errors import Api, Refusal, error_body
+from runtime.proxy.context import ProxyContext
+from runtime.proxy.errors import Refusal, error_body
+from runtime.proxy.exchange import Exchange
 from runtime.proxy.metrics import CONTENT_TYPE
 from runtime.proxy.relay import relay
-from runtime.proxy.services import Services
-from runtime.translate import TranslationError, UnsupportedContent, anthropic_to_openai
+from runtime.wire import Api, anthropic_to_openai
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,8 @@ _PATHS: dict[str, Api] = {"/v1/messages": "anthropic", "/v1/chat/completions": "
 
 
 class ProxyApp:
-    def __init__(self, services: Services, *, freeze_gc: bool = False) -> None:
-        self.services = services
+    def __init__(self, context: ProxyContext, *, freeze_gc: bool = False) -> None:
+        self.context = context
         #: set when the proxy owns its process (not when a test or a script hosts it in a thread)
         self.freeze_gc = freeze_gc
 
@@ -59,7 +59,7 @@ class ProxyApp:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 try:
-                    await self.services.start()
+                    await self.context.start()
                 except Exception as error:  # uvicorn reports it and exits non-zero
                     await send({"type": "lifespan.startup.failed", "message": str(error)})
                     return
@@ -71,16 +71,16 @@ class ProxyApp:
                     gc.freeze()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                await self.services.stop()
+                await self.context.stop()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        self.services.inflight += 1
+        self.context.inflight += 1
         try:
             await self._request(scope, receive, send)
         finally:
-            self.services.inflight -= 1
+            self.context.inflight -= 1
 
     async def _request(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
@@ -91,11 +91,11 @@ class ProxyApp:
                 return
             api = "openai" if path.startswith("/v1/chat/") else "anthropic"
         try:
-            if not self.services.guard.allows(scope["headers"]):
+            if not self.context.guard.allows(scope["headers"]):
                 raise Refusal(401, "missing or wrong proxy token: send it as `Authorization: Bearer <token>` or "
                               "`x-api-key: <token>`")  # fmt: skip
             if path == "/metrics":
-                body = self.services.metrics.render()
+                body = self.context.metrics.render()
                 await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", CONTENT_TYPE)]})
                 await send({"type": "http.response.body", "body": body})
                 return
@@ -116,61 +116,61 @@ class ProxyApp:
             return
 
     async def _api(self, api: Api, scope: Scope, receive: Receive, send: Send) -> None:
-        services = self.services
-        raw = await read_body(scope, receive, services.settings.max_body_bytes)
+        context = self.context
+        raw = await read_body(scope, receive, context.settings.max_body_bytes)
         body = _parse(api, raw)
         headers = scope["headers"]
-        call = Call(api, services.project, scope, send, headers, raw, body, clock.now(), _now())
-        call.role, call.reason, call.score = services.route(api, body, headers)
+        exchange = Exchange(api, context.project, scope, send, headers, raw, body, clock.now(), clock.monotonic())
+        exchange.role, exchange.reason, exchange.score = context.route(api, body, headers)
         if _dry_run(headers):
-            await self._dry_run(call)
+            await self._dry_run(exchange)
             return
-        if call.role is None:
-            await relay(services, call)
+        if exchange.role is None:
+            await relay(context, exchange)
             return
         if api == "openai":
-            payload = {**body, "model": services.model_for(call.role)}
-            call.prompt = _prompt(body)
+            payload = {**body, "model": context.model_for(exchange.role)}
+            exchange.prompt = _prompt(body)
             limit = body.get("max_completion_tokens") or body.get("max_tokens")
-            await custom.answer(services, call, payload, limit if isinstance(limit, int) else custom.DEFAULT_MAX_OUTPUT)
+            await custom.answer(
+                context, exchange, payload, limit if isinstance(limit, int) else custom.DEFAULT_MAX_OUTPUT
+            )
             return
         try:
-            payload = anthropic_to_openai(body, services.model_for(call.role))
+            payload = anthropic_to_openai(body, context.model_for(exchange.role))
         except UnsupportedContent as error:
-            call.meta["unsupported"] = str(error)
-            await relay(services, call, fallback="unsupported content")
+            exchange.meta["unsupported"] = str(error)
+            await relay(context, exchange, fallback="unsupported content")
             return
         except TranslationError as error:
             raise Refusal(400, str(error), param=error.field) from None
-        call.prompt = _prompt(payload)
-        await custom.answer(services, call, payload, body["max_tokens"])
+        exchange.prompt = _prompt(payload)
+        await custom.answer(context, exchange, payload, body["max_tokens"])
 
-    async def _dry_run(self, call: Call) -> None:
-        why = self.services.unavailable(call.role) if call.role is not None else None
-        answered_by = "upstream" if call.role is None or why else call.role
-        reason = f"fallback: {why}" if why else call.reason
+    async def _dry_run(self, exchange: Exchange) -> None:
+        why = self.context.unavailable(exchange.role) if exchange.role is not None else None
+        answered_by = "upstream" if exchange.role is None or why else exchange.role
+        reason = f"fallback: {why}" if why else exchange.reason
         body = {
-            "api": call.api,
-            "model": call.body.get("model"),
-            "role": call.role,
-            "reason": call.reason,
-            "score": call.score,
+            "api": exchange.api,
+            "model": exchange.body.get("model"),
+            "role": exchange.role,
+            "reason": exchange.reason,
+            "score": exchange.score,
             "answered_by": answered_by,
             "fallback": why,
         }
-        await send_whole(call.send, 200, json.dumps(body).encode(), decision(answered_by, reason))
+        await send_whole(exchange.send, 200, json.dumps(body).encode(), decision(answered_by, reason))
 
     async def _other(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Another Anthropic path (count_tokens, models...): the upstream's, untouched."""
-        services = self.services
-        raw = await read_body(scope, receive, services.settings.max_body_bytes)
-        call = Call("anthropic", services.project, scope, send, scope["headers"], raw, {}, clock.now(), _now())
-        call.reason = "not a messages call"
-        await relay(services, call)
-
-
-def _now() -> float:
-    return asyncio.get_running_loop().time()
+        context = self.context
+        raw = await read_body(scope, receive, context.settings.max_body_bytes)
+        exchange = Exchange(
+            "anthropic", context.project, scope, send, scope["headers"], raw, {}, clock.now(), clock.monotonic()
+        )
+        exchange.reason = "not a messages call"
+        await relay(context, exchange)
 
 
 def _dry_run(headers: list[tuple[bytes, bytes]]) -> bool:

@@ -1,54 +1,46 @@
 """A routed request answered by its role's custom model, or sent on to the fallback in time.
 
-    routed call ─► role up? ─► budget reserved? ─► circuit closed? ─► model's first token in time?
-                      │ no          │ no                 │ no                   │ no (or 5xx, 429,
-                      ▼             ▼                    ▼                      ▼  unreachable)
+    routed request ─► gate: role up? budget reserved? circuit's turn? ─► model's first token in time?
+                               │ no (the reason)                              │ no (or 5xx, 429, unreachable)
+                               ▼                                              ▼
                     relay to the fallback upstream, `x-reasoning-reason: fallback: <why>`
 
-Until the first token, the client has seen nothing, so any failure still goes to the fallback.
-The custom model is always asked to stream, whatever the client asked: that is what makes "slow
-to first token" measurable, and a non-streaming client gets the whole answer assembled (a
-failure anywhere in it still falls back, as nothing was sent). Once a streaming client has
-bytes, a failure ends its stream with the API's own error event (Anthropic's `error`, an OpenAI
-chunk carrying `error`).
-
-Anthropic requests are translated (`runtime.translate`) both ways; OpenAI requests go to
-Together as they came, with the model replaced, and their stream is relayed byte for byte once
-its first token is in. The reservation made against the budget is settled with the real usage.
+The gate (`runtime.gate`) decides whether the model may be asked and settles what it answered:
+this module is the proxy's transport and wire format. Until the first token, the client has seen
+nothing, so any failure still goes to the fallback. The custom model is always asked to stream,
+whatever the client asked: that is what makes "slow to first token" measurable, and a
+non-streaming client gets the whole answer assembled (a failure anywhere in it still falls back, as
+nothing was sent). Once a streaming client has bytes, a failure ends its stream with the API's own
+error event (Anthropic's `error`, an OpenAI chunk carrying `error`). Anthropic requests are
+translated (`runtime.wire`) both ways; OpenAI requests go to Together as they came, with the model
+replaced, and their stream is relayed byte for byte once its first token is in.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import time
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from runtime.budget import OverBudget
-from runtime.proxy import answers
+from controlplane import clock
+from runtime.errors import ModelCallFailed, UpstreamFormatError
+from runtime.gate import Admission, Declined
+from runtime.model_client import TRANSPORT_ERRORS
 from runtime.proxy.asgi import SSE, decision, send_chunk, send_end, send_start, send_whole
-from runtime.proxy.call import Call
 from runtime.proxy.errors import error_body
+from runtime.proxy.exchange import Exchange
 from runtime.proxy.relay import relay
-from runtime.proxy.upstream import Unanswered
-from runtime.translate import (
-    PING_SSE,
-    AnthropicStream,
-    OpenAIStreamDecoder,
-    UpstreamFormatError,
-    encode_sse,
-    message_id,
-)
+from runtime.wire import PING_SSE, AnthropicStream, OpenAIStreamDecoder, answers, encode_sse, message_id
 
 if TYPE_CHECKING:
-    from runtime.proxy.services import Services
+    from runtime.proxy.context import ProxyContext
 
 #: Output tokens reserved for an OpenAI request that sets no limit of its own.
 DEFAULT_MAX_OUTPUT = 4096
-#: What breaks a custom model's answer: the connection, a timeout, or an unusable payload.
-BROKEN = (aiohttp.ClientError, OSError, TimeoutError, UpstreamFormatError)
+#: What breaks a custom model's answer once it has begun: the connection, a timeout, an unusable payload.
+BROKEN = (*TRANSPORT_ERRORS, UpstreamFormatError)
 
 
 class _Reader:
@@ -164,47 +156,58 @@ class _OpenAIReader(_Reader):
         answer = self.answer()
         if not answer.finish_reason:
             raise UpstreamFormatError("the custom model's stream ended without a finish reason")
-        body = answers.completion(answer, "chatcmpl-" + message_id(None)[4:], int(time.time()), self.model)
+        body = answers.completion(answer, "chatcmpl-" + message_id(None)[4:], int(clock.now().timestamp()), self.model)
         return json.dumps(body).encode()
 
 
-async def answer(services: Services, call: Call, payload: dict[str, Any], max_output: int) -> None:
-    """Answer a routed `call` from its role's custom model; `payload` is the chat-completions body."""
-    role = call.role
+async def answer(context: ProxyContext, exchange: Exchange, payload: dict[str, Any], max_output: int) -> None:
+    """Answer a routed `exchange` from its role's custom model; `payload` is the chat-completions body."""
+    role = exchange.role
     assert role is not None
-    why = services.unavailable(role)
-    if why is not None:
-        await relay(services, call, fallback=why)
+    input_tokens = exchange.input_tokens()
+    admitted = context.gate.admit(role, input_tokens=input_tokens, max_output_tokens=max_output)
+    if isinstance(admitted, Declined):
+        await relay(context, exchange, fallback=admitted.reason)
         return
-    estimated_input = len(call.raw) // 4
-    reservation = services.reserve(role, estimated_input, max_output)
-    if isinstance(reservation, OverBudget):
-        await relay(services, call, fallback=reservation.reason)
-        return
-    breaker = services.breaker(role)
-    if not breaker.allow():
-        services.release(reservation)
-        await relay(services, call, fallback="circuit open")
-        return
+    with admitted as admission:
+        reader: _Reader
+        if exchange.api == "anthropic":
+            reader = _AnthropicReader(str(exchange.body.get("model")), input_tokens)
+        else:
+            reader = _OpenAIReader(str(exchange.body.get("model")))
+        started = await _first_token(context, exchange, admission, reader, payload)
+        if started is None:
+            return
+        response, first, whole = started
+        head = decision(role, exchange.reason)
+        if whole is not None:
+            response.close()
+            exchange.mark_first_byte()
+            await send_whole(exchange.send, 200, whole, head)
+            _succeeded(context, exchange, admission, reader.answer())
+            return
+        await _relay_stream(context, exchange, admission, reader, response, first, head)
 
-    reader: _Reader
-    if call.api == "anthropic":
-        reader = _AnthropicReader(str(call.body.get("model")), estimated_input)
-    else:
-        reader = _OpenAIReader(str(call.body.get("model")))
+
+async def _first_token(
+    context: ProxyContext, exchange: Exchange, admission: Admission, reader: _Reader, payload: dict[str, Any]
+) -> tuple[aiohttp.ClientResponse, bytes, bytes | None] | None:
+    """The model's response, what it said up to its first token, and for a client that did not
+    ask to stream the whole answer; None when it failed and the fallback answered instead."""
     payload = {**payload, "stream": True, "stream_options": {"include_usage": True}}
-    url, headers = services.custom_endpoint()
+    url, headers = context.custom_endpoint()
     response: aiohttp.ClientResponse | None = None
     first = b""
     phase = "first byte timeout"
     try:
-        async with asyncio.timeout(services.settings.first_byte_timeout_seconds):
-            response = await services.client.open_custom(url, json.dumps(payload).encode(), headers)
+        async with asyncio.timeout(context.settings.first_byte_timeout_seconds):
+            response = await context.client.open_stream(url, json.dumps(payload).encode(), headers)
             while not reader.started:
                 piece = await response.content.readany()
                 first += reader.end() if not piece else reader.feed(piece)
         phase = "custom model read timeout"
-        if not call.stream:  # nothing is sent yet: read it all, and a failure still falls back
+        whole = None
+        if not exchange.stream:  # nothing is sent yet: read it all, and a failure still falls back
             while not reader.ended:
                 piece = await response.content.readany()
                 if not piece:
@@ -213,11 +216,11 @@ async def answer(services: Services, call: Call, payload: dict[str, Any], max_ou
             reader.end()
             if reader.failed:
                 raise UpstreamFormatError("the custom model's answer is not usable")
-            body = reader.whole()
-    except (Unanswered, *BROKEN) as error:
+            whole = reader.whole()
+    except (ModelCallFailed, *BROKEN) as error:
         if response is not None:
             response.close()
-        if isinstance(error, Unanswered):
+        if isinstance(error, ModelCallFailed):
             reason, counts = error.reason, error.counts_against
         elif isinstance(error, TimeoutError):
             reason, counts = phase, True
@@ -225,27 +228,27 @@ async def answer(services: Services, call: Call, payload: dict[str, Any], max_ou
             reason, counts = "custom model answered badly", True
         else:
             reason, counts = f"custom model failed ({type(error).__name__})", True
-        if counts:
-            breaker.record_failure()
-        services.release(reservation)
-        await relay(services, call, fallback=reason)
-        return
+        admission.failed(reason, counts=counts)
+        await relay(context, exchange, fallback=reason)
+        return None
+    return response, first, whole
 
-    assert response is not None
-    head = decision(role, call.reason)
-    if not call.stream:
-        response.close()
-        call.mark_first_byte()
-        await send_whole(call.send, 200, body, head)
-        breaker.record_success()
-        services.finish_custom(call, reservation, reader.answer(), failure=None)
-        return
 
+async def _relay_stream(
+    context: ProxyContext,
+    exchange: Exchange,
+    admission: Admission,
+    reader: _Reader,
+    response: aiohttp.ClientResponse,
+    first: bytes,
+    head: list[tuple[bytes, bytes]],
+) -> None:
+    """The rest of a streamed answer, as it comes; a break ends the client's stream with an error."""
     failure: str | None = None
     try:
-        await send_start(call.send, 200, [*SSE, *head])
-        call.mark_first_byte()
-        await send_chunk(call.send, first)
+        await send_start(exchange.send, 200, [*SSE, *head])
+        exchange.mark_first_byte()
+        await send_chunk(exchange.send, first)
         try:
             while not reader.ended:
                 piece = await response.content.readany()
@@ -253,20 +256,33 @@ async def answer(services: Services, call: Call, payload: dict[str, Any], max_ou
                     break
                 out = reader.feed(piece)
                 if out:
-                    await send_chunk(call.send, out)
+                    await send_chunk(exchange.send, out)
             out = reader.end()
             if out:
-                await send_chunk(call.send, out)
+                await send_chunk(exchange.send, out)
         except BROKEN as error:
             failure = f"custom model broke off its answer ({type(error).__name__})"
-            await send_chunk(call.send, reader.error(failure))
-        await send_end(call.send)
+            await send_chunk(exchange.send, reader.error(failure))
+        await send_end(exchange.send)
     finally:
         response.close()
     if failure is None and reader.failed:
         failure = "custom model answered badly"
     if failure is None:
-        breaker.record_success()
-    else:
-        breaker.record_failure()
-    services.finish_custom(call, reservation, reader.answer(), failure=failure)
+        _succeeded(context, exchange, admission, reader.answer())
+        return
+    answer = reader.answer()
+    cost = admission.cost(answer.input_tokens, answer.output_tokens)
+    context.observe(exchange, "error")
+    context.metrics.used(admission.role, answer.input_tokens, answer.output_tokens, cost)
+    spent = exchange.usage("error", failure, answer.input_tokens, answer.output_tokens, cost)
+    admission.failed(failure, spent=spent)
+
+
+def _succeeded(context: ProxyContext, exchange: Exchange, admission: Admission, answer: answers.Answer) -> None:
+    """The custom model answered: metrics, then the gate records the usage and sample and settles."""
+    cost = admission.cost(answer.input_tokens, answer.output_tokens)
+    context.observe(exchange, "ok")
+    context.metrics.used(admission.role, answer.input_tokens, answer.output_tokens, cost)
+    usage = exchange.usage("ok", exchange.reason, answer.input_tokens, answer.output_tokens, cost)
+    admission.succeeded(usage, exchange.sample("custom", answer.sample_text()))

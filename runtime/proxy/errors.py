@@ -5,17 +5,15 @@ A client of `/v1/messages` is an Anthropic SDK and understands
 is an OpenAI SDK and understands `{"error": {"message", "type", "param", "code"}}`. Whatever goes
 wrong in the proxy reaches the client as one of these with a 4xx (its request) or 5xx (nobody
 could answer it), never as a bare 500: `Refusal` is how the handlers say so, and the app turns
-it into the body and status here.
+it into the body and status here. (`Refusal` is control flow, not an error of the tree in
+`runtime.errors`: it never leaves the proxy.)
 """
 
 from __future__ import annotations
 
 import json
-from typing import Literal
 
-from controlplane.errors import ReasoningError
-
-Api = Literal["anthropic", "openai"]
+from runtime.wire import Api
 
 _ANTHROPIC_TYPES = {
     400: "invalid_request_error",
@@ -36,10 +34,6 @@ class Refusal(Exception):
     def __init__(self, status: int, message: str, *, code: str | None = None, param: str | None = None) -> None:
         super().__init__(message)
         self.status, self.message, self.code, self.param = status, message, code, param
-
-
-class ProxyConfigError(ReasoningError):
-    """The proxy will not start as configured: an unsafe bind, an upstream that is itself."""
 
 
 def error_type(api: Api, status: int) -> str:

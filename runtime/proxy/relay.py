@@ -18,87 +18,88 @@ import asyncio
 import json
 from typing import TYPE_CHECKING
 
-from runtime.proxy import answers
-from runtime.proxy.asgi import decision, send_chunk, send_end, send_start, send_whole
-from runtime.proxy.call import Call, Outcome
+from controlplane.values import Outcome
+from runtime.model_client import TRANSPORT_ERRORS
+from runtime.proxy.asgi import HOP_BY_HOP, decision, send_chunk, send_end, send_start, send_whole
 from runtime.proxy.errors import error_body
-from runtime.proxy.upstream import FAILURES
-from runtime.translate import encode_sse
+from runtime.proxy.exchange import Exchange
+from runtime.wire import answers, encode_sse
 
 if TYPE_CHECKING:
-    from runtime.proxy.services import Services
+    from runtime.proxy.context import ProxyContext
 
 #: The most of a fallback's answer kept for its sample; a longer one is relayed but not sampled.
 KEEP_BYTES = 4 * 1024 * 1024
 
 
-async def relay(services: Services, call: Call, *, fallback: str | None = None) -> None:
-    """Answer `call` from its API's upstream; `fallback` says why a routed request ended here."""
-    settings = services.settings
-    base = settings.anthropic_upstream if call.api == "anthropic" else settings.openai_upstream
-    role_header, reason_header = "upstream", f"fallback: {fallback}" if fallback else call.reason
+async def relay(context: ProxyContext, exchange: Exchange, *, fallback: str | None = None) -> None:
+    """Answer `exchange` from its API's upstream; `fallback` says why a routed request ended here."""
+    settings = context.settings
+    base = settings.anthropic_upstream if exchange.api == "anthropic" else settings.openai_upstream
+    role_header, reason_header = "upstream", f"fallback: {fallback}" if fallback else exchange.reason
     head = decision(role_header, reason_header)
     if base is None:
         if fallback:
-            status, message = 503, f"role {call.role} cannot answer ({fallback}) and proxy.openai_upstream is not set"
+            status, message = (
+                503,
+                f"role {exchange.role} cannot answer ({fallback}) and proxy.openai_upstream is not set",
+            )
         else:
-            model = call.body.get("model")
+            model = exchange.body.get("model")
             status, message = (
                 404,
                 (f"model {model!r} is not routed to a role (proxy.model_map) and proxy.openai_upstream is not set"),
             )
-        await send_whole(call.send, status, error_body(call.api, status, message), head)
-        services.finish(call, "error", fallback=fallback)
+        await send_whole(exchange.send, status, error_body(exchange.api, status, message), head)
+        context.finish(exchange, "error", fallback=fallback)
         return
-    url = base.rstrip("/") + call.url_path
+    url = base.rstrip("/") + exchange.url_path
     try:
-        response = await services.client.send(url, call.raw, services.guard.upstream_headers(call.api, call.headers))
-    except FAILURES as error:
+        response = await context.client.send(
+            url, exchange.raw, context.guard.upstream_headers(exchange.api, exchange.headers)
+        )
+    except TRANSPORT_ERRORS as error:
         message = f"the upstream {base} could not be reached ({type(error).__name__})"
-        await send_whole(call.send, 502, error_body(call.api, 502, message), head)
-        services.finish(call, "error", fallback=fallback)
+        await send_whole(exchange.send, 502, error_body(exchange.api, 502, message), head)
+        context.finish(exchange, "error", fallback=fallback)
         return
-    keep = call.role is not None
+    keep = exchange.role is not None
     kept: list[bytes] = []
     size = 0
     outcome: Outcome = "fallback" if fallback else "ok"
     try:
         headers = [(n.lower(), v) for n, v in response.raw_headers]
-        await send_start(call.send, response.status, [h for h in headers if h[0] not in _DROP] + head)
+        await send_start(exchange.send, response.status, [h for h in headers if h[0] not in HOP_BY_HOP] + head)
         try:
             async for chunk in response.content.iter_any():
-                call.mark_first_byte()
-                await send_chunk(call.send, chunk)
+                exchange.mark_first_byte()
+                await send_chunk(exchange.send, chunk)
                 if keep:
                     size += len(chunk)
                     keep = size <= KEEP_BYTES
                     kept.append(chunk)
-        except (*FAILURES, asyncio.CancelledError) as error:
+        except (*TRANSPORT_ERRORS, asyncio.CancelledError) as error:
             if isinstance(error, asyncio.CancelledError):
                 raise
             outcome = "error"
             if response.content_type == "text/event-stream":
                 await send_chunk(
-                    call.send, _stream_error(call, f"the upstream broke off its answer ({type(error).__name__})")
+                    exchange.send,
+                    _stream_error(exchange, f"the upstream broke off its answer ({type(error).__name__})"),
                 )
-        await send_end(call.send)
+        await send_end(exchange.send)
     finally:
         response.close()
     answer = None
     if keep and kept and response.status == 200:
         body = answers.decoded(b"".join(kept), response.headers.get("content-encoding"))
         if body is not None:
-            answer = answers.read(call.api, body, stream=response.content_type == "text/event-stream")
-    services.finish(call, outcome if response.status < 400 else "error", fallback=fallback, answer=answer)
+            answer = answers.read(exchange.api, body, stream=response.content_type == "text/event-stream")
+    context.finish(exchange, outcome if response.status < 400 else "error", fallback=fallback, answer=answer)
 
 
-_DROP = frozenset(
-    {b"connection", b"keep-alive", b"transfer-encoding", b"proxy-authenticate", b"trailer", b"upgrade", b"te"}
-)
-
-
-def _stream_error(call: Call, message: str) -> bytes:
-    if call.api == "anthropic":
+def _stream_error(exchange: Exchange, message: str) -> bytes:
+    if exchange.api == "anthropic":
         return encode_sse("error", {"type": "error", "error": {"type": "api_error", "message": message}})
     body = json.loads(error_body("openai", 502, message))
     return b"data: " + json.dumps(body).encode() + b"\n\n"

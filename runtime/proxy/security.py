@@ -28,8 +28,9 @@ from urllib.parse import urlsplit
 
 from controlplane.errors import SecretMissing
 from controlplane.manifest import Manifest
-from runtime.proxy.asgi import Headers
-from runtime.proxy.errors import Api, ProxyConfigError
+from runtime.errors import ProxyConfigError
+from runtime.proxy.asgi import HOP_BY_HOP, Headers
+from runtime.wire import Api
 
 CREDENTIALS = frozenset({b"authorization", b"x-api-key"})
 
@@ -103,8 +104,6 @@ class Guard:
     def upstream_headers(self, api: Api, headers: Headers) -> list[tuple[str, str]]:
         """The client's headers as the upstream should get them: hop-by-hop, host, length and our
         own control headers dropped; credentials kept, dropped or replaced by the rules above."""
-        from runtime.proxy.asgi import HOP_BY_HOP
-
         key = self.anthropic_key if api == "anthropic" else self.openai_key
         replace = self.token is not None or key is not None
         forwarded = [

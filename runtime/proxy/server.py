@@ -1,5 +1,4 @@
-"""The proxy on a socket: `ProxyServer` for `reasoning proxy serve`, `ServedProxy` for tests and
-benchmarks.
+"""The proxy on a socket: `ProxyServer` for `reasoning proxy serve` (and `serve()`, its one-call form).
 
 uvicorn runs the ASGI app. The listening socket is made here, with IPPROTO_TCP: asyncio sets
 TCP_NODELAY only on sockets that say they are TCP, and without it every response waits ~40 ms on
@@ -16,9 +15,7 @@ recorded before the process exits.
 from __future__ import annotations
 
 import socket
-import threading
-import time
-from types import TracebackType
+from contextlib import ExitStack
 from typing import Any
 
 import uvicorn
@@ -26,19 +23,19 @@ import uvicorn
 from controlplane.manifest import Manifest
 from controlplane.store import Store
 from runtime.proxy.app import ProxyApp
-from runtime.proxy.security import check_bind, check_not_itself, split_listen
-from runtime.proxy.services import Services
+from runtime.proxy.context import ProxyContext
+from runtime.proxy.security import Guard, check_bind, check_not_itself, split_listen
+from runtime.services import RuntimeServices
 
-
-def _open_store(manifest: Manifest) -> Store:
-    from controlplane.project import store_url
-    from controlplane.store import open_store
-
-    return open_store(store_url(manifest), manifest.path("."))
+#: How long shutdown waits for the recorder to write what the proxy answered.
+DRAIN_SECONDS = 30.0
 
 
 class ProxyServer:
-    """Bind (with every start-up check), then `run()` until a signal ends it."""
+    """Bind (with every start-up check), then `run()` until a signal ends it.
+
+    `services` (the keyword arguments beyond these) go to `RuntimeServices.from_manifest`:
+    `refresh_seconds`, `router`, `drain_seconds`..."""
 
     def __init__(
         self,
@@ -55,28 +52,27 @@ class ProxyServer:
         host, self._port = split_listen(self.listen)
         self._host = host
         check_bind(manifest, host)
-        self._own_store = store is None
-        self.store = store if store is not None else _open_store(manifest)
-        try:
-            self.services = Services(manifest, self.store, **services)
-        except BaseException:
-            if self._own_store:
-                self.store.close()
-            raise
-        self.app = ProxyApp(self.services, freeze_gc=own_process)
-        config = uvicorn.Config(
-            self.app,
-            interface="asgi3",
-            lifespan="on",
-            access_log=False,  # a line per request is a cost on the hot path, and logs no decision
-            log_config=log_config,
-            timeout_graceful_shutdown=None,  # wait for every request in flight, however long
-            server_header=False,
-            proxy_headers=False,  # we are the proxy: no X-Forwarded-* rewriting on every request
-        )
-        self.server = uvicorn.Server(config)
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self.socket = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        guard = Guard.from_manifest(manifest)  # before anything starts: a missing key is one line
+        services.setdefault("drain_seconds", DRAIN_SECONDS)
+        self.services = RuntimeServices.from_manifest(manifest, store, **services)
+        with ExitStack() as undo:
+            undo.callback(self.services.close)
+            self.context = ProxyContext(manifest, self.services, guard)
+            self.app = ProxyApp(self.context, freeze_gc=own_process)
+            config = uvicorn.Config(
+                self.app,
+                interface="asgi3",
+                lifespan="on",
+                access_log=False,  # a line per request is a cost on the hot path, and logs no decision
+                log_config=log_config,
+                timeout_graceful_shutdown=None,  # wait for every request in flight, however long
+                server_header=False,
+                proxy_headers=False,  # we are the proxy: no X-Forwarded-* rewriting on every request
+            )
+            self.server = uvicorn.Server(config)
+            family = socket.AF_INET6 if ":" in host else socket.AF_INET
+            self.socket = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+            undo.pop_all()
 
     @property
     def address(self) -> tuple[str, int]:
@@ -90,14 +86,13 @@ class ProxyServer:
 
     def bind(self) -> tuple[str, int]:
         """Bind and listen; refuse an upstream that is this very address. Returns it."""
-        try:
+        with ExitStack() as undo:
+            undo.callback(self.close)
             self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             self.socket.bind((self._host, self._port))
             self.socket.listen(2048)
             check_not_itself(self.manifest, self.address)
-        except BaseException:
-            self.close()
-            raise
+            undo.pop_all()
         return self.address
 
     def run(self) -> None:
@@ -110,8 +105,6 @@ class ProxyServer:
     def close(self) -> None:
         self.services.close()  # a no-op when the lifespan shutdown already drained it
         self.socket.close()
-        if self._own_store:
-            self.store.close()
 
 
 def serve(manifest: Manifest, listen: str | None = None, **kwargs: Any) -> None:
@@ -119,50 +112,3 @@ def serve(manifest: Manifest, listen: str | None = None, **kwargs: Any) -> None:
     server = ProxyServer(manifest, listen, own_process=True, **kwargs)
     server.bind()
     server.run()
-
-
-class ServedProxy:
-    """`with ServedProxy(manifest) as proxy:` the proxy at `proxy.base_url` until the block ends.
-
-    On a free loopback port unless `listen` says otherwise, in a background thread; leaving the
-    block shuts it down as SIGTERM would (requests finish, the recorder drains). `refresh()` reads
-    the store now instead of at the next tick; `flush()` writes what the recorder holds.
-    """
-
-    def __init__(self, manifest: Manifest, listen: str = "127.0.0.1:0", **kwargs: Any) -> None:
-        self.proxy = ProxyServer(manifest, listen, **kwargs)
-        self.services = self.proxy.services
-        self._thread = threading.Thread(target=self.proxy.run, daemon=True, name="reasoning-proxy")
-
-    @property
-    def base_url(self) -> str:
-        return self.proxy.base_url
-
-    def refresh(self) -> None:
-        self.services.refresh()
-
-    def flush(self, timeout: float = 10.0) -> None:
-        """Write to the store everything recorded for the requests answered so far.
-
-        A client has its answer before the proxy records it, so first wait (bounded) for the
-        requests still being handled to finish."""
-        deadline = time.monotonic() + timeout
-        while self.services.inflight and time.monotonic() < deadline:
-            time.sleep(0.001)
-        self.services.recorder.flush(timeout=max(0.0, deadline - time.monotonic()))
-
-    def __enter__(self) -> ServedProxy:
-        self.proxy.bind()
-        self._thread.start()
-        server = self.proxy.server
-        while not server.started:
-            self._thread.join(0.01)  # returns at once if the thread died (a failed start-up)
-            if not self._thread.is_alive():
-                raise RuntimeError("the proxy's server thread stopped during start-up")
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.proxy.server.should_exit = True
-        self._thread.join()

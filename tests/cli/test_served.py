@@ -16,8 +16,8 @@ import httpx
 import pytest
 import together
 
-from controlplane.provider.simulator.server import ServedSimulator
 from tests.cli.conftest import Run, edit
+from tests.support.served import ServedSimulator
 
 pytestmark = pytest.mark.usefixtures("frozen")
 SECRET = "tgp_v1_s3cr3t-key-0123456789abcdef"

@@ -16,9 +16,9 @@ from controlplane.manifest.schema import TogetherProvider
 from controlplane.observe import observe
 from controlplane.plan import make_plan
 from controlplane.provider import Provider
-from controlplane.provider.simulator.server import ServedSimulator
 from controlplane.provider.together import TogetherClient
 from controlplane.store import Store
+from tests.support.served import ServedSimulator
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFESTS = sorted([ROOT / "reasoning.yaml", *(ROOT / "examples").glob("*.yaml")])

@@ -18,7 +18,7 @@ from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
-from controlplane.served import ServedASGI
+from tests.support.served import ServedASGI
 
 
 class StandInChat(ServedASGI):

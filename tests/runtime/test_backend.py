@@ -1,5 +1,6 @@
-"""Where the custom models answer (Together, or a served simulator sharing the CLI's world) and
-whether a role may be asked: manifest, applied state read in the background, circuit breakers."""
+"""Where the custom models answer (Together, or a served simulator sharing the CLI's world: one
+named in the manifest, or a child process the runtime starts) and whether a role may be asked:
+manifest, applied state read in the background, circuit breakers."""
 
 from __future__ import annotations
 
@@ -20,7 +21,10 @@ from controlplane.manifest import Manifest, load
 from controlplane.project import open_project, store_url
 from controlplane.store import Store, open_store
 from controlplane.values import AppliedRole, Spec
-from runtime.backend import Availability, CircuitBreaker, InferenceTarget, model_for, open_target
+from runtime.availability import Availability
+from runtime.breaker import CircuitBreaker
+from runtime.refresher import Refresher
+from runtime.target import InferenceTarget, open_target
 
 pytestmark = pytest.mark.usefixtures("frozen")
 
@@ -71,7 +75,9 @@ class TestTargets:
         with open_target(manifest) as target:
             assert target.chat_url == "https://together.example/v1/chat/completions"
             assert target.headers == {"Authorization": f"Bearer {KEY}"}
-            assert target.model_for("should_respond") == "demo-should-respond" == model_for(manifest, "should_respond")
+            assert (
+                target.model_for("should_respond") == manifest.endpoint_name("should_respond") == "demo-should-respond"
+            )
             assert KEY not in repr(target)
             assert KEY not in str(target)
 
@@ -91,7 +97,7 @@ class TestTargets:
             assert threading.active_count() == before  # nothing started
             assert target.headers == {"Authorization": "Bearer simulator"}
 
-    def test_the_simulator_this_process_serves_answers_for_an_applied_role(self, tmp_path: Path) -> None:
+    def test_the_simulator_the_runtime_starts_answers_for_an_applied_role(self, tmp_path: Path) -> None:
         shutil.copy(ROOT / "reasoning.yaml", tmp_path / "reasoning.yaml")
         manifest = load(tmp_path / "reasoning.yaml")
         apply(manifest)
@@ -247,14 +253,15 @@ class TestAvailability:
             assert not availability.refresh()
             assert availability.check("planning") is None
 
-    def test_start_reads_at_once_and_close_stops_the_thread(self, tmp_path: Path, store: Store) -> None:
+    def test_the_refresher_reads_at_once_and_close_stops_its_thread(self, tmp_path: Path, store: Store) -> None:
         store.record_applied("demo", applied("planning"))
-        availability = Availability(write(tmp_path), store, refresh_seconds=3600).start()
+        availability = Availability(write(tmp_path), store)
+        refresher = Refresher([availability.refresh], 3600, name="reasoning-availability").start()
         try:
             assert availability.check("planning") is None
             assert any(t.name == "reasoning-availability" for t in threading.enumerate())
         finally:
-            availability.close()
+            refresher.close()
         assert not any(t.name == "reasoning-availability" for t in threading.enumerate())
 
     def test_an_applied_quickstart_is_available_where_the_manifest_enables_it(self, tmp_path: Path) -> None:

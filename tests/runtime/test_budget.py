@@ -20,15 +20,16 @@ from sqlalchemy import text
 from controlplane.manifest import Manifest, load
 from controlplane.store import Billing, Store, Usage
 from runtime.budget import (
+    Baseline,
     BudgetGuard,
     OverBudget,
     Reservation,
-    Spent,
-    ledger_spend,
     period_start,
+    store_baseline,
 )
 from runtime.recorder import Recorder
 from runtime.redact import Redactor
+from runtime.refresher import Refresher
 
 pytestmark = pytest.mark.usefixtures("frozen")  # 2026-11-24 09:00 UTC, a Tuesday
 
@@ -69,7 +70,7 @@ def spent(store: Store, role: str, usd: float, at: datetime | None = None) -> No
 
 
 def guard_for(manifest: Manifest, store: Store, **options: object) -> BudgetGuard:
-    guard = BudgetGuard(manifest, ledger_spend(store, manifest), **options)  # type: ignore[arg-type]
+    guard = BudgetGuard(manifest, store_baseline(store, manifest), **options)  # type: ignore[arg-type]
     assert guard.refresh()
     return guard
 
@@ -86,7 +87,7 @@ def refused(outcome: Reservation | OverBudget) -> str:
 
 class TestPrices:
     def test_an_estimate_is_the_input_plus_all_the_output_allowed(self, make_manifest: MakeManifest) -> None:
-        guard = BudgetGuard(make_manifest(), lambda now: Spent(at=now, roles={}, total=0.0))
+        guard = BudgetGuard(make_manifest(), lambda now: Baseline(at=now, roles={}, total=0.0))
         assert guard.estimate_cost("planning", 1_000, 500) == pytest.approx(0.005)  # 1000 x $2/M + 500 x $6/M
         assert guard.cost("planning", 1_000, 20) == pytest.approx(0.00212)
         assert guard.estimate_cost("coding", 1_000, 500) == 0.0  # no price: only hardware costs
@@ -147,7 +148,7 @@ class TestReservations:
         assert guard.remaining()["planning"] == pytest.approx(30)
 
     def test_refuses_limited_roles_until_the_spend_has_been_read(self, make_manifest: MakeManifest) -> None:
-        def unreachable(now: datetime) -> Spent:
+        def unreachable(now: datetime) -> Baseline:
             raise ConnectionError("database down")
 
         guard = BudgetGuard(make_manifest(), unreachable)
@@ -296,13 +297,15 @@ class TestPeriods:
 
 
 class TestRefreshThread:
-    def test_start_reads_at_once_and_close_stops_the_thread(self, make_manifest: MakeManifest, store: Store) -> None:
+    def test_the_refresher_reads_at_once_and_close_stops_its_thread(
+        self, make_manifest: MakeManifest, store: Store
+    ) -> None:
         spent(store, "planning", 99.5)
-        guard = BudgetGuard(make_manifest(), ledger_spend(store, make_manifest()), refresh_seconds=3600)
-        guard.start()
+        guard = BudgetGuard(make_manifest(), store_baseline(store, make_manifest()))
+        refresher = Refresher([guard.refresh], 3600, name="reasoning-budget").start()
         try:
             assert refused(guard.reserve("planning", 1)) == "over budget: 99.50 + 1.00 > 100.00 USD (month)"
             assert any(t.name == "reasoning-budget" for t in threading.enumerate())
         finally:
-            guard.close()
+            refresher.close()
         assert not any(t.name == "reasoning-budget" for t in threading.enumerate())

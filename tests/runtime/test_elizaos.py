@@ -19,9 +19,9 @@ from elizaos import Character, Content, Memory, ModelType, Plugin  # noqa: E402
 from elizaos.runtime import AgentRuntime  # noqa: E402
 
 from controlplane.manifest import Manifest, load  # noqa: E402
-from runtime.backend import InferenceTarget  # noqa: E402
 from runtime.elizaos import PLAN_EVENT, PLUGIN_NAME, SHOULD_RESPOND_EVENT, reasoning_plugin  # noqa: E402
 from runtime.hooks import Hooks  # noqa: E402
+from runtime.target import InferenceTarget  # noqa: E402
 from tests.runtime.applied import apply, copy_quickstart, recorded, stop_role  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("frozen")

@@ -20,7 +20,6 @@ from controlplane import clock
 from controlplane.errors import SecretMissing
 from controlplane.manifest import Manifest, load
 from controlplane.store import Store
-from runtime.backend import InferenceTarget
 from runtime.hooks import (
     FallbackFailed,
     Hooks,
@@ -33,6 +32,7 @@ from runtime.hooks import (
     should_respond_prompt,
 )
 from runtime.parse import PlanAnswer, ShouldRespondAnswer
+from runtime.target import InferenceTarget
 from tests.runtime.applied import apply, copy_quickstart, edit, recorded, stop_role
 from tests.runtime.chat_standin import StandInChat, silent_port
 

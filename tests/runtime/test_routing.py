@@ -9,20 +9,11 @@ from typing import Any
 
 import pytest
 
+from bench.naive_route import naive_route
 from controlplane.manifest.loader import loads
 from controlplane.manifest.schema import Manifest
-from runtime.routing import (
-    DEFAULT_MIN_SCORE,
-    IMAGE_TOKENS,
-    SYSTEM_CHARS,
-    TURN_CHARS,
-    Route,
-    Router,
-    coding_score,
-    estimate_input_tokens,
-    explain,
-    naive_route,
-)
+from runtime.routing import DEFAULT_MIN_SCORE, SYSTEM_CHARS, TURN_CHARS, Route, Router, coding_score, explain
+from runtime.tokens import IMAGE_TOKENS, estimate_input_tokens
 from tests.runtime.routing_data import build, dev_items, heldout_items
 
 ROLES = """\

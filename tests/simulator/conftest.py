@@ -14,7 +14,7 @@ import pytest
 import together
 
 from controlplane.provider.simulator import Settings
-from controlplane.provider.simulator.server import ServedSimulator
+from tests.support.served import ServedSimulator
 
 API_KEY = "sim-test-key"
 PROJECT = "proj_sim"

@@ -20,7 +20,7 @@ from together.types.endpoints import HardwareListResponse, InferenceInstanceType
 from together.types.models import Config
 from together.types.whoami_project_api_key import WhoamiProjectAPIKey
 
-from controlplane.provider.simulator.server import ServedSimulator
+from tests.support.served import ServedSimulator
 
 Frozen = freezegun.api.FrozenDateTimeFactory
 

@@ -10,7 +10,7 @@
     world       the world as data, where it is kept, and how deployments move in time
     protocol    `Call`, `SimResponse` and Together's error shape
     transport   `SimulatorTransport`: in process, for httpx clients
-    server      `SimulatorApp` (ASGI), `serve()` for the CLI, `ServedSimulator` for tests
+    server      `SimulatorApp` (ASGI), `serve()` for `reasoning simulator serve`
 
 `transport` and `server` are imported from their modules, so using the simulator in process never
 imports uvicorn.

@@ -1,15 +1,19 @@
 """The simulator over HTTP: an ASGI app around `Simulator`, run by uvicorn.
 
 `serve()` is what `reasoning simulator serve` runs: Together's API on a local port, for the proxy,
-the official SDKs and people with curl. `ServedSimulator` runs the same app on a free port in a
-background thread, for tests that drive real clients against it. Requests are handled in worker
+the official SDKs, people with curl, and the runtime, which starts it as a child process when the
+manifest names no served simulator (`--port 0 --exit-with-stdin`). Requests are handled in worker
 threads, because a `WorldFile` session may wait for another process's lock; without a state file
 the world lives in memory, behind `MemoryWorld`'s lock.
 """
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+import socket
+import sys
+import threading
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -21,8 +25,7 @@ from starlette.types import Receive, Scope, Send
 
 from controlplane.provider.simulator.api import Simulator
 from controlplane.provider.simulator.protocol import SimResponse
-from controlplane.provider.simulator.world import MemoryWorld, World, WorldFile, WorldStore
-from controlplane.served import ServedASGI
+from controlplane.provider.simulator.world import MemoryWorld, WorldFile, WorldStore
 
 
 class SimulatorApp:
@@ -81,30 +84,48 @@ def serve(
     stop_seconds: float | None = None,
     scale_seconds: float | None = None,
     log_level: str = "info",
+    announce: Callable[[str], None] | None = None,
+    exit_with_stdin: bool = False,
 ) -> None:
-    """Serve the simulator until interrupted; the world is in `state_path`, or in memory if None."""
-    app = SimulatorApp(_simulator(state_path, provision_seconds, stop_seconds, scale_seconds))
-    uvicorn.run(app, host=host, port=port, log_level=log_level, lifespan="off")
+    """Serve the simulator until interrupted; the world is in `state_path`, or in memory if None.
 
-
-class ServedSimulator(ServedASGI):
-    """`with ServedSimulator() as served:` Together at `served.base_url` until the block ends.
-
-    The listening socket is bound before the server thread starts, so the port is known at once
-    and connections made before uvicorn's loop runs wait in the backlog instead of failing.
+    The socket is bound first, so port 0 means any free port and `announce` gets the real base URL
+    before the first request can arrive. With `exit_with_stdin`, the server also stops when its
+    standard input closes: a parent holding the other end of that pipe has ended, however it ended.
     """
+    app = SimulatorApp(_simulator(state_path, provision_seconds, stop_seconds, scale_seconds))
+    listener = listening_socket(host, port)
+    server = uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan="off"))
+    if exit_with_stdin:
+        threading.Thread(target=_exit_at_eof, args=(server,), name="simulator-stdin", daemon=True).start()
+    if announce is not None:
+        announce(base_url(listener))
+    try:
+        server.run(sockets=[listener])
+    finally:
+        listener.close()
 
-    def __init__(
-        self,
-        state_path: Path | None = None,
-        *,
-        provision_seconds: float | None = None,
-        stop_seconds: float | None = None,
-        scale_seconds: float | None = None,
-    ) -> None:
-        self.simulator = _simulator(state_path, provision_seconds, stop_seconds, scale_seconds)
-        super().__init__(SimulatorApp(self.simulator))
 
-    def world(self) -> AbstractContextManager[World]:
-        """The served world, locked for the block; changes made in it are kept."""
-        return self.simulator.world()
+def listening_socket(host: str, port: int, *, backlog: int = 1024) -> socket.socket:
+    """A bound, listening TCP socket that says it is TCP (IPPROTO_TCP): asyncio sets TCP_NODELAY
+    only on those, and without it every answer waits ~40 ms for a delayed ACK."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with ExitStack() as stack:
+        listener = stack.enter_context(socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP))
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        listener.listen(backlog)
+        stack.pop_all()  # bound: the caller owns it now
+    return listener
+
+
+def base_url(listener: socket.socket) -> str:
+    host, port = listener.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in str(host) else f"http://{host}:{port}"
+
+
+def _exit_at_eof(server: uvicorn.Server) -> None:
+    # Blocks until the parent closes its end (or dies); anything it writes is ignored.
+    while sys.stdin.buffer.read(65536):
+        pass
+    server.should_exit = True

@@ -20,10 +20,9 @@ from typing import Any
 import pytest
 
 from controlplane.manifest import Manifest, load
-from controlplane.provider.simulator.server import ServedSimulator
 from controlplane.store import Store, open_store
-from runtime.proxy.server import ServedProxy
 from tests.runtime.proxy.standins import StandInAnthropic, StandInOpenAI
+from tests.support.served import ServedProxy, ServedSimulator
 
 MANIFEST = """\
 version: 1

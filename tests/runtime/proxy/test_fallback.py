@@ -13,8 +13,8 @@ import httpx
 import openai
 import pytest
 
-from runtime.proxy.server import ServedProxy
 from tests.runtime.proxy.conftest import ANTHROPIC_KEY, CLIENT_MODEL, Serve, World
+from tests.support.served import ServedProxy
 
 ASK = [{"role": "user", "content": "write a function to reverse a string"}]
 

@@ -6,8 +6,8 @@ import anthropic
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from runtime.proxy.server import ServedProxy
 from tests.runtime.proxy.conftest import ANTHROPIC_KEY, CLIENT_MODEL, UPSTREAM_MODEL, Serve, World
+from tests.support.served import ServedProxy
 
 
 def samples(proxy: ServedProxy) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -30,7 +30,7 @@ class TestMetrics:
         ask = [{"role": "user", "content": "write a function to sort"}]
         served = client.messages.create(model=CLIENT_MODEL, max_tokens=50, messages=ask)  # type: ignore[arg-type]
         client.messages.create(model=UPSTREAM_MODEL, max_tokens=50, messages=ask)  # type: ignore[arg-type]
-        proxy.services.breaker("coding").record_failure()
+        proxy.services.availability.breaker("coding").record_failure()
         client.messages.create(model=CLIENT_MODEL, max_tokens=50, messages=ask)  # type: ignore[arg-type]
         proxy.flush()
 

@@ -13,8 +13,8 @@ import httpx
 import openai
 import pytest
 
-from runtime.proxy.server import ServedProxy
 from tests.runtime.proxy.conftest import ANTHROPIC_KEY, CLIENT_MODEL, UPSTREAM_MODEL, World
+from tests.support.served import ServedProxy
 
 WEATHER = {
     "name": "get_weather",

@@ -12,9 +12,10 @@ import openai
 import pytest
 
 from controlplane.errors import SecretMissing
-from runtime.proxy.errors import ProxyConfigError
-from runtime.proxy.server import ProxyServer, ServedProxy
+from runtime.errors import ProxyConfigError
+from runtime.proxy.server import ProxyServer
 from tests.runtime.proxy.conftest import ANTHROPIC_KEY, CLIENT_MODEL, UPSTREAM_MODEL, Serve, World
+from tests.support.served import ServedProxy
 
 TOKEN = "rp-token-0123456789abcdef0123456789abcdef"
 UPSTREAM_KEY = "sk-ant-api03-proxy-own-key-9876543210zyxwvu"

@@ -1,4 +1,4 @@
-"""runtime.translate: Anthropic Messages <-> OpenAI chat completions, whole and streamed.
+"""runtime.wire: Anthropic Messages <-> OpenAI chat completions, whole and streamed.
 
 The proof is the official `anthropic` SDK: what the translation emits is served to it through a
 mock HTTP transport (the transport is the fake; the events and messages are the real output),
@@ -16,8 +16,9 @@ from typing import Any
 import anthropic
 import pytest
 
+from controlplane.errors import PermanentError
 from controlplane.provider.simulator import chat
-from runtime.translate import (
+from runtime.wire import (
     PING_SSE,
     AnthropicStream,
     OpenAIStreamDecoder,
@@ -28,9 +29,7 @@ from runtime.translate import (
     anthropic_to_openai,
     encode_sse,
     message_id,
-    openai_chunks,
     openai_to_anthropic,
-    ping_event,
     tool_use_id,
 )
 
@@ -509,6 +508,7 @@ class TestMalformedRequest:
             anthropic_to_openai(body, ENDPOINT)
         assert str(raised.value).startswith(field)
         assert isinstance(raised.value, ValueError) and not isinstance(raised.value, UnsupportedContent)
+        assert isinstance(raised.value, PermanentError)
         assert raised.value.field == field.split(":")[0]
 
     @pytest.mark.parametrize(
@@ -971,7 +971,7 @@ class TestSSE:
         )
 
     def test_a_ping_is_ready_made(self) -> None:
-        assert encode_sse(*ping_event()) == PING_SSE == b'event: ping\ndata: {"type":"ping"}\n\n'
+        assert encode_sse("ping", {"type": "ping"}) == PING_SSE == b'event: ping\ndata: {"type":"ping"}\n\n'
 
     def test_the_decoder_reads_back_what_is_encoded_byte_by_byte(self) -> None:
         _, events = run([*text_chunks("Hi ", "there"), chunk({}, "stop")])
@@ -1010,8 +1010,8 @@ class TestSSE:
         assert decoder.flush() == [(None, "last")]
 
     def test_openai_chunks_stop_at_done(self) -> None:
-        events = [(None, '{"id":"1","choices":[]}'), (None, "[DONE]"), (None, '{"id":"2"}')]
-        assert list(openai_chunks(events)) == [{"id": "1", "choices": []}]
+        wire = b'data: {"id":"1","choices":[]}\n\ndata: [DONE]\n\ndata: {"id":"2"}\n\n'
+        assert OpenAIStreamDecoder().feed(wire) == [{"id": "1", "choices": []}]
 
     def test_the_openai_decoder_parses_chunks_until_done(self) -> None:
         decoder = OpenAIStreamDecoder()

@@ -1,30 +1,29 @@
-"""One request as the handlers see it, and what is recorded when it is answered.
+"""One request and its answer as the proxy's handlers see it, and what is recorded of it.
 
-`Call` carries the parsed request and its timing from the app to whichever handler answers it
-(custom model, relay to an upstream), so each records the same way: `finish` writes metrics, and
-for a request routed to a role hands a `Usage` (and, when samples are collected, a `Sample`) to
-the recorder, which batches them off the request path. Requests no rule routed are the
-upstream's business: counted in metrics, not recorded.
+The app makes an `Exchange` for each API request: the parsed request, the routing decision and
+its timing (on the one clock), carried to whichever handler answers it (a custom model through the
+gate, or the relay to an upstream), so each records the same way: a `Usage` for a request routed
+to a role and, when samples are collected, a `Sample`. Requests no rule routed are the upstream's
+business: counted in metrics, not recorded.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from starlette.types import Scope, Send
 
-from controlplane.store import Sample, Usage
+from controlplane import clock
+from controlplane.values import Outcome, Sample, Source, Usage
 from runtime.proxy.asgi import Headers
-from runtime.proxy.errors import Api
-
-Outcome = Literal["ok", "fallback", "error"]
+from runtime.tokens import estimate_input_tokens
+from runtime.wire import Api
 
 
 @dataclass
-class Call:
+class Exchange:
     api: Api
     project: str
     scope: Scope
@@ -33,11 +32,11 @@ class Call:
     raw: bytes
     body: dict[str, Any]
     at: datetime
-    started: float  # loop time
+    started: float  # clock.monotonic()
     role: str | None = None  # the role routing chose, if any
     reason: str = ""  # why: the rule that matched
     score: float | None = None  # the content classifier's score, when it ran
-    first_byte: float | None = None  # loop time of the first body byte sent
+    first_byte: float | None = None  # clock.monotonic() when the first body byte was sent
     prompt: dict[str, Any] | None = None  # the request in the role's (chat-completions) format
     meta: dict[str, Any] = field(default_factory=dict)
 
@@ -51,28 +50,31 @@ class Call:
         path: str = self.scope["path"]
         return path + ("?" + query.decode("latin-1") if query else "")
 
+    def input_tokens(self) -> int:
+        """The request's input tokens, estimated as routing estimates them (`runtime.tokens`)."""
+        return estimate_input_tokens(self.body, self.api)
+
     def mark_first_byte(self) -> None:
         if self.first_byte is None:
-            self.first_byte = asyncio.get_running_loop().time()
+            self.first_byte = clock.monotonic()
 
     def usage(
         self, outcome: Outcome, reason: str | None, input_tokens: int, output_tokens: int, cost_usd: float
     ) -> Usage:
         assert self.role is not None
-        elapsed = asyncio.get_running_loop().time() - self.started
         return Usage(
             project=self.project,
             role=self.role,
             at=self.at,
             input_tokens=input_tokens,
             output_tokens=output_tokens,
-            latency_ms=round(elapsed * 1000, 3),
+            latency_ms=round((clock.monotonic() - self.started) * 1000, 3),
             cost_usd=cost_usd,
             outcome=outcome,
             reason=reason,
         )
 
-    def sample(self, source: Literal["custom", "fallback"], answer: str) -> Sample:
+    def sample(self, source: Source, answer: str) -> Sample:
         assert self.role is not None
         return Sample(
             project=self.project,

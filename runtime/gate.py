@@ -1,0 +1,136 @@
+"""One gate to a role's custom model, for the proxy and the hooks alike.
+
+A caller asks `RoleGate.admit(role, ...)` before it calls the model. The checks, in this order:
+
+    1. availability   in the manifest, enabled, applied and not stopped, circuit not open
+    2. budget         reserve the most the request may cost: its input plus all the output it may
+                      produce, against the role's budget and the global one
+    3. circuit        take the request's turn (in half-open: the one trial request)
+
+The first that says no gives a `Declined` with the reason the caller falls back with
+(`x-reasoning-reason`, the usage record). The circuit comes last because taking its turn is the one
+step that cannot be given back: a reservation can be released, a half-open trial only times out.
+Otherwise an `Admission` holds the reservation and the breaker's turn until it is settled, once:
+
+    succeeded(usage, sample)   the model answered: breaker success; usage (and sample) recorded;
+                               the reservation settled at `usage.cost_usd` with the recorder's ticket
+    failed(why, counts, spent) the model did not answer usably: a breaker failure when it counts;
+                               what it `spent` (a stream that broke) recorded and settled like a
+                               success, else the reservation released
+
+Used as a context manager, an admission left unsettled (a caller cancelled mid-call) is released.
+The call itself, its wire format and its fallback are the caller's.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Self
+
+from controlplane.values import Sample, Usage
+from runtime.availability import Availability
+from runtime.breaker import CircuitBreaker
+from runtime.budget import BudgetGuard, OverBudget, Reservation
+from runtime.recorder import Recorder
+
+log = logging.getLogger(__name__)
+
+#: Why a request was declined when another request took the half-open circuit's one trial
+#: between the availability check and this request's turn.
+TRIAL_TAKEN = "circuit open"
+
+
+@dataclass(frozen=True)
+class Declined:
+    """The gate said no; `reason` is the short phrase the caller falls back with."""
+
+    role: str
+    reason: str
+
+
+class RoleGate:
+    def __init__(self, availability: Availability, budget: BudgetGuard, recorder: Recorder) -> None:
+        self.availability = availability
+        self.budget = budget
+        self.recorder = recorder
+
+    def admit(self, role: str, *, input_tokens: int, max_output_tokens: int) -> Admission | Declined:
+        """Whether a request to `role`'s model may go now; see the module docstring for the order."""
+        unavailable = self.availability.check(role)
+        if unavailable is not None:
+            return Declined(role, unavailable)
+        held = self.budget.reserve(role, self.budget.estimate_cost(role, input_tokens, max_output_tokens))
+        if isinstance(held, OverBudget):
+            return Declined(role, held.reason)
+        breaker = self.availability.breaker(role)
+        if not breaker.allow():
+            self.budget.release(held)
+            return Declined(role, TRIAL_TAKEN)
+        return Admission(self, role, held, breaker)
+
+    def cost(self, role: str, input_tokens: int, output_tokens: int) -> float:
+        """What a request to `role`'s model cost, at the role's price per million tokens."""
+        return self.budget.cost(role, input_tokens, output_tokens)
+
+    def record(self, usage: Usage, sample: Sample | None = None) -> int:
+        """Record a request that reached no model through the gate (declined, or sent to the
+        fallback): its usage, and a sample of what answered it. Returns the recorder's ticket."""
+        return self.recorder.record(usage, sample)
+
+
+class Admission:
+    """A request let through to `role`'s model; settle it once (`succeeded` or `failed`)."""
+
+    __slots__ = ("_breaker", "_gate", "_reservation", "role", "settled")
+
+    def __init__(self, gate: RoleGate, role: str, reservation: Reservation, breaker: CircuitBreaker) -> None:
+        self._gate = gate
+        self.role = role
+        self._reservation = reservation
+        self._breaker = breaker
+        self.settled = False
+
+    def cost(self, input_tokens: int, output_tokens: int) -> float:
+        """What this request cost: the `cost_usd` its usage must carry to be settled."""
+        return self._gate.cost(self.role, input_tokens, output_tokens)
+
+    def succeeded(self, usage: Usage, sample: Sample | None = None) -> int:
+        """The model answered: close its breaker's turn, record, settle. Returns the ticket."""
+        self._settle()
+        self._breaker.record_success()
+        return self._spend(usage, sample)
+
+    def failed(self, why: str, *, counts: bool = True, spent: Usage | None = None) -> None:
+        """The model did not answer usably (`why`); a breaker failure when it `counts` against the
+        model. `spent`: the usage of an answer that broke off after tokens were produced, recorded
+        and settled at its cost; without it the reservation is released."""
+        self._settle()
+        if counts:
+            self._breaker.record_failure()
+        log.debug("gate: %s failed (%s)", self.role, why)
+        if spent is not None:
+            self._spend(spent, None)
+        else:
+            self._gate.budget.release(self._reservation)
+
+    def _settle(self) -> None:
+        if self.settled:
+            raise RuntimeError(f"an admission to {self.role} is settled twice")
+        self.settled = True
+
+    def _spend(self, usage: Usage, sample: Sample | None) -> int:
+        # The ticket tells the guard when the store's baseline holds this cost, so it counts once.
+        ticket = self._gate.recorder.record(usage, sample)
+        self._gate.budget.settle(self._reservation, usage.cost_usd, ticket=ticket)
+        return ticket
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        if not self.settled:
+            self.failed(f"left unsettled ({kind.__name__ if kind else 'no outcome'})", counts=False)

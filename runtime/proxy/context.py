@@ -1,0 +1,110 @@
+"""What the proxy's handlers reach, wired once per server: the runtime's services (gate, router,
+target, recorder: `runtime.services`) and the proxy's own parts.
+
+    guard      who may use the proxy, and whose credentials go upstream (`security`)
+    client     the one connection pool, to the custom models and the upstreams (`runtime.model_client`)
+    metrics    what /metrics says (`metrics`)
+    inflight   requests being handled, recording included
+
+Lifespan start-up (`start`) opens the pool in the server's loop and starts the runtime's refresher;
+shutdown (`stop`), after uvicorn finished the requests in flight, closes both and drains the
+recorder, so nothing answered goes unrecorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from controlplane import clock
+from controlplane.manifest import Manifest
+from controlplane.values import Outcome
+from runtime.model_client import ModelClient
+from runtime.proxy.asgi import Headers
+from runtime.proxy.exchange import Exchange
+from runtime.proxy.metrics import Metrics
+from runtime.proxy.security import Guard
+from runtime.services import RuntimeServices
+from runtime.wire import Answer, Api
+
+
+class ProxyContext:
+    def __init__(self, manifest: Manifest, services: RuntimeServices, guard: Guard) -> None:
+        self.manifest = manifest
+        self.project = manifest.project
+        self.settings = manifest.proxy
+        self.services = services
+        self.gate = services.gate
+        self.router = services.router
+        self.guard = guard
+        self.client = ModelClient(
+            connect_timeout=self.settings.connect_timeout_seconds, read_timeout=self.settings.read_timeout_seconds
+        )
+        self.metrics = Metrics(services.budget.remaining, self._recorder_stats)
+        #: requests being handled, recording included (a client may have its answer before then)
+        self.inflight = 0
+
+    # -- lifecycle: in the server's event loop ----------------------------------------------
+
+    async def start(self) -> None:
+        await self.client.start()
+        await asyncio.to_thread(self.services.start)
+
+    async def stop(self) -> None:
+        """After the last request: close the pool, stop refreshing, drain the recorder."""
+        await self.client.close()
+        await asyncio.to_thread(self.services.close)
+
+    # -- decisions ------------------------------------------------------------------------
+
+    def route(self, api: Api, body: dict[str, Any], headers: Headers) -> tuple[str | None, str, float | None]:
+        lowered = {name.decode("latin-1"): value.decode("latin-1") for name, value in headers}
+        route = self.router.route(api, body, lowered)
+        return route.role, route.reason, route.score
+
+    def unavailable(self, role: str) -> str | None:
+        """Why `role` cannot answer now, as the gate's first check sees it (for a dry run)."""
+        return self.services.availability.check(role)
+
+    def model_for(self, role: str) -> str:
+        return self.services.target.model_for(role)
+
+    def custom_endpoint(self) -> tuple[str, list[tuple[str, str]]]:
+        target = self.services.target
+        return target.chat_url, [("content-type", "application/json"), *target.headers.items()]
+
+    # -- when a request is answered ----------------------------------------------------------
+
+    def observe(self, exchange: Exchange, outcome: str, *, fallback: str | None = None) -> None:
+        """The request in /metrics: its outcome, how long it took, and to its first byte."""
+        now = clock.monotonic()
+        first = exchange.first_byte - exchange.started if exchange.first_byte is not None else None
+        self.metrics.observe(
+            exchange.api, exchange.role or "none", outcome, seconds=now - exchange.started, first_byte=first,
+            fallback=_category(fallback) if fallback else None,
+        )  # fmt: skip
+
+    def finish(
+        self, exchange: Exchange, outcome: Outcome, *, fallback: str | None = None, answer: Answer | None = None
+    ) -> None:
+        """A relayed request: metrics, and for a routed one its usage (no cost: the upstream's
+        bill is not the role's) and the upstream's answer as a sample."""
+        label = outcome if exchange.role is not None else ("upstream" if outcome != "error" else "error")
+        self.observe(exchange, label, fallback=fallback)
+        if exchange.role is None:
+            return
+        answer = answer or Answer()
+        usage = exchange.usage(outcome, fallback or exchange.reason, answer.input_tokens, answer.output_tokens, 0.0)
+        sample = None
+        if outcome != "error" and (answer.text or answer.tool_calls):
+            sample = exchange.sample("fallback", answer.sample_text())
+        self.gate.record(usage, sample)
+
+    def _recorder_stats(self) -> tuple[int, int]:
+        stats = self.services.recorder.stats()
+        return stats.queued, stats.dropped_usage + stats.dropped_samples
+
+
+def _category(reason: str) -> str:
+    """A fallback reason as a metric label: its fixed words, without figures that vary."""
+    return reason.split(":")[0].split(" (")[0]

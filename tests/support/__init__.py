@@ -1,0 +1,1 @@
+"""What the tests share: stand-ins, served apps, fixtures."""
