@@ -4,9 +4,9 @@ Where this sits: an agent built on `elizaos.AgentRuntime` adds `reasoning_plugin
 plugins, `hooks` being a `runtime.hooks.Hooks` for its `reasoning.yaml`. Then, for every message:
 
 1. **Gate.** 2.0.0a5's `DefaultMessageService` has no should-respond step (it only logs the
-   setting), so the plugin installs `GatedMessageService`, the subclass the reference documents
-   (`shared/reference/elizaos.md` §7.6). It composes the state, renders ElizaOS's
-   SHOULD_RESPOND_TEMPLATE from it and asks the should-respond model (`Hooks.decide_should_respond`).
+   setting), so the plugin installs `GatedMessageService`, a subclass of it with the step ElizaOS's
+   TS core has. It composes the state, renders ElizaOS's SHOULD_RESPOND_TEMPLATE from it and asks
+   the should-respond model (`Hooks.decide_should_respond`).
    IGNORE and STOP end the turn with `did_respond=False`; RESPOND goes on to the runtime's own
    flow. As in ElizaOS's TS core, DMs, self, voice DMs and API channels always get an answer.
 2. **Plan.** The runtime plans with TEXT_LARGE on its message-handler prompt. The plugin's

@@ -8,7 +8,7 @@ attributes, optional tags go missing, a `max_tokens` cut leaves the block unclos
 accepts all of that and returns the decision, or raises `ParseError` saying what was missing. It
 is pure: text in, value out.
 
-Formats (see `shared/reference/elizaos.md` §6, §7):
+Formats (what ElizaOS's templates, `templates/*.j2`, ask for):
 - should-respond: `<response><name/><reasoning/><action>RESPOND|IGNORE|STOP</action></response>`;
   also ElizaOS v0's `[RESPOND]` answers (its `shouldRespondFooter`) and a JSON object.
 - planning: `<response><thought/><actions>A,B</actions><providers>P,Q</providers><text/>

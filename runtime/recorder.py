@@ -1,10 +1,11 @@
 """Usage and training samples, from the request path to the store without slowing it down.
 
-The proxy and the hooks call `Recorder.record(usage, sample)` once per request: it appends to an
-in-memory queue under a lock held for a few instructions and returns a ticket; it never waits on
-the database and never raises. A writer thread (a thread, not an asyncio task, so a slow database
-cannot stall the event loop and the loop's shutdown cannot strand the queue) takes batches of up
-to `batch_size`, redacts them and writes each batch with one `Store.record` transaction.
+The gate (`runtime.gate`, for the proxy and the hooks) calls `Recorder.record(usage, sample)` once
+per request: it appends to an in-memory queue under a lock held for a few instructions and returns
+a ticket; it never waits on the database and never raises. A writer thread (a thread, not an
+asyncio task, so a slow database cannot stall the event loop and the loop's shutdown cannot strand
+the queue) takes batches of up to `batch_size`, redacts them and writes each batch with one
+`Store.record` transaction.
 
 Policies:
 - Redaction happens on the writer thread, just before the write: the request path pays nothing

@@ -62,6 +62,9 @@ class SimulatorProcess:
             stdout=subprocess.DEVNULL,  # uvicorn's access log: one line per request, nobody reads it
             stderr=subprocess.PIPE,
             text=True,
+            # Its own session: a Ctrl-C meant for this process must not stop the simulator before
+            # this process has finished the requests in flight; it stops when its stdin closes.
+            start_new_session=True,
         )
         assert self._process.stderr is not None
         self._reader = threading.Thread(
@@ -78,6 +81,11 @@ class SimulatorProcess:
             )
         log.info("simulator serving %s on %s (pid %d)", self.state_file, self.base_url, self._process.pid)
         return self
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id while it runs."""
+        return self._process.pid if self._process is not None else None
 
     def _read(self, stream: IO[str]) -> None:
         """Find the URL in what the child says, then pass its lines on to the log until it exits."""

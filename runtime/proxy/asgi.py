@@ -75,7 +75,7 @@ def header_value(text: str) -> bytes:
 
 
 def decision(role: str, reason: str) -> Headers:
-    """`x-reasoning-role` and `x-reasoning-reason`: what DESIGN.md says every response carries."""
+    """`x-reasoning-role` and `x-reasoning-reason`: the two headers every response carries."""
     return [(b"x-reasoning-role", header_value(role)), (b"x-reasoning-reason", header_value(reason))]
 
 

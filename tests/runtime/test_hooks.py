@@ -236,6 +236,18 @@ class TestFallback:
         usage, _ = recorded(manifest)
         assert [u.reason for u in usage] == ["error: HTTP 503 overloaded", "circuit open (1 failures in 30s)"]
 
+    def test_a_model_refusing_the_request_falls_back_without_opening_its_circuit(self, quickstart: Path) -> None:
+        # As in the proxy: a 4xx other than 429 is about the request, not the model's health.
+        edit(quickstart, "  model_map:", "  circuit: {failures: 1, open_seconds: 60}\n  model_map:")
+        manifest = apply(quickstart)
+        with open_hooks(manifest) as hooks:
+            fault = {"method": "POST", "path_regex": "/v1/chat/completions", "status": 400, "code": "invalid_request"}
+            httpx.post(f"{hooks.target.base_url}/_simulator/faults", json={**fault, "times": 1}).raise_for_status()
+            first = hooks.should_respond_sync("Hi Eliza", fallback=lambda m, c: IGNORE_XML)
+            second = hooks.should_respond_sync("Hi Eliza", fallback=lambda m, c: IGNORE_XML)
+        assert (first.source, first.reason) == ("fallback", "error: HTTP 400 invalid_request")
+        assert (second.source, second.reason) == ("custom", "answered by quickstart-should-respond")
+
     def test_an_unparseable_answer_falls_back_and_is_recorded(self, manifest: Manifest) -> None:
         rambling = "<think>\nThe user greets me. Should I answer? Probably, but the rules say"
         with StandInChat(rambling) as model:
