@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
 import os
 import socket
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ from controlplane.manifest import Manifest
 from runtime.errors import ProxyConfigError
 from runtime.proxy.asgi import HOP_BY_HOP, Headers
 from runtime.wire import Api
+
+log = logging.getLogger(__name__)
 
 CREDENTIALS = frozenset({b"authorization", b"x-api-key"})
 
@@ -175,7 +178,8 @@ def check_not_itself(manifest: Manifest, bound: tuple[str, int]) -> None:
 def _addresses(host: str) -> set[str]:
     try:
         return {str(info[4][0]) for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)}
-    except OSError:
+    except OSError as error:  # a name that does not resolve is not the proxy's own address
+        log.debug("security: %s does not resolve (%s)", host, error)
         return set()
 
 
