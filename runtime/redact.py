@@ -55,6 +55,11 @@ MAX_DEPTH = 100
 WINDOW = 64 * 1024
 OVERLAP = 8 * 1024  # longer than any secret we look for (an RSA-8192 PEM block is ~6.3 KB)
 
+#: Long strings recur in every request of an agent (its system prompt, its tools' schemas): the
+#: results for the last `CACHED` strings of at least `CACHE_FROM` characters are kept.
+CACHE_FROM = 2048
+CACHED = 64
+
 TOO_DEEP = "[REDACTED:too_deep]"
 UNREDACTABLE = "[REDACTED:unredactable]"
 
@@ -871,6 +876,7 @@ class Redactor:
         wanted = set(kinds) | CREDENTIALS
         self.kinds: tuple[RedactKind, ...] = tuple(kind for kind in ORDER if kind in wanted)
         self._rules = [(rank, *rule) for rank, kind in enumerate(self.kinds) for rule in RULES[kind]]
+        self._cache: dict[str, tuple[str, frozenset[str]]] = {}
 
     # -- text ------------------------------------------------------------------------------
 
@@ -908,6 +914,18 @@ class Redactor:
         return self._text(text, set())
 
     def _text(self, text: str, notes: set[str]) -> str:
+        if len(text) >= CACHE_FROM and type(text) is str:
+            cached = self._cache.get(text)
+            if cached is None:
+                found: set[str] = set()
+                cached = self._cache[text] = (self._scrubbed(text, found), frozenset(found))
+                if len(self._cache) > CACHED:  # oldest first: dicts keep insertion order
+                    del self._cache[next(iter(self._cache))]
+            notes |= cached[1]
+            return cached[0]
+        return self._scrubbed(text, notes)
+
+    def _scrubbed(self, text: str, notes: set[str]) -> str:
         try:
             if not text.isascii() or "\x00" in text:
                 text, count = _UNSTORABLE.subn("\ufffd", text)

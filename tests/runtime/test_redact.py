@@ -9,7 +9,18 @@ from typing import Any
 import pytest
 
 from controlplane.manifest.schema import DEFAULT_REDACT, RedactKind
-from runtime.redact import CREDENTIALS, MAX_DEPTH, ORDER, OVERLAP, TOO_DEEP, UNREDACTABLE, WINDOW, Redactor
+from runtime.redact import (
+    CACHE_FROM,
+    CACHED,
+    CREDENTIALS,
+    MAX_DEPTH,
+    ORDER,
+    OVERLAP,
+    TOO_DEEP,
+    UNREDACTABLE,
+    WINDOW,
+    Redactor,
+)
 from tests.runtime.redact_corpus import CASES, CREDENTIAL_KINDS, KINDS, score
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -318,3 +329,13 @@ class TestRobustness:
         redacted = EVERYTHING.text(text)
         assert key not in redacted
         assert redacted.count("[REDACTED:api_key]") == text.count(key)
+
+    def test_a_long_string_seen_again_gets_the_same_result_and_notes(self) -> None:
+        redactor = Redactor(ORDER)
+        system = "You help ana@example.com \ud800. " + "Be brief. " * (CACHE_FROM // 10)
+        first = redactor.scrub({"system": system})
+        for other in range(CACHED + 1):  # the first is pushed out of the cache, then computed again
+            assert redactor.scrub({"system": system + " " * other}) == redactor.scrub({"system": system + " " * other})
+        assert redactor.scrub({"system": system}) == first
+        assert first[1] == {"unstorable_characters"}
+        assert "ana@example.com" not in first[0]["system"]
