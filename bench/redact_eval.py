@@ -247,9 +247,7 @@ def main() -> None:
         f"corpus: {len(CASES)} strings, {len(positives)} with {sum(len(c.secrets) for c in positives)} secrets,"
         f" {len(CASES) - len(positives)} look-alikes ({sum(c.source == 'gitleaks' for c in CASES)} from gitleaks)"
     )
-    print(
-        f"{'recall/precision':22} {' '.join(f'{k[:9]:>9}' for k in KINDS)} | credentials | overall"
-    )
+    print(f"{'recall/precision':22} {' '.join(f'{k[:9]:>9}' for k in KINDS)} | credentials | overall")
     results = {name: score(detector) for name, detector in candidates.items()}
     for name, scores in results.items():
         print(_row(name, scores))
