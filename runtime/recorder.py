@@ -10,8 +10,8 @@ the queue) takes batches of up to `batch_size`, redacts them and writes each bat
 Policies:
 - Redaction happens on the writer thread, just before the write: the request path pays nothing
   for it, and an unredacted sample exists only in this process's memory, never in the store.
-  Usage `reason`s are redacted too (an upstream's error message may quote a key). NUL characters,
-  which PostgreSQL cannot store in text, become U+FFFD.
+  Usage `reason`s are redacted too (an upstream's error message may quote a key). NUL characters
+  and lone surrogates, which no store can keep, become U+FFFD and the sample is kept, marked.
 - A store error keeps the batch and retries it, waiting `retry_delay` doubled each time up to
   `max_retry_delay`, and logs the store's one-line reason (never the data). At the third failure
   the batch is tried record by record once: a record refused while others of its kind go in is
@@ -262,21 +262,11 @@ class Recorder:
         return len(self._usage) >= self.batch_size or len(self._samples) >= self.batch_size
 
     def _redacted(self, usage: list[Usage], samples: list[Sample]) -> tuple[list[Usage], list[Sample]]:
-        def text(value: str) -> str:
-            return self.redactor.text(value).replace("\x00", "\ufffd")
-
+        # Neither call raises: a value that cannot be scrubbed is replaced whole, and the sample
+        # says so in meta["redaction"] (runtime/redact.py), so one bad value costs no record.
         return (
-            [u if u.reason is None else u.model_copy(update={"reason": text(u.reason)}) for u in usage],
-            [
-                s.model_copy(
-                    update={
-                        "prompt": self.redactor.value(s.prompt),
-                        "answer": text(s.answer),
-                        "meta": self.redactor.value(s.meta),
-                    }
-                )
-                for s in samples
-            ],
+            [u if u.reason is None else u.model_copy(update={"reason": self.redactor.text(u.reason)}) for u in usage],
+            [self.redactor.sample(s) for s in samples],
         )
 
     def _write(self, usage: list[Usage], samples: list[Sample]) -> None:

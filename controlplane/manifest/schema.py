@@ -227,8 +227,22 @@ class Role(Strict):
         return value
 
 
-RedactKind = Literal["email", "phone", "api_key", "token", "ip_address", "credit_card"]
-DEFAULT_REDACT: tuple[RedactKind, ...] = ("email", "phone", "api_key", "token")
+RedactKind = Literal[
+    "private_key", "api_key", "token", "password", "national_id", "credit_card", "email", "ip_address", "phone"
+]
+#: Every kind. The credentials (private_key, api_key, token, password) are scrubbed even when a
+#: manifest's list leaves them out; the list chooses the personal data, and replaces this default.
+DEFAULT_REDACT: tuple[RedactKind, ...] = (
+    "private_key",
+    "api_key",
+    "token",
+    "password",
+    "national_id",
+    "credit_card",
+    "email",
+    "ip_address",
+    "phone",
+)
 
 
 class TrainingData(Strict):
@@ -239,7 +253,11 @@ class TrainingData(Strict):
     retention_days: Annotated[int, Field(gt=0)] = Field(default=30, description="Samples older than this are deleted.")
     redact: list[RedactKind] = Field(
         default_factory=lambda: list(DEFAULT_REDACT),
-        description="What is scrubbed from prompts and answers before anything is written.",
+        description=(
+            "What is scrubbed from prompts and answers before anything is written (default: every kind)."
+            " Credentials (private_key, api_key, token, password) always are; a list names the personal"
+            " data (national_id, credit_card, email, ip_address, phone) that is too, in place of all of it."
+        ),
     )
 
 

@@ -575,7 +575,10 @@ class TestValidManifests:
         assert manifest.store.url.startswith("sqlite:///")
         assert manifest.budget.limit_usd is None
         assert manifest.proxy.listen == "127.0.0.1:8001"
-        assert manifest.training_data.redact == ["email", "phone", "api_key", "token"]
+        assert set(manifest.training_data.redact) == {
+            *("private_key", "api_key", "token", "password"),
+            *("national_id", "credit_card", "email", "ip_address", "phone"),
+        }
         role = manifest.models["planning"]
         assert (role.replicas.min, role.replicas.max, role.enabled, role.idle_shutdown_minutes) == (1, 1, True, 0)
 

@@ -234,8 +234,8 @@ class TestFailures:
         assert len(sqlite_store.samples("demo")) == 2
         assert (rec.stats().dropped_usage, rec.stats().dropped_samples) == (0, 0)
 
-    def test_a_record_the_store_cannot_take_is_dropped_alone(self, sqlite_store: Store) -> None:
-        unserializable = sample(2).model_copy(update={"meta": {"when": object()}, "prompt": {"x": object()}})
+    def test_a_value_the_store_cannot_serialize_is_kept_as_text_and_marked(self, sqlite_store: Store) -> None:
+        unserializable = sample(2).model_copy(update={"meta": {"i": 2, "when": object()}, "prompt": {"x": object()}})
         with recorder(sqlite_store) as rec:
             rec.record(usage(1), sample(1))
             rec.record(usage(2), unserializable)
@@ -243,8 +243,9 @@ class TestFailures:
             assert rec.flush(timeout=30)
             stats = rec.stats()
         assert len(sqlite_store.usage("demo")) == 3
-        assert [s.meta["i"] for s in sqlite_store.samples("demo")] == [1, 3]
-        assert (stats.dropped_usage, stats.dropped_samples) == (0, 1)
+        assert [s.meta["i"] for s in sqlite_store.samples("demo")] == [1, 2, 3]
+        assert sqlite_store.samples("demo")[1].meta["redaction"] == ["not_json"]
+        assert (stats.dropped_usage, stats.dropped_samples) == (0, 0)
 
 
 class TestBoundedMemory:

@@ -1,13 +1,27 @@
-"""Redaction: what must go (true positives) and what agents' traffic is full of and must stay."""
+"""Redaction: what must go (true positives), what agents' traffic is full of and must stay, the
+labeled corpus scored, and values that must never crash it or slip through whole."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from controlplane.manifest.schema import RedactKind
-from runtime.redact import ORDER, Redactor
+from controlplane.manifest.schema import DEFAULT_REDACT, RedactKind
+from runtime.redact import (
+    CACHE_FROM,
+    CACHED,
+    CREDENTIALS,
+    MAX_DEPTH,
+    ORDER,
+    OVERLAP,
+    TOO_DEEP,
+    UNREDACTABLE,
+    WINDOW,
+    Redactor,
+)
+from tests.runtime.redact_corpus import CASES, CREDENTIAL_KINDS, KINDS, score
 
 ROOT = Path(__file__).resolve().parents[2]
 EVERYTHING = Redactor(ORDER)
@@ -52,10 +66,10 @@ TRUE_POSITIVES: list[tuple[RedactKind, str, str]] = [
     ("api_key", "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI/K7MDENG"),
     ("token", "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", "eyJzdWIi"),
     ("token", "use Bearer abcdefghijklmnopqrstuvwxyz123456 here", "abcdefghijklmnopqrstuvwxyz123456"),
-    ("token", "password='hunter2'", "hunter2"),
-    ("token", '"password": "correct horse"', "correct horse"),
+    ("password", "password='hunter2'", "hunter2"),
+    ("password", '"password": "correct horse"', "correct horse"),
     ("token", "access_token=ya29a0AfH6SMBx3jE9Qk", "ya29a0AfH6SMBx3jE9Qk"),
-    ("token", "DB_PASSWORD: pa55w0rd!", "pa55w0rd"),
+    ("password", "DB_PASSWORD: pa55w0rd!", "pa55w0rd"),
     ("token", "secret_key = 'abcd1234xyz'", "abcd1234xyz"),
     ("token", "accessToken: abc123def456", "abc123def456"),
     ("token", "session_id=abc123def456ghi&x=1", "abc123def456ghi"),
@@ -106,7 +120,7 @@ class TestTruePositives:
         assert secret not in EVERYTHING.text(text)
 
     def test_keeps_the_key_name_and_quotes_around_a_redacted_value(self) -> None:
-        assert EVERYTHING.text('{"password": "hunter22"}') == '{"password": "[REDACTED:token]"}'
+        assert EVERYTHING.text('{"password": "hunter22"}') == '{"password": "[REDACTED:password]"}'
         assert EVERYTHING.text("Authorization: Bearer abcdefghijklmnop1234") == (
             "Authorization: Bearer [REDACTED:api_key]"
         )
@@ -118,10 +132,21 @@ class TestTruePositives:
         text = " ".join(f"user{i}@example.com" for i in range(100))
         assert EVERYTHING.text(text) == " ".join([redacted("email")] * 100)
 
-    def test_a_token_alone_still_redacts_a_bearer_credential(self) -> None:
-        assert Redactor(["token"]).text("Authorization: Bearer abcdefghijklmnop1234") == (
-            "Authorization: Bearer [REDACTED:token]"
-        )
+    def test_a_bearer_credential_alone_is_a_token(self) -> None:
+        assert Redactor([]).text("Bearer abcdefghijklmnop1234") == "Bearer [REDACTED:token]"
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("my password is Hunter2RELpass!", "my password is [REDACTED:password]!"),
+            ("ssn: 123-45-6789", "ssn: [REDACTED:national_id]"),
+            ("postgres://app:S3cret!@db:5432/x", "postgres://app:[REDACTED:password]@db:5432/x"),
+            ('app.config["SECRET_KEY"] = "kkDEy5S9gUthlu2p"', 'app.config["SECRET_KEY"] = "[REDACTED:token]"'),
+            ("docker login --password Winter2025! r.io", "docker login --password [REDACTED:password] r.io"),
+        ],
+    )
+    def test_the_kinds_the_old_default_missed_are_redacted_by_default(self, text: str, expected: str) -> None:
+        assert Redactor(DEFAULT_REDACT).text(text) == expected
 
 
 class TestFalsePositives:
@@ -136,12 +161,15 @@ class TestFalsePositives:
 
 
 class TestKinds:
-    def test_only_the_configured_kinds_apply(self) -> None:
+    def test_a_list_chooses_the_personal_data_and_credentials_always_go(self) -> None:
         text = "mail a@example.com, call +1 555 123 4567, key sk-proj-Abc123def456ghi789jkl012"
-        assert Redactor(["email"]).text(text) == (
-            "mail [REDACTED:email], call +1 555 123 4567, key sk-proj-Abc123def456ghi789jkl012"
-        )
-        assert Redactor([]).text(text) == text
+        assert Redactor(["email"]).text(text) == "mail [REDACTED:email], call +1 555 123 4567, key [REDACTED:api_key]"
+        assert Redactor([]).text(text) == "mail a@example.com, call +1 555 123 4567, key [REDACTED:api_key]"
+
+    def test_the_default_list_is_every_kind(self) -> None:
+        assert set(DEFAULT_REDACT) == set(ORDER) == set(KINDS)
+        assert set(CREDENTIALS) == set(CREDENTIAL_KINDS)
+        assert Redactor([]).kinds == tuple(kind for kind in ORDER if kind in CREDENTIALS)
 
     def test_a_key_goes_before_its_digits_could_look_like_a_phone_number(self) -> None:
         text = "tgp_v1_555-123-4567-abcdefghij"
@@ -152,7 +180,9 @@ class TestKinds:
             Redactor(["email", "passport"])  # type: ignore[list-item]
 
     def test_repr_names_the_kinds(self) -> None:
-        assert repr(Redactor(["phone", "email"])) == "Redactor(['email', 'phone'])"
+        assert repr(Redactor(["phone", "email"])) == (
+            "Redactor(['private_key', 'api_key', 'token', 'password', 'email', 'phone'])"
+        )
 
 
 class TestValues:
@@ -182,10 +212,130 @@ class TestValues:
             "tools": [{"name": "call", "input_schema": {"phone": "[REDACTED:phone]"}}],
         }
 
-    def test_keys_are_field_names_and_stay(self) -> None:
-        assert EVERYTHING.value({"a@example.com": "b@example.com"}) == {"a@example.com": "[REDACTED:email]"}
+    def test_keys_are_scrubbed_too_and_two_that_redact_alike_both_stay(self) -> None:
+        assert EVERYTHING.value({"a@example.com": 1, "b@example.com": 2, "role": "user"}) == {
+            "[REDACTED:email]": 1,
+            "[REDACTED:email]'": 2,
+            "role": "user",
+        }
+
+    def test_a_value_under_a_secret_named_key_goes_whatever_its_shape(self) -> None:
+        assert EVERYTHING.value(
+            {"password": "hunter", "db": {"apiKey": "abcd", "eos_token": "</s>", "max_tokens": 5, "token_count": "9"}}
+        ) == {
+            "password": "[REDACTED:password]",
+            "db": {"apiKey": "[REDACTED:api_key]", "eos_token": "</s>", "max_tokens": 5, "token_count": "9"},
+        }
 
     def test_leaves_the_original_untouched(self) -> None:
         original = {"messages": [{"content": "ana@example.com"}]}
         EVERYTHING.value(original)
         assert original == {"messages": [{"content": "ana@example.com"}]}
+
+
+class TestCorpus:
+    """The labeled corpus (tests/runtime/redact_corpus.py) scored with every kind on. Recall: a
+    labeled secret's text is gone; precision: a redacted span touches a labeled secret. The bars
+    are what the README states: overall recall >= 0.97 and precision >= 0.98, each kind >= 0.85."""
+
+    scores = score(EVERYTHING.spans)
+
+    def test_the_corpus_has_200_strings_of_secrets_and_look_alikes(self) -> None:
+        secrets = [secret for case in CASES for secret in case.secrets]
+        look_alikes = [case for case in CASES if not case.secrets]
+        assert len(CASES) >= 200
+        assert len(secrets) >= 100 and len(look_alikes) >= 100
+        assert {secret.kind for secret in secrets} == set(KINDS)
+        assert {case.looks_like for case in look_alikes} == set(KINDS) - {"private_key"}
+
+    def test_overall_precision_and_recall_are_above_the_bar(self) -> None:
+        assert self.scores.overall.recall >= 0.97, self.scores.missed
+        assert self.scores.overall.precision >= 0.98, self.scores.false
+
+    @pytest.mark.parametrize("kind", KINDS)
+    def test_each_kind_is_above_the_bar(self, kind: str) -> None:
+        tally = self.scores.by_kind[kind]
+        assert tally.caught + tally.missed > 0
+        assert tally.recall >= 0.85, [m for m in self.scores.missed if m[1].kind == kind]
+        assert tally.precision >= 0.95, self.scores.false
+
+    def test_credentials_alone_are_above_the_bar(self) -> None:
+        credentials = self.scores.subset(CREDENTIAL_KINDS)
+        assert credentials.recall >= 0.95 and credentials.precision >= 0.98
+
+    def test_look_alikes_borrowed_from_gitleaks_stay(self) -> None:
+        borrowed = score(EVERYTHING.spans, [case for case in CASES if case.source == "gitleaks" and not case.secrets])
+        assert borrowed.overall.false <= 1, borrowed.false
+
+    def test_scoring_counts_a_miss_and_a_false_positive(self) -> None:
+        # the scorer itself: a detector that finds nothing misses everything, one that redacts
+        # everything is charged for every look-alike
+        nothing = score(lambda text: [])
+        assert nothing.overall.caught == 0 and nothing.overall.recall == 0.0
+        everything = score(lambda text: [(0, len(text), "token")])
+        assert everything.overall.recall == 1.0
+        assert everything.overall.false == sum(1 for case in CASES if not case.secrets)
+
+
+class Hostile(str):
+    """A string whose methods fail, as a bug in a rule would."""
+
+    def isascii(self) -> bool:
+        raise RuntimeError("boom")
+
+
+class Unprintable:
+    def __str__(self) -> str:
+        raise RuntimeError("no str")
+
+
+class TestRobustness:
+    def test_a_value_nested_900_deep_is_cut_at_the_bound_without_recursion(self) -> None:
+        deep: Any = "ana@example.com"
+        for _ in range(900):
+            deep = [deep]
+        scrubbed, notes = EVERYTHING.scrub({"metadata": {"user_id": deep}})
+        assert notes == {"too_deep"}
+        depth, node = 0, scrubbed["metadata"]["user_id"]
+        while isinstance(node, list):
+            depth, node = depth + 1, node[0]
+        assert node == TOO_DEEP
+        assert depth == MAX_DEPTH - 2  # the root and "metadata" are two of the levels
+
+    def test_lone_surrogates_and_nul_are_replaced_and_noted(self) -> None:
+        scrubbed, notes = EVERYTHING.scrub({"text": "broken \ud800 pair \udfff and a\x00b", "ok": "fine"})
+        assert scrubbed == {"text": "broken \ufffd pair \ufffd and a\ufffdb", "ok": "fine"}
+        assert notes == {"unstorable_characters"}
+        "".join(scrubbed.values()).encode("utf-8")  # storable now
+
+    def test_a_string_no_rule_survives_is_replaced_whole(self) -> None:
+        scrubbed, notes = EVERYTHING.scrub({"a": Hostile("sk-proj-Abc123def456ghi789jkl012"), "b": "ok fine"})
+        assert scrubbed == {"a": UNREDACTABLE, "b": "ok fine"}
+        assert notes == {"unredactable"}
+        assert EVERYTHING.text(Hostile("anything")) == UNREDACTABLE
+
+    def test_other_objects_are_kept_as_their_redacted_text(self) -> None:
+        scrubbed, notes = EVERYTHING.scrub({"raw": b"key sk-proj-Abc123def456ghi789jkl012", "odd": Unprintable()})
+        assert scrubbed == {"raw": "b'key [REDACTED:api_key]'", "odd": UNREDACTABLE}
+        assert notes == {"not_json", "unredactable"}
+
+    def test_secrets_at_every_window_edge_of_a_long_text_are_caught(self) -> None:
+        key = "sk-proj-Abc123def456ghi789jkl012"
+        filler = "word " * (WINDOW // 5)
+        # each key lands a little further from where the previous window ended
+        cuts = (filler[: WINDOW - shift] for shift in range(0, 40, 3))
+        text = "".join(cut[: cut.rfind(" ") + 1] + key + " " for cut in cuts)
+        assert len(text) > 4 * (WINDOW + OVERLAP) // 2
+        redacted = EVERYTHING.text(text)
+        assert key not in redacted
+        assert redacted.count("[REDACTED:api_key]") == text.count(key)
+
+    def test_a_long_string_seen_again_gets_the_same_result_and_notes(self) -> None:
+        redactor = Redactor(ORDER)
+        system = "You help ana@example.com \ud800. " + "Be brief. " * (CACHE_FROM // 10)
+        first = redactor.scrub({"system": system})
+        for other in range(CACHED + 1):  # the first is pushed out of the cache, then computed again
+            assert redactor.scrub({"system": system + " " * other}) == redactor.scrub({"system": system + " " * other})
+        assert redactor.scrub({"system": system}) == first
+        assert first[1] == {"unstorable_characters"}
+        assert "ana@example.com" not in first[0]["system"]
