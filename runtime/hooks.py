@@ -40,7 +40,7 @@ from typing import Any, Literal, TypeVar
 import httpx
 import jinja2
 
-from controlplane import clock
+from controlplane import clock, templating
 from controlplane.errors import ReasoningError, SecretMissing
 from controlplane.manifest import Manifest, load
 from controlplane.store import Outcome, Sample, Store, Usage, open_store
@@ -60,8 +60,6 @@ from runtime.redact import Redactor
 
 Role = Literal["should_respond", "planning"]
 Source = Literal["custom", "fallback"]
-
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
 
 # -- what callers get back -----------------------------------------------------------------------
@@ -150,7 +148,7 @@ DEFAULT_SETTINGS: dict[str, RoleSettings] = {
 # -- prompts ---------------------------------------------------------------------------------------
 
 _ENV = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(TEMPLATES),
+    loader=templating.loader(),  # the shipped templates/, wherever reasoning is installed
     autoescape=False,  # prompts, not HTML: the model must see exactly what ElizaOS sends
     undefined=jinja2.StrictUndefined,
     keep_trailing_newline=False,
