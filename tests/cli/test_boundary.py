@@ -109,6 +109,24 @@ class TestHelpAndVersion:
         assert run("--version", "plan").out.startswith("reasoning ")
 
 
+class TestStartUp:
+    def test_help_imports_no_library_nor_rich_nor_click(self) -> None:
+        """`reasoning --help` is typer and the command modules: the library loads when a command runs."""
+        script = (
+            "import sys\n"
+            "sys.argv = ['reasoning', '--help']\n"
+            "from controlplane.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+        )
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+        loaded = set(done.stderr.split())
+        heavy = {"rich", "click", "pydantic", "sqlalchemy", "sqlmodel", "httpx", "jinja2", "ruamel", "runtime"}
+        assert {name.split(".")[0] for name in loaded} & heavy == set()
+        ours = {name for name in loaded if name.startswith("controlplane.") and not name.startswith("controlplane.cli")}
+        assert ours <= {"controlplane.errors"}, ours
+
+
 class TestCompletion:
     def test_the_completion_script_is_offered_for_bash(self, run: Run) -> None:
         result = run("--show-completion", "bash")
