@@ -40,7 +40,7 @@ try:
     from elizaos.services.message_service import DefaultMessageService, HandlerCallback, MessageProcessingResult
     from elizaos.types.runtime import IAgentRuntime
 except ImportError as missing:  # pragma: no cover - depends on the environment
-    raise ImportError("runtime.elizaos needs the elizaos Python runtime: pip install 'reasoning[elizaos]'") from missing
+    raise ImportError("runtime.elizaos needs the elizaos runtime: pip install 'reasoning-gitops[elizaos]'") from missing
 
 from runtime.hooks import Hooks, PlanDecision, ShouldRespondDecision, current_message, render_should_respond
 from runtime.parse import ShouldRespondAnswer

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -20,7 +18,6 @@ STYLES = {
     "delete": "red",
     "noop": "dim",
 }
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 def plan_text(plan: Plan, *, verbose: bool = False) -> Group:
@@ -56,10 +53,12 @@ def _action_line(action: Action, width: int) -> Text:
 
 
 def plan_markdown(plan: Plan) -> str:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+    from jinja2 import Environment, StrictUndefined
+
+    from controlplane import templating
 
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False
+        loader=templating.loader(), undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False
     )
     return env.get_template("plan.md.j2").render(plan=plan, symbols=SYMBOLS)
 

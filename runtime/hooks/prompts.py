@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from functools import cache
-from pathlib import Path
-
 import jinja2
 
+from controlplane import templating
 from runtime.hooks.types import Actions, AgentState, Context
 
 
@@ -21,7 +20,7 @@ from runtime.hooks.types import Actions, AgentState, Context
 def _templates() -> jinja2.Environment:
     """The prompt templates: the one place that knows where they are kept."""
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(Path(__file__).resolve().parents[2] / "templates"),
+        loader=templating.loader(),  # the shipped templates/, wherever reasoning is installed
         autoescape=False,  # prompts, not HTML: the model must see exactly what ElizaOS sends
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=False,
