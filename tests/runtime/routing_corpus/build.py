@@ -20,7 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from tests.runtime.routing_corpus import agents, asks, clients, languages, sessions
+from tests.runtime.routing_corpus import agents, asks, clients, languages, sessions, supplement
 from tests.runtime.routing_corpus.clients import Shape, Turn, pick, tool_result, tool_use
 
 HERE = Path(__file__).parent
@@ -30,9 +30,9 @@ LABELS = ("coding", "not_coding")
 
 
 def load(split: str) -> list[dict[str, Any]]:
-    """The items of one split, as the JSONL file holds them."""
-    if split not in SPLITS:
-        raise ValueError(f"split must be one of {SPLITS}, not {split!r}")
+    """The items of one split (or "supplement", the training-only additions), as the JSONL file holds them."""
+    if split not in (*SPLITS, "supplement"):
+        raise ValueError(f"split must be one of {SPLITS} or 'supplement', not {split!r}")
     with (HERE / f"{split}.jsonl").open(encoding="utf-8") as lines:
         return [json.loads(line) for line in lines if line.strip()]
 
@@ -383,6 +383,25 @@ def build() -> list[dict[str, Any]]:
     return corpus.items
 
 
+def build_supplement() -> list[dict[str, Any]]:
+    """The training-only items (`supplement.py`): never in either split, so the frozen held-out stays as it is."""
+    corpus = Corpus()
+    for lang in sorted(supplement.OTHER):
+        _single(corpus, f"supplement-{lang}-other", supplement.OTHER[lang], "not_coding", "multilingual", lang)
+    for lang in sorted(supplement.CODING):
+        texts = supplement.CODING[lang]
+        _single(corpus, f"supplement-{lang}-code", texts, "coding", "multilingual", lang, agent_share=2)
+    for label, switches, prefix in (
+        ("not_coding", supplement.SWITCHES_TO_OTHER, "supplement-switch-other"),
+        ("coding", supplement.SWITCHES_TO_CODE, "supplement-switch-code"),
+    ):
+        middles = sessions.CODING_MIDDLES if label == "not_coding" else sessions.OTHER_MIDDLES
+        for index, (ask, answer, last) in enumerate(switches):
+            seed = f"{prefix}-{index}"
+            _multi_item(corpus, seed, _conversation((ask, answer), middles, last, seed), label, _lang_of(ask))
+    return sorted(corpus.items, key=lambda item: item["id"])
+
+
 def split(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """Held-out: in each (category, label) stratum, the first 30 % of its groups by hash; a group's
     other items (in other categories) go where it goes."""
@@ -410,9 +429,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if the files on disk differ from the sources")
     args = parser.parse_args(argv)
-    splits = split(build())
+    splits = {**split(build()), "supplement": build_supplement()}
     stale = []
-    for name in SPLITS:
+    for name in (*SPLITS, "supplement"):
         text = render(splits[name])
         path = HERE / f"{name}.jsonl"
         if args.check:
