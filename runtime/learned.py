@@ -1,16 +1,10 @@
 """The learned coding score: a linear model over the words and character n-grams of the whole conversation.
 
-Where it sits: the router asks `score(body, api)` when a rule needs a coding score, and `decide()` turns
-the score into coding, uncertain (the documented default: the upstream) or not coding. The weights are
-`learned_weights.json` beside this module, written by `bench/routing_train.py` from the dev split of
-`tests/runtime/routing_corpus/`; nothing here imports scikit-learn or numpy, nor `runtime.routing`.
-
-The request is read in fields, each bounded so a 70 KB Claude Code body costs what a short one does:
-the head of the system prompt, the last user turn (head and tail, and where ElizaOS puts the message
-being handled), its tool results, the tool names, and up to 8 earlier messages weighted by recency.
-Each field's distinct tokens (words, punctuation runs, CJK character bigrams; in the last turn also
-word bigrams and 6-byte word prefixes) are looked up in that field's weight table and in the table
-the text fields share; bytes.translate splits words at C speed.
+Where it sits: the router asks `score(body, api)` when a rule needs a coding score; `decide()` makes it
+coding, uncertain (the documented default: the upstream) or not coding. Weights: `learned_weights.json`
+here, written by `bench/routing_train.py`; no scikit-learn, numpy or `runtime.routing` at run time.
+Each field (system head, last turn, ElizaOS's handled message, tool results, tool names, 8 earlier
+messages by recency, the opening exchange) is bounded, so a 70 KB Claude Code body costs what a short one does.
 """
 
 from __future__ import annotations
