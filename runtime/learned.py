@@ -1,0 +1,369 @@
+"""The learned coding score: a linear model over the words and character n-grams of the whole conversation.
+
+Where it sits: the router asks `score(body, api)` when a rule needs a coding score; `decide()` makes it
+coding, uncertain (the documented default: the upstream) or not coding. Weights: `learned_weights.json`
+here, written by `bench/routing_train.py`; no scikit-learn, numpy or `runtime.routing` at run time.
+Each field (system head, last turn, ElizaOS's handled message, tool results, tool names, 8 earlier
+messages by recency, the opening exchange) is bounded, so a 70 KB Claude Code body costs what a short one does.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import repeat
+from operator import add
+from pathlib import Path
+from typing import Any, Literal
+
+WEIGHTS = Path(__file__).with_name("learned_weights.json")
+FORMAT = 1  # learned_weights.json's "format"; bump when the featurizer changes what it emits
+
+Decision = Literal["coding", "uncertain", "not_coding"]
+
+# How much of each field is read (characters): the head of the system prompt (where an agent says
+# what it is), the head and tail of the last turn (the ask, and the end of a long paste), its tool
+# output, and the head and tail of each earlier message.
+SYSTEM_CHARS = 800
+TURN_HEAD, TURN_TAIL = 700, 500
+FOCUS_CHARS = 400
+TOOL_HEAD, TOOL_TAIL = 400, 300
+HISTORY_MESSAGES = 8
+HISTORY_HEAD, HISTORY_TAIL = 240, 120
+MAX_TOOLS = 64
+MAX_BLOCKS = 64
+# Where agent prompts put the message being handled, deep inside a long template (ElizaOS TS core
+# 1.7's providers text; plugin-training's export format).
+FOCUS_MARKERS = ("# Received Message", "Current message:")
+
+# Field namespaces: s system, u last turn typed, f the focused message, t tool results, h history,
+# o the conversation's opening exchange (where a task is usually set), n tool names, x structure;
+# and w, the table the text fields share, so what a word means is learned from every field it is in
+# (a word seen in a direct ask counts in an ElizaOS room too).
+NAMESPACES = ("s", "u", "f", "t", "h", "o", "n", "x", "w")
+SHARED = frozenset("uftho")
+
+
+def _table(keep: Iterable[int]) -> bytes:
+    kept = set(keep)
+    return bytes(c if c in kept else 32 for c in range(256))
+
+
+# Words: ASCII letters, digits, underscore, and every byte of a multi-byte UTF-8 character (so
+# Cyrillic, accented and CJK text stays in words). Punctuation: the ASCII symbols, in runs ("();").
+_WORD = _table([*range(48, 58), *range(97, 123), 95, *range(128, 256)])
+_PUNCT = _table(c for c in range(33, 127) if not chr(c).isalnum() and c != 95)
+_SYMBOLS = bytes(c for c in range(33, 127) if not chr(c).isalnum() and c != 95)
+_CJK = re.compile(rb"(?:[\xe3-\xed][\x80-\xbf]{2})+")  # runs of 3-byte characters: kana, CJK, Hangul
+_HAS_CJK = re.compile(rb"[\xe3-\xed]")
+
+
+def _tokens(text: str, rich: bool) -> set[bytes]:
+    """The distinct tokens of `text`: words, punctuation runs, CJK character bigrams; and when `rich`
+    (the last turn, where the ask is), word bigrams and the 6-byte prefixes of long words."""
+    raw = text.lower().encode("utf-8", "replace")
+    words = raw.translate(_WORD).split()
+    tokens = set(words)
+    tokens.update(raw.translate(_PUNCT).split())
+    if rich and len(words) > 1:
+        tokens.update([b"<" + word[:6] for word in words if len(word) > 6])
+        tokens.update(map(add, map(add, words, repeat(b" ")), words[1:]))
+    if _HAS_CJK.search(raw):
+        for run in _CJK.findall(raw):
+            tokens.update(run[i : i + 6] for i in range(0, len(run) - 3, 3))
+    return tokens
+
+
+def _shape(field: str, text: str) -> set[bytes]:
+    """How code-like a field's text looks, whatever its words: a fence, indented lines, and the
+    share of ASCII symbols in it (prose has about 2 %, code 8 % and more)."""
+    if not text:
+        return set()
+    raw = text.encode("utf-8", "replace")
+    share = (len(raw) - len(raw.translate(None, _SYMBOLS))) / len(raw)
+    shape = {f"{field}-symbols:{min(int(share * 50), 8)}".encode()}
+    if "```" in text:
+        shape.add(f"{field}-fence".encode())
+    if text.count("\n    ") + text.count("\n\t") >= 2:
+        shape.add(f"{field}-indented".encode())
+    return shape
+
+
+def _clip(text: str, head: int, tail: int) -> str:
+    if len(text) <= head + tail:
+        return text
+    return text[:head] + "\n" + text[-tail:]
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading a body
+
+
+# Bodies are parsed JSON, so objects are dicts: isinstance(x, dict) costs a tenth of isinstance(x,
+# Mapping), which goes through the ABC machinery, and a Claude Code body has hundreds of objects.
+
+
+def _texts(content: Any, typed: list[str], tools: list[str], depth: int = 0) -> None:
+    """Split a message's content into what was typed and what tools returned (or were called with)."""
+    if isinstance(content, str):
+        typed.append(content)
+    elif isinstance(content, list) and depth < 3:
+        for block in content[:MAX_BLOCKS]:
+            if isinstance(block, str):
+                typed.append(block)
+            elif isinstance(block, dict):
+                kind = block.get("type")
+                text = block.get("text")
+                if isinstance(text, str):
+                    typed.append(text)
+                elif kind == "tool_result":
+                    _texts(block.get("content"), tools, tools, depth + 1)
+                elif kind == "tool_use":
+                    typed.append(_call_text(block.get("name"), block.get("input")))
+    elif isinstance(content, dict) and depth < 3:
+        _texts([content], typed, tools, depth + 1)
+
+
+def _call_text(name: Any, arguments: Any) -> str:
+    """A tool call as text: its name and its string arguments (a command, a path), bounded."""
+    parts = [name if isinstance(name, str) else ""]
+    if isinstance(arguments, dict):
+        parts += [value for value in list(arguments.values())[:8] if isinstance(value, str)]
+    elif isinstance(arguments, str):
+        parts.append(arguments)
+    return " ".join(parts)[:HISTORY_HEAD]
+
+
+def _message_text(message: Mapping[str, Any]) -> str:
+    typed: list[str] = []
+    _texts(message.get("content"), typed, typed)
+    calls = message.get("tool_calls")
+    if isinstance(calls, list):
+        for call in calls[:8]:
+            function = call.get("function") if isinstance(call, dict) else None
+            if isinstance(function, dict):
+                typed.append(_call_text(function.get("name"), function.get("arguments")))
+    return _clip("\n".join(typed), HISTORY_HEAD, HISTORY_TAIL)
+
+
+@dataclass(slots=True)
+class Fields:
+    """What the model reads of one request: per namespace, (scale, distinct tokens) parts."""
+
+    parts: list[tuple[str, float, set[bytes]]] = field(default_factory=list)
+
+    def add(self, namespace: str, tokens: set[bytes], scale: float = 1.0) -> None:
+        if tokens:
+            self.parts.append((namespace, scale / math.sqrt(len(tokens)), tokens))
+
+
+def read(body: Mapping[str, Any], api: str, decay: float) -> Fields:
+    """The fields of a request body, each bounded; `decay` weighs each earlier message by recency."""
+    fields = Fields()
+    if not isinstance(body, dict):
+        return fields
+    raw = body.get("messages")
+    messages = [m for m in raw[-(HISTORY_MESSAGES + 16) :] if isinstance(m, dict)] if isinstance(raw, list) else []
+    system: list[str] = []
+    if api == "anthropic":
+        _texts(body.get("system"), system, system)
+    # System and developer messages anywhere in the window (OpenAI's first message, Claude Code's
+    # mid-conversation one) say what the caller is, not what the user asks.
+    chat = []
+    for message in messages:
+        if message.get("role") in ("system", "developer"):
+            _texts(message.get("content"), system, system)
+        else:
+            chat.append(message)
+    end = len(chat)
+    while end and chat[end - 1].get("role") == "assistant":  # an assistant prefill
+        end -= 1
+    start = end
+    while start and end - start < 8 and chat[start - 1].get("role") in ("user", "tool", "function"):
+        start -= 1
+    typed: list[str] = []
+    tools: list[str] = []
+    for message in chat[start:end]:
+        if message.get("role") in ("tool", "function"):
+            _texts(message.get("content"), tools, tools)
+        else:
+            _texts(message.get("content"), typed, tools)
+    ask = "\n".join(typed)
+    tool_text = "\n".join(tools)
+    names = _tool_names(body)
+    shape = {b"tools:" + str(min(len(names), 4)).encode()}
+    fields.add("s", _tokens("\n".join(system)[:SYSTEM_CHARS], rich=False))
+    clipped = _clip(ask, TURN_HEAD, TURN_TAIL)
+    fields.add("u", _tokens(clipped, rich=True))
+    for marker in FOCUS_MARKERS:
+        at = ask.rfind(marker)
+        if at >= 0:  # the message: up to the blank line that ends its section
+            at += len(marker)
+            end = ask.find("\n\n", at + 2, at + FOCUS_CHARS)
+            fields.add("f", _tokens(ask[at : end if end > 0 else at + FOCUS_CHARS], rich=True))
+            break
+    shape |= _shape("u", clipped)
+    fields.add("t", _tokens(_clip(tool_text, TOOL_HEAD, TOOL_TAIL), rich=False))
+    shape |= _shape("t", tool_text[:TOOL_HEAD])
+    first = max(0, start - HISTORY_MESSAGES)
+    seen: dict[int, tuple[str, set[bytes]]] = {}  # message index -> its text and tokens, read once
+    for index in range(start - 1, first - 1, -1):
+        text = _message_text(chat[index])
+        seen[index] = text, _tokens(text, rich=False)
+        distance = start - 1 - index
+        fields.add("h", seen[index][1], decay**distance)
+        if distance < 2:
+            shape |= _shape("h", text)
+    if start >= 2:  # the opening exchange, however long ago: what the conversation is about
+        for index in (0, 1):
+            if index not in seen:
+                text = _message_text(chat[index])
+                seen[index] = text, _tokens(text, rich=False)
+        fields.add("o", seen[0][1] | seen[1][1])
+        shape |= _shape("o", seen[0][0] + "\n" + seen[1][0])
+    fields.add("n", names)
+    if tools and not ask.strip():
+        shape.add(b"tool-only")
+    if typed and tools:
+        shape.add(b"tool+text")
+    fields.parts.append(("x", 1.0, shape))
+    return fields
+
+
+def _tool_names(body: Mapping[str, Any]) -> set[bytes]:
+    names: set[bytes] = set()
+    for key in ("tools", "functions"):
+        tools = body.get(key)
+        if not isinstance(tools, list):
+            continue
+        for tool in tools[:MAX_TOOLS]:
+            if not isinstance(tool, dict):
+                continue
+            kind = tool.get("type")
+            if kind == "function":
+                function = tool.get("function")
+                name = function.get("name") if isinstance(function, dict) else None
+            else:
+                name = tool.get("name")
+                if isinstance(kind, str) and kind != "custom":  # Anthropic's own tools: bash_20250124
+                    names.add(b"type:" + kind.split("_20")[0].encode("utf-8", "replace")[:64])
+            if isinstance(name, str):
+                names.add(name.lower().encode("utf-8", "replace")[:64])
+    return names
+
+
+def features(body: Mapping[str, Any], api: str, decay: float) -> dict[str, float]:
+    """The request as a sparse vector, `namespace|token` -> value: what training fits weights to.
+
+    Tokens are bytes, named here in latin-1 (lossless); `score()` computes the same dot product
+    without building this dict.
+    """
+    vector: dict[str, float] = {}
+    for namespace, scale, tokens in read(body, api, decay).parts:
+        spaces = (namespace, "w") if namespace in SHARED else (namespace,)
+        for token in tokens:
+            name = token.decode("latin-1")
+            for space in spaces:
+                key = f"{space}|{name}"
+                vector[key] = vector.get(key, 0.0) + scale
+    return vector
+
+
+# --------------------------------------------------------------------------------------------------
+# The model
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    bias: float
+    weights: Mapping[str, Mapping[bytes, float]]  # namespace -> token -> weight
+    decay: float
+    band: tuple[float, float]  # scores in [low, high) are uncertain; >= high is coding
+    meta: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    score: float
+    decision: Decision
+    top: tuple[tuple[str, float], ...]  # (field:token, contribution to the logit), largest first
+
+
+def load(path: Path = WEIGHTS) -> Model:
+    """The model in a weights file (`learned_weights.json` by default), checked for the format."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ValueError(f"{path}: cannot read the routing weights ({error})") from error
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValueError(f"{path}: not a routing weights file of format {FORMAT}")
+    try:
+        weights = {
+            namespace: {token.encode("latin-1"): float(weight) for token, weight in table.items()}
+            for namespace, table in data["weights"].items()
+        }
+        low, high = (float(edge) for edge in data["band"])
+        return Model(float(data["bias"]), weights, float(data["decay"]), (low, high), data.get("meta", {}))
+    except (KeyError, TypeError, ValueError, UnicodeEncodeError) as error:
+        raise ValueError(f"{path}: malformed routing weights ({error})") from error
+
+
+@lru_cache(maxsize=1)
+def default_model() -> Model:
+    return load()
+
+
+def logit(body: Mapping[str, Any], api: str, model: Model | None = None) -> float:
+    model = model or default_model()
+    total = model.bias
+    empty: Mapping[bytes, float] = {}
+    shared = model.weights.get("w", empty)
+    for namespace, scale, tokens in read(body, api, model.decay).parts:
+        found = sum(map(model.weights.get(namespace, empty).get, tokens, repeat(0.0)))
+        if namespace in SHARED:
+            found += sum(map(shared.get, tokens, repeat(0.0)))
+        total += scale * found
+    return total
+
+
+def score(body: Mapping[str, Any], api: str, model: Model | None = None) -> float:
+    """How much a request looks like a coding task, in [0, 1] (the model's probability)."""
+    return _squash(logit(body, api, model))
+
+
+def decide(value: float, model: Model | None = None) -> Decision:
+    """Coding at or above the band, not coding below it, uncertain inside it."""
+    low, high = (model or default_model()).band
+    if value >= high:
+        return "coding"
+    return "uncertain" if value >= low else "not_coding"
+
+
+def explain(body: Mapping[str, Any], api: str, model: Model | None = None, n: int = 8) -> Explanation:
+    """The score, the decision and the `n` tokens that moved the logit most (either way)."""
+    model = model or default_model()
+    total = model.bias
+    parts: dict[str, float] = {}
+    for namespace, scale, tokens in read(body, api, model.decay).parts:
+        spaces = (namespace, "w") if namespace in SHARED else (namespace,)
+        for space in spaces:
+            table = model.weights.get(space, {})
+            for token in tokens:
+                weight = table.get(token)
+                if weight:
+                    key = f"{space}:{token.decode('utf-8', 'replace')}"
+                    parts[key] = parts.get(key, 0.0) + scale * weight
+                    total += scale * weight
+    value = _squash(total)
+    ranked = sorted(parts.items(), key=lambda item: (-abs(item[1]), item[0]))[:n]
+    return Explanation(value, decide(value, model), tuple((name, round(weight, 4)) for name, weight in ranked))
+
+
+def _squash(value: float) -> float:
+    if value < -60:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-value))
