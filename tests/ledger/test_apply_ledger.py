@@ -131,8 +131,11 @@ class TestCrashesAndOutOfBandChanges:
         with sandbox.project() as project:
             endpoint = project.provider.endpoint("coding")
             assert endpoint is not None
-            endpoint = project.provider.client.set_traffic(endpoint, {})
-            project.provider.client.delete_deployment(endpoint.id, endpoint.deployments[0].id)
+            client, deployment = project.provider.client, endpoint.deployments[0].id
+            endpoint = client.set_traffic(endpoint, {})
+            client.scale_deployment(endpoint.id, deployment, min_replicas=0, max_replicas=0)  # Together deletes
+            frozen.tick(timedelta(seconds=1))  # only a STOPPED deployment (stop_seconds: 1)
+            client.delete_deployment(endpoint.id, deployment)
         t1 = t0 + timedelta(hours=3)
         frozen.move_to(t1)
         sandbox.apply()  # observes the loss, then creates the role again
