@@ -607,25 +607,7 @@ class TestErrors:
             client.endpoints.list(project_id="proj_other")
 
 
-class TestFaultsAndSettings:
-    def test_an_injected_fault_answers_matching_requests_until_it_is_spent(
-        self, client: together.Together, http: httpx.Client
-    ) -> None:
-        fault = {"method": "get", "path_regex": "/endpoints$", "status": 429, "times": 2, "retry_after": 1.5}
-        assert http.post("/_simulator/faults", json=fault).status_code == 200
-        for _ in range(2):
-            with pytest.raises(together.RateLimitError) as limited:
-                client.endpoints.list()
-            assert limited.value.response.headers["retry-after"] == "1.5"
-        assert list(client.endpoints.list()) == []
-        assert http.get("/_simulator/faults").json() == {"faults": []}
-
-    def test_a_fault_only_hits_its_method_and_path(self, client: together.Together, http: httpx.Client) -> None:
-        http.post("/_simulator/faults", json={"method": "POST", "path_regex": "/endpoints$", "status": 503})
-        assert list(client.endpoints.list()) == []
-        with pytest.raises(together.InternalServerError):
-            client.endpoints.create(name="unlucky")
-
+class TestSettings:
     def test_settings_change_through_the_admin_route(self, http: httpx.Client) -> None:
         changed = http.put("/_simulator/settings", json={"provision_seconds": 0, "failing_models": [CODING]})
         assert changed.json()["provision_seconds"] == 0 and changed.json()["failing_models"] == [CODING]
