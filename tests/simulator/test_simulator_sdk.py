@@ -7,6 +7,7 @@ READY here, with no real waiting.
 
 from __future__ import annotations
 
+import inspect
 import json
 from typing import Any
 
@@ -21,8 +22,11 @@ from together.types.models import Config
 from together.types.supported_model import SupportedModel
 from together.types.whoami_project_api_key import WhoamiProjectAPIKey
 
+from controlplane.provider.simulator import MemoryWorld, SimResponse, Simulator
+from controlplane.provider.simulator.api import ROUTES
 from controlplane.provider.simulator.server import ServedSimulator
 from controlplane.provider.simulator.world import PROVISION_SECONDS
+from controlplane.provider.together import TogetherClient
 
 Frozen = freezegun.api.FrozenDateTimeFactory
 
@@ -621,3 +625,107 @@ class TestSettings:
         http.post("/_simulator/reset")
         assert list(client.endpoints.list()) == []
         assert http.get("/_simulator/settings").json()["scale_seconds"] == 7
+
+
+def recorded(simulator: Simulator, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Every (method, route template) `simulator` answers from now on, in order."""
+    seen: list[tuple[str, str]] = []
+    handle = simulator.handle
+
+    def recording(method: str, path: str, *args: Any) -> SimResponse:
+        template = next(r.template for r in ROUTES if r.method == method.upper() and r.pattern.fullmatch(path))
+        seen.append((method.upper(), template))
+        return handle(method, path, *args)
+
+    monkeypatch.setattr(simulator, "handle", recording)
+    return seen
+
+
+def provider_lifecycle(client: TogetherClient) -> set[str]:
+    """Every call of the control plane's client, once, as apply, plan and destroy make them; the
+    names of the methods called."""
+    called = set()
+
+    def call(method: str, *args: Any, **kwargs: Any) -> Any:
+        called.add(method)
+        return getattr(client, method)(*args, **kwargs)
+
+    call("whoami")
+    call("instance_types")
+    planning = next(m for m in call("models") if m.name == PLANNING)
+    config = next(c for c in call("configs", planning.base_model) if c.instance_type_name == H100_NAME)
+    call("get_config", config.resource)
+    public = call("supported_models", search="Qwen3.5")
+    call("supported_model", public[0].id)
+    endpoint = call("create_endpoint", "provider-calls")
+    assert call("find_endpoint", "provider-calls") == endpoint
+    assert [e.id for e in call("endpoints", name_contains="provider-")] == [endpoint.id]
+    deployment = call("create_deployment", endpoint.id, name="v1", model=planning.resource, config=config.resource,
+                      min_replicas=1, max_replicas=1)  # fmt: skip
+    call("get_deployment", endpoint.id, deployment.id)
+    routed = call("set_traffic", call("get_endpoint", endpoint.id), {deployment.id: 100.0})
+    call("scale_deployment", endpoint.id, deployment.id, min_replicas=0, max_replicas=0)
+    call("set_traffic", routed, {})
+    call("delete_deployment", endpoint.id, deployment.id)
+    call("delete_endpoint", endpoint.id)
+    return called
+
+
+class TestEveryProviderCall:
+    """What the control plane's client sends, the official SDK sends too, and parses what comes back:
+    every route the client uses is driven by the SDK against the served simulator."""
+
+    def test_the_sdk_drives_every_route_the_provider_uses(
+        self, client: together.Together, simulator: ServedSimulator, frozen: Frozen, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        in_process = Simulator(MemoryWorld(), provision_seconds=0, stop_seconds=0)
+        provider_routes = recorded(in_process, monkeypatch)
+        transport = httpx.MockTransport(
+            lambda r: _answer(in_process.handle(r.method, r.url.raw_path.split(b"?")[0].decode(),
+                                                dict(r.url.params), dict(r.headers), r.read()), r)
+        )  # fmt: skip
+        with TogetherClient("http://simulator.invalid", "k", transport=transport, max_retries=0) as ours:
+            called = provider_lifecycle(ours)
+        public = {
+            name for name, _ in inspect.getmembers(TogetherClient, inspect.isfunction) if not name.startswith("_")
+        }
+        assert called == public - {"close"}, "a client method the SDK test does not cover"
+
+        sdk_routes = recorded(simulator.simulator, monkeypatch)
+        client.whoami()
+        client.endpoints.hardware.list()
+        planning = own_model(client, PLANNING)
+        configs = client.models.configs.list(reference_model=planning.base_model)
+        config = next(c for c in configs if hardware_of(c) == H100_NAME)
+        client.models.configs.retrieve(config.id, project_id=config.project_id)
+        [public_model] = list(client.models.list_supported(product="PRODUCT_DEDICATED", search="Qwen3.5"))
+        client.models.retrieve_supported(public_model.id)
+        endpoint = client.endpoints.create(name="sdk-calls", visibility="VISIBILITY_PRIVATE")
+        assert [e.id for e in client.endpoints.list(filter='name = "sdk-calls"', limit=500)] == [endpoint.id]
+        assert [e.id for e in client.endpoints.list(filter='name:"sdk-"', limit=500)] == [endpoint.id]
+        deployment = client.endpoints.deployments.create(
+            endpoint.id, name="v1", model=f"projects/{planning.project_id}/models/{planning.id}",
+            config=f"projects/{config.project_id}/configs/{config.id}",
+            autoscaling={"min_replicas": 1, "max_replicas": 1}, inactive_timeout=0,
+        )  # fmt: skip
+        client.endpoints.deployments.retrieve(deployment.id, endpoint_id=endpoint.id)
+        current = client.endpoints.retrieve(endpoint.id)
+        routed = client.endpoints.update(
+            endpoint.id, update_mask="trafficSplit", etag=current.etag,
+            traffic_split=[{"deployment_id": deployment.id, "weight": 100}],
+        )  # fmt: skip
+        client.endpoints.deployments.update(
+            deployment.id, endpoint_id=endpoint.id, update_mask="autoscaling",
+            autoscaling={"min_replicas": 0, "max_replicas": 0},
+        )  # fmt: skip
+        client.endpoints.update(endpoint.id, update_mask="trafficSplit", etag=routed.etag, traffic_split=[])
+        frozen.tick(1)  # stopped
+        client.endpoints.deployments.delete(deployment.id, endpoint_id=endpoint.id)
+        client.endpoints.delete(endpoint.id)
+
+        missing = set(provider_routes) - set(sdk_routes)
+        assert not missing, f"routes the provider uses that the SDK did not drive: {sorted(missing)}"
+
+
+def _answer(answer: SimResponse, request: httpx.Request) -> httpx.Response:
+    return httpx.Response(answer.status, headers=answer.headers, content=answer.content(), request=request)
