@@ -280,3 +280,29 @@ def _ready_endpoint(simulator: Simulator, name: str) -> None:
     )  # fmt: skip
     call(simulator, "PATCH", f"{ENDPOINTS}/{endpoint['id']}", {"etag": endpoint["etag"],
          "trafficSplit": [{"deploymentId": deployment["id"], "weight": 1}]})  # fmt: skip
+
+
+class TestOlderWorldFiles:
+    def test_a_world_file_from_before_platform_projects_is_migrated(self, tmp_path: Path, frozen: Frozen) -> None:
+        """Schema 1 kept public models in the project and gave each model its own configs: its
+        endpoints and deployments are kept, a deployment's config becomes its base model's."""
+        path = tmp_path / "w.json"
+        simulator = Simulator(WorldFile(path), provision_seconds=0)
+        _ready_endpoint(simulator, "kept-planning")
+        data = json.loads(path.read_text())
+        data["schema_version"] = 1
+        del data["platform"]
+        for model in data["models"].values():
+            for key in ("project_id", "quantization", "family"):
+                model.pop(key)
+        [deployment] = data["deployments"].values()
+        deployment["config_id"] = "cr_from_schema_1"
+        path.write_text(json.dumps(data))
+
+        endpoint = call(simulator, "GET", ENDPOINTS)["data"][0]
+        found = call(simulator, "GET", f"{ENDPOINTS}/{endpoint['id']}/deployments/{deployment['id']}")
+        assert endpoint["name"] == "sim/kept-planning"
+        assert found["config"].startswith("projects/proj_platform/configs/cr_") and found["configId"] != (
+            "cr_from_schema_1"
+        )
+        assert call(simulator, "GET", "/_simulator/settings")["provision_seconds"] == 0
