@@ -77,6 +77,20 @@ class TestProbabilisticFaults:
         [fault] = http.get("/_simulator/faults").json()["faults"]
         assert fault["seen"] == 200  # never spent: it stays until cleared
 
+    def test_faults_matching_one_request_share_its_draw_so_their_rates_add_up(
+        self, client: together.Together, http: httpx.Client
+    ) -> None:
+        inject(http, method="GET", path_regex="/v3/whoami", status=503, rate=0.1, seed=3)
+        inject(http, method="GET", path_regex="/v3/whoami", status=429, rate=0.1, seed=4)
+        hit: list[str] = []
+        for _ in range(400):
+            try:
+                client.whoami()
+            except together.APIStatusError as error:
+                hit.append(str(error.status_code))
+        assert 50 <= len(hit) <= 110  # a fifth of 400: 20 %, not 1 - 0.9**2 = 19 %, nor double counted
+        assert 15 <= hit.count("503") <= 65 and 15 <= hit.count("429") <= 65
+
     def test_the_same_seed_hits_the_same_requests(self, client: together.Together, http: httpx.Client) -> None:
         def run() -> list[bool]:
             http.delete("/_simulator/faults")

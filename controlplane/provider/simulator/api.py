@@ -205,14 +205,28 @@ _PUBLIC_READS = {resources.get_model, resources.list_configs, resources.get_conf
 
 
 def _take_fault(world: World, call: Call) -> Fault | None:
-    """The first injected fault matching `call` that fires, spending a count or a draw; spent
-    counted faults are dropped. Returned rather than raised: the session keeps only what a
-    successful request changed, and the spent fault must be kept."""
-    for index, fault in enumerate(world.faults):
-        if fault.matches(call.method, call.path) and fault.fires():
+    """The injected fault that hits `call`, if any (see `Fault` for the order and the shared
+    draw), spending a count or a draw; spent counted faults are dropped. Returned rather than
+    raised: the session keeps only what a successful request changed, and the spend must be kept."""
+    matching = [f for f in world.faults if f.matches(call.method, call.path)]
+    for fault in matching:
+        if fault.rate is None:
+            assert fault.times is not None
+            fault.times -= 1
             if fault.spent:
-                del world.faults[index]
+                world.faults = [f for f in world.faults if f is not fault]
             return fault
+    chancy = [f for f in matching if f.rate is not None]
+    if not chancy:
+        return None
+    point = chancy[0].draw()
+    for other in chancy[1:]:
+        other.seen += 1  # every fault counts the requests it matched
+    for fault in chancy:
+        assert fault.rate is not None
+        if point < fault.rate:
+            return fault
+        point -= fault.rate
     return None
 
 

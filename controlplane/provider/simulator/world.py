@@ -121,7 +121,10 @@ class Fault(Record):
 
     Counted (`times`: the next N matching requests) or probabilistic (`rate`: each matching
     request with that probability, drawn from `seed` and the number of requests seen, so a run
-    repeats exactly). What it does is its `kind`:
+    repeats exactly). Counted faults come first, in order. The probabilistic faults a request
+    matches share one draw (the first one's), each taking its `rate` of [0, 1) in turn, so their
+    rates add up: five kinds at 0.04 each hit 20 % of requests, one kind at a time. What a fault
+    does is its `kind`:
 
         status   answer `status` instead (429 with `retry_after`, 503, ...); nothing happens
         lost     the request is carried out, then its answer is replaced by `status`, or, without
@@ -173,15 +176,10 @@ class Fault(Record):
     def matches(self, method: str, path: str) -> bool:
         return self.method in ("*", method) and re.search(self.path_regex, path) is not None
 
-    def fires(self) -> bool:
-        """Whether this matching request is hit, spending a count or a draw."""
-        if self.rate is None:
-            assert self.times is not None
-            self.times -= 1
-            return True
+    def draw(self) -> float:
+        """The next point in [0, 1) of this probabilistic fault's seeded sequence."""
         self.seen += 1
-        draw = int(_digest("fault", str(self.seed), str(self.seen))[:13], 16) / 16**13
-        return draw < self.rate
+        return int(_digest("fault", str(self.seed), str(self.seen))[:13], 16) / 16**13
 
     @property
     def spent(self) -> bool:
