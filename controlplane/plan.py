@@ -170,8 +170,9 @@ def _resolved(manifest: Manifest, catalog: Catalog) -> dict[str, tuple[Spec, Pro
         if catalog.models and role.model not in catalog.models:
             raise ModelNotAvailable(
                 f"{manifest.where('models', name, 'model')}: models.{name}.model: "
-                f"'{role.model}' is not a model of this Together project",
-                hint="upload or fine-tune it first; known models: " + ", ".join(sorted(catalog.models)[:8]),
+                f"'{role.model}' is not a model of this Together project, nor a public model Together hosts",
+                hint="upload or fine-tune it first, or name one of Together's supported models; known models: "
+                + ", ".join(sorted(catalog.models)[:8]),
             )
         fits = catalog.configs.get(role.model)
         if fits is not None and hardware.id not in fits:
