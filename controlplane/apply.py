@@ -29,7 +29,7 @@ from controlplane.policy import RULES, Decision, RoleFacts, Spent, evaluate
 from controlplane.project import Project
 from controlplane.provider import Provider, deployment_name
 from controlplane.provider.together import TogetherClient
-from controlplane.provider.types import Endpoint
+from controlplane.provider.types import DeploymentSummary, Endpoint
 from controlplane.store import Event, Store
 from controlplane.values import AppliedRole, DeploymentState, Spec
 
@@ -207,7 +207,7 @@ class Applier:
         deployment = self._ensure_deployment(endpoint, action.desired)
         self._bill(action, {deployment: action.desired}, keep_others=True)
         endpoint = self._route(endpoint.id, deployment)
-        self._retire(action.role, endpoint, keep=deployment)
+        self._retire(action, endpoint, keep=deployment, spec=action.desired)
         self._expect(action.role, endpoint.id, deployment, action.desired)
 
     def _update(self, action: Action) -> None:
@@ -217,7 +217,7 @@ class Applier:
             action.actual.endpoint_id, live.id, (live.spec.min_replicas, live.spec.max_replicas), action.desired
         )
         endpoint = self._route(action.actual.endpoint_id, live.id)
-        self._retire(action.role, endpoint, keep=live.id)
+        self._retire(action, endpoint, keep=live.id, spec=action.desired)
         self._expect(action.role, endpoint.id, live.id, action.desired)
 
     _start = _update
@@ -231,7 +231,7 @@ class Applier:
         self._expect(action.role, endpoint.id, deployment, action.desired)
         self._wait_all()
         endpoint = self._route(endpoint.id, deployment)
-        self._retire(action.role, endpoint, keep=deployment)
+        self._retire(action, endpoint, keep=deployment, spec=action.desired)
 
     def _stop(self, action: Action) -> None:
         assert action.actual is not None
@@ -254,9 +254,8 @@ class Applier:
             return
         if endpoint.traffic_split:
             endpoint = self.client.set_traffic(endpoint, {})
-        for deployment in endpoint.deployments:
-            with suppress(NotFound):  # already gone: what we wanted
-                self.client.delete_deployment(endpoint.id, deployment.id)
+        self._bill(action, {})  # billing ends when the stop is asked for, not when it is done
+        self._stop_and_delete(action.role, endpoint, endpoint.deployments)
         with suppress(NotFound):
             self.client.delete_endpoint(endpoint.id)
 
@@ -322,12 +321,46 @@ class Applier:
             endpoint = self.client.set_traffic(endpoint, wanted)
         return endpoint
 
-    def _retire(self, role: str, endpoint: Endpoint, *, keep: str) -> None:
-        for deployment in endpoint.deployments:
-            if deployment.id != keep:
-                self.report(role, f"deleting old deployment {deployment.name}")
+    def _retire(self, action: Action, endpoint: Endpoint, *, keep: str, spec: Spec) -> None:
+        others = [d for d in endpoint.deployments if d.id != keep]
+        if others:
+            self._bill(action, {keep: spec})  # the others' billing ends when their stop is asked for
+        self._stop_and_delete(action.role, endpoint, others)
+
+    def _stop_and_delete(self, role: str, endpoint: Endpoint, deployments: list[DeploymentSummary]) -> None:
+        """Together deletes only a stopped deployment: scale each to 0/0, wait for STOPPED, delete.
+        Each step is safe to repeat; callers have taken the deployments out of the split."""
+        if not deployments:
+            return
+        for deployment in deployments:
+            if (deployment.autoscaling.min_replicas, deployment.autoscaling.max_replicas) != (0, 0):
+                self.report(role, f"stopping old deployment {deployment.name}")
                 with suppress(NotFound):
-                    self.client.delete_deployment(endpoint.id, deployment.id)
+                    self.client.scale_deployment(endpoint.id, deployment.id, min_replicas=0, max_replicas=0)
+        pending = {d.id: d.name for d in deployments}
+        deadline = clock.now() + self.wait_timeout
+        interval = 1.0
+        while True:
+            for deployment_id in list(pending):
+                try:
+                    state = self.client.get_deployment(endpoint.id, deployment_id).status.state
+                except NotFound:  # already gone: what we wanted
+                    del pending[deployment_id]
+                    continue
+                if state in ("DEPLOYMENT_STATE_STOPPED", "DEPLOYMENT_STATE_FAILED"):
+                    self.report(role, f"deleting old deployment {pending.pop(deployment_id)}")
+                    with suppress(NotFound):
+                        self.client.delete_deployment(endpoint.id, deployment_id)
+            if not pending:
+                return
+            if clock.now() >= deadline:
+                raise WaitTimeout(
+                    f"{role}: gave up waiting after {self.wait_timeout} for {', '.join(pending.values())} to stop",
+                    hint="it was asked to stop; `apply` again deletes it once it has",
+                )
+            self.lock.renew()
+            clock.sleep(interval)
+            interval = min(interval * 1.5, 10.0)
 
     # -- bookkeeping -----------------------------------------------------------------------
 

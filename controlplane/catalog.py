@@ -1,7 +1,8 @@
 """What the provider offers: hardware with prices, models, and which hardware fits which model.
 
 A pure value the plan reads for prices and for validating the manifest's choices; the provider
-builds it with a handful of calls per refresh.
+builds it with a handful of calls per refresh. Public base models (Together's supported-models
+catalog) come with their deployment profiles, from which the plan picks one.
 """
 
 from __future__ import annotations
@@ -15,20 +16,46 @@ class Hardware(Value):
     id: str
     name: str
     usd_per_hour: float
+    gpu_type: str = ""
+    gpu_count: int = 0
+
+
+class Profile(Value):
+    """A certified way to run a public model: which weights, on which hardware, at which precision."""
+
+    id: str
+    #: the weights' name as Together deploys them (`Qwen/Qwen3.5-9B-FP8`): what the plan's spec names
+    model: str
+    #: instance type id
+    hardware: str
+    quantization: str = ""
 
 
 class Catalog(Value):
     hardware: dict[str, Hardware]
-    #: model name -> Together resource name (`projects/p/models/ml_x`)
+    #: model name -> Together resource name (`projects/p/models/ml_x`, a platform's for public models)
     models: dict[str, str]
     #: model name -> instance type id -> config resource name (only for the models asked about)
     configs: dict[str, dict[str, str]] = {}
+    #: public model name -> its deployment profiles (only for the public models asked about)
+    public: dict[str, tuple[Profile, ...]] = {}
 
     def find_hardware(self, wanted: str) -> Hardware | None:
-        """By instance type id, or by Together's v2 display name (`1xnvidia-h100-80gb`)."""
+        """By instance type id or by Together's v2 deployable name (`1xnvidia-h100-80gb`), the name
+        also without its vendor prefix or in another case, as SDK `lib/cli/api/endpoints/_utils/
+        _hardware_pricing.py::find_instance_type` matches it: whichever form Together reports."""
         if wanted in self.hardware:
             return self.hardware[wanted]
-        return next((h for h in self.hardware.values() if h.name == wanted), None)
+        exact = next((h for h in self.hardware.values() if h.name == wanted), None)
+        if exact is not None:
+            return exact
+        loose = _loose(wanted)
+        return next((h for h in self.hardware.values() if loose in (_loose(h.name), _loose(h.id))), None)
+
+    def canonical_hardware(self, reported: str) -> str:
+        """The instance type id for hardware as a deployment reports it (unknown forms kept as they are)."""
+        found = self.find_hardware(reported)
+        return found.id if found is not None else reported
 
     def suggest_hardware(self, wanted: str) -> str | None:
         close = difflib.get_close_matches(wanted, list(self.hardware), n=1, cutoff=0.5)
@@ -37,3 +64,7 @@ class Catalog(Value):
     def price(self, hardware: str) -> float:
         found = self.find_hardware(hardware)
         return found.usd_per_hour if found else 0.0
+
+
+def _loose(name: str) -> str:
+    return name.lower().replace("nvidia-", "").replace("nvidia_", "")

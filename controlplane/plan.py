@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from deepdiff import DeepDiff
 
-from controlplane.catalog import Catalog
+from controlplane.catalog import Catalog, Profile
 from controlplane.errors import CostLimitExceeded, ModelNotAvailable, UnknownHardware
 from controlplane.manifest import Manifest
 from controlplane.policy import Decision, Rule
@@ -138,7 +138,12 @@ def fingerprint(actual: Mapping[str, RemoteRole]) -> str:
 
 def desired_specs(manifest: Manifest, catalog: Catalog) -> dict[str, Spec]:
     """Each role's spec, with hardware canonicalised; unusable hardware or models are errors."""
-    specs: dict[str, Spec] = {}
+    return {name: spec for name, (spec, _) in _resolved(manifest, catalog).items()}
+
+
+def _resolved(manifest: Manifest, catalog: Catalog) -> dict[str, tuple[Spec, Profile | None]]:
+    """Each role's spec, and for a public base model the deployment profile it runs."""
+    specs: dict[str, tuple[Spec, Profile | None]] = {}
     for name, role in manifest.models.items():
         where = manifest.where("models", name, "hardware")
         hardware = catalog.find_hardware(role.hardware)
@@ -149,11 +154,25 @@ def desired_specs(manifest: Manifest, catalog: Catalog) -> dict[str, Spec]:
                 + (f" (did you mean '{close}'?)" if close else ""),
                 hint="available: " + ", ".join(sorted(catalog.hardware)),
             )
+        if role.model in catalog.public:
+            profile = _profile(manifest, name, catalog.public[role.model], hardware.id)
+            spec = Spec(model=profile.model, hardware=hardware.id, min_replicas=role.replicas.min,
+                        max_replicas=role.replicas.max)  # fmt: skip
+            specs[name] = (spec, profile)
+            continue
+        if role.quantization is not None or role.profile is not None:
+            field = "quantization" if role.quantization is not None else "profile"
+            raise ModelNotAvailable(
+                f"{manifest.where('models', name, field)}: models.{name}.{field}: '{role.model}' is not a public "
+                "base model, and only those have deployment profiles",
+                hint=f"remove models.{name}.{field}, or name a model of Together's supported-models catalog",
+            )
         if catalog.models and role.model not in catalog.models:
             raise ModelNotAvailable(
                 f"{manifest.where('models', name, 'model')}: models.{name}.model: "
-                f"'{role.model}' is not a model of this Together project",
-                hint="upload or fine-tune it first; known models: " + ", ".join(sorted(catalog.models)[:8]),
+                f"'{role.model}' is not a model of this Together project, nor a public model Together hosts",
+                hint="upload or fine-tune it first, or name one of Together's supported models; known models: "
+                + ", ".join(sorted(catalog.models)[:8]),
             )
         fits = catalog.configs.get(role.model)
         if fits is not None and hardware.id not in fits:
@@ -161,13 +180,42 @@ def desired_specs(manifest: Manifest, catalog: Catalog) -> dict[str, Spec]:
                 f"{where}: models.{name}.hardware: {hardware.id} cannot serve {role.model}",
                 hint="it fits on: " + (", ".join(sorted(fits)) or "nothing in the catalog"),
             )
-        specs[name] = Spec(
-            model=role.model,
-            hardware=hardware.id,
-            min_replicas=role.replicas.min,
-            max_replicas=role.replicas.max,
-        )
+        specs[name] = (
+            Spec(model=role.model, hardware=hardware.id, min_replicas=role.replicas.min,
+                 max_replicas=role.replicas.max),
+            None,
+        )  # fmt: skip
     return specs
+
+
+def _profile(manifest: Manifest, role: str, profiles: tuple[Profile, ...], hardware: str) -> Profile:
+    """The one deployment profile of a public model that the role's hardware, quantization and
+    profile choose; none or several is an error that lists the choices."""
+    wanted = manifest.models[role]
+    fits = [
+        p
+        for p in profiles
+        if p.hardware == hardware
+        and (wanted.quantization is None or p.quantization.lower() == wanted.quantization.lower())
+        and (wanted.profile is None or p.id == wanted.profile)
+    ]
+    choices = "; ".join(f"{p.id} ({p.quantization or 'default'} on {p.hardware})" for p in profiles)
+    field = "profile" if wanted.profile is not None else "quantization" if wanted.quantization else "hardware"
+    if not fits:
+        raise ModelNotAvailable(
+            f"{manifest.where('models', role, field)}: models.{role}: no deployment profile of {wanted.model} "
+            f"runs on {hardware}"
+            + (f" at {wanted.quantization}" if wanted.quantization else "")
+            + (f" as {wanted.profile}" if wanted.profile else ""),
+            hint="its profiles: " + (choices or "none"),
+        )
+    if len({(p.model, p.id) for p in fits}) > 1:
+        raise ModelNotAvailable(
+            f"{manifest.where('models', role, 'model')}: models.{role}: {wanted.model} has "
+            f"{len(fits)} deployment profiles on {hardware}; say which with quantization or profile",
+            hint="its profiles there: " + "; ".join(f"{p.id} ({p.quantization or 'default'})" for p in fits),
+        )
+    return fits[0]
 
 
 def make_plan(
@@ -185,7 +233,8 @@ def make_plan(
     `roles` overrides which roles are desired and enabled (`destroy` passes none); `desired` is
     the policy's decision per role (none: every role the manifest enables runs).
     """
-    specs = desired_specs(manifest, catalog)
+    resolved = _resolved(manifest, catalog)
+    specs = {name: spec for name, (spec, _) in resolved.items()}
     declared = dict(roles) if roles is not None else {n: r.enabled for n, r in manifest.models.items()}
     decisions = dict(desired or {}) if roles is None else {}
     enabled = {n: on and (decisions[n].run if n in decisions else True) for n, on in declared.items()}
@@ -193,6 +242,11 @@ def make_plan(
     for role in sorted(set(enabled) | set(actual)):
         spec = specs.get(role) if role in enabled else None
         action = _action(role, spec, enabled.get(role, False), actual.get(role), applied.get(role), decisions.get(role))
+        profile = resolved[role][1] if role in resolved else None
+        if profile is not None and spec is not None and action.kind in ("create", "replace"):
+            price = catalog.price(spec.hardware)
+            picked = f"profile {profile.id}: {profile.quantization or 'default'} on {spec.hardware} at ${price:,.2f}/h"
+            action = action.model_copy(update={"reason": f"{action.reason}; {picked} per replica"})
         actions.append(
             action.model_copy(
                 update={

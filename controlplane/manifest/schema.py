@@ -196,9 +196,22 @@ class TokenPrice(Strict):
 class Role(Strict):
     model_config = ConfigDict(json_schema_extra=_replicas_shorthand)
 
-    model: Annotated[str, Field(min_length=1)] = Field(description="Model to serve (a Together model name).")
+    model: Annotated[str, Field(min_length=1)] = Field(
+        description="Model to serve: a model of the Together project (a fine-tune or upload), or a public base "
+        "model Together hosts (e.g. Qwen/Qwen2.5-14B-Instruct)."
+    )
     hardware: Annotated[str, Field(min_length=1)] = Field(
         description="Instance type id from Together's hardware catalog, e.g. 1x_nvidia_h100_80gb_sxm."
+    )
+    quantization: Annotated[str, Field(min_length=1)] | None = Field(
+        default=None,
+        description="For a public base model (one of Together's supported models): the precision of the "
+        "deployment profile to run on `hardware`, e.g. BF16 or FP8.",
+    )
+    profile: Annotated[str, Field(min_length=1)] | None = Field(
+        default=None,
+        description="For a public base model: the id of the deployment profile to run (its profileId in "
+        "Together's supported-models catalog); `reasoning plan` names the one it picked.",
     )
     replicas: Replicas = Field(default_factory=Replicas, description="Autoscaling range.")
     enabled: bool = Field(default=True, description="false stops the role: scaled to 0, costs nothing.")

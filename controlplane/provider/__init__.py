@@ -2,7 +2,10 @@
 
 `connect(manifest)` builds the one `TogetherClient` for the manifest (an in-process simulator is
 just another httpx transport), and `Provider` turns Together's resources into the values the plan
-compares: `RemoteRole`s per role, and the `Catalog`.
+compares: `RemoteRole`s per role, and the `Catalog`. Wire values become the project's here:
+hardware in whichever form Together reports it becomes the catalog's instance type id; a config's
+`accelerator_*` selectors name its hardware; a derived model's configs are its base model's; a
+public model's weights and configs are its deployment profiles' (platform-owned) resources.
 
 Identity: a role's endpoint is named `<project>-<role>`; its deployments are named
 `rs-<project hash>-<spec hash>`, so a crashed apply finds and adopts what it already created
@@ -16,11 +19,11 @@ import hashlib
 import os
 from collections.abc import Iterable
 
-from controlplane.catalog import Catalog, Hardware
+from controlplane.catalog import Catalog, Hardware, Profile
 from controlplane.errors import NotFound, SecretMissing
 from controlplane.manifest import Manifest, endpoint_name
 from controlplane.provider.together import TogetherClient
-from controlplane.provider.types import Endpoint
+from controlplane.provider.types import Config, DeploymentProfile, Endpoint, SupportedModel
 from controlplane.values import DeploymentState, RemoteDeployment, RemoteRole, Spec
 
 SIMULATOR_URL = "http://simulator.invalid"
@@ -79,23 +82,58 @@ class Provider:
         self.project = project
 
     def catalog(self, models: Iterable[str] = ()) -> Catalog:
-        """Hardware and models, plus the configs of `models` (the ones a plan may deploy)."""
+        """Hardware and models, plus the configs of `models` (the ones a plan may deploy): a project
+        model's own and its base model's, and for a name that is not the project's, the deployment
+        profiles of the public model of that name."""
         hardware = {
-            t.id: Hardware(id=t.id, name=t.name, usd_per_hour=t.usd_per_hour) for t in self.client.instance_types()
+            t.id: Hardware(
+                id=t.id, name=t.name, usd_per_hour=t.usd_per_hour, gpu_type=t.gpu_type, gpu_count=t.gpu_count
+            )
+            for t in self.client.instance_types()
         }
-        known = {m.name: m.resource for m in self.client.models()}
+        catalog = Catalog(hardware=hardware, models={})
+        own = {m.name: m for m in self.client.models()}
+        known = {name: m.resource for name, m in own.items()}
         configs: dict[str, dict[str, str]] = {}
+        public: dict[str, tuple[Profile, ...]] = {}
+        supported: list[SupportedModel] | None = None
         for name in sorted(set(models)):
-            if name in known:
-                found = self.client.configs(known[name])
-                configs[name] = {c.instance_type: c.resource for c in found if c.instance_type}
-        return Catalog(hardware=hardware, models=known, configs=configs)
+            model = own.get(name)
+            if model is not None:
+                found = self.client.configs(model.resource)
+                if model.base_model:
+                    found += self.client.configs(model.base_model)
+                configs[name] = _fits(found, catalog, self.client)
+                if configs[name] or not model.base_model:
+                    continue
+                # Together often lists no configs for a public architecture: its deployment
+                # profiles are the source of truth (docs: models-and-configs.md).
+                supported = supported if supported is not None else self.client.supported_models()
+                base = model.base_model
+                profiles = [p for e in supported for p in e.deployment_profiles if _weights(p.model) == base]
+                configs[name] = {h: p.config for h, p in _by_hardware(profiles, catalog, self.client).items()}
+                continue
+            supported = supported if supported is not None else self.client.supported_models()
+            chosen = _profiles_of(name, supported)
+            if not chosen:
+                continue
+            placed = [(p, _profile_hardware(p, catalog, self.client)) for p in chosen]
+            public[name] = tuple(
+                Profile(id=p.profile_id, model=p.model_name, hardware=h, quantization=p.quantization)
+                for p, h in placed
+                if h is not None
+            )
+            for profile, where in placed:
+                if where is not None:
+                    known.setdefault(profile.model_name, profile.model)
+                    configs.setdefault(profile.model_name, {}).setdefault(where, profile.config)
+        return catalog.model_copy(update={"models": known, "configs": configs, "public": public})
 
     def refresh(self, roles: Iterable[str], catalog: Catalog, known: Iterable[str] = ()) -> dict[str, RemoteRole]:
         """Every endpoint of this project: the manifest's `roles`, and orphans we created or `known`."""
         wanted = {endpoint_name(self.project, r): r for r in roles}
         remembered = {endpoint_name(self.project, r): r for r in known}
-        names = {resource: name for name, resource in catalog.models.items()}
+        names = {_weights(resource): name for name, resource in catalog.models.items()}
         found: dict[str, RemoteRole] = {}
         for endpoint in self.client.endpoints(name_contains=f"{self.project}-"):
             short = endpoint.short_name
@@ -107,7 +145,7 @@ class Provider:
             ):
                 role = short.removeprefix(f"{self.project}-").replace("-", "_")
             if role is not None:
-                found[role] = _remote_role(role, endpoint, names)
+                found[role] = _remote_role(role, endpoint, names, catalog)
         return found
 
     def endpoint(self, role: str) -> Endpoint | None:
@@ -121,13 +159,14 @@ class Provider:
             return None
 
 
-def _remote_role(role: str, endpoint: Endpoint, model_names: dict[str, str]) -> RemoteRole:
+def _remote_role(role: str, endpoint: Endpoint, model_names: dict[str, str], catalog: Catalog) -> RemoteRole:
     deployments = []
     for summary in sorted(endpoint.deployments, key=lambda d: d.created_at):
-        resource = summary.model.split("/revisions/")[0]
         spec = Spec(
-            model=model_names.get(resource, summary.model),
-            hardware=summary.hardware or "",
+            model=model_names.get(_weights(summary.model), summary.model),
+            # Whichever form Together reports (instance type id or deployable name), the catalog's
+            # id, which is what the plan compares: no false drift from a naming difference.
+            hardware=catalog.canonical_hardware(summary.hardware or ""),
             min_replicas=summary.autoscaling.min_replicas or 0,
             max_replicas=summary.autoscaling.max_replicas or 0,
         )
@@ -148,3 +187,64 @@ def _remote_role(role: str, endpoint: Endpoint, model_names: dict[str, str]) -> 
         traffic={t.deployment_id: t.weight for t in endpoint.traffic_split},
         deployments=tuple(deployments),
     )
+
+
+def _weights(resource: str) -> str:
+    """`projects/p/models/ml_x/revisions/rv_y` -> `projects/p/models/ml_x`."""
+    return resource.split("/revisions/")[0]
+
+
+def _fits(configs: Iterable[Config], catalog: Catalog, client: TogetherClient) -> dict[str, str]:
+    """Instance type id -> config resource; of several configs on one instance type, the
+    `balanced` one (Together's default profile), then the first by id, so the choice is stable."""
+    ranked = sorted(configs, key=lambda c: (c.selector("optimization") not in (None, "balanced"), c.id))
+    fits: dict[str, str] = {}
+    for config in ranked:
+        name = config.instance_type_name
+        if name is None and not config.selectors:  # a stub without selectors: read the whole config
+            name = client.get_config(config.resource).instance_type_name
+        found = catalog.find_hardware(name) if name else None
+        if found is not None:
+            fits.setdefault(found.id, config.resource)
+    return fits
+
+
+def _profiles_of(name: str, supported: list[SupportedModel]) -> list[DeploymentProfile]:
+    """The profiles of the public model `name`: an entry of that name, or the profiles whose
+    weights carry that name (`Qwen/Qwen3.5-9B-FP8`); deprecated and hidden entries are skipped."""
+    deployable = [e for e in supported if e.deployable]
+    entry = next((e for e in deployable if e.name == name), None)
+    if entry is not None:
+        return list(entry.deployment_profiles)
+    return [p for e in deployable for p in e.deployment_profiles if p.model_name == name]
+
+
+def _by_hardware(
+    profiles: Iterable[DeploymentProfile], catalog: Catalog, client: TogetherClient
+) -> dict[str, DeploymentProfile]:
+    placed: dict[str, DeploymentProfile] = {}
+    for profile in profiles:
+        hardware = _profile_hardware(profile, catalog, client)
+        if hardware is not None:
+            placed.setdefault(hardware, profile)
+    return placed
+
+
+def _profile_hardware(profile: DeploymentProfile, catalog: Catalog, client: TogetherClient) -> str | None:
+    """The instance type a profile runs on: the one of its GPU type and count, or, when that is
+    not unique, what its config's selectors say."""
+    gpu = _loose_gpu(profile.gpu_type)
+    matches = [
+        h.id
+        for h in catalog.hardware.values()
+        if h.gpu_count == profile.gpu_count and gpu and (gpu == _loose_gpu(h.gpu_type) or gpu in h.name.lower())
+    ]
+    if len(matches) == 1:
+        return matches[0]
+    name = client.get_config(profile.config).instance_type_name
+    found = catalog.find_hardware(name) if name else None
+    return found.id if found is not None else None
+
+
+def _loose_gpu(gpu: str) -> str:
+    return gpu.lower().removeprefix("nvidia-").removeprefix("nvidia_")

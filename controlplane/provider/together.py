@@ -38,6 +38,7 @@ from controlplane.provider.types import (
     InstanceType,
     Model,
     Page,
+    SupportedModel,
     Whoami,
 )
 
@@ -110,8 +111,10 @@ class TogetherClient:
     def _get(self, path: str, model: type[M], params: dict[str, Any] | None = None) -> M:
         return _parse(model, self._request("GET", path, params=params), path)
 
-    def _pages(self, path: str, model: type[M], params: dict[str, Any] | None = None) -> Iterator[M]:
-        query = {"limit": PAGE_LIMIT, **(params or {})}
+    def _pages(
+        self, path: str, model: type[M], params: dict[str, Any] | None = None, *, limit: int | None = PAGE_LIMIT
+    ) -> Iterator[M]:
+        query = {**({"limit": limit} if limit is not None else {}), **(params or {})}
         while True:
             page = _parse(Page[model], self._request("GET", path, params=query), path)  # type: ignore[valid-type]
             yield from page.data
@@ -143,6 +146,21 @@ class TogetherClient:
 
     def configs(self, reference_model: str) -> list[Config]:
         return list(self._pages(self._project("/configs"), Config, {"referenceModel": reference_model}))
+
+    def get_config(self, resource: str) -> Config:
+        """A config by its resource name, read under its owning project (a platform's, for public ones)."""
+        return self._get(f"/v2/{resource}", Config)
+
+    def supported_models(
+        self, *, search: str | None = None, product: str = "PRODUCT_DEDICATED"
+    ) -> list[SupportedModel]:
+        """Together's catalog of public models (`/v2/supported-models`), with their deployment profiles.
+        Its page size is left to Together: SDK 3.1.1 sends none, and the maximum is not documented."""
+        params = {"product": product, **({"search": search} if search else {})}
+        return list(self._pages("/v2/supported-models", SupportedModel, params, limit=None))
+
+    def supported_model(self, supported_id: str) -> SupportedModel:
+        return self._get(f"/v2/supported-models/{supported_id}", SupportedModel)
 
     # -- endpoints ---------------------------------------------------------------------------
 
@@ -193,10 +211,12 @@ class TogetherClient:
     def scale_deployment(
         self, endpoint_id: str, deployment_id: str, *, min_replicas: int, max_replicas: int
     ) -> Deployment:
+        # The mask Together's own CLI sends (SDK lib/cli/api/endpoints/update.py, rm.py), with both
+        # bounds, so nothing depends on how a bound left out would be merged.
         answer = self._request(
             "PATCH",
             self._project(f"/endpoints/{endpoint_id}/deployments/{deployment_id}"),
-            params={"updateMask": "autoscaling.minReplicas,autoscaling.maxReplicas"},
+            params={"updateMask": "autoscaling"},
             body={"autoscaling": {"minReplicas": min_replicas, "maxReplicas": max_replicas}},
         )
         return _parse(Deployment, answer, "deployment")

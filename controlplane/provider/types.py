@@ -50,6 +50,9 @@ class Model(Wire):
     id: str
     name: str
     project_id: str = Field(alias="projectId")
+    #: `projects/{owner}/models/{id}` of the model this one was derived from; configs hang off it
+    base_model: str | None = Field(default=None, alias="baseModel")
+    base_model_id: str | None = Field(default=None, alias="baseModelId")
 
     @property
     def resource(self) -> str:
@@ -63,6 +66,7 @@ class Selector(Wire):
 
 class Config(Wire):
     id: str
+    #: the owner, which for a public model's config is a platform project, not ours
     project_id: str = Field(alias="projectId")
     reference_model: str = Field(alias="referenceModel")
     selectors: list[Selector] = []
@@ -71,9 +75,50 @@ class Config(Wire):
     def resource(self) -> str:
         return f"projects/{self.project_id}/configs/{self.id}"
 
+    def selector(self, key: str) -> str | None:
+        return next((s.value for s in self.selectors if s.key == key), None)
+
     @property
-    def instance_type(self) -> str | None:
-        return next((s.value for s in self.selectors if s.key == "instance_type"), None)
+    def instance_type_name(self) -> str | None:
+        """The instance type this config runs on, as Together names it: `{accelerator_count}x
+        {accelerator_type}` (`1xnvidia-h100-80gb`), built as SDK `lib/cli/api/endpoints/_utils/
+        _hardware_pricing.py::hardware_from_selectors` builds it; None without both selectors."""
+        kind, count = self.selector("accelerator_type"), self.selector("accelerator_count")
+        return f"{count}x{kind}" if kind and count else None
+
+
+class PerformanceBenchmarks(Wire):
+    decoding_speed_tps: float | None = Field(default=None, alias="decodingSpeedTps")
+    time_to_first_token_ms: int | None = Field(default=None, alias="timeToFirstTokenMs")
+
+
+class DeploymentProfile(Wire):
+    """A certified (model, config) pair of a public model: deploy its `model` and `config` verbatim."""
+
+    profile_id: str = Field(alias="profileId")
+    model: str
+    config: str
+    model_name: str = Field(alias="modelName")
+    gpu_type: str = Field(alias="gpuType")
+    gpu_count: int = Field(alias="gpuCount")
+    quantization: str = ""
+    parallelism: str = ""
+    adapter_mode: str | None = Field(default=None, alias="adapterMode")
+
+
+class SupportedModel(Wire):
+    """An entry of `/v2/supported-models`: a public model Together hosts, with its profiles."""
+
+    id: str
+    name: str
+    status: str = ""
+    base_model: str = Field(default="", alias="baseModel")
+    base_model_id: str = Field(default="", alias="baseModelId")
+    deployment_profiles: list[DeploymentProfile] = Field(default=[], alias="deploymentProfiles")
+
+    @property
+    def deployable(self) -> bool:
+        return self.status not in ("SUPPORTED_MODEL_STATUS_DEPRECATED", "SUPPORTED_MODEL_STATUS_HIDDEN")
 
 
 class Autoscaling(Wire):
@@ -85,6 +130,8 @@ class DeploymentStatus(Wire):
     state: str
     message: str = ""
     ready_replicas: int | None = Field(default=None, alias="readyReplicas")
+    #: placed on clusters; trails the desired count while capacity is found (DEGRADED)
+    scheduled_replicas: int | None = Field(default=None, alias="scheduledReplicas")
 
 
 class Deployment(Wire):
@@ -95,6 +142,7 @@ class Deployment(Wire):
     hardware: str
     autoscaling: Autoscaling
     status: DeploymentStatus
+    desired_replicas: int | None = Field(default=None, alias="desiredReplicas")
     created_at: datetime = Field(alias="createdAt")
 
 
@@ -106,6 +154,7 @@ class DeploymentSummary(Wire):
     autoscaling: Autoscaling
     state: str
     ready_replicas: int | None = Field(default=None, alias="readyReplicas")
+    desired_replicas: int | None = Field(default=None, alias="desiredReplicas")
     created_at: datetime = Field(alias="createdAt")
 
     @property
@@ -126,6 +175,8 @@ class Endpoint(Wire):
     traffic_split: list[TrafficEntry] = Field(default=[], alias="trafficSplit")
     deployments: list[DeploymentSummary] = []
     created_at: datetime = Field(alias="createdAt")
+    #: a rollout in flight (paused included): while it runs, Together moves the pair's traffic
+    active_rollout_id: str | None = Field(default=None, alias="activeRolloutId")
 
     @property
     def short_name(self) -> str:

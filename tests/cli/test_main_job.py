@@ -7,6 +7,7 @@ simulated seconds and no test waits on real time.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -93,6 +94,32 @@ class TestEdits:
         status = json.loads(run("status", "-f", str(quickstart), "--json").out)
         planning = next(r for r in status["roles"] if r["role"] == "planning")
         assert planning["spec"]["hardware"] == "1x_nvidia_h200_140gb_sxm" and planning["state"] == "READY"
+        assert run("plan", "-f", str(quickstart), "--detailed-exitcode").code == 0
+
+    def test_a_replace_stops_the_old_deployment_before_deleting_it(self, run: Run, quickstart: Path) -> None:
+        """Together deletes only a stopped deployment (docs: dedicated-model-inference/api-reference.md,
+        Delete Resources); the simulator refuses any other, so apply must stop, wait and delete."""
+        edit(quickstart, "hardware: 1x_nvidia_h100_80gb_sxm\n    replicas: {min: 1, max: 2}",
+             "hardware: 1x_nvidia_h200_140gb_sxm\n    replicas: {min: 1, max: 2}")  # fmt: skip
+        applied = run("apply", "-f", str(quickstart), "--auto-approve")
+        assert applied.code == 0, applied.text
+        stopping, deleting = applied.err.index("stopping old deployment"), applied.err.index("deleting old deployment")
+        assert stopping < deleting
+
+    def test_a_public_base_model_plans_with_its_profile_and_price_and_applies(self, run: Run, quickstart: Path) -> None:
+        """A model of Together's supported-models catalog, not of the project, runs a deployment
+        profile's platform-owned model and config (docs: models-and-configs.md, Deployment profiles)."""
+        edit(quickstart, "model: moonmakesmagic/DeepSeek-Qwen-14B-planning", "model: Qwen/Qwen2.5-14B-Instruct")
+        planning = next(a for a in plan_json(run, quickstart)["actions"] if a["role"] == "planning")
+        assert planning["kind"] == "replace" and planning["forced_by"] == "model"
+        assert planning["reason"].startswith("model moonmakesmagic/DeepSeek-Qwen-14B-planning → Qwen/Qwen2.5-14B")
+        assert re.search(
+            r"; profile cr_\w+: BF16 on 1x_nvidia_h100_80gb_sxm at \$3\.99/h per replica$", planning["reason"]
+        )
+        assert run("apply", "-f", str(quickstart), "--auto-approve").code == 0
+        status = json.loads(run("status", "-f", str(quickstart), "--json").out)
+        role = next(r for r in status["roles"] if r["role"] == "planning")
+        assert (role["spec"]["model"], role["state"]) == ("Qwen/Qwen2.5-14B-Instruct", "READY")
         assert run("plan", "-f", str(quickstart), "--detailed-exitcode").code == 0
 
     def test_disabling_a_role_stops_it_and_it_costs_nothing(self, run: Run, quickstart: Path) -> None:

@@ -61,7 +61,7 @@ class TestDrift:
             deployment.id,
             endpoint_id=endpoint.id,
             autoscaling={"minReplicas": 4, "maxReplicas": 4},
-            update_mask="autoscaling.minReplicas,autoscaling.maxReplicas",
+            update_mask="autoscaling",  # as Together's CLI sends it (SDK lib/cli/api/endpoints/update.py)
         )
 
         status = json.loads(run("status", "-f", str(manifest), "--json").out)

@@ -92,8 +92,9 @@ class TestApplyOpensAndClosesIntervals:
             t1,
             None,
         )
-        # blue/green: the old one ran until the new one was READY, which took simulated seconds
-        assert old.ended_at is not None and old.ended_at > t1 and old.ended_at == clock.now()
+        # blue/green: the old one ran until the new one was READY (provision_seconds: 2), and its
+        # billing ended when its stop was asked for, before Together had stopped it for the delete
+        assert old.ended_at is not None and t1 + timedelta(seconds=2) <= old.ended_at < clock.now()
 
     def test_removing_a_role_closes_its_interval(self, sandbox: Sandbox, t0: datetime, frozen: FrozenClock) -> None:
         t1 = t0 + timedelta(minutes=10)
@@ -130,8 +131,11 @@ class TestCrashesAndOutOfBandChanges:
         with sandbox.project() as project:
             endpoint = project.provider.endpoint("coding")
             assert endpoint is not None
-            endpoint = project.provider.client.set_traffic(endpoint, {})
-            project.provider.client.delete_deployment(endpoint.id, endpoint.deployments[0].id)
+            client, deployment = project.provider.client, endpoint.deployments[0].id
+            endpoint = client.set_traffic(endpoint, {})
+            client.scale_deployment(endpoint.id, deployment, min_replicas=0, max_replicas=0)  # Together deletes
+            frozen.tick(timedelta(seconds=1))  # only a STOPPED deployment (stop_seconds: 1)
+            client.delete_deployment(endpoint.id, deployment)
         t1 = t0 + timedelta(hours=3)
         frozen.move_to(t1)
         sandbox.apply()  # observes the loss, then creates the role again

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from controlplane.catalog import Catalog, Hardware
+from controlplane.catalog import Catalog, Hardware, Profile
 from controlplane.errors import CostLimitExceeded, ModelNotAvailable, UnknownHardware
 from controlplane.manifest import loads
 from controlplane.plan import Plan, fingerprint, make_plan
@@ -219,3 +219,60 @@ class TestSerialization:
         plan = plan_for(manifest(SMALL.replace("max: 2", "max: 3")), {"planning": remote()})
         again = Plan.model_validate_json(plan.model_dump_json())
         assert again == plan and again.format_version == "1"
+
+
+PUBLIC = CATALOG.model_copy(
+    update={
+        "public": {
+            "Qwen/Qwen3.5-9B": (
+                Profile(id="cr_bf16", model="Qwen/Qwen3.5-9B", hardware=H100, quantization="BF16"),
+                Profile(id="cr_fp8", model="Qwen/Qwen3.5-9B-FP8", hardware=H100, quantization="FP8"),
+                Profile(id="cr_bf16_2", model="Qwen/Qwen3.5-9B", hardware=H100x2, quantization="BF16"),
+            )
+        },
+        "models": {**CATALOG.models, "Qwen/Qwen3.5-9B": "projects/pp/models/ml_q", "Qwen/Qwen3.5-9B-FP8": "x"},
+    }
+)
+
+
+def public_role(extra: str = "", hardware: str = H100) -> str:
+    return f"  chat:\n    model: Qwen/Qwen3.5-9B\n    hardware: {hardware}\n{extra}"
+
+
+class TestPublicModels:
+    """A public base model (Together's supported-models) runs one of its deployment profiles: the
+    plan picks it by hardware, quantization or profile id and says which, at what price (docs:
+    dedicated-model-inference/models-and-configs.md, "A model usually has more than one profile")."""
+
+    def test_the_plan_picks_the_profile_and_says_which_at_what_price(self) -> None:
+        plan = make_plan(loads(manifest(public_role("    quantization: fp8\n"))), {}, {}, PUBLIC, now=NOW)
+        (action,) = plan.actions
+        assert action.desired is not None and action.desired.model == "Qwen/Qwen3.5-9B-FP8"
+        assert action.reason == f"not deployed yet; profile cr_fp8: FP8 on {H100} at $3.99/h per replica"
+
+    def test_the_only_profile_on_the_hardware_needs_no_quantization(self) -> None:
+        plan = make_plan(loads(manifest(public_role(hardware=H100x2))), {}, {}, PUBLIC, now=NOW)
+        assert "profile cr_bf16_2: BF16" in plan.actions[0].reason and plan.cost_after.low == pytest.approx(7.98)
+
+    def test_a_profile_id_chooses_it(self) -> None:
+        plan = make_plan(loads(manifest(public_role("    profile: cr_bf16\n"))), {}, {}, PUBLIC, now=NOW)
+        assert plan.actions[0].desired is not None and plan.actions[0].desired.model == "Qwen/Qwen3.5-9B"
+
+    def test_several_profiles_on_the_hardware_are_ambiguous(self) -> None:
+        with pytest.raises(ModelNotAvailable, match="2 deployment profiles on 1x_nvidia_h100_80gb_sxm") as refused:
+            make_plan(loads(manifest(public_role())), {}, {}, PUBLIC, now=NOW)
+        assert refused.value.hint == "its profiles there: cr_bf16 (BF16); cr_fp8 (FP8)"
+
+    def test_no_profile_on_the_hardware_lists_the_profiles(self) -> None:
+        with pytest.raises(ModelNotAvailable, match=r"no deployment profile of Qwen/Qwen3\.5-9B runs on .* at FP8"):
+            make_plan(loads(manifest(public_role("    quantization: FP8\n", hardware=H100x2))), {}, {}, PUBLIC, now=NOW)
+
+    def test_a_quantization_for_a_project_model_is_refused(self) -> None:
+        with pytest.raises(ModelNotAvailable, match=r"models\.planning\.quantization: 'org/small' is not a public"):
+            plan_for(manifest(SMALL + "    quantization: FP8\n"))
+
+    def test_a_deployed_profile_is_up_to_date(self) -> None:
+        spec = Spec(model="Qwen/Qwen3.5-9B-FP8", hardware=H100, min_replicas=1, max_replicas=1)
+        actual = {"chat": remote("chat", spec=spec)}
+        plan = make_plan(loads(manifest(public_role("    quantization: FP8\n"))), actual, {}, PUBLIC, now=NOW)
+        assert [a.kind for a in plan.actions] == ["noop"]

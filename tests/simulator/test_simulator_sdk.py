@@ -7,6 +7,7 @@ READY here, with no real waiting.
 
 from __future__ import annotations
 
+import inspect
 import json
 from typing import Any
 
@@ -18,8 +19,13 @@ from together.types import Endpoint, EndpointDeployment, Model
 from together.types.chat import ChatCompletion, ChatCompletionChunk
 from together.types.endpoints import HardwareListResponse, InferenceInstanceType
 from together.types.models import Config
+from together.types.supported_model import SupportedModel
 from together.types.whoami_project_api_key import WhoamiProjectAPIKey
 
+from controlplane.provider.simulator import MemoryWorld, SimResponse, Simulator
+from controlplane.provider.simulator.api import ROUTES
+from controlplane.provider.simulator.world import PROVISION_SECONDS
+from controlplane.provider.together import TogetherClient
 from tests.support.served import ServedSimulator
 
 Frozen = freezegun.api.FrozenDateTimeFactory
@@ -27,20 +33,39 @@ Frozen = freezegun.api.FrozenDateTimeFactory
 SHOULD_RESPOND = "moonmakesmagic/DeepSeek-R1-Distill-Qwen-1.5B-shouldrespond"
 PLANNING = "moonmakesmagic/DeepSeek-Qwen-14B-planning"
 CODING = "moonmakesmagic/DeepSeek-Llama-67B-coding"
-H100 = "1x_nvidia_h100_80gb_sxm"
+H100 = "1x_nvidia_h100_80gb_sxm"  # the instance type's id
+H100_NAME = "1xnvidia-h100-80gb"  # its deployable name: what configs' selectors and deployments say
 
 
 # -- helpers -----------------------------------------------------------------------------------
 
 
+def own_model(client: together.Together, name: str) -> Model:
+    return next(m for m in client.models.list() if m.name == name)
+
+
 def model_resource(client: together.Together, name: str) -> str:
-    model = next(m for m in client.models.list() if m.name == name)
+    model = own_model(client, name)
     return f"projects/{model.project_id}/models/{model.id}"
 
 
-def config_resource(client: together.Together, model: str, hardware: str) -> str:
-    for config in client.models.configs.list(reference_model=model_resource(client, model)):
-        if {"key": "instance_type", "value": hardware} in [s.model_dump() for s in config.selectors]:
+def hardware_of(config: Config) -> str | None:
+    """`{accelerator_count}x{accelerator_type}`, as SDK lib/cli/api/endpoints/_utils/_hardware_pricing.py builds it."""
+    selectors = {s.key: s.value for s in config.selectors}
+    if "accelerator_type" not in selectors or "accelerator_count" not in selectors:
+        return None
+    return f"{selectors['accelerator_count']}x{selectors['accelerator_type']}"
+
+
+def config_resource(client: together.Together, model: str, hardware: str = H100_NAME) -> str:
+    """The balanced config `model` deploys with on `hardware`: one of its base model's, since a
+    fine-tune deploys with its base's configs (SDK lib/cli/api/endpoints/_utils/_resolve_model.py)."""
+    base = own_model(client, model).base_model
+    assert base is not None
+    for config in client.models.configs.list(reference_model=base):
+        if hardware_of(config) == hardware and {"key": "optimization", "value": "balanced"} in [
+            s.model_dump() for s in config.selectors
+        ]:
             return f"projects/{config.project_id}/configs/{config.id}"
     raise AssertionError(f"no config for {model} on {hardware}")
 
@@ -52,7 +77,7 @@ def deploy(
         endpoint,
         name=name,
         model=model_resource(client, model),
-        config=config_resource(client, model, H100 if model != CODING else "2x_nvidia_h100_80gb_sxm"),
+        config=config_resource(client, model, H100_NAME if model != CODING else "2xnvidia-h100-80gb"),
         autoscaling={"min_replicas": replicas, "max_replicas": replicas},
     )
 
@@ -71,8 +96,17 @@ def ready_endpoint(client: together.Together, frozen: Frozen, name: str, model: 
     """An endpoint whose one deployment of `model` is READY and takes all traffic."""
     endpoint = client.endpoints.create(name=name)
     deployment = deploy(client, endpoint.id, model=model)
-    frozen.tick(3)
+    frozen.tick(PROVISION_SECONDS)
     return route_all_traffic(client, endpoint.id, deployment.id)
+
+
+def stop(client: together.Together, frozen: Frozen, endpoint_id: str, deployment_id: str) -> None:
+    """Scale to 0/0 and let it drain (stop_seconds: 1): what Together asks before a delete."""
+    client.endpoints.deployments.update(
+        deployment_id, endpoint_id=endpoint_id, update_mask="autoscaling",
+        autoscaling={"min_replicas": 0, "max_replicas": 0},
+    )  # fmt: skip
+    frozen.tick(1)
 
 
 def text_of(completion: ChatCompletion) -> str:
@@ -105,35 +139,42 @@ class TestIdentityAndCatalog:
         one = client.endpoints.hardware.retrieve("1x_nvidia_h200_140gb_sxm")
         assert (one.name, one.gpu_type, one.gpu_count, one.gpu_memory_gib) == ("1xnvidia-h200-140gb", "H200", 1, 140)
 
-    def test_models_list_holds_the_seeded_models(self, client: together.Together) -> None:
-        names = {m.name for m in client.models.list()}
-        assert {SHOULD_RESPOND, PLANNING, CODING, "Qwen/Qwen2.5-14B-Instruct"} <= names
-        assert all(m.id.startswith("ml_") for m in client.models.list())
+    def test_models_list_holds_the_projects_own_fine_tunes_only(self, client: together.Together) -> None:
+        """Public base models belong to a platform project, not ours (docs: dedicated-model-inference/
+        api-reference.md, "for public models and published configs that's usually a platform project")."""
+        models = list(client.models.list())
+        assert {m.name for m in models} == {SHOULD_RESPOND, PLANNING, CODING}
+        assert all(m.id.startswith("ml_") and m.project_id == "proj_sim" for m in models)
+        assert all(m.base_model and m.base_model.startswith("projects/proj_platform/models/ml_") for m in models)
 
     def test_a_large_model_has_no_config_on_hardware_too_small_for_it(self, client: together.Together) -> None:
-        configs = client.models.configs.list(reference_model=model_resource(client, CODING))
-        hardware = {s.value for c in configs for s in c.selectors if s.key == "instance_type"}
-        assert H100 not in hardware and "1x_nvidia_h200_140gb_sxm" not in hardware
-        assert {"2x_nvidia_h100_80gb_sxm", "1x_nvidia_b200_180gb_sxm"} <= hardware
+        base = own_model(client, CODING).base_model
+        assert base is not None
+        hardware = {hardware_of(c) for c in client.models.configs.list(reference_model=base)}
+        assert H100_NAME not in hardware and "1xnvidia-h200-140gb" not in hardware
+        assert {"2xnvidia-h100-80gb", "1xnvidia-b200-180gb"} <= hardware
 
     def test_configs_are_walked_page_by_page(self, client: together.Together) -> None:
-        reference = model_resource(client, SHOULD_RESPOND)
+        reference = own_model(client, SHOULD_RESPOND).base_model
+        assert reference is not None
         first = client.models.configs.list(reference_model=reference, limit=3)
         assert len(first.data) == 3 and first.next_cursor
         walked = list(client.models.configs.list(reference_model=reference, limit=3))
-        assert len(walked) == 8 and len({c.id for c in walked}) == 8
+        # eight instance types, and a latency-optimized config on each of the three single-GPU ones
+        assert len(walked) == 11 and len({c.id for c in walked}) == 11
         assert all(c.reference_model == reference for c in walked)
 
 
 class TestEndpoints:
-    def test_creates_an_endpoint_and_finds_it_by_id_or_by_name(self, client: together.Together) -> None:
+    def test_creates_an_endpoint_and_finds_it_by_id_or_through_the_name_filter(self, client: together.Together) -> None:
         created = client.endpoints.create(name="support-should-respond")
         assert created.id.startswith("ep_") and created.name == "sim/support-should-respond"
         assert (created.endpoint_type, created.visibility, created.traffic_split) == (
             "ENDPOINT_TYPE_DEDICATED", "VISIBILITY_PRIVATE", [],
         )  # fmt: skip
         assert client.endpoints.retrieve(created.id).etag == created.etag
-        assert client.endpoints.retrieve("support-should-respond").id == created.id
+        found = client.endpoints.list(filter='name="support-should-respond"')
+        assert [e.id for e in found] == [created.id]
 
     def test_a_taken_name_is_a_conflict(self, client: together.Together) -> None:
         client.endpoints.create(name="twice")
@@ -193,12 +234,15 @@ class TestEndpoints:
         with pytest.raises(together.ConflictError):
             client.endpoints.delete(endpoint.id, etag=endpoint.etag)
 
-    def test_an_endpoint_is_deleted_only_once_it_has_no_deployments(self, client: together.Together) -> None:
+    def test_an_endpoint_is_deleted_only_once_it_has_no_deployments(
+        self, client: together.Together, frozen: Frozen
+    ) -> None:
         endpoint = client.endpoints.create(name="doomed")
         deployment = deploy(client, endpoint.id)
         with pytest.raises(together.BadRequestError) as refused:
             client.endpoints.delete(endpoint.id)
         assert error_body(refused.value)["error"]["code"] == "failed_precondition"
+        stop(client, frozen, endpoint.id, deployment.id)
         client.endpoints.deployments.delete(deployment.id, endpoint_id=endpoint.id)
         client.endpoints.delete(endpoint.id)
         with pytest.raises(together.NotFoundError):
@@ -211,11 +255,12 @@ class TestDeployments:
         deployment = deploy(client, endpoint.id, "first", replicas=2)
         assert deployment.id.startswith("dep_") and deployment.name == "sim/pinned/first"
         assert deployment.model.startswith(model_resource(client, SHOULD_RESPOND) + "/revisions/rv_")
-        assert (deployment.hardware, deployment.desired_replicas) == (H100, 2)
+        assert deployment.config == config_resource(client, SHOULD_RESPOND)
+        assert (deployment.hardware, deployment.desired_replicas) == (H100_NAME, 2)
         assert deployment.status.state == "DEPLOYMENT_STATE_PROVISIONING"
         summary = client.endpoints.retrieve(endpoint.id).deployments
         assert [(d.id, d.hardware, d.state) for d in summary] == [
-            (deployment.id, H100, "DEPLOYMENT_STATE_PROVISIONING")
+            (deployment.id, H100_NAME, "DEPLOYMENT_STATE_PROVISIONING")
         ]
 
     def test_a_config_of_another_model_is_refused_naming_the_config(self, client: together.Together) -> None:
@@ -225,7 +270,7 @@ class TestDeployments:
                 endpoint.id,
                 name="v1",
                 model=model_resource(client, SHOULD_RESPOND),
-                config=config_resource(client, PLANNING, H100),
+                config=config_resource(client, PLANNING),
                 autoscaling={"min_replicas": 1, "max_replicas": 1},
             )
         assert error_body(refused.value)["error"]["param"] == "config"
@@ -238,7 +283,7 @@ class TestDeployments:
                 endpoint.id,
                 name="v1",
                 model=model_resource(client, SHOULD_RESPOND),
-                config=config_resource(client, SHOULD_RESPOND, H100),
+                config=config_resource(client, SHOULD_RESPOND),
                 autoscaling={"min_replicas": minimum, "max_replicas": maximum},
             )
 
@@ -254,11 +299,11 @@ class TestDeployments:
             endpoint.id,
             name="v1",
             model=model_resource(client, SHOULD_RESPOND),
-            config=config_resource(client, SHOULD_RESPOND, H100),
+            config=config_resource(client, SHOULD_RESPOND),
             autoscaling={"min_replicas": 1, "max_replicas": 1},
             validate_only=True,
         )
-        assert checked.hardware == H100
+        assert checked.hardware == H100_NAME
         assert list(client.endpoints.deployments.list(endpoint.id)) == []
 
     def test_an_update_changes_only_the_masked_fields(self, client: together.Together) -> None:
@@ -267,11 +312,13 @@ class TestDeployments:
         updated = client.endpoints.deployments.update(
             deployment.id,
             endpoint_id=endpoint.id,
-            update_mask="autoscaling.maxReplicas",
-            autoscaling={"min_replicas": 5, "max_replicas": 3},
+            update_mask="autoscaling",
+            autoscaling={"min_replicas": 1, "max_replicas": 3},
+            inactive_timeout=60,  # present but not masked: unchanged
             etag=deployment.etag,
         )
         assert (updated.autoscaling.min_replicas, updated.autoscaling.max_replicas) == (1, 3)
+        assert updated.inactive_timeout == 0
         assert updated.etag != deployment.etag
         with pytest.raises(together.ConflictError):
             client.endpoints.deployments.update(
@@ -285,30 +332,20 @@ class TestDeployments:
             client.endpoints.deployments.update(deployment.id, endpoint_id=endpoint.id)
         assert "no fields to update" in error_body(refused.value)["error"]["message"]
 
-    def test_a_deployment_taking_traffic_cannot_be_deleted(self, client: together.Together) -> None:
-        endpoint = client.endpoints.create(name="busy")
-        deployment = deploy(client, endpoint.id)
-        routed = route_all_traffic(client, endpoint.id, deployment.id)
-        with pytest.raises(together.BadRequestError):
-            client.endpoints.deployments.delete(deployment.id, endpoint_id=endpoint.id)
-        client.endpoints.update(
-            endpoint.id, etag=routed.etag, traffic_split=[{"deployment_id": deployment.id, "weight": 0}]
-        )
-        client.endpoints.deployments.delete(deployment.id, endpoint_id=endpoint.id)
-        assert client.endpoints.retrieve(endpoint.id).traffic_split == []
-
     def test_lists_the_deployments_of_an_endpoint_in_creation_order(self, client: together.Together) -> None:
         endpoint = client.endpoints.create(name="many")
         created = [deploy(client, endpoint.id, f"v{i}").id for i in range(3)]
         assert [d.id for d in client.endpoints.deployments.list(endpoint.id, limit=2)] == created
-        assert client.endpoints.deployments.retrieve("v1", endpoint_id="many").id == created[1]
+        assert client.endpoints.deployments.retrieve(created[1], endpoint_id=endpoint.id).name == "sim/many/v1"
+        named = client.endpoints.deployments.list(endpoint.id, filter='name = "v1"')
+        assert [d.id for d in named] == [created[1]]
 
 
 class TestSimulatedTime:
     def test_a_new_deployment_is_ready_after_provision_seconds(self, client: together.Together, frozen: Frozen) -> None:
         endpoint = client.endpoints.create(name="warming")
         deployment = deploy(client, endpoint.id, replicas=2)
-        frozen.tick(2.9)
+        frozen.tick(PROVISION_SECONDS - 0.1)
         assert client.endpoints.deployments.retrieve(deployment.id, endpoint_id=endpoint.id).status.state == (
             "DEPLOYMENT_STATE_PROVISIONING"
         )
@@ -321,7 +358,7 @@ class TestSimulatedTime:
     ) -> None:
         endpoint = client.endpoints.create(name="cooling")
         deployment = deploy(client, endpoint.id)
-        frozen.tick(3)
+        frozen.tick(PROVISION_SECONDS)
         stopping = client.endpoints.deployments.update(
             deployment.id, endpoint_id=endpoint.id, autoscaling={"min_replicas": 0, "max_replicas": 0}
         )
@@ -335,13 +372,13 @@ class TestSimulatedTime:
     ) -> None:
         endpoint = client.endpoints.create(name="restart")
         deployment = deploy(client, endpoint.id)
-        frozen.tick(3)
+        frozen.tick(PROVISION_SECONDS)
         scale = client.endpoints.deployments.update
         scale(deployment.id, endpoint_id=endpoint.id, autoscaling={"min_replicas": 0, "max_replicas": 0})
         frozen.tick(1)
         started = scale(deployment.id, endpoint_id=endpoint.id, autoscaling={"min_replicas": 1, "max_replicas": 1})
         assert started.status.state == "DEPLOYMENT_STATE_PROVISIONING"
-        frozen.tick(3)
+        frozen.tick(PROVISION_SECONDS)
         assert client.endpoints.deployments.retrieve(deployment.id, endpoint_id=endpoint.id).status.state == (
             "DEPLOYMENT_STATE_READY"
         )
@@ -349,7 +386,7 @@ class TestSimulatedTime:
     def test_scaling_a_ready_deployment_passes_through_scaling(self, client: together.Together, frozen: Frozen) -> None:
         endpoint = client.endpoints.create(name="growing")
         deployment = deploy(client, endpoint.id)
-        frozen.tick(3)
+        frozen.tick(PROVISION_SECONDS)
         scaling = client.endpoints.deployments.update(
             deployment.id, endpoint_id=endpoint.id, autoscaling={"min_replicas": 3, "max_replicas": 3}
         )
@@ -365,7 +402,7 @@ class TestSimulatedTime:
             world.settings.failing_models = [SHOULD_RESPOND]
         endpoint = client.endpoints.create(name="broken")
         deployment = deploy(client, endpoint.id)
-        frozen.tick(3)
+        frozen.tick(PROVISION_SECONDS)
         status = client.endpoints.deployments.retrieve(deployment.id, endpoint_id=endpoint.id).status
         assert status.state == "DEPLOYMENT_STATE_FAILED" and SHOULD_RESPOND in status.message
 
@@ -471,21 +508,21 @@ class TestChatCompletions:
     def test_a_deployment_can_be_addressed_directly(self, client: together.Together, frozen: Frozen) -> None:
         endpoint = client.endpoints.create(name="direct-planning")
         deploy(client, endpoint.id, "canary", model=PLANNING)
-        frozen.tick(3)  # READY, but not in the traffic split: only pinning reaches it
+        frozen.tick(PROVISION_SECONDS)  # READY, but not in the traffic split: only pinning reaches it
         completion = client.chat.completions.create(
             model="sim/direct-planning/canary", messages=[{"role": "user", "content": "hi"}]
         )
         assert completion.model == "sim/direct-planning/canary"
         with pytest.raises(together.BadRequestError) as refused:
             client.chat.completions.create(model="sim/direct-planning", messages=[{"role": "user", "content": "hi"}])
-        assert error_body(refused.value)["error"]["code"] == "dedicated_endpoint_not_running"
+        assert error_body(refused.value)["error"]["code"] == "endpoint_not_configured"
 
-    def test_an_endpoint_without_a_ready_deployment_is_not_running(self, client: together.Together) -> None:
+    def test_an_endpoint_without_a_ready_deployment_is_not_configured(self, client: together.Together) -> None:
         endpoint = client.endpoints.create(name="cold")
         route_all_traffic(client, endpoint.id, deploy(client, endpoint.id).id)  # still PROVISIONING
         with pytest.raises(together.BadRequestError) as refused:
             client.chat.completions.create(model="sim/cold", messages=[{"role": "user", "content": "hi"}])
-        assert error_body(refused.value)["error"]["code"] == "dedicated_endpoint_not_running"
+        assert error_body(refused.value)["error"]["code"] == "endpoint_not_configured"
 
     def test_an_unknown_model_is_not_available(self, client: together.Together) -> None:
         with pytest.raises(together.BadRequestError) as refused:
@@ -505,7 +542,8 @@ class TestChatCompletions:
         models = http.get("/v1/models").json()
         assert isinstance(models, list)
         ids = [m["id"] for m in models]
-        assert SHOULD_RESPOND in ids and "sim/listed-planning" in ids and "sim/unlisted" not in ids
+        assert SHOULD_RESPOND in ids and "Qwen/Qwen2.5-14B-Instruct" in ids
+        assert "sim/listed-planning" in ids and "sim/unlisted" not in ids
         assert all(m["object"] == "model" and set(m["pricing"]) >= {"hourly", "input", "output"} for m in models)
 
 
@@ -524,7 +562,10 @@ class TestWireShapes:
         model = Model.model_validate(http.get(f"{project}/models").json()["data"][0])
         Model.model_validate(http.get(f"{project}/models/{model.id}").json())
         config = Config.model_validate(http.get(f"{project}/configs").json()["data"][0])
-        Config.model_validate(http.get(f"{project}/configs/{config.id}").json())
+        Config.model_validate(http.get(f"/v2/projects/{config.project_id}/configs/{config.id}").json())
+        public = http.get("/v2/supported-models").json()
+        SupportedModel.model_validate(public["data"][0])
+        SupportedModel.model_validate(http.get(f"/v2/supported-models/{public['data'][0]['id']}").json())
         Endpoint.model_validate(http.get(f"{project}/endpoints/{endpoint.id}").json())
         Endpoint.model_validate(http.get(f"{project}/endpoints").json()["data"][0])
         path = f"{project}/endpoints/{endpoint.id}/deployments"
@@ -570,25 +611,7 @@ class TestErrors:
             client.endpoints.list(project_id="proj_other")
 
 
-class TestFaultsAndSettings:
-    def test_an_injected_fault_answers_matching_requests_until_it_is_spent(
-        self, client: together.Together, http: httpx.Client
-    ) -> None:
-        fault = {"method": "get", "path_regex": "/endpoints$", "status": 429, "times": 2, "retry_after": 1.5}
-        assert http.post("/_simulator/faults", json=fault).status_code == 200
-        for _ in range(2):
-            with pytest.raises(together.RateLimitError) as limited:
-                client.endpoints.list()
-            assert limited.value.response.headers["retry-after"] == "1.5"
-        assert list(client.endpoints.list()) == []
-        assert http.get("/_simulator/faults").json() == {"faults": []}
-
-    def test_a_fault_only_hits_its_method_and_path(self, client: together.Together, http: httpx.Client) -> None:
-        http.post("/_simulator/faults", json={"method": "POST", "path_regex": "/endpoints$", "status": 503})
-        assert list(client.endpoints.list()) == []
-        with pytest.raises(together.InternalServerError):
-            client.endpoints.create(name="unlucky")
-
+class TestSettings:
     def test_settings_change_through_the_admin_route(self, http: httpx.Client) -> None:
         changed = http.put("/_simulator/settings", json={"provision_seconds": 0, "failing_models": [CODING]})
         assert changed.json()["provision_seconds"] == 0 and changed.json()["failing_models"] == [CODING]
@@ -602,3 +625,107 @@ class TestFaultsAndSettings:
         http.post("/_simulator/reset")
         assert list(client.endpoints.list()) == []
         assert http.get("/_simulator/settings").json()["scale_seconds"] == 7
+
+
+def recorded(simulator: Simulator, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Every (method, route template) `simulator` answers from now on, in order."""
+    seen: list[tuple[str, str]] = []
+    handle = simulator.handle
+
+    def recording(method: str, path: str, *args: Any) -> SimResponse:
+        template = next(r.template for r in ROUTES if r.method == method.upper() and r.pattern.fullmatch(path))
+        seen.append((method.upper(), template))
+        return handle(method, path, *args)
+
+    monkeypatch.setattr(simulator, "handle", recording)
+    return seen
+
+
+def provider_lifecycle(client: TogetherClient) -> set[str]:
+    """Every call of the control plane's client, once, as apply, plan and destroy make them; the
+    names of the methods called."""
+    called = set()
+
+    def call(method: str, *args: Any, **kwargs: Any) -> Any:
+        called.add(method)
+        return getattr(client, method)(*args, **kwargs)
+
+    call("whoami")
+    call("instance_types")
+    planning = next(m for m in call("models") if m.name == PLANNING)
+    config = next(c for c in call("configs", planning.base_model) if c.instance_type_name == H100_NAME)
+    call("get_config", config.resource)
+    public = call("supported_models", search="Qwen3.5")
+    call("supported_model", public[0].id)
+    endpoint = call("create_endpoint", "provider-calls")
+    assert call("find_endpoint", "provider-calls") == endpoint
+    assert [e.id for e in call("endpoints", name_contains="provider-")] == [endpoint.id]
+    deployment = call("create_deployment", endpoint.id, name="v1", model=planning.resource, config=config.resource,
+                      min_replicas=1, max_replicas=1)  # fmt: skip
+    call("get_deployment", endpoint.id, deployment.id)
+    routed = call("set_traffic", call("get_endpoint", endpoint.id), {deployment.id: 100.0})
+    call("scale_deployment", endpoint.id, deployment.id, min_replicas=0, max_replicas=0)
+    call("set_traffic", routed, {})
+    call("delete_deployment", endpoint.id, deployment.id)
+    call("delete_endpoint", endpoint.id)
+    return called
+
+
+class TestEveryProviderCall:
+    """What the control plane's client sends, the official SDK sends too, and parses what comes back:
+    every route the client uses is driven by the SDK against the served simulator."""
+
+    def test_the_sdk_drives_every_route_the_provider_uses(
+        self, client: together.Together, simulator: ServedSimulator, frozen: Frozen, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        in_process = Simulator(MemoryWorld(), provision_seconds=0, stop_seconds=0)
+        provider_routes = recorded(in_process, monkeypatch)
+        transport = httpx.MockTransport(
+            lambda r: _answer(in_process.handle(r.method, r.url.raw_path.split(b"?")[0].decode(),
+                                                dict(r.url.params), dict(r.headers), r.read()), r)
+        )  # fmt: skip
+        with TogetherClient("http://simulator.invalid", "k", transport=transport, max_retries=0) as ours:
+            called = provider_lifecycle(ours)
+        public = {
+            name for name, _ in inspect.getmembers(TogetherClient, inspect.isfunction) if not name.startswith("_")
+        }
+        assert called == public - {"close"}, "a client method the SDK test does not cover"
+
+        sdk_routes = recorded(simulator.simulator, monkeypatch)
+        client.whoami()
+        client.endpoints.hardware.list()
+        planning = own_model(client, PLANNING)
+        configs = client.models.configs.list(reference_model=planning.base_model)
+        config = next(c for c in configs if hardware_of(c) == H100_NAME)
+        client.models.configs.retrieve(config.id, project_id=config.project_id)
+        [public_model] = list(client.models.list_supported(product="PRODUCT_DEDICATED", search="Qwen3.5"))
+        client.models.retrieve_supported(public_model.id)
+        endpoint = client.endpoints.create(name="sdk-calls", visibility="VISIBILITY_PRIVATE")
+        assert [e.id for e in client.endpoints.list(filter='name = "sdk-calls"', limit=500)] == [endpoint.id]
+        assert [e.id for e in client.endpoints.list(filter='name:"sdk-"', limit=500)] == [endpoint.id]
+        deployment = client.endpoints.deployments.create(
+            endpoint.id, name="v1", model=f"projects/{planning.project_id}/models/{planning.id}",
+            config=f"projects/{config.project_id}/configs/{config.id}",
+            autoscaling={"min_replicas": 1, "max_replicas": 1}, inactive_timeout=0,
+        )  # fmt: skip
+        client.endpoints.deployments.retrieve(deployment.id, endpoint_id=endpoint.id)
+        current = client.endpoints.retrieve(endpoint.id)
+        routed = client.endpoints.update(
+            endpoint.id, update_mask="trafficSplit", etag=current.etag,
+            traffic_split=[{"deployment_id": deployment.id, "weight": 100}],
+        )  # fmt: skip
+        client.endpoints.deployments.update(
+            deployment.id, endpoint_id=endpoint.id, update_mask="autoscaling",
+            autoscaling={"min_replicas": 0, "max_replicas": 0},
+        )  # fmt: skip
+        client.endpoints.update(endpoint.id, update_mask="trafficSplit", etag=routed.etag, traffic_split=[])
+        frozen.tick(1)  # stopped
+        client.endpoints.deployments.delete(deployment.id, endpoint_id=endpoint.id)
+        client.endpoints.delete(endpoint.id)
+
+        missing = set(provider_routes) - set(sdk_routes)
+        assert not missing, f"routes the provider uses that the SDK did not drive: {sorted(missing)}"
+
+
+def _answer(answer: SimResponse, request: httpx.Request) -> httpx.Response:
+    return httpx.Response(answer.status, headers=answer.headers, content=answer.content(), request=request)

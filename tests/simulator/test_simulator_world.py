@@ -44,17 +44,19 @@ class TestInProcessTransport:
                 m for m in client.get("/v2/projects/proj_sim/models").json()["data"] if "planning" in m["name"]
             )
             resource = f"projects/proj_sim/models/{model['id']}"
-            config = client.get("/v2/projects/proj_sim/configs", params={"referenceModel": resource}).json()["data"][0]
+            configs = client.get("/v2/projects/proj_sim/configs", params={"referenceModel": model["baseModel"]})
+            config = configs.json()["data"][0]
+            config_name = f"projects/{config['projectId']}/configs/{config['id']}"
             created = client.post(
                 f"{ENDPOINTS}/{endpoint['id']}/deployments",
-                json={"name": "v1", "model": resource, "config": f"projects/proj_sim/configs/{config['id']}",
+                json={"name": "v1", "model": resource, "config": config_name,
                       "autoscaling": {"minReplicas": 1, "maxReplicas": 1}},
             ).json()  # fmt: skip
             frozen.tick(4)
-            deployment = client.get(f"{ENDPOINTS}/local/deployments/{created['id']}").json()
+            deployment = client.get(f"{ENDPOINTS}/{endpoint['id']}/deployments/{created['id']}").json()
             assert deployment["status"]["state"] == "DEPLOYMENT_STATE_PROVISIONING"  # provision_seconds=5
             frozen.tick(1)
-            deployment = client.get(f"{ENDPOINTS}/local/deployments/{created['id']}").json()
+            deployment = client.get(f"{ENDPOINTS}/{endpoint['id']}/deployments/{created['id']}").json()
             assert deployment["status"]["state"] == "DEPLOYMENT_STATE_READY"
 
     def test_a_stream_arrives_whole_and_still_parses_as_server_sent_events(
@@ -68,19 +70,22 @@ class TestInProcessTransport:
             lines = client.post("/v1/chat/completions", json=request).text.split("\n\n")
         assert lines[-2] == "data: [DONE]" and all(line.startswith("data: ") for line in lines[:-1])
 
-    def test_a_percent_encoded_qualified_name_is_one_path_segment(self, tmp_path: Path) -> None:
+    def test_a_percent_encoded_segment_stays_one_path_segment(self, tmp_path: Path) -> None:
         with httpx.Client(
             transport=SimulatorTransport(tmp_path / "w.json"), base_url="http://s", headers=AUTH
         ) as client:
             created = client.post(ENDPOINTS, json={"name": "sim/qualified"}).json()
-            assert client.get(f"{ENDPOINTS}/sim%2Fqualified").json()["id"] == created["id"]
+            assert created["name"] == "sim/qualified"
+            # one segment that is not an id (Together's GETs take ids): not found, not another route
+            answer = client.get(f"{ENDPOINTS}/sim%2Fqualified")
+            assert answer.status_code == 404 and answer.json()["error"]["code"] == "not_found"
 
 
 class TestWorldFile:
     def test_two_simulators_over_one_file_see_the_same_world(self, tmp_path: Path) -> None:
         first, second = Simulator(WorldFile(tmp_path / "w.json")), Simulator(WorldFile(tmp_path / "w.json"))
         created = call(first, "POST", ENDPOINTS, {"name": "shared"})
-        assert call(second, "GET", f"{ENDPOINTS}/shared")["id"] == created["id"]
+        assert call(second, "GET", f"{ENDPOINTS}/{created['id']}")["name"] == "sim/shared"
         call(second, "DELETE", f"{ENDPOINTS}/{created['id']}")
         assert call(first, "GET", ENDPOINTS)["data"] == []
 
@@ -264,13 +269,40 @@ class TestChatAnswers:
 def _ready_endpoint(simulator: Simulator, name: str) -> None:
     """An endpoint answering from one READY planning deployment (the simulator provisions at once)."""
     models = call(simulator, "GET", "/v2/projects/proj_sim/models")["data"]
-    model = next(f"projects/proj_sim/models/{m['id']}" for m in models if "planning" in m["name"])
-    config = call(simulator, "GET", "/v2/projects/proj_sim/configs", referenceModel=model)["data"][0]
+    planning = next(m for m in models if "planning" in m["name"])
+    config = call(simulator, "GET", "/v2/projects/proj_sim/configs", referenceModel=planning["baseModel"])["data"][0]
     endpoint = call(simulator, "POST", ENDPOINTS, {"name": name})
     deployment = call(
-        simulator, "POST", f"{ENDPOINTS}/{name}/deployments",
-        {"name": "v1", "model": model, "config": f"projects/proj_sim/configs/{config['id']}",
+        simulator, "POST", f"{ENDPOINTS}/{endpoint['id']}/deployments",
+        {"name": "v1", "model": f"projects/proj_sim/models/{planning['id']}",
+         "config": f"projects/{config['projectId']}/configs/{config['id']}",
          "autoscaling": {"minReplicas": 1, "maxReplicas": 1}},
     )  # fmt: skip
-    call(simulator, "PATCH", f"{ENDPOINTS}/{name}", {"etag": endpoint["etag"],
+    call(simulator, "PATCH", f"{ENDPOINTS}/{endpoint['id']}", {"etag": endpoint["etag"],
          "trafficSplit": [{"deploymentId": deployment["id"], "weight": 1}]})  # fmt: skip
+
+
+class TestOlderWorldFiles:
+    def test_a_world_file_from_before_platform_projects_is_migrated(self, tmp_path: Path, frozen: Frozen) -> None:
+        """Schema 1 kept public models in the project and gave each model its own configs: its
+        endpoints and deployments are kept, a deployment's config becomes its base model's."""
+        path = tmp_path / "w.json"
+        simulator = Simulator(WorldFile(path), provision_seconds=0)
+        _ready_endpoint(simulator, "kept-planning")
+        data = json.loads(path.read_text())
+        data["schema_version"] = 1
+        del data["platform"]
+        for model in data["models"].values():
+            for key in ("project_id", "quantization", "family"):
+                model.pop(key)
+        [deployment] = data["deployments"].values()
+        deployment["config_id"] = "cr_from_schema_1"
+        path.write_text(json.dumps(data))
+
+        endpoint = call(simulator, "GET", ENDPOINTS)["data"][0]
+        found = call(simulator, "GET", f"{ENDPOINTS}/{endpoint['id']}/deployments/{deployment['id']}")
+        assert endpoint["name"] == "sim/kept-planning"
+        assert found["config"].startswith("projects/proj_platform/configs/cr_") and found["configId"] != (
+            "cr_from_schema_1"
+        )
+        assert call(simulator, "GET", "/_simulator/settings")["provision_seconds"] == 0

@@ -73,11 +73,16 @@ class ServedSimulator(ServedASGI):
         self.simulator = Simulator(
             store, provision_seconds=provision_seconds, stop_seconds=stop_seconds, scale_seconds=scale_seconds
         )
-        super().__init__(SimulatorApp(self.simulator))
+        self._app = SimulatorApp(self.simulator)
+        super().__init__(self._app)
 
     def world(self) -> AbstractContextManager[World]:
         """The served world, locked for the block; changes made in it are kept."""
         return self.simulator.world()
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Wait until the server has finished every request it received (held answers included)."""
+        return self._app.wait_idle(timeout)
 
 
 class ServedProxy:

@@ -1,13 +1,14 @@
 """A stand-in for the parts of Together.ai the project uses, offline and in simulated time.
 
     api         `Simulator.handle` and the route table: the one entry point
-    resources   v2 routes: whoami, hardware, models, configs, endpoints, deployments
+    resources   v2 routes: whoami, hardware, models, configs, supported models, endpoints, deployments
     inference   v1 routes: models, chat completions
     admin       the simulator's own controls under /_simulator/
     views       the world in Together's wire shapes
     query       list queries: limit, cursors, orderBy, filter
     chat        what the simulated models answer, per role
-    world       the world as data, where it is kept, and how deployments move in time
+    world       the world as data (projects, public models, faults), where it is kept, and how
+                deployments move in time
     protocol    `Call`, `SimResponse` and Together's error shape
     transport   `SimulatorTransport`: in process, for httpx clients
     server      `SimulatorApp` (ASGI), `serve()` for `reasoning simulator serve`

@@ -4,10 +4,13 @@ Not part of Together's API and not guarded like it (no auth, no faults), so a te
 with curl can steer the world a client is talking to:
 
     GET  /_simulator/world                      the whole world, as stored
-    GET  /_simulator/settings                   provision_seconds, stop_seconds, scale_seconds,
-    PUT  /_simulator/settings                   api_keys, failing_models (PUT changes the keys given)
-    GET  /_simulator/faults                     injected faults still pending
-    POST /_simulator/faults                     add one: {method, path_regex, status, times, retry_after, code}
+    GET  /_simulator/settings                   provision_seconds, stop_seconds, scale_seconds, api_keys,
+    PUT  /_simulator/settings                   failing_models, capacity, deployment_hardware,
+                                                list_public_configs (PUT changes the keys given)
+    GET  /_simulator/faults                     injected faults still pending (with their draw counts)
+    POST /_simulator/faults                     add one: {method, path_regex, kind (status | lost | timeout |
+                                                reset), status, times | rate + seed, retry_after, code,
+                                                hold_seconds}; see world.Fault
     DELETE /_simulator/faults                   drop them all
     POST /_simulator/reset                      back to the seeded world (settings kept)
 """

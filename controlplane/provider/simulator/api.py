@@ -10,13 +10,16 @@
 
 All routing on method and path happens here, once: unknown paths get 404 and known paths with
 the wrong method 405, both in Together's error shape. Every Together route needs a bearer key
-(checked against `settings.api_keys` when that list is not empty) and may be answered by an
-injected fault instead; `/_simulator/` routes need neither. Every response carries
-`x-request-id`, which error bodies repeat as `id`.
+(checked against `settings.api_keys` when that list is not empty) and may meet an injected fault:
+a refusal in its place, a connection reset before it, or, after it was carried out, its answer
+lost or held past the client's patience (`SimResponse.drop`, which the adapters act out);
+`/_simulator/` routes need neither. Every response carries `x-request-id`, which error bodies
+repeat as `id`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -27,7 +30,7 @@ from urllib.parse import unquote
 from controlplane import clock
 from controlplane.provider.simulator import admin, inference, resources
 from controlplane.provider.simulator.protocol import ApiError, Call, SimResponse, not_found
-from controlplane.provider.simulator.world import MemoryWorld, Settings, World, WorldStore
+from controlplane.provider.simulator.world import Fault, MemoryWorld, Settings, World, WorldStore
 
 Handler = Callable[[World, Call], SimResponse]
 
@@ -57,6 +60,8 @@ ROUTES = [
     Route("GET", f"{_PROJECT}/models/{{model}}", resources.get_model),
     Route("GET", f"{_PROJECT}/configs", resources.list_configs),
     Route("GET", f"{_PROJECT}/configs/{{config}}", resources.get_config),
+    Route("GET", "/v2/supported-models", resources.list_supported_models),
+    Route("GET", "/v2/supported-models/{supported}", resources.get_supported_model),
     Route("POST", f"{_PROJECT}/endpoints", resources.create_endpoint),
     Route("GET", f"{_PROJECT}/endpoints", resources.list_endpoints),
     Route("GET", _ENDPOINT, resources.get_endpoint),
@@ -137,14 +142,27 @@ class Simulator:
             request_id=request_id,
         )
         with self.store.session() as world:
-            if not route.admin:
-                _authenticate(world, call)
-                fault = _take_fault(world, call)
-                if fault is not None:
-                    return fault
-                if params.get("project", world.project.id) != world.project.id:
-                    raise not_found("project", params["project"])
-            return route.handler(world, call)
+            if route.admin:
+                return route.handler(world, call)
+            _authenticate(world, call)
+            _check_project(world, route, params)
+            fault = _take_fault(world, call)
+            if fault is None:
+                return route.handler(world, call)
+            if fault.kind == "status":
+                return _refusal(fault, call)
+            if fault.kind == "reset":  # before the request is carried out
+                return SimResponse(499, {}, b"", drop="reset")
+        # The fault strikes after the request is carried out: the draw above is kept, and the
+        # request runs in a session of its own, kept or undone as any other.
+        try:
+            with self.store.session() as world:
+                answer = route.handler(world, call)
+        except ApiError as error:
+            answer = error.response(request_id)
+        if fault.kind == "timeout":
+            return dataclasses.replace(answer, drop="timeout", hold_seconds=fault.hold_seconds)
+        return _refusal(fault, call) if fault.status is not None else dataclasses.replace(answer, drop="reset")
 
 
 def _route(method: str, path: str) -> tuple[Route, dict[str, str]]:
@@ -171,17 +189,48 @@ def _authenticate(world: World, call: Call) -> None:
         raise ApiError(401, "Invalid API key provided.", code="invalid_api_key")
 
 
-def _take_fault(world: World, call: Call) -> SimResponse | None:
-    """The answer of the first injected fault matching `call`, spending one of its `times`.
+def _check_project(world: World, route: Route, params: Mapping[str, str]) -> None:
+    """The caller's project, or the platform's for reading public models and configs."""
+    project = params.get("project")
+    if project is None or project == world.project.id:
+        return
+    if project != world.platform.id:
+        raise not_found("project", project)
+    if route.method != "GET" or route.handler not in _PUBLIC_READS:
+        raise ApiError(403, f"project {project} is not yours: its public models and configs are read-only",
+                       code="permission_denied")  # fmt: skip
 
-    Returned rather than raised: the session keeps only what a successful request changed, and
-    the spent fault must be kept."""
-    for index, fault in enumerate(world.faults):
-        if fault.matches(call.method, call.path):
-            if fault.times <= 1:
-                del world.faults[index]
-            else:
-                fault.times -= 1
-            headers = {"retry-after": f"{fault.retry_after:g}"} if fault.retry_after is not None else None
-            return ApiError(fault.status, fault.message, code=fault.code, headers=headers).response(call.request_id)
+
+_PUBLIC_READS = {resources.get_model, resources.list_configs, resources.get_config}
+
+
+def _take_fault(world: World, call: Call) -> Fault | None:
+    """The injected fault that hits `call`, if any (see `Fault` for the order and the shared
+    draw), spending a count or a draw; spent counted faults are dropped. Returned rather than
+    raised: the session keeps only what a successful request changed, and the spend must be kept."""
+    matching = [f for f in world.faults if f.matches(call.method, call.path)]
+    for fault in matching:
+        if fault.rate is None:
+            assert fault.times is not None
+            fault.times -= 1
+            if fault.spent:
+                world.faults = [f for f in world.faults if f is not fault]
+            return fault
+    chancy = [f for f in matching if f.rate is not None]
+    if not chancy:
+        return None
+    point = chancy[0].draw()
+    for other in chancy[1:]:
+        other.seen += 1  # every fault counts the requests it matched
+    for fault in chancy:
+        assert fault.rate is not None
+        if point < fault.rate:
+            return fault
+        point -= fault.rate
     return None
+
+
+def _refusal(fault: Fault, call: Call) -> SimResponse:
+    headers = {"retry-after": f"{fault.retry_after:g}"} if fault.retry_after is not None else None
+    assert fault.status is not None
+    return ApiError(fault.status, fault.message, code=fault.code, headers=headers).response(call.request_id)

@@ -64,6 +64,9 @@ class ChatRequest(_Lenient):
     stream: bool = False
     tools: list[Tool] | None = None
     tool_choice: str | dict[str, Any] | None = None
+    # What routing keeps sticky on, in this order (docs: traffic-routing.md, Stickiness).
+    prompt_cache_key: str | None = None
+    user: str | None = None
 
 
 @dataclass(frozen=True)

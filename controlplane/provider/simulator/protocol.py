@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -37,13 +37,21 @@ def error_type(status: int) -> str:
     return _ERROR_TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error")
 
 
+Drop = Literal["reset", "timeout"]
+
+
 @dataclass(frozen=True)
 class SimResponse:
-    """One answer of the simulator; `body` is an iterator of chunks when it streams."""
+    """One answer of the simulator; `body` is an iterator of chunks when it streams.
+
+    `drop` says an injected fault keeps it from the client: `reset` closes the connection
+    instead, `timeout` holds it until the client gives up (at most `hold_seconds`)."""
 
     status: int
     headers: dict[str, str]
     body: bytes | Iterator[bytes]
+    drop: Drop | None = None
+    hold_seconds: float = 0.0
 
     def with_headers(self, extra: Mapping[str, str]) -> SimResponse:
         return dataclasses.replace(self, headers={**self.headers, **extra})

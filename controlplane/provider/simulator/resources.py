@@ -1,10 +1,14 @@
-"""Together's v2 resources, played: identity, hardware, models, configs, endpoints, deployments.
+"""Together's v2 resources, played: identity, hardware, models, configs, supported models,
+endpoints, deployments.
 
 One function per route, each `(world, call) -> SimResponse`; `api` holds the table that maps
 method and path to them. Request bodies are lenient models (Together's fields in camelCase,
 anything unmodelled ignored); every rule Together enforces and the control plane depends on is
 checked here and refused with Together's status and error: names, autoscaling bounds, model and
-config compatibility, unique names (409), stale etags (409), deleting what is still in use (400).
+config compatibility (a derived model deploys with its base's config; public models and configs
+belong to the platform project), unique names (409), stale etags (409), a PATCH with nothing to
+update (400), deleting what is still in use or not yet STOPPED (400). Resources are addressed by
+id; names resolve through the list filter, as Together's own CLI does.
 
 Handlers check everything before they change a record, so a refused request leaves no trace and
 `MemoryWorld` can undo a failed one without copying the world first.
@@ -30,6 +34,7 @@ from controlplane.provider.simulator.world import (
     TrafficEntry,
     Visibility,
     World,
+    supported_models,
 )
 
 # Together's rule for endpoint and deployment names: they become DNS-ish inference addresses.
@@ -147,7 +152,8 @@ def _check_concurrency(value: str | None) -> None:
 
 
 def _endpoint(world: World, call: Call) -> EndpointRecord:
-    endpoint = world.find_endpoint(call.params["endpoint"])
+    """By id only: Together's retrieve takes `ep_` ids (its CLI resolves names through the list filter)."""
+    endpoint = world.endpoints.get(call.params["endpoint"])
     if endpoint is None:
         raise not_found("endpoint", call.params["endpoint"])
     return endpoint
@@ -155,8 +161,8 @@ def _endpoint(world: World, call: Call) -> EndpointRecord:
 
 def _deployment(world: World, call: Call) -> tuple[EndpointRecord, DeploymentRecord]:
     endpoint = _endpoint(world, call)
-    deployment = world.find_deployment(endpoint, call.params["deployment"])
-    if deployment is None:
+    deployment = world.deployments.get(call.params["deployment"])
+    if deployment is None or deployment.endpoint_id != endpoint.id:
         raise not_found("deployment", call.params["deployment"])
     return endpoint, deployment
 
@@ -166,32 +172,41 @@ _CONFIG_RESOURCE = re.compile(r"projects/(?P<project>[^/]+)/configs/(?P<config>[
 
 
 def _resolve_model(world: World, resource: str | None, model_id: str | None) -> ModelRecord:
+    """A model of this project or a public one of the platform's, named by its owner's resource."""
     if resource is None and model_id is not None:
-        resource = f"projects/{world.project.id}/models/{model_id}"
+        found = world.models.get(model_id)
+        resource = (
+            world.model_resource(found) if found is not None else f"projects/{world.project.id}/models/{model_id}"
+        )
     if not resource:
         raise bad_request("model: required, as projects/{project}/models/{model}[/revisions/{revision}]", param="model")
     match = _MODEL_RESOURCE.fullmatch(resource)
-    model = world.models.get(match["model"]) if match and match["project"] == world.project.id else None
-    if match is None or model is None:
-        raise bad_request(f"model: {resource!r} is not a model of project {world.project.id}", param="model")
+    model = world.models.get(match["model"]) if match else None
+    if match is None or model is None or model.project_id != match["project"]:
+        raise bad_request(f"model: {resource!r} is not a model of project {world.project.id} or a public model",
+                          param="model")  # fmt: skip
     if match["revision"] not in (None, model.revision_id):
         raise bad_request(f"model: {model.name} has no revision {match['revision']!r}", param="model")
     return model
 
 
 def _resolve_config(world: World, resource: str | None, config_id: str | None, model: ModelRecord) -> Config:
+    """The config, which must be one of the model's reference model (its base, for a derived model)."""
+    configs = world.configs()
     if resource is None and config_id is not None:
-        resource = world.config_resource(config_id)
+        resource = world.config_resource(configs[config_id]) if config_id in configs else config_id
     if not resource:
         raise bad_request("config: required, as projects/{project}/configs/{config}", param="config")
     match = _CONFIG_RESOURCE.fullmatch(resource)
-    config = world.configs().get(match["config"]) if match and match["project"] == world.project.id else None
-    if match is None or config is None:
-        raise bad_request(f"config: {resource!r} is not a config of project {world.project.id}", param="config")
-    if config.model_id != model.id:
-        raise bad_request(
-            f"config: {config.id} is for {world.models[config.model_id].name}, not {model.name}", param="config"
-        )
+    config = configs.get(match["config"]) if match else None
+    if match is None or config is None or world.config_owner(config) != match["project"]:
+        raise bad_request(f"config: {resource!r} is not a config", param="config")
+    reference = world.reference_of(model)
+    if config.model_id != reference.id:
+        of = world.models[config.model_id].name
+        wanted = reference.name if reference.id == model.id else f"its base model {reference.name}"
+        raise bad_request(f"config: {config.id} is for {of}; {model.name} deploys with a config of {wanted}",
+                          param="config")  # fmt: skip
     return config
 
 
@@ -212,7 +227,7 @@ def whoami(world: World, call: Call) -> SimResponse:
 
 
 def list_instance_types(world: World, call: Call) -> SimResponse:
-    data = [views.instance_type(t) for t in world.instance_types.values()]
+    data = [views.instance_type(world, t, call.now) for t in world.instance_types.values()]
     return json_response(200, {"object": "list", "data": data, "next_cursor": None})
 
 
@@ -220,24 +235,31 @@ def get_instance_type(world: World, call: Call) -> SimResponse:
     hardware = world.instance_types.get(call.params["instance_type"])
     if hardware is None:
         raise not_found("instance type", call.params["instance_type"])
-    return json_response(200, views.instance_type(hardware))
+    return json_response(200, views.instance_type(world, hardware, call.now))
 
 
 def list_models(world: World, call: Call) -> SimResponse:
-    page, cursor = paginate(list(world.models.values()), lambda m: (m.name, m.id), call.query)
+    owned = [m for m in world.models.values() if m.project_id == call.params["project"]]
+    page, cursor = paginate(owned, lambda m: (m.name, m.id), call.query)
     return json_response(200, {"data": [views.model(world, m) for m in page], "next_cursor": cursor})
 
 
 def get_model(world: World, call: Call) -> SimResponse:
-    key = call.params["model"]
-    model = world.models.get(key) or next((m for m in world.models.values() if m.name == key), None)
-    if model is None:
-        raise not_found("model", key)
+    """By `ml_` id only, within its owning project (names resolve by listing)."""
+    model = world.models.get(call.params["model"])
+    if model is None or model.project_id != call.params["project"]:
+        raise not_found("model", call.params["model"])
     return json_response(200, views.model(world, model))
 
 
+def _visible_configs(world: World, project: str) -> list[Config]:
+    """Configs a project lists: its own, and the platform's unless they are set to be unlisted."""
+    listed = {project} | ({world.platform.id} if world.settings.list_public_configs else set())
+    return [c for c in world.configs().values() if world.config_owner(c) in listed]
+
+
 def list_configs(world: World, call: Call) -> SimResponse:
-    configs = list(world.configs().values())
+    configs = _visible_configs(world, call.params["project"])
     wanted = [call.query[k] for k in ("referenceModel", "referenceModelId") if call.query.get(k)]
     for reference in wanted:
         configs = [c for c in configs if reference in (c.model_id, world.model_resource(world.models[c.model_id]))]
@@ -251,10 +273,51 @@ def list_configs(world: World, call: Call) -> SimResponse:
 
 
 def get_config(world: World, call: Call) -> SimResponse:
+    """A config of the project in the path: public configs are read under the platform's id."""
     config = world.configs().get(call.params["config"])
-    if config is None:
+    if config is None or world.config_owner(config) != call.params["project"]:
         raise not_found("config", call.params["config"])
     return json_response(200, views.config(world, config))
+
+
+# -- routes: supported models (the public catalog) ------------------------------------------------
+
+_PRODUCTS = {"PRODUCT_SERVERLESS", "PRODUCT_DEDICATED", "PRODUCT_FINE_TUNING"}
+_MODALITIES = {"MODALITY_TEXT", "MODALITY_IMAGE", "MODALITY_AUDIO", "MODALITY_VIDEO"}
+_ADAPTER_MODES = {"ADAPTER_MODE_FIXED", "ADAPTER_MODE_DYNAMIC", "ADAPTER_MODE_DISABLED"}
+
+
+def _enum(call: Call, name: str, allowed: set[str]) -> str | None:
+    value = call.query.get(name)
+    if value is not None and value not in allowed:
+        raise bad_request(f"{name}: {value!r} is not one of {', '.join(sorted(allowed))}", param=name)
+    return value
+
+
+def list_supported_models(world: World, call: Call) -> SimResponse:
+    """`GET /v2/supported-models`: filters `product`, `modality`, `adapterMode`, `search`; cursor pages."""
+    product = _enum(call, "product", _PRODUCTS)
+    modality = _enum(call, "modality", _MODALITIES)
+    adapter_mode = _enum(call, "adapterMode", _ADAPTER_MODES)
+    search = call.query.get("search", "").lower()
+    rendered = [views.supported_model(world, entry) for entry in supported_models(world)]
+    kept = [
+        view
+        for view in rendered
+        if (product is None or product in view["products"])
+        and (modality is None or modality in view["inputModalities"])
+        and (adapter_mode is None or any(p["adapterMode"] == adapter_mode for p in view["deploymentProfiles"]))
+        and (not search or any(search in str(view[k]).lower() for k in ("id", "name", "displayName", "description")))
+    ]
+    page, cursor = paginate(kept, lambda view: (str(view["name"]), str(view["id"])), call.query)
+    return json_response(200, {"data": page, "next_cursor": cursor})
+
+
+def get_supported_model(world: World, call: Call) -> SimResponse:
+    entry = next((e for e in supported_models(world) if e.id == call.params["supported"]), None)
+    if entry is None:
+        raise not_found("supported model", call.params["supported"])
+    return json_response(200, views.supported_model(world, entry))
 
 
 # -- routes: endpoints -----------------------------------------------------------------------------
@@ -315,7 +378,11 @@ def update_endpoint(world: World, call: Call) -> SimResponse:
     mask = _update_mask(call, _ENDPOINT_MASK)
     endpoint = _endpoint(world, call)
     _check_etag(endpoint.etag, body.etag, f"endpoint {endpoint.name}")
-    present = {"name": body.name, "trafficSplit": body.traffic_split, "visibility": body.visibility}
+    # Without a mask, the populated fields are updated; an empty list is not populated, so
+    # `trafficSplit: []` alone is "400 no fields to update" (docs: dedicated-model-inference/
+    # api-reference.md, Delete Resources). With the mask it clears the split, as `tg endpoints
+    # rm --force` sends it (SDK lib/cli/api/endpoints/rm.py).
+    present = {"name": body.name, "trafficSplit": body.traffic_split or None, "visibility": body.visibility}
     paths = mask if mask is not None else {p for p, value in present.items() if value is not None}
     if not paths:
         raise bad_request("no fields to update")
@@ -346,7 +413,8 @@ def _traffic_split(world: World, endpoint: EndpointRecord, entries: list[_Traffi
         if entry.deployment_id in seen:
             raise bad_request(f"{param}: {entry.deployment_id!r} appears twice", param=param)
         seen.add(entry.deployment_id)
-    return [TrafficEntry(deployment_id=e.deployment_id, weight=e.weight) for e in entries]
+    # "A zero weight unsets the deployment and removes it from the split entirely" (docs: route-traffic).
+    return [TrafficEntry(deployment_id=e.deployment_id, weight=e.weight) for e in entries if e.weight > 0]
 
 
 def delete_endpoint(world: World, call: Call) -> SimResponse:
@@ -364,8 +432,10 @@ def delete_endpoint(world: World, call: Call) -> SimResponse:
 
 # -- routes: deployments ---------------------------------------------------------------------------
 
-_DEPLOYMENT_MASK = {"autoscaling", "autoscaling.minReplicas", "autoscaling.maxReplicas", "inactiveTimeout",
-                    "maxConcurrentRequestsPerReplica", "name"}  # fmt: skip
+# Top-level paths only: Together's CLI sends `updateMask=autoscaling` (SDK lib/cli/api/endpoints/
+# update.py, rm.py); whether nested paths such as `autoscaling.minReplicas` are accepted is not
+# documented, so they are refused here rather than relied upon.
+_DEPLOYMENT_MASK = {"autoscaling", "inactiveTimeout", "maxConcurrentRequestsPerReplica", "name"}
 
 
 def create_deployment(world: World, call: Call) -> SimResponse:
@@ -438,8 +508,7 @@ def update_deployment(world: World, call: Call) -> SimResponse:
     scaling = body.autoscaling or _Autoscaling()
     if mask is None:
         present = {
-            "autoscaling.minReplicas": scaling.min_replicas,
-            "autoscaling.maxReplicas": scaling.max_replicas,
+            "autoscaling": body.autoscaling,
             "inactiveTimeout": body.inactive_timeout,
             "maxConcurrentRequestsPerReplica": body.max_concurrent_requests_per_replica,
             "name": body.name,
@@ -449,13 +518,12 @@ def update_deployment(world: World, call: Call) -> SimResponse:
         raise bad_request("no fields to update")
 
     minimum, maximum = deployment.min_replicas, deployment.max_replicas
-    if "autoscaling" in mask:  # the whole message: an omitted maxReplicas defaults to minReplicas
-        minimum = _required(scaling.min_replicas, "autoscaling.minReplicas")
-        maximum = scaling.max_replicas if scaling.max_replicas is not None else minimum
-    if "autoscaling.minReplicas" in mask:
-        minimum = _required(scaling.min_replicas, "autoscaling.minReplicas")
-    if "autoscaling.maxReplicas" in mask:
-        maximum = _required(scaling.max_replicas, "autoscaling.maxReplicas")
+    if "autoscaling" in mask:
+        # "Omit [minReplicas] on update to preserve the current value"; an omitted maxReplicas
+        # "on update preserves the current value" (SDK types/deployment_autoscaling_param.py).
+        _required(body.autoscaling, "autoscaling")
+        minimum = scaling.min_replicas if scaling.min_replicas is not None else minimum
+        maximum = scaling.max_replicas if scaling.max_replicas is not None else maximum
     _check_autoscaling(minimum, maximum)
     # Everything is checked before anything changes: a refused request leaves no trace.
     timeout, concurrency, name = (
@@ -486,17 +554,24 @@ def update_deployment(world: World, call: Call) -> SimResponse:
 
 
 def delete_deployment(world: World, call: Call) -> SimResponse:
+    """Only a STOPPED deployment outside the traffic split: "a deployment must be stopped first"
+    (docs: dedicated-model-inference/api-reference.md); "remove the deployment from live traffic
+    first" (SDK resources/endpoints/deployments.py)."""
     endpoint, deployment = _deployment(world, call)
     _check_etag(deployment.etag, call.query.get("etag"), f"deployment {deployment.name}")
+    state = deployment.observed(call.now).state
+    if state != "DEPLOYMENT_STATE_STOPPED":
+        raise bad_request(
+            f"deployment {deployment.name} is {state}; scale it to 0/0 and wait for DEPLOYMENT_STATE_STOPPED "
+            "before deleting it",
+            code="failed_precondition",
+        )
     weight = sum(t.weight for t in endpoint.traffic_split if t.deployment_id == deployment.id)
     if weight > 0:
         raise bad_request(
             f"deployment {deployment.name} still has weight {weight:g} in the traffic split of {endpoint.name}; "
-            "set it to 0 first",
+            "remove it from the split first",
             code="failed_precondition",
         )
-    if any(t.deployment_id == deployment.id for t in endpoint.traffic_split):
-        endpoint.traffic_split = [t for t in endpoint.traffic_split if t.deployment_id != deployment.id]
-        endpoint.etag, endpoint.updated_at = world.new_etag(endpoint.id), call.now
     del world.deployments[deployment.id]
     return json_response(200, {})

@@ -17,6 +17,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import parse_qsl
 
+import anyio
 import uvicorn
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -33,6 +34,13 @@ class SimulatorApp:
 
     def __init__(self, simulator: Simulator) -> None:
         self.simulator = simulator
+        self._busy = 0
+        self._idle = threading.Condition()
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Wait until no request is in flight (a held or dropped answer included); False on timeout."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._busy == 0, timeout)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -40,8 +48,21 @@ class SimulatorApp:
             return
         if scope["type"] != "http":
             return
+        with self._idle:
+            self._busy += 1
+        try:
+            await self._http(scope, receive, send)
+        finally:
+            with self._idle:
+                self._busy -= 1
+                self._idle.notify_all()
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         body = await Request(scope, receive).body()
         answer = await run_in_threadpool(self._answer, scope, body)
+        if answer.drop is not None:
+            await _drop(answer, receive, send)
+            return
         response: Response
         if isinstance(answer.body, bytes):
             response = Response(answer.body, answer.status, headers=answer.headers)
@@ -56,6 +77,18 @@ class SimulatorApp:
         query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
         headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
         return self.simulator.handle(scope["method"], raw_path.decode("latin-1"), query, headers, body)
+
+
+async def _drop(answer: SimResponse, receive: Receive, send: Send) -> None:
+    """Act out an injected fault that keeps the answer from the client."""
+    if answer.drop == "timeout":
+        # Hold the answer until the client gives up and hangs up, or the hold ends.
+        with anyio.move_on_after(answer.hold_seconds):
+            while (await receive())["type"] != "http.disconnect":
+                pass
+    # A response started and never finished: uvicorn closes the connection, and the client sees
+    # it end mid-answer, as after a reset (ASGI has no way to send a bare RST).
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1")]})
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

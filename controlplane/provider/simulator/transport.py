@@ -39,6 +39,12 @@ class SimulatorTransport(httpx.BaseTransport):
         answer = self.simulator.handle(
             request.method, path, dict(request.url.params), dict(request.headers), request.read()
         )
+        # An injected fault that keeps the answer from the caller looks, in process, like what the
+        # caller's httpx would raise over a network: the time a timeout takes is not waited for.
+        if answer.drop == "reset":
+            raise httpx.ReadError("connection reset by peer (injected by the simulator)", request=request)
+        if answer.drop == "timeout":
+            raise httpx.ReadTimeout("timed out waiting for the answer (injected by the simulator)", request=request)
         # Nothing here can stream to the caller as it is produced, so a stream is read whole;
         # the client still parses it as server-sent events.
         return httpx.Response(answer.status, headers=answer.headers, content=answer.content(), request=request)
