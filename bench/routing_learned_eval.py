@@ -9,7 +9,7 @@ it prints precision, recall and F1, and per category the mistakes, of:
   the band take the default, the upstream, so they count as "not routed to coding");
 - `learned@0.5`: the same scores at 0.5, without the band (for reference, not a candidate);
 - `hand`: `runtime.routing.coding_score(...) >= DEFAULT_MIN_SCORE`, the hand-weighted classifier;
-- `naive`: `runtime.routing.naive_route`, the original service's ~30 substrings;
+- `naive`: `bench/naive_route.py`, the original service's ~30 substrings;
 
 then the pick by F1, and the latency of `learned.score()` (and, for comparison, of today's
 `Router.route()`) on a 10-message Claude Code conversation (a 10 KB system prompt, 24 tools, tool
@@ -30,6 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.naive_route import naive_route
 from controlplane.manifest.schema import Manifest
 from runtime import learned, routing
 from tests.runtime.routing_corpus import clients
@@ -53,7 +54,7 @@ def candidates(model: learned.Model) -> dict[str, Predict]:
         "learned": lambda item: learned.decide(learned.score(item["body"], item["api"], model), model) == "coding",
         "learned@0.5": lambda item: learned.score(item["body"], item["api"], model) >= 0.5,
         "hand": lambda item: routing.coding_score(item["body"], item["api"]) >= routing.DEFAULT_MIN_SCORE,
-        "naive": lambda item: routing.naive_route(item["body"], item["api"]),
+        "naive": lambda item: naive_route(item["body"], item["api"]),
     }
 
 

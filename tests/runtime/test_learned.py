@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bench.naive_route import naive_route
 from runtime import learned, routing
 from tests.runtime.routing_corpus import clients
 from tests.runtime.routing_corpus.build import load
@@ -100,7 +101,7 @@ class TestHeldOut:
         _, _, hand = confusion(
             heldout, lambda item: routing.coding_score(item["body"], item["api"]) >= routing.DEFAULT_MIN_SCORE
         )
-        _, _, naive = confusion(heldout, lambda item: routing.naive_route(item["body"], item["api"]))
+        _, _, naive = confusion(heldout, lambda item: naive_route(item["body"], item["api"]))
         assert ours > hand + 0.1
         assert ours > naive + 0.1
 
