@@ -4,8 +4,9 @@
 database: starting and migrating it is most of an agent's cost) with the README's environment as
 the runtime's settings (the model plugin's base URL at the proxy, embeddings at the OpenAI
 stand-in, dummy keys; nothing from this machine's environment), sends MESSAGES in one GROUP room,
-makes the DIRECT model calls, and returns each agent's parsed log. `AgentLog` finds, for each message, the model calls it caused
-and the HTTP call that carried each prompt, with the proxy's decision headers.
+makes the DIRECT model calls, and returns each agent's parsed log. `AgentLog` finds, for each
+message, the model calls it caused and the HTTP call that carried each prompt, with the proxy's
+decision headers.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ MESSAGES = [
 ]
 DIRECT = [
     {"type": "OBJECT_SMALL", "prompt": "Give a pet turtle's name and age as a JSON object."},
-    {"type": "OBJECT_LARGE", "prompt": "Give a pet turtle's name and age as a JSON object."},
+    {"type": "OBJECT_LARGE", "prompt": "Give a pet goldfish's name and colour as a JSON object."},
 ]
 
 
@@ -65,7 +66,9 @@ class AgentLog:
         return [c for c in calls if str(c["params"].get("prompt", "")).startswith(kind)]
 
     def prompts(self, kind: str) -> list[str]:
-        return [str(c["params"]["prompt"]) for c in self.model_calls if str(c["params"].get("prompt", "")).startswith(kind)]
+        return [
+            str(c["params"]["prompt"]) for c in self.model_calls if str(c["params"].get("prompt", "")).startswith(kind)
+        ]
 
     def http_for(self, prompt: str) -> dict[str, Any]:
         """The HTTP call that carried `prompt` (in whichever API's body the plugin put it)."""
@@ -77,12 +80,18 @@ class AgentLog:
     def failures(self) -> list[str]:
         """What failed, as the agent's own log says: errors, unhandled rejections, warnings of a
         failure, model calls and messages that threw, HTTP answers of 400 and above."""
-        said = [f"{p['source']} {p['level']}: {p['text'][:300]}" for p in self.raw["problems"]
-                if p["level"] != "warn" or re.search(r"fail", p["text"], re.IGNORECASE)]  # fmt: skip
+        said = [
+            f"{p['source']} {p['level']}: {p['text'][:300]}"
+            for p in self.raw["problems"]
+            if p["level"] != "warn" or re.search(r"fail", p["text"], re.IGNORECASE)
+        ]
         said += [f"{c['type']} threw {c['error']}" for c in self.model_calls if "error" in c]
         said += [f"message {m['text']!r} threw {m['error']}" for m in self.raw["messages"] if "error" in m]
-        said += [f"{h['method']} {h['url']} -> {h.get('status', h.get('error'))}" for h in self.http_calls
-                 if h.get("status", 600) >= 400]  # fmt: skip
+        said += [
+            f"{h['method']} {h['url']} -> {h.get('status', h.get('error'))}"
+            for h in self.http_calls
+            if h.get("status", 600) >= 400
+        ]
         return said
 
 
@@ -110,18 +119,27 @@ def settings(*, openai_base: str, anthropic_base: str, embeddings: str) -> dict[
 def run_agents(project: Path, work: Path, runs: dict[str, tuple[str, dict[str, str]]]) -> dict[str, AgentLog]:
     """One node process running each named agent (plugin, settings) in turn: MESSAGES, then DIRECT."""
     work.mkdir(parents=True, exist_ok=True)
-    specs = [{"name": name, "plugin": plugin, "settings": env, "messages": MESSAGES, "direct": DIRECT}
-             for name, (plugin, env) in runs.items()]  # fmt: skip
+    specs = [
+        {"name": name, "plugin": plugin, "settings": env, "messages": MESSAGES, "direct": DIRECT}
+        for name, (plugin, env) in runs.items()
+    ]
     script = {"log": str(work / "log.json"), "pgliteDir": str(work / "pglite"), "runs": specs}
     (work / "script.json").write_text(json.dumps(script))
     # Nothing from this machine's environment but PATH: the settings are all the agents get.
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work), "LOG_LEVEL": "warn"}
     process = subprocess.run(
         ["node", str(project / "agent.mjs"), str(work / "script.json")],
-        cwd=work, env=env, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
     output = process.stdout[-4000:] + process.stderr[-4000:]
-    assert process.returncode == 0 and (work / "log.json").exists(), f"the agents failed ({process.returncode}):\n{output}"
+    assert process.returncode == 0 and (work / "log.json").exists(), (
+        f"the agents failed ({process.returncode}):\n{output}"
+    )
     logs = json.loads((work / "log.json").read_text())
     missing = [name for name in runs if name not in logs]
     assert not missing, f"no log for {missing}: {logs.get('(between runs)')}\n{output}"

@@ -122,7 +122,9 @@ class _API(ServedASGI):
     def method_not_allowed(self, received: Received) -> tuple[str, str]:
         raise NotImplementedError
 
-    async def error(self, send: Send, status: int, what: tuple[str, str], headers: dict[str, str] | None = None) -> None:
+    async def error(
+        self, send: Send, status: int, what: tuple[str, str], headers: dict[str, str] | None = None
+    ) -> None:
         raise NotImplementedError
 
     # -- wire helpers ----------------------------------------------------------------------
@@ -217,7 +219,9 @@ class AnthropicAPI(_API):
     def method_not_allowed(self, received: Received) -> tuple[str, str]:
         return "invalid_request_error", f"Method {received.method} not allowed for {received.path}"
 
-    async def error(self, send: Send, status: int, what: tuple[str, str], headers: dict[str, str] | None = None) -> None:
+    async def error(
+        self, send: Send, status: int, what: tuple[str, str], headers: dict[str, str] | None = None
+    ) -> None:
         request_id = f"req_standin{len(self.received):06d}"
         body = {"type": "error", "error": {"type": what[0], "message": what[1]}, "request_id": request_id}
         await self.respond(send, status, body, {"request-id": request_id, **(headers or {})})
@@ -253,10 +257,20 @@ class AnthropicAPI(_API):
         if tool:
             blocks.append({"type": "tool_use", "id": f"toolu_{message_id[4:]}", "name": tool[0], "input": tool[1]})
         system = _anthropic_text(body.get("system"))
-        usage = {"input_tokens": _count(system, *(_anthropic_text(m.get("content")) for m in messages)),
-                 "output_tokens": _count(text, json.dumps(tool[1]) if tool else "")}  # fmt: skip
-        message = {"id": message_id, "type": "message", "role": "assistant", "model": body["model"],
-                   "content": blocks, "stop_reason": stop_reason, "stop_sequence": stop, "usage": usage}  # fmt: skip
+        usage = {
+            "input_tokens": _count(system, *(_anthropic_text(m.get("content")) for m in messages)),
+            "output_tokens": _count(text, json.dumps(tool[1]) if tool else ""),
+        }
+        message = {
+            "id": message_id,
+            "type": "message",
+            "role": "assistant",
+            "model": body["model"],
+            "content": blocks,
+            "stop_reason": stop_reason,
+            "stop_sequence": stop,
+            "usage": usage,
+        }
         headers = {"request-id": f"req_{message_id[4:]}"}
         if body.get("stream"):
             await self.stream(send, self._events(message), headers)
@@ -272,10 +286,15 @@ class AnthropicAPI(_API):
         after_tool = isinstance(content, list) and any(
             isinstance(b, dict) and b.get("type") == "tool_result" for b in content
         )
-        tools = tuple(Tool(t["name"], t.get("input_schema") or {}) for t in body.get("tools") or [] if "input_schema" in t)
+        tools = tuple(
+            Tool(t["name"], t.get("input_schema") or {}) for t in body.get("tools") or [] if "input_schema" in t
+        )
         choice = body.get("tool_choice") or {}
-        forced = choice.get("name") if choice.get("type") == "tool" else (tools[0].name if choice.get("type") == "any"
-                                                                        and tools else None)  # fmt: skip
+        forced = (
+            choice.get("name")
+            if choice.get("type") == "tool"
+            else (tools[0].name if choice.get("type") == "any" and tools else None)
+        )
         output_format = (body.get("output_config") or {}).get("format") or {}
         return Ask(
             prompt=_last_text(users[-1].get("content")) if users else "",
@@ -296,8 +315,13 @@ class AnthropicAPI(_API):
             return f"event: {name}\ndata: {json.dumps({'type': name, **data})}\n\n".encode()
 
         usage = message["usage"]
-        start = {**message, "content": [], "stop_reason": None, "stop_sequence": None,
-                 "usage": {"input_tokens": usage["input_tokens"], "output_tokens": 1}}  # fmt: skip
+        start = {
+            **message,
+            "content": [],
+            "stop_reason": None,
+            "stop_sequence": None,
+            "usage": {"input_tokens": usage["input_tokens"], "output_tokens": 1},
+        }
         yield event("message_start", {"message": start})
         for index, block in enumerate(message["content"]):
             if block["type"] == "text":
@@ -361,10 +385,17 @@ class AnthropicAPI(_API):
         batch_id = f"msgbatch_standin{len(self.batches):06d}"
         counts = {"processing": len(body["requests"]), "succeeded": 0, "errored": 0, "canceled": 0, "expired": 0}
         self.batches[batch_id] = {
-            "id": batch_id, "type": "message_batch", "processing_status": "in_progress", "request_counts": counts,
-            "ended_at": None, "created_at": "2026-12-01T00:00:00Z", "expires_at": "2026-12-02T00:00:00Z",
-            "archived_at": None, "cancel_initiated_at": None, "results_url": None,
-        }  # fmt: skip
+            "id": batch_id,
+            "type": "message_batch",
+            "processing_status": "in_progress",
+            "request_counts": counts,
+            "ended_at": None,
+            "created_at": "2026-12-01T00:00:00Z",
+            "expires_at": "2026-12-02T00:00:00Z",
+            "archived_at": None,
+            "cancel_initiated_at": None,
+            "results_url": None,
+        }
         await self.respond(send, 200, self.batches[batch_id])
 
     async def _batch(self, request: Request, send: Send) -> None:
@@ -424,8 +455,9 @@ class OpenAIAPI(_API):
         self, send: Send, status: int, what: tuple[str, str], headers: dict[str, str] | None = None, **fields: Any
     ) -> None:
         error = {"message": what[1], "type": what[0], "param": fields.get("param"), "code": fields.get("code")}
-        await self.respond(send, status, {"error": error}, {"x-request-id": f"req_{len(self.received):06d}",
-                                                             **(headers or {})})  # fmt: skip
+        await self.respond(
+            send, status, {"error": error}, {"x-request-id": f"req_{len(self.received):06d}", **(headers or {})}
+        )
 
     async def _required(self, body: Any, send: Send, *names: str) -> bool:
         if not isinstance(body, dict):
@@ -433,8 +465,13 @@ class OpenAIAPI(_API):
             return False
         for name in names:
             if name not in body:
-                await self.error(send, 400, ("invalid_request_error", f"Missing required parameter: '{name}'."),
-                                 param=name, code="missing_required_parameter")  # fmt: skip
+                await self.error(
+                    send,
+                    400,
+                    ("invalid_request_error", f"Missing required parameter: '{name}'."),
+                    param=name,
+                    code="missing_required_parameter",
+                )
                 return False
         return True
 
@@ -446,7 +483,9 @@ class OpenAIAPI(_API):
             return
         messages = [m for m in body["messages"] if isinstance(m, dict)]
         users = [m for m in messages if m.get("role") == "user"]
-        tools = tuple(Tool(t["function"]["name"], t["function"].get("parameters") or {}) for t in body.get("tools") or [])
+        tools = tuple(
+            Tool(t["function"]["name"], t["function"].get("parameters") or {}) for t in body.get("tools") or []
+        )
         choice = body.get("tool_choice")
         forced = (choice.get("function") or {}).get("name") if isinstance(choice, dict) else None
         if choice == "required" and tools:
@@ -454,30 +493,39 @@ class OpenAIAPI(_API):
         response_format = body.get("response_format") or {}
         ask = Ask(
             prompt=_openai_text(users[-1].get("content")) if users else "",
-            system="\n".join(_openai_text(m.get("content")) for m in messages if m.get("role") in ("system", "developer")),
+            system="\n".join(
+                _openai_text(m.get("content")) for m in messages if m.get("role") in ("system", "developer")
+            ),
             tools=tools if choice != "none" else (),
             forced_tool=forced,
             after_tool_result=bool(messages) and messages[-1].get("role") == "tool",
             json_schema=(response_format.get("json_schema") or {}).get("schema")
-            if response_format.get("type") == "json_schema" else None,
+            if response_format.get("type") == "json_schema"
+            else None,
             json_mode=response_format.get("type") == "json_object",
-        )  # fmt: skip
+        )
         said = reply(ask)
         limit = body.get("max_completion_tokens") or body.get("max_tokens")
         stops = [body["stop"]] if isinstance(body.get("stop"), str) else list(body.get("stop") or [])
         text, stop, short = _cut(said.text, stops, limit)
         call = None
         if said.tool and not short and stop is None:
-            call = {"id": f"call_standin{len(self.received):06d}", "type": "function",
-                    "function": {"name": said.tool[0], "arguments": json.dumps(said.tool[1])}}  # fmt: skip
+            call = {
+                "id": f"call_standin{len(self.received):06d}",
+                "type": "function",
+                "function": {"name": said.tool[0], "arguments": json.dumps(said.tool[1])},
+            }
         finish = "tool_calls" if call else "length" if short else "stop"
         n = int(body.get("n") or 1)
         logprobs = bool(body.get("logprobs"))
         top = int(body.get("top_logprobs") or 0)
         prompt_tokens = _count(*(_openai_text(m.get("content")) for m in messages))
         completion_tokens = _count(text) * n
-        usage = {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                 "total_tokens": prompt_tokens + completion_tokens}  # fmt: skip
+        usage = {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        }
         completion_id = f"chatcmpl-standin{len(self.received):06d}"
         base = {"id": completion_id, "created": CREATED, "model": body["model"], "system_fingerprint": "fp_standin"}
         if body.get("stream"):
@@ -490,8 +538,14 @@ class OpenAIAPI(_API):
             message: dict[str, Any] = {"role": "assistant", "content": text, "refusal": None}
             if call:
                 message["tool_calls"] = [call]
-            choices.append({"index": index, "message": message, "finish_reason": finish,
-                            "logprobs": self._logprobs(text, top) if logprobs else None})  # fmt: skip
+            choices.append(
+                {
+                    "index": index,
+                    "message": message,
+                    "finish_reason": finish,
+                    "logprobs": self._logprobs(text, top) if logprobs else None,
+                }
+            )
         await self.respond(send, 200, {**base, "object": "chat.completion", "choices": choices, "usage": usage})
 
     @staticmethod
@@ -499,8 +553,9 @@ class OpenAIAPI(_API):
         def entry(token: str, logprob: float) -> dict[str, Any]:
             return {"token": token, "logprob": logprob, "bytes": list(token.encode())}
 
-        content = [{**entry(w, -0.01), "top_logprobs": [entry(w, -0.01 * (k + 1)) for k in range(top)]}
-                   for w in words(text)]  # fmt: skip
+        content = [
+            {**entry(w, -0.01), "top_logprobs": [entry(w, -0.01 * (k + 1)) for k in range(top)]} for w in words(text)
+        ]
         return {"content": content, "refusal": None}
 
     async def _chunks(
@@ -519,8 +574,16 @@ class OpenAIAPI(_API):
             return b"data: " + json.dumps(data).encode() + b"\n\n"
 
         for index in range(n):
-            yield chunk([{"index": index, "delta": {"role": "assistant", "content": "", "refusal": None},
-                          "logprobs": None, "finish_reason": None}])  # fmt: skip
+            yield chunk(
+                [
+                    {
+                        "index": index,
+                        "delta": {"role": "assistant", "content": "", "refusal": None},
+                        "logprobs": None,
+                        "finish_reason": None,
+                    }
+                ]
+            )
             for word in words(text):
                 probs = self._logprobs(word, top) if logprobs else None
                 yield chunk([{"index": index, "delta": {"content": word}, "logprobs": probs, "finish_reason": None}])
@@ -541,49 +604,92 @@ class OpenAIAPI(_API):
         items = body.get("input")
         items = [{"role": "user", "content": items}] if isinstance(items, str) else list(items or [])
         users = [i for i in items if isinstance(i, dict) and i.get("role") == "user"]
-        tools = tuple(Tool(t["name"], t.get("parameters") or {}) for t in body.get("tools") or []
-                      if t.get("type") == "function")  # fmt: skip
+        tools = tuple(
+            Tool(t["name"], t.get("parameters") or {}) for t in body.get("tools") or [] if t.get("type") == "function"
+        )
         choice = body.get("tool_choice")
-        forced = choice.get("name") if isinstance(choice, dict) else (tools[0].name if choice == "required" and tools
-                                                                      else None)  # fmt: skip
+        forced = (
+            choice.get("name")
+            if isinstance(choice, dict)
+            else (tools[0].name if choice == "required" and tools else None)
+        )
         text_format = (body.get("text") or {}).get("format") or {}
-        system = "\n".join([str(body.get("instructions") or "")] + [
-            _openai_text(i.get("content")) for i in items if isinstance(i, dict) and i.get("role") in ("system", "developer")
-        ])  # fmt: skip
+        system = "\n".join(
+            [str(body.get("instructions") or "")]
+            + [
+                _openai_text(i.get("content"))
+                for i in items
+                if isinstance(i, dict) and i.get("role") in ("system", "developer")
+            ]
+        )
         ask = Ask(
             prompt=_openai_text(users[-1].get("content")) if users else "",
             system=system,
             tools=tools,
             forced_tool=forced,
-            after_tool_result=bool(items) and isinstance(items[-1], dict) and items[-1].get("type") == "function_call_output",
+            after_tool_result=bool(items)
+            and isinstance(items[-1], dict)
+            and items[-1].get("type") == "function_call_output",
             json_schema=text_format.get("schema") if text_format.get("type") == "json_schema" else None,
             json_mode=text_format.get("type") == "json_object",
-        )  # fmt: skip
+        )
         said = reply(ask)
         text, _, short = _cut(said.text, [], body.get("max_output_tokens"))
         number = len(self.received)
         output: list[dict[str, Any]] = []
         if said.tool and not short:
-            output.append({"type": "function_call", "id": f"fc_standin{number:06d}", "call_id": f"call_standin{number:06d}",
-                           "name": said.tool[0], "arguments": json.dumps(said.tool[1]), "status": "completed"})  # fmt: skip
+            output.append(
+                {
+                    "type": "function_call",
+                    "id": f"fc_standin{number:06d}",
+                    "call_id": f"call_standin{number:06d}",
+                    "name": said.tool[0],
+                    "arguments": json.dumps(said.tool[1]),
+                    "status": "completed",
+                }
+            )
         else:
-            output.append({"type": "message", "id": f"msg_standin{number:06d}", "status": "completed", "role": "assistant",
-                           "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}]})  # fmt: skip
+            output.append(
+                {
+                    "type": "message",
+                    "id": f"msg_standin{number:06d}",
+                    "status": "completed",
+                    "role": "assistant",
+                    "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}],
+                }
+            )
         input_tokens = _count(system, *(_openai_text(i.get("content")) for i in items if isinstance(i, dict)))
         output_tokens = _count(text)
         response = {
-            "id": f"resp_standin{number:06d}", "object": "response", "created_at": CREATED,
-            "status": "incomplete" if short else "completed", "model": body["model"], "output": output,
-            "incomplete_details": {"reason": "max_output_tokens"} if short else None, "error": None,
-            "instructions": body.get("instructions"), "metadata": body.get("metadata") or {},
-            "parallel_tool_calls": True, "temperature": body.get("temperature", 1.0), "top_p": body.get("top_p", 1.0),
-            "tool_choice": choice or "auto", "tools": body.get("tools") or [], "max_output_tokens": body.get("max_output_tokens"),
-            "previous_response_id": body.get("previous_response_id"), "reasoning": {"effort": None, "summary": None},
-            "text": {"format": text_format or {"type": "text"}}, "truncation": "disabled", "store": body.get("store", True),
-            "usage": {"input_tokens": input_tokens, "input_tokens_details": {"cached_tokens": 0},
-                      "output_tokens": output_tokens, "output_tokens_details": {"reasoning_tokens": 0},
-                      "total_tokens": input_tokens + output_tokens},
-        }  # fmt: skip
+            "id": f"resp_standin{number:06d}",
+            "object": "response",
+            "created_at": CREATED,
+            "status": "incomplete" if short else "completed",
+            "model": body["model"],
+            "output": output,
+            "incomplete_details": {"reason": "max_output_tokens"} if short else None,
+            "error": None,
+            "instructions": body.get("instructions"),
+            "metadata": body.get("metadata") or {},
+            "parallel_tool_calls": True,
+            "temperature": body.get("temperature", 1.0),
+            "top_p": body.get("top_p", 1.0),
+            "tool_choice": choice or "auto",
+            "tools": body.get("tools") or [],
+            "max_output_tokens": body.get("max_output_tokens"),
+            "previous_response_id": body.get("previous_response_id"),
+            "reasoning": {"effort": None, "summary": None},
+            "text": {"format": text_format or {"type": "text"}},
+            "truncation": "disabled",
+            "store": body.get("store", True),
+            "usage": {
+                "input_tokens": input_tokens,
+                "input_tokens_details": {"cached_tokens": 0},
+                "output_tokens": output_tokens,
+                "output_tokens_details": {"reasoning_tokens": 0},
+                "total_tokens": input_tokens + output_tokens,
+            },
+        }
         if response["store"]:
             self.responses[response["id"]] = response
         if body.get("stream"):
@@ -606,41 +712,82 @@ class OpenAIAPI(_API):
         yield event("response.in_progress", response=pending)
         for index, item in enumerate(response["output"]):
             if item["type"] == "function_call":
-                yield event("response.output_item.added", output_index=index, item={**item, "arguments": "",
-                                                                                   "status": "in_progress"})  # fmt: skip
-                yield event("response.function_call_arguments.delta", item_id=item["id"], output_index=index,
-                            delta=item["arguments"])  # fmt: skip
-                yield event("response.function_call_arguments.done", item_id=item["id"], output_index=index,
-                            arguments=item["arguments"])  # fmt: skip
+                yield event(
+                    "response.output_item.added",
+                    output_index=index,
+                    item={**item, "arguments": "", "status": "in_progress"},
+                )
+                yield event(
+                    "response.function_call_arguments.delta",
+                    item_id=item["id"],
+                    output_index=index,
+                    delta=item["arguments"],
+                )
+                yield event(
+                    "response.function_call_arguments.done",
+                    item_id=item["id"],
+                    output_index=index,
+                    arguments=item["arguments"],
+                )
             else:
                 part = item["content"][0]
-                yield event("response.output_item.added", output_index=index,
-                            item={**item, "status": "in_progress", "content": []})  # fmt: skip
-                yield event("response.content_part.added", item_id=item["id"], output_index=index, content_index=0,
-                            part={**part, "text": ""})  # fmt: skip
+                yield event(
+                    "response.output_item.added",
+                    output_index=index,
+                    item={**item, "status": "in_progress", "content": []},
+                )
+                yield event(
+                    "response.content_part.added",
+                    item_id=item["id"],
+                    output_index=index,
+                    content_index=0,
+                    part={**part, "text": ""},
+                )
                 for word in words(part["text"]):
-                    yield event("response.output_text.delta", item_id=item["id"], output_index=index, content_index=0,
-                                delta=word, logprobs=[])  # fmt: skip
-                yield event("response.output_text.done", item_id=item["id"], output_index=index, content_index=0,
-                            text=part["text"], logprobs=[])  # fmt: skip
-                yield event("response.content_part.done", item_id=item["id"], output_index=index, content_index=0,
-                            part=part)  # fmt: skip
+                    yield event(
+                        "response.output_text.delta",
+                        item_id=item["id"],
+                        output_index=index,
+                        content_index=0,
+                        delta=word,
+                        logprobs=[],
+                    )
+                yield event(
+                    "response.output_text.done",
+                    item_id=item["id"],
+                    output_index=index,
+                    content_index=0,
+                    text=part["text"],
+                    logprobs=[],
+                )
+                yield event(
+                    "response.content_part.done", item_id=item["id"], output_index=index, content_index=0, part=part
+                )
             yield event("response.output_item.done", output_index=index, item=item)
-        yield event("response.completed" if response["status"] == "completed" else "response.incomplete",
-                    response=response)  # fmt: skip
+        yield event(
+            "response.completed" if response["status"] == "completed" else "response.incomplete", response=response
+        )
 
     async def _response(self, request: Request, send: Send) -> None:
         found = self.responses.get(request.params["id"])
         if found is None:
-            await self.error(send, 404, ("invalid_request_error", f"Response with id '{request.params['id']}' not found."),
-                             param="response_id")  # fmt: skip
+            await self.error(
+                send,
+                404,
+                ("invalid_request_error", f"Response with id '{request.params['id']}' not found."),
+                param="response_id",
+            )
             return
         await self.respond(send, 200, found)
 
     async def _delete_response(self, request: Request, send: Send) -> None:
         if self.responses.pop(request.params["id"], None) is None:
-            await self.error(send, 404, ("invalid_request_error", f"Response with id '{request.params['id']}' not found."),
-                             param="response_id")  # fmt: skip
+            await self.error(
+                send,
+                404,
+                ("invalid_request_error", f"Response with id '{request.params['id']}' not found."),
+                param="response_id",
+            )
             return
         await self.respond(send, 200, {"id": request.params["id"], "object": "response.deleted", "deleted": True})
 
@@ -660,8 +807,16 @@ class OpenAIAPI(_API):
                 encoded = base64.b64encode(struct.pack(f"<{dimensions}f", *vector)).decode()
             data.append({"object": "embedding", "index": index, "embedding": encoded})
         tokens = _count(*(str(t) for t in inputs))
-        await self.respond(send, 200, {"object": "list", "data": data, "model": body["model"],
-                                       "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})  # fmt: skip
+        await self.respond(
+            send,
+            200,
+            {
+                "object": "list",
+                "data": data,
+                "model": body["model"],
+                "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+            },
+        )
 
     async def _models(self, request: Request, send: Send) -> None:
         data = [{"id": m, "object": "model", "created": CREATED, "owned_by": "openai"} for m in MODELS_OPENAI]
@@ -669,11 +824,17 @@ class OpenAIAPI(_API):
 
     async def _model(self, request: Request, send: Send) -> None:
         if request.params["id"] not in MODELS_OPENAI:
-            await self.error(send, 404, ("invalid_request_error", f"The model '{request.params['id']}' does not exist"),
-                             param="model", code="model_not_found")  # fmt: skip
+            await self.error(
+                send,
+                404,
+                ("invalid_request_error", f"The model '{request.params['id']}' does not exist"),
+                param="model",
+                code="model_not_found",
+            )
             return
-        await self.respond(send, 200, {"id": request.params["id"], "object": "model", "created": CREATED,
-                                       "owned_by": "openai"})  # fmt: skip
+        await self.respond(
+            send, 200, {"id": request.params["id"], "object": "model", "created": CREATED, "owned_by": "openai"}
+        )
 
 
 def _vector(text: str, dimensions: int) -> list[float]:
@@ -718,7 +879,9 @@ class CodingModel(_API):
     def method_not_allowed(self, received: Received) -> tuple[str, str]:
         return "invalid_request_error", f"{received.path} takes POST"
 
-    async def error(self, send: Send, status: int, what: tuple[str, str], headers: dict[str, str] | None = None) -> None:
+    async def error(
+        self, send: Send, status: int, what: tuple[str, str], headers: dict[str, str] | None = None
+    ) -> None:
         await self.respond(send, status, {"error": {"message": what[1], "type": what[0]}}, headers)
 
     @staticmethod
@@ -745,18 +908,30 @@ class CodingModel(_API):
         body = request.received.body if isinstance(request.received.body, dict) else {}
         said = self.answer(body)
         number = len(self.received)
-        base = {"id": f"chatcmpl-coding{number:06d}", "object": "chat.completion.chunk", "created": CREATED,
-                "model": body.get("model")}  # fmt: skip
+        base = {
+            "id": f"chatcmpl-coding{number:06d}",
+            "object": "chat.completion.chunk",
+            "created": CREATED,
+            "model": body.get("model"),
+        }
         call = None
         if said.tool:
-            call = {"index": 0, "id": f"call_coding{number:06d}", "type": "function",
-                    "function": {"name": said.tool[0], "arguments": json.dumps(said.tool[1])}}  # fmt: skip
+            call = {
+                "index": 0,
+                "id": f"call_coding{number:06d}",
+                "type": "function",
+                "function": {"name": said.tool[0], "arguments": json.dumps(said.tool[1])},
+            }
         usage = {"prompt_tokens": 100, "completion_tokens": _count(said.text), "total_tokens": 100 + _count(said.text)}
         finish = "tool_calls" if call else "stop"
         if not body.get("stream"):
             message = {"role": "assistant", "content": said.text or None, "tool_calls": [call] if call else None}
-            completion = {**base, "object": "chat.completion", "usage": usage,
-                          "choices": [{"index": 0, "message": message, "finish_reason": finish}]}  # fmt: skip
+            completion = {
+                **base,
+                "object": "chat.completion",
+                "usage": usage,
+                "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+            }
             await self.respond(send, 200, completion)
             return
 
@@ -784,5 +959,6 @@ def _user_words(content: Any) -> str:
         texts = [p for p in content if isinstance(p, dict) and p.get("type") == "text"]
         content = texts[-1].get("text", "") if texts else ""
     return str(content or "").rsplit("</system-reminder>", 1)[-1].strip()
+
 
 __all__ = ["AnthropicAPI", "CodingModel", "OpenAIAPI", "Received", "placeholder"]

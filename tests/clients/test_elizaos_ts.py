@@ -69,10 +69,14 @@ def agents(eliza_proxy: Proxy, upstreams: Upstreams, tmp_path_factory: pytest.Te
     """The three agents, run in turn by one node process: each plugin through the proxy, and
     plugin-openai straight at the stand-ins (the harness's own check)."""
     upstreams.clear()
-    proxied = settings(openai_base=eliza_proxy.base_url, anthropic_base=eliza_proxy.base_url,
-                       embeddings=upstreams.openai.base_url)  # fmt: skip
-    direct = settings(openai_base=upstreams.openai.base_url, anthropic_base=upstreams.anthropic.base_url,
-                      embeddings=upstreams.openai.base_url)  # fmt: skip
+    proxied = settings(
+        openai_base=eliza_proxy.base_url, anthropic_base=eliza_proxy.base_url, embeddings=upstreams.openai.base_url
+    )
+    direct = settings(
+        openai_base=upstreams.openai.base_url,
+        anthropic_base=upstreams.anthropic.base_url,
+        embeddings=upstreams.openai.base_url,
+    )
     direct["OPENAI_API_KEY"] = "sk-openai-direct-0123456789"  # not the key the proxied agents send
     received: dict[str, list[tuple[str, str, dict[str, str]]]] = {}
     runs = {"openai": ("openai", proxied), "anthropic": ("anthropic", proxied), "direct": ("openai", direct)}
@@ -186,7 +190,9 @@ CAPTURED = {"should_respond": SHOULD_RESPOND, "message_handler": MESSAGE_HANDLER
 def _skeleton(prompt: str) -> list[str]:
     """A prompt's template: its tag lines and fixed section headings, without what providers fill in."""
     lines = [line.strip() for line in prompt.splitlines()]
-    return [line for line in lines if re.fullmatch(r"</?[a-z_]+>|# (Received Message|Focus your response|Task:.*)", line)]
+    return [
+        line for line in lines if re.fullmatch(r"</?[a-z_]+>|# (Received Message|Focus your response|Task:.*)", line)
+    ]
 
 
 def capture(log: AgentLog, plugin: str) -> None:
