@@ -3,8 +3,8 @@ role on, `reasoning apply --auto-approve` on the simulator, and `reasoning proxy
 loopback port in front of stand-ins for Anthropic and OpenAI (`standins.py`).
 
 The stand-ins are served once per session, in this process; `reasoning apply` runs once into a
-template directory; each test module starts its own proxy (`serve`) in a directory holding a copy
-of the applied store and world, so modules never share a proxy's state. The node clients (Claude
+template directory; `proxy` serves the quickstart over a copy of it for the session, and a module
+that needs another manifest starts its own (`proxy_serving`). The node clients (Claude
 Code, a TypeScript ElizaOS agent) are installed by `.ci/run` (`npm ci` in `node/*`): in CI their
 absence is a failure, elsewhere a skip that says how to install them.
 """
@@ -18,7 +18,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,12 +145,10 @@ def proxy_serving(applied: Path, directory: Path, manifest: str) -> Iterator[Pro
         reader.join(timeout=5)
 
 
-Serve = Callable[..., Proxy]
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def proxy(upstreams: Upstreams, applied: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
-    """The module's proxy: the quickstart (coding on) in front of the stand-ins."""
+    """The quickstart (coding on) in front of the stand-ins, shared by the modules that need no
+    other manifest: each test clears the stand-ins' records and looks only at its own requests."""
     with proxy_serving(applied, tmp_path_factory.mktemp("proxy"), quickstart(upstreams)) as served:
         yield served
 
