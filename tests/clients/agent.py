@@ -72,7 +72,7 @@ class AgentLog:
 
     def http_for(self, prompt: str) -> dict[str, Any]:
         """The HTTP call that carried `prompt` (in whichever API's body the plugin put it)."""
-        needle = json.dumps(prompt[:200])[1:-1]
+        needle = json.dumps(prompt)[1:-1]  # JSON escaping keeps a prefix a prefix (plugins append to prompts)
         found = [h for h in self.http_calls if needle in json.dumps(h.get("request"))]
         assert found, f"no HTTP call carried the prompt {prompt[:80]!r}"
         return found[-1]
