@@ -75,6 +75,8 @@ class Run:
 
 def claude(proxy: Proxy, tmp: Path, prompt: str, *flags: str, strace: Path | None = None) -> Run:
     binary = node_project("claude-code") / "node_modules" / ".bin" / "claude"
+    # the package ships a placeholder its postinstall replaces with the native binary (allowScripts)
+    assert binary.stat().st_size > 1_000_000, f"{binary} is the placeholder: its postinstall did not run"
     home, cwd = tmp / "home", tmp / "work"
     home.mkdir()
     cwd.mkdir()
