@@ -95,7 +95,7 @@ def applied(upstreams: Upstreams, tmp_path_factory: pytest.TempPathFactory) -> P
     return template
 
 
-@dataclass
+@dataclass(eq=False)  # hashed by identity: tests cache an SDK client per proxy
 class Proxy:
     base_url: str
     dir: Path
@@ -147,9 +147,11 @@ def proxy_serving(applied: Path, directory: Path, manifest: str) -> Iterator[Pro
 
 @pytest.fixture(scope="session")
 def proxy(upstreams: Upstreams, applied: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
-    """The quickstart (coding on) in front of the stand-ins, shared by the modules that need no
-    other manifest: each test clears the stand-ins' records and looks only at its own requests."""
-    with proxy_serving(applied, tmp_path_factory.mktemp("proxy"), quickstart(upstreams)) as served:
+    """The quickstart (coding on; plugin-anthropic's models in model_map) in front of the
+    stand-ins, shared by the modules that need no other manifest: each test clears the stand-ins'
+    records and looks only at its own requests."""
+    manifest = quickstart(upstreams, anthropic_model_map=True)
+    with proxy_serving(applied, tmp_path_factory.mktemp("proxy"), manifest) as served:
         yield served
 
 

@@ -7,6 +7,7 @@ the upstream would not give. The custom route is the coding role (simulator), ch
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from typing import Any
 
@@ -41,7 +42,9 @@ SCHEMA = {
 }
 
 
+@functools.cache
 def client(proxy: Proxy, route: str | None = None) -> anthropic.Anthropic:
+    """One SDK client per route (making one builds an SSL context: a cost per test otherwise)."""
     headers = {"x-reasoning-role": HEADER[route]} if route else {}
     return anthropic.Anthropic(base_url=proxy.base_url, api_key=KEY, max_retries=0, default_headers=headers)
 

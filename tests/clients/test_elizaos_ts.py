@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,7 +32,7 @@ from tests.clients.agent import (
     run_agents,
     settings,
 )
-from tests.clients.conftest import Proxy, Upstreams, node_project, proxy_serving, quickstart
+from tests.clients.conftest import Proxy, Upstreams, node_project
 
 PROMPTS = Path(__file__).resolve().parent / "prompts" / "ts-1.7.2"
 CHATTER, ADDRESSED, ELSEWHERE = (m["text"] for m in MESSAGES)
@@ -58,20 +57,11 @@ def xfail(reason: str) -> pytest.MarkDecorator:
 
 
 @pytest.fixture(scope="module")
-def eliza_proxy(upstreams: Upstreams, applied: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
-    manifest = quickstart(upstreams, anthropic_model_map=True)
-    with proxy_serving(applied, tmp_path_factory.mktemp("eliza-proxy"), manifest) as served:
-        yield served
-
-
-@pytest.fixture(scope="module")
-def agents(eliza_proxy: Proxy, upstreams: Upstreams, tmp_path_factory: pytest.TempPathFactory) -> dict[str, AgentLog]:
+def agents(proxy: Proxy, upstreams: Upstreams, tmp_path_factory: pytest.TempPathFactory) -> dict[str, AgentLog]:
     """The three agents, run in turn by one node process: each plugin through the proxy, and
     plugin-openai straight at the stand-ins (the harness's own check)."""
     upstreams.clear()
-    proxied = settings(
-        openai_base=eliza_proxy.base_url, anthropic_base=eliza_proxy.base_url, embeddings=upstreams.openai.base_url
-    )
+    proxied = settings(openai_base=proxy.base_url, anthropic_base=proxy.base_url, embeddings=upstreams.openai.base_url)
     direct = settings(
         openai_base=upstreams.openai.base_url,
         anthropic_base=upstreams.anthropic.base_url,

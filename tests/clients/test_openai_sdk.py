@@ -8,6 +8,7 @@ the OpenAI stand-in answers it. Also: each API's key stays with its own upstream
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from typing import Any
 
@@ -33,7 +34,9 @@ WEATHER = {
 }
 
 
+@functools.cache
 def client(proxy: Proxy) -> openai.OpenAI:
+    """One SDK client (making one builds an SSL context: a cost per test otherwise)."""
     return openai.OpenAI(base_url=f"{proxy.base_url}/v1", api_key=KEY, max_retries=0)
 
 
