@@ -35,6 +35,12 @@ def period_bounds(period: Period, now: datetime) -> tuple[datetime | None, datet
     return None, None
 
 
+def written_usd(amount: float) -> Decimal:
+    """Dollars a person wrote (a limit in the manifest), exactly: a float's shortest repr is what
+    they meant (`0.1`, not 0.1000000000000000055...)."""
+    return Decimal(repr(amount))
+
+
 def units(interval: LedgerInterval, since: datetime | None, until: datetime) -> int:
     """The interval's cost inside [since, until) in cents x replicas x microseconds (exact);
     an open interval runs up to `until`."""
