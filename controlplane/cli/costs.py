@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from controlplane.cli.options import WHEN, parse_when
+from controlplane.cli.options import FILE, WHEN, parse_when
 from controlplane.cli.output import out, show
 
 if TYPE_CHECKING:
@@ -21,9 +21,8 @@ if TYPE_CHECKING:
     from rich.table import Table
     from rich.text import Text
 
-    from controlplane.costs import Report
+    from controlplane.values.report import CostReport
 
-FILE = typer.Option(Path("reasoning.yaml"), "-f", "--file", help="The manifest.")
 BAR_WIDTH = 40
 EIGHTHS = " ▏▎▍▌▋▊▉"
 THIS = {"day": "today", "week": "this week", "month": "this month", "total": "in total"}
@@ -40,17 +39,22 @@ def report(
     as_json: bool = typer.Option(False, "--json", help="Print versioned JSON."),
 ) -> None:
     """Spend per role (or per day or hour) against the budget, burn rate now and projection."""
-    from controlplane import clock, costs
-    from controlplane.manifest import load
-    from controlplane.project import store_url
-    from controlplane.store import open_store
+    from controlplane import api, clock
+    from controlplane.errors import EmptySpan, ReasoningError, UnknownGrouping
 
     now = clock.now()
     start = parse_when(since, "--since", now)
     end = parse_when(until, "--until", now)
-    manifest = load(file)
-    with open_store(store_url(manifest), manifest.path(".")) as store:
-        result = costs.report(store, manifest, now=now, since=start, until=end, by=by)
+    try:
+        result = api.costs_report(api.load(file), now=now, since=start, until=end, by=by)
+    except UnknownGrouping:
+        raise ReasoningError(f"--by {by}: not one of role, day, hour", hint="e.g. --by day") from None
+    except EmptySpan as error:
+        raise ReasoningError(
+            f"--since {error.since:%Y-%m-%d %H:%M} UTC is not before --until {error.until:%Y-%m-%d %H:%M} UTC"
+            + (" (--until is cut to now)" if error.cut_to_now else ""),
+            hint="give --since an earlier time than --until, e.g. --since 7d",
+        ) from None
     if as_json:
         out.print(json.dumps(result.as_json(), indent=2), markup=False)
         return
@@ -60,7 +64,7 @@ def report(
 # -- for people ---------------------------------------------------------------------------------
 
 
-def render(result: Report) -> Group:
+def render(result: CostReport) -> Group:
     from rich.console import Group
     from rich.text import Text
 
@@ -72,7 +76,7 @@ def render(result: Report) -> Group:
     return Group(title, table, Text(""), *_budget_lines(result))
 
 
-def _by_role(result: Report) -> Table:
+def _by_role(result: CostReport) -> Table:
     from rich.table import Table
 
     table = Table(title_justify="left", expand=False)
@@ -104,7 +108,7 @@ def _by_role(result: Report) -> Table:
     return table
 
 
-def _by_bucket(result: Report) -> Table:
+def _by_bucket(result: CostReport) -> Table:
     from rich.table import Table
 
     roles = [r.role for r in result.roles if r.usd]
@@ -124,7 +128,7 @@ def _by_bucket(result: Report) -> Table:
     return table
 
 
-def _budget_lines(result: Report) -> list[Text]:
+def _budget_lines(result: CostReport) -> list[Text]:
     from rich.text import Text
 
     spend, budget = result.spend, result.spend.budget
@@ -173,6 +177,6 @@ def _bar(amount: Decimal, top: Decimal) -> str:
 
 
 def _usd(amount: Decimal) -> str:
-    from controlplane.ledger import cents
+    from controlplane.values.money import cents
 
     return f"${cents(amount):,.2f}".replace("$-", "-$")

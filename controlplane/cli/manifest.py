@@ -7,9 +7,8 @@ from pathlib import Path
 
 import typer
 
+from controlplane.cli.options import FILE
 from controlplane.cli.output import out
-
-FILE = typer.Option(Path("reasoning.yaml"), "-f", "--file", help="The manifest.")
 
 
 def register(app: typer.Typer) -> None:

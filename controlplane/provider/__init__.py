@@ -16,12 +16,12 @@ import hashlib
 import os
 from collections.abc import Iterable
 
-from controlplane.catalog import Catalog, Hardware
 from controlplane.errors import NotFound, SecretMissing
 from controlplane.manifest import Manifest, endpoint_name
 from controlplane.provider.together import TogetherClient
 from controlplane.provider.types import Endpoint
 from controlplane.values import DeploymentState, RemoteDeployment, RemoteRole, Spec
+from controlplane.values.catalog import Catalog, Hardware
 
 SIMULATOR_URL = "http://simulator.invalid"
 

@@ -43,7 +43,7 @@ class Locks:
                     raise LockHeld(
                         f"project {project} is locked by {previous.owner} since "
                         f"{previous.acquired_at:%Y-%m-%d %H:%M:%S} UTC (expires {previous.expires_at:%H:%M:%S} UTC)",
-                        hint="wait for it to finish, or retry with --lock-timeout 10m",
+                        hint="wait for it to finish",
                     )
                 taken = connection.execute(
                     update(table)
