@@ -48,12 +48,11 @@ from croniter import CroniterBadDateError, croniter
 
 from controlplane.manifest import Manifest
 from controlplane.manifest.schema import Budget, Role, ShutdownWindow
-from controlplane.values.money import written_usd
+from controlplane.values.money import THIS_PERIOD, written_usd
 from controlplane.values.policy import PeriodSpend, PolicyDecision, RoleFacts
 
 #: How far local wall time can be from "now + the zone's offset" around a clock change; ample.
 _SLACK = timedelta(hours=3)
-_THIS = {"day": "today", "week": "this week", "month": "this month", "total": "in total"}
 
 
 def evaluate(
@@ -122,7 +121,7 @@ def _budget_holds(
                 role=name,
                 run=False,
                 rule="budget",
-                reason=f"{label} spent {_money(spent.usd)} of {budget.limit_usd:,.2f} USD {_THIS[budget.period]}{tail}",
+                reason=f"{label} spent {_money(spent.usd)} of {_limit(budget)}{tail}",
                 until=spent.end,
             )
         )
@@ -131,6 +130,11 @@ def _budget_holds(
 
 def _money(amount: Decimal) -> str:
     return f"{amount.quantize(Decimal('0.01')):,}"
+
+
+def _limit(budget: Budget) -> str:
+    """`50.00 USD this week`"""
+    return f"{budget.limit_usd:,.2f} USD {THIS_PERIOD[budget.period]}"
 
 
 def _window_holds(name: str, role: Role, now: datetime) -> list[PolicyDecision]:
@@ -266,7 +270,7 @@ def _budget_lifted(manifest: Manifest, role: Role, fact: RoleFacts, total: Perio
             return f"new budget period: {budget.period} from {spent.start:%Y-%m-%d %H:%M} UTC"
     if scopes:
         _, budget, spent = scopes[-1]
-        return f"budget no longer spent: {_money(spent.usd)} of {budget.limit_usd:,.2f} USD {_THIS[budget.period]}"
+        return f"budget no longer spent: {_money(spent.usd)} of {_limit(budget)}"
     return "budget removed from reasoning.yaml"
 
 

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 BAR_WIDTH = 40
 EIGHTHS = " ▏▎▍▌▋▊▉"
-THIS = {"day": "today", "week": "this week", "month": "this month", "total": "in total"}
 
 app = typer.Typer(help="What the models cost: the ledger and request costs, against the budget.", no_args_is_help=True)
 
@@ -131,16 +130,19 @@ def _by_bucket(result: CostReport) -> Table:
 def _budget_lines(result: CostReport) -> list[Text]:
     from rich.text import Text
 
+    from controlplane.values.money import THIS_PERIOD
+
     spend, budget = result.spend, result.spend.budget
     lines = []
     if budget.limit_usd is not None and budget.remaining_usd is not None:
         used = budget.usd / budget.limit_usd * 100
-        text = f"Budget {THIS[budget.period]}: {_usd(budget.usd)} of {_usd(budget.limit_usd)} ({used:.0f}%), " + (
+        this = THIS_PERIOD[budget.period]
+        text = f"Budget {this}: {_usd(budget.usd)} of {_usd(budget.limit_usd)} ({used:.0f}%), " + (
             "spent." if budget.exceeded else f"{_usd(budget.remaining_usd)} left."
         )
         lines.append(Text(text, style="red" if budget.exceeded else ""))
     else:
-        lines.append(Text(f"Spent {THIS[budget.period]}: {_usd(budget.usd)}; no budget.limit_usd set."))
+        lines.append(Text(f"Spent {THIS_PERIOD[budget.period]}: {_usd(budget.usd)}; no budget.limit_usd set."))
     burn = f"Burn now {_usd(budget.burn_usd_per_hour)}/h"
     projected = budget.projected_usd(result.now)
     if projected is not None and budget.end is not None:
@@ -160,7 +162,7 @@ def _budget_lines(result: CostReport) -> list[Text]:
             continue
         lines.append(
             Text(
-                f"  {role.role}'s own budget {THIS[own.period]}: {_usd(own.usd)} of {_usd(own.limit_usd)}"
+                f"  {role.role}'s own budget {THIS_PERIOD[own.period]}: {_usd(own.usd)} of {_usd(own.limit_usd)}"
                 + (", spent." if own.exceeded else "."),
                 style="red" if own.exceeded else "",
             )

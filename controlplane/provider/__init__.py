@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 from controlplane.errors import NotFound, SecretMissing
 from controlplane.manifest import Manifest, endpoint_name
+from controlplane.manifest.schema import normalize_role
 from controlplane.provider.together import TogetherClient
 from controlplane.provider.types import Endpoint
 from controlplane.values import DeploymentState, RemoteDeployment, RemoteRole, Spec
@@ -105,7 +106,7 @@ class Provider:
                 and short.startswith(f"{self.project}-")
                 and any(owned_by(self.project, d.short_name) for d in endpoint.deployments)
             ):
-                role = short.removeprefix(f"{self.project}-").replace("-", "_")
+                role = normalize_role(short.removeprefix(f"{self.project}-"))
             if role is not None:
                 found[role] = _remote_role(role, endpoint, names)
         return found

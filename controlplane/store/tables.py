@@ -14,9 +14,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
-    DDL,
     Boolean,
     Column,
+    Connection,
     DateTime,
     Dialect,
     Float,
@@ -26,6 +26,7 @@ from sqlalchemy import (
     Table,
     Text,
     event,
+    text,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -158,10 +159,12 @@ ledger = Table(
     Column("opened_by", String, nullable=False),
     Column("closed_by", String),
 )
-# The partial index, as plain DDL both databases speak: declared with `postgresql_where=` it would
-# make every command import SQLAlchemy's PostgreSQL dialect (~25 ms) just to check that argument.
-event.listen(
-    ledger,
-    "after_create",
-    DDL("CREATE UNIQUE INDEX ux_ledger_open ON ledger (project, deployment_id) WHERE ended_at IS NULL"),
-)
+
+
+@event.listens_for(ledger, "after_create")
+def _one_open_interval_per_deployment(target: Table, connection: Connection, **_: Any) -> None:
+    # Plain DDL both databases speak: declared as an Index with `postgresql_where=`, it would make
+    # every command import SQLAlchemy's PostgreSQL dialect (~25 ms) just to check that argument.
+    connection.execute(
+        text("CREATE UNIQUE INDEX ux_ledger_open ON ledger (project, deployment_id) WHERE ended_at IS NULL")
+    )

@@ -18,6 +18,8 @@ UNITS_PER_USD = 100 * 3_600_000_000
 CENT = Decimal("0.01")
 
 Period = Literal["day", "week", "month", "total"]
+#: the current period in a sentence: "spent 12.00 of 50.00 USD this week"
+THIS_PERIOD: dict[Period, str] = {"day": "today", "week": "this week", "month": "this month", "total": "in total"}
 
 
 def period_bounds(period: Period, now: datetime) -> tuple[datetime | None, datetime | None]:
