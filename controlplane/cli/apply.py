@@ -12,6 +12,7 @@ import typer
 from controlplane.cli.options import FILE, parse_span
 from controlplane.cli.output import err, out
 from controlplane.cli.plan import show_plan
+from controlplane.cli.process import long_lived, short_lived
 
 if TYPE_CHECKING:
     from rich.live import Live
@@ -62,45 +63,47 @@ def _run(
     lock_timeout: str,
 ) -> None:  # fmt: skip
     """Under the lock: plan (or check the saved plan), show it, confirm, execute."""
-    from controlplane import api
     from controlplane.errors import LockHeld
 
-    manifest = api.load(file)
-    wait_for_lock = parse_span(lock_timeout, "--lock-timeout")
-    progress = _Progress()
+    with short_lived():
+        from controlplane import api
 
-    def review(plan: Plan) -> bool:
-        show_plan(plan)
-        if not plan.has_changes:
-            return False
-        if planfile is None and not auto_approve:
-            _confirm(f"Delete every endpoint of project {manifest.project}?" if destroy else "Apply these changes?")
-        err.print()
-        progress.start()
-        return True
+        manifest = api.load(file)
+        wait_for_lock = parse_span(lock_timeout, "--lock-timeout")
+        progress = _Progress()
 
-    try:
-        result = api.apply(
-            manifest,
-            plan_file=planfile,
-            destroy=destroy,
-            lock_timeout=wait_for_lock,
-            wait=not no_wait,
-            review=review,
-            on_step=_step,
-            on_progress=progress.show,
-        )
-    except LockHeld as error:
-        raise LockHeld(str(error), hint=f"{error.hint}, or retry with --lock-timeout 10m") from None
-    finally:
-        progress.stop()
+        def review(plan: Plan) -> bool:
+            show_plan(plan)
+            if not plan.has_changes:
+                return False
+            if planfile is None and not auto_approve:
+                _confirm(f"Delete every endpoint of project {manifest.project}?" if destroy else "Apply these changes?")
+            err.print()
+            long_lived()  # executing may mean waiting long for deployments
+            progress.start()
+            return True
+
+        try:
+            result = api.apply(
+                manifest,
+                plan_file=planfile,
+                destroy=destroy,
+                lock_timeout=wait_for_lock,
+                wait=not no_wait,
+                review=review,
+                on_step=_step,
+                on_progress=progress.show,
+            )
+        except LockHeld as error:
+            raise LockHeld(str(error), hint=f"{error.hint}, or retry with --lock-timeout 10m") from None
+        finally:
+            progress.stop()
     if not result.executed:
         return
     counts = result.plan.counts()
     done = ", ".join(f"{counts[k]} {PAST[k]}" for k in counts if k != "noop" and counts[k])
-    out.print(
-        f"\nApply complete: {done}." + ("" if not no_wait else " Not waiting: `reasoning status` shows progress.")
-    )
+    waiting = " Not waiting: `reasoning status` shows progress." if no_wait else ""
+    out.print(f"\nApply complete: {done}.{waiting}")
 
 
 def _step(role: str, text: str) -> None:

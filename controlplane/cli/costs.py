@@ -15,6 +15,7 @@ import typer
 
 from controlplane.cli.options import FILE, WHEN, parse_when
 from controlplane.cli.output import out, show
+from controlplane.cli.process import short_lived
 
 if TYPE_CHECKING:
     from rich.console import Group
@@ -38,14 +39,17 @@ def report(
     as_json: bool = typer.Option(False, "--json", help="Print versioned JSON."),
 ) -> None:
     """Spend per role (or per day or hour) against the budget, burn rate now and projection."""
-    from controlplane import api, clock
+    from controlplane import clock
     from controlplane.errors import EmptySpan, ReasoningError, UnknownGrouping
 
     now = clock.now()
     start = parse_when(since, "--since", now)
     end = parse_when(until, "--until", now)
     try:
-        result = api.costs_report(api.load(file), now=now, since=start, until=end, by=by)
+        with short_lived():
+            from controlplane import api
+
+            result = api.costs_report(api.load(file), now=now, since=start, until=end, by=by)
     except UnknownGrouping:
         raise ReasoningError(f"--by {by}: not one of role, day, hour", hint="e.g. --by day") from None
     except EmptySpan as error:

@@ -15,6 +15,7 @@ import typer
 
 from controlplane.cli.options import FILE, parse_when
 from controlplane.cli.output import out, show
+from controlplane.cli.process import short_lived
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -37,10 +38,11 @@ def events(
     as_json: bool = typer.Option(False, "--json", help="Print versioned JSON."),
 ) -> None:
     """Show the audit timeline: who started, stopped or changed which role, when and why."""
-    from controlplane import api, clock
+    with short_lived():
+        from controlplane import api, clock
 
-    start = parse_when(since, "--since", clock.now())
-    log = api.events(api.load(file), since=start, role=role)
+        start = parse_when(since, "--since", clock.now())
+        log = api.events(api.load(file), since=start, role=role)
     if as_json:
         out.print(json.dumps(log.model_dump(mode="json"), indent=2), markup=False)
         return

@@ -9,6 +9,7 @@ import typer
 
 from controlplane.cli.options import FILE
 from controlplane.cli.output import out
+from controlplane.cli.process import short_lived
 
 if TYPE_CHECKING:
     from controlplane.values.plan import Plan
@@ -31,10 +32,11 @@ def plan(
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Also list unchanged roles."),
 ) -> None:
     """Show what `apply` would change on the provider, and what it would cost."""
-    from controlplane import api
+    with short_lived():
+        from controlplane import api
 
-    result = api.plan(api.load(file), out=out_file)
-    show_plan(result, as_json=as_json, markdown=markdown, verbose=verbose)
+        result = api.plan(api.load(file), out=out_file)
+        show_plan(result, as_json=as_json, markdown=markdown, verbose=verbose)
     if out_file is not None and not (as_json or markdown):
         out.print(f"\nSaved the plan to {out_file}; apply exactly it with `reasoning apply {out_file}`.")
     if detailed_exitcode and result.has_changes:

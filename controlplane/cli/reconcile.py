@@ -28,6 +28,7 @@ import typer
 
 from controlplane.cli.options import FILE, parse_span
 from controlplane.cli.output import err, out
+from controlplane.cli.process import short_lived
 from controlplane.errors import LockHeld, TemporaryError
 
 if TYPE_CHECKING:
@@ -60,7 +61,8 @@ def reconcile(
     if once and interval is not None:
         raise ReasoningError("--once and --interval exclude each other", hint="cron: --once; a service: --interval 60s")
     if interval is None:
-        code = _once(file, dry_run=dry_run, as_json=as_json, verbose=verbose, loop=False)
+        with short_lived():
+            code = _once(file, dry_run=dry_run, as_json=as_json, verbose=verbose, loop=False)
     else:
         code = _loop(file, _seconds(interval), max_rounds, dry_run=dry_run, as_json=as_json, verbose=verbose)
     if code:

@@ -9,6 +9,7 @@ import typer
 
 from controlplane.cli.options import FILE
 from controlplane.cli.output import out, show
+from controlplane.cli.process import short_lived
 
 
 def register(app: typer.Typer) -> None:
@@ -20,9 +21,10 @@ def status(
     as_json: bool = typer.Option(False, "--json", help="Print versioned JSON."),
 ) -> None:
     """Show each role as it runs now, and where it drifted from the last apply."""
-    from controlplane import api
+    with short_lived():
+        from controlplane import api
 
-    result = api.status(api.load(file))
+        result = api.status(api.load(file))
     if as_json:
         out.print(json.dumps(result.model_dump(mode="json"), indent=2), markup=False)
         return
