@@ -70,13 +70,10 @@ def timed(command: list[str], env: dict[str, str]) -> float:
 
 
 def library_plan(path: Path) -> tuple[float, int]:
-    from controlplane.apply import prepare
-    from controlplane.manifest import load
-    from controlplane.project import open_project
+    from controlplane import api
 
     start = time.perf_counter()
-    with open_project(load(path)) as project:
-        plan, _ = prepare(project)
+    plan = api.plan(api.load(path))
     return time.perf_counter() - start, len(plan.actions)
 
 

@@ -1,167 +1,38 @@
 """Execute a `Plan`: exactly its actions, under the project's lock, recording what was done.
 
-Every step is idempotent and looks before it leaps (adopt an endpoint or deployment that a crashed
-run already created, skip a traffic change already made), so re-running after a crash at any
-point converges. Replacements are blue/green: the new deployment must be READY before traffic
-moves to it and the old one is deleted.
-
-A fresh plan is made with the policy's decisions for the moment it is made (`decide`), so
-`apply` never starts a role the policy holds stopped, and `plan` shows the same.
+Where it sits in the flow: `planning.prepare` makes the plan (and `reasoning plan` shows it), the
+caller takes the lock (`controlplane.lock`), and `Applier.run` executes the plan it is given,
+never re-planning. Every step is idempotent and looks before it leaps (adopt an endpoint or
+deployment that a crashed run already created, skip a traffic change already made), so re-running
+after a crash at any point converges. Replacements are blue/green: the new deployment must be
+READY before traffic moves to it and the old one is deleted.
 """
 
 from __future__ import annotations
 
-import getpass
-import os
-import socket
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from controlplane import clock, costs, ledger
-from controlplane.catalog import Catalog
-from controlplane.errors import Conflict, DeploymentFailed, LockHeld, NotFound, StalePlan, WaitTimeout
-from controlplane.observe import Observed, observe
-from controlplane.plan import Action, Plan, fingerprint, make_plan
-from controlplane.policy import RULES, Decision, RoleFacts, Spent, evaluate
-from controlplane.project import Project
+from controlplane import clock, ledger
+from controlplane.errors import Conflict, DeploymentFailed, NotFound, WaitTimeout
+from controlplane.lock import ProjectLock
+from controlplane.manifest import endpoint_name
 from controlplane.provider import Provider, deployment_name
 from controlplane.provider.together import TogetherClient
 from controlplane.provider.types import DeploymentSummary, Endpoint
 from controlplane.store import Event, Store
 from controlplane.values import AppliedRole, DeploymentState, Spec
+from controlplane.values.catalog import Catalog
+from controlplane.values.plan import Action, ActionKind, Plan
 
-LOCK_TTL = timedelta(minutes=15)
 WAIT_TIMEOUT = timedelta(minutes=45)
 
-#: (role, what is happening) — the CLI shows these as they come
-Report = Callable[[str, str], None]
+#: (role, what is happening): called at each step, so the CLI can show them as they come
+OnStep = Callable[[str, str], None]
 #: role -> (state, ready replicas, wanted replicas), each time the waiting loop looks
-Progress = Callable[[dict[str, tuple[str, int, int]]], None]
-
-
-def actor() -> str:
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = "unknown"
-    return f"{user}@{socket.gethostname()}"
-
-
-@dataclass
-class ProjectLock:
-    store: Store
-    project: str
-    owner: str = field(default_factory=lambda: f"{actor()} pid {os.getpid()} #{uuid.uuid4().hex[:6]}")
-
-    def renew(self) -> None:
-        self.store.renew_lock(self.project, self.owner, now=clock.now(), ttl=LOCK_TTL)
-
-
-@contextmanager
-def locked(store: Store, project: str, *, timeout: timedelta = timedelta(0)) -> Iterator[ProjectLock]:
-    """Hold the project's apply lock; wait up to `timeout` for it, take it over once expired."""
-    lock = ProjectLock(store, project)
-    deadline = clock.now() + timeout
-    while True:
-        try:
-            previous = store.acquire_lock(project, lock.owner, now=clock.now(), ttl=LOCK_TTL)
-            break
-        except LockHeld:
-            if clock.now() >= deadline:
-                raise
-            clock.sleep(min(5.0, max(0.5, (deadline - clock.now()).total_seconds())))
-    if previous is not None:
-        store.add_event(
-            Event(
-                at=clock.now(),
-                project=project,
-                role=None,
-                actor=lock.owner,
-                kind="lock.takeover",
-                reason=f"lock of {previous.owner} expired at {previous.expires_at:%Y-%m-%d %H:%M:%S} UTC",
-            )
-        )
-    try:
-        yield lock
-    finally:
-        store.release_lock(project, lock.owner)
-
-
-def prepare(project: Project, *, saved: Plan | None = None, destroy: bool = False) -> tuple[Plan, Catalog]:
-    """The plan to execute and the catalog to execute it with; `plan` and `status` show the same one.
-
-    A fresh plan from the manifest (every role deleted for `destroy`), or the `saved` one if the
-    world is still what it was made against: a saved plan whose world changed is refused.
-    """
-    manifest = project.manifest
-    if saved is None:
-        seen = observe(manifest, project.provider, project.store)
-        at = clock.now()
-        if destroy:
-            return make_plan(manifest, seen.actual, seen.applied, seen.catalog, now=at, roles={}), seen.catalog
-        desired = decide(project, seen, at)
-        return make_plan(manifest, seen.actual, seen.applied, seen.catalog, now=at, desired=desired), seen.catalog
-    catalog = project.provider.catalog(a.desired.model for a in saved.actions if a.desired)
-    known = project.store.applied(manifest.project)
-    now = fingerprint(project.provider.refresh([a.role for a in saved.actions], catalog, known=known))
-    if now != saved.fingerprint:
-        raise StalePlan(
-            f"the saved plan is stale: the deployments changed since it was made (plan {saved.fingerprint}, now {now})",
-            hint="run `reasoning plan --out FILE` again and review the new plan",
-        )
-    return saved, catalog
-
-
-#: the events that change whether a role runs; the latest one says how a role came to be stopped
-TRANSITIONS = frozenset({"create", "start", "stop", "update", "replace", "delete"})
-
-
-def decide(project: Project, seen: Observed, now: datetime) -> dict[str, Decision]:
-    """The policy's decision per role at `now`, from what the store and the refreshed world say.
-
-    Running means the last apply left the role enabled (what the runtime reads too); burn is
-    what the refreshed deployments are billed now (the ledger's rule: replicas x catalog price).
-    """
-    manifest, store = project.manifest, project.store
-    spend = costs.spend(store, manifest, now)
-    last_requests = store.last_requests(manifest.project)
-    last: dict[str, Event] = {}
-    for event in store.events(manifest.project):
-        if event.role is not None and event.kind in TRANSITIONS:
-            last[event.role] = event
-    facts = {}
-    for name, role in manifest.models.items():
-        applied = seen.applied.get(name)
-        running = applied is not None and applied.enabled and not applied.spec.stopped
-        stop = last.get(name)
-        stopped = stop is not None and stop.kind == "stop" and not running
-        rule = stop.detail.get("policy") if stop is not None and stopped else None
-        remote = seen.actual.get(name)
-        own = spend.roles[name].budget if name in spend.roles else None
-        facts[name] = RoleFacts(
-            running=running,
-            running_since=applied.applied_at if applied is not None and running else None,
-            stopped_at=_planned_at(stop) if stop is not None and stopped else None,
-            stopped_by=rule if rule in RULES else None,
-            last_request=last_requests.get(name),
-            spent=Spent(usd=own.usd, start=own.start, end=own.end) if own is not None else None,
-            burn_usd_per_hour=sum(
-                ledger.billed_replicas(d) * seen.catalog.price(d.spec.hardware)
-                for d in (remote.deployments if remote is not None else ())
-            ),
-            start_usd_per_hour=role.replicas.min * seen.catalog.price(role.hardware),
-        )
-    total = Spent(usd=spend.usd, start=spend.start, end=spend.end)
-    return evaluate(manifest, now, facts, spent=total)
-
-
-def _planned_at(event: Event) -> datetime:
-    """When the change an event records was decided (older events: when it was recorded)."""
-    planned = event.detail.get("planned_at")
-    return datetime.fromisoformat(planned) if isinstance(planned, str) else event.at
+OnProgress = Callable[[dict[str, tuple[str, int, int]]], None]
 
 
 @dataclass
@@ -170,8 +41,8 @@ class Applier:
     store: Store
     catalog: Catalog
     lock: ProjectLock
-    report: Report = lambda role, text: None
-    progress: Progress = lambda states: None
+    on_step: OnStep = lambda role, text: None
+    on_progress: OnProgress = lambda states: None
     wait_timeout: timedelta = WAIT_TIMEOUT
     #: who the events name; the lock's owner unless told (reconcile says `reconcile`)
     actor: str | None = None
@@ -191,15 +62,27 @@ class Applier:
         # Bill what changed out of band (a console scale, a FAILED deployment) from now on,
         # before this run's own changes are billed from the moment they are asked for.
         seen = {a.role: a.actual for a in plan.actions if a.actual is not None}
-        ledger.observe(self.store, self.project, seen, self.catalog, now=clock.now(), by="apply: observed")
+        ledger.bill_observed(self.store, self.project, seen, self.catalog, now=clock.now(), by="apply: observed")
+        steps = self._steps()
         for action in plan.changes:
-            self.report(action.role, f"{action.kind}: {action.reason}")
-            getattr(self, f"_{action.kind}")(action)
+            self.on_step(action.role, f"{action.kind}: {action.reason}")
+            steps[action.kind](action)
             self._record(action, planned_at=plan.created_at)
         if wait:
             self._wait_all()
 
     # -- one method per kind of action ---------------------------------------------------
+
+    def _steps(self) -> dict[ActionKind, Callable[[Action], None]]:
+        """What executes each kind of action (a `noop` is never executed)."""
+        return {
+            "create": self._create,
+            "update": self._update,
+            "start": self._update,  # scaling 0/0 back to min/max, like any replica change
+            "replace": self._replace,
+            "stop": self._stop,
+            "delete": self._delete,
+        }
 
     def _create(self, action: Action) -> None:
         assert action.desired is not None
@@ -219,8 +102,6 @@ class Applier:
         endpoint = self._route(action.actual.endpoint_id, live.id)
         self._retire(action, endpoint, keep=live.id, spec=action.desired)
         self._expect(action.role, endpoint.id, live.id, action.desired)
-
-    _start = _update
 
     def _replace(self, action: Action) -> None:
         assert action.desired is not None and action.actual is not None
@@ -270,17 +151,12 @@ class Applier:
         if found is not None:
             return found
         try:
-            return self.client.create_endpoint(self._endpoint_name(action.role))
+            return self.client.create_endpoint(endpoint_name(self.project, action.role))
         except Conflict:  # created meanwhile (a retried POST, a concurrent run): adopt it
             adopted = self.provider.endpoint(action.role)
             if adopted is None:
                 raise
             return adopted
-
-    def _endpoint_name(self, role: str) -> str:
-        from controlplane.manifest import endpoint_name
-
-        return endpoint_name(self.project, role)
 
     def _ensure_deployment(self, endpoint: Endpoint, spec: Spec) -> str:
         name = deployment_name(self.project, spec)
@@ -334,7 +210,7 @@ class Applier:
             return
         for deployment in deployments:
             if (deployment.autoscaling.min_replicas, deployment.autoscaling.max_replicas) != (0, 0):
-                self.report(role, f"stopping old deployment {deployment.name}")
+                self.on_step(role, f"stopping old deployment {deployment.name}")
                 with suppress(NotFound):
                     self.client.scale_deployment(endpoint.id, deployment.id, min_replicas=0, max_replicas=0)
         pending = {d.id: d.name for d in deployments}
@@ -348,7 +224,7 @@ class Applier:
                     del pending[deployment_id]
                     continue
                 if state in ("DEPLOYMENT_STATE_STOPPED", "DEPLOYMENT_STATE_FAILED"):
-                    self.report(role, f"deleting old deployment {pending.pop(deployment_id)}")
+                    self.on_step(role, f"deleting old deployment {pending.pop(deployment_id)}")
                     with suppress(NotFound):
                         self.client.delete_deployment(endpoint.id, deployment_id)
             if not pending:
@@ -437,14 +313,14 @@ class Applier:
                 state, ready, message = self._deployment_state(endpoint_id, deployment_id)
                 states[role] = (state, ready, spec.min_replicas)
                 if state == "FAILED":
-                    self.progress(states)
+                    self.on_progress(states)
                     raise DeploymentFailed(
                         f"{role}: deployment FAILED: {message or 'no message from the provider'}",
                         hint="`reasoning plan` will propose replacing it; check the model and hardware",
                     )
                 if _reached(state, ready, spec):
                     del pending[role]
-            self.progress(states)
+            self.on_progress(states)
             if not pending:
                 break
             if clock.now() >= deadline:

@@ -15,137 +15,33 @@ from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Literal
 
 from controlplane import ledger
-from controlplane.errors import ReasoningError
+from controlplane.errors import EmptySpan, UnknownGrouping
 from controlplane.manifest import Manifest
 from controlplane.store import Store, spend
 from controlplane.store.spend import by_role as _by_role
 from controlplane.store.spend import requests_usd as _requests
-from controlplane.values import BudgetUse, LedgerInterval, Period, RoleSpend, Spend, Value, period_bounds
+from controlplane.values import BudgetUse, LedgerInterval, Period, RoleSpend, Spend, period_bounds
+from controlplane.values.report import PROJECTION, CostBucket, CostReport, Grouping, RoleCost
 from controlplane.values.spend import ZERO
 
-__all__ = ["BudgetUse", "Period", "Report", "RoleSpend", "Spend", "period_bounds", "report", "spend"]
+# the current period's spend and its calendar are the store's and the values', re-exported here
+# because the report is built on them and callers have always found them here
+__all__ = [
+    "PROJECTION",
+    "BudgetUse",
+    "CostReport",
+    "Grouping",
+    "Period",
+    "RoleSpend",
+    "Spend",
+    "period_bounds",
+    "report",
+    "spend",
+]
 
-FORMAT_VERSION = "1"
-PROJECTION = "spent so far + burn rate now x hours left in the period"
-
-By = Literal["role", "day", "hour"]
-BY: tuple[By, ...] = ("role", "day", "hour")
-BUCKET_SECONDS = {"day": 86_400, "hour": 3_600}
-
-
-# -- the report ------------------------------------------------------------------------------
-
-
-class RoleLine(Value):
-    role: str
-    hardware_usd: Decimal
-    requests_usd: Decimal
-    replica_hours: Decimal
-    requests: int
-
-    @property
-    def usd(self) -> Decimal:
-        return self.hardware_usd + self.requests_usd
-
-
-class Bucket(Value):
-    """One hour or day of the report (clipped to since/until at the ends), USD per role."""
-
-    start: datetime
-    end: datetime
-    roles: dict[str, Decimal]
-
-    @property
-    def usd(self) -> Decimal:
-        return sum(self.roles.values(), ZERO)
-
-
-class Report(Value):
-    project: str
-    now: datetime
-    since: datetime
-    until: datetime
-    by: By
-    roles: tuple[RoleLine, ...]
-    buckets: tuple[Bucket, ...] = ()
-    #: the current budget period, with limit, burn now and what it projects to
-    spend: Spend
-
-    @property
-    def usd(self) -> Decimal:
-        return sum((r.usd for r in self.roles), ZERO)
-
-    @property
-    def hardware_usd(self) -> Decimal:
-        return sum((r.hardware_usd for r in self.roles), ZERO)
-
-    @property
-    def requests_usd(self) -> Decimal:
-        return sum((r.requests_usd for r in self.roles), ZERO)
-
-    @property
-    def projected_usd(self) -> Decimal | None:
-        return self.spend.budget.projected_usd(self.now)
-
-    def as_json(self) -> dict[str, Any]:
-        """Versioned, with every amount rounded to the cent from its exact value."""
-        budget = self.spend.budget
-        projected = self.projected_usd
-        return {
-            "format_version": FORMAT_VERSION,
-            "project": self.project,
-            "currency": "USD",
-            "now": self.now.isoformat(),
-            "since": self.since.isoformat(),
-            "until": self.until.isoformat(),
-            "by": self.by,
-            "total_usd": _money(self.usd),
-            "hardware_usd": _money(self.hardware_usd),
-            "requests_usd": _money(self.requests_usd),
-            "roles": [
-                {
-                    "role": r.role,
-                    "usd": _money(r.usd),
-                    "hardware_usd": _money(r.hardware_usd),
-                    "requests_usd": _money(r.requests_usd),
-                    "replica_hours": float(r.replica_hours.quantize(Decimal("0.001"))),
-                    "requests": r.requests,
-                }
-                for r in self.roles
-            ],
-            "buckets": [
-                {
-                    "start": b.start.isoformat(),
-                    "end": b.end.isoformat(),
-                    "usd": _money(b.usd),
-                    "roles": {role: _money(amount) for role, amount in b.roles.items()},
-                }
-                for b in self.buckets
-            ],
-            "budget": {
-                "period": budget.period,
-                "start": budget.start.isoformat() if budget.start else None,
-                "end": budget.end.isoformat() if budget.end else None,
-                "limit_usd": _money(budget.limit_usd) if budget.limit_usd is not None else None,
-                "spent_usd": _money(budget.usd),
-                "remaining_usd": _money(budget.remaining_usd) if budget.remaining_usd is not None else None,
-                "burn_usd_per_hour": _money(budget.burn_usd_per_hour),
-                "projected_usd": _money(projected) if projected is not None else None,
-                "projection": PROJECTION,
-                "roles": {
-                    r.role: {
-                        "period": r.budget.period,
-                        "limit_usd": _money(r.budget.limit_usd) if r.budget.limit_usd is not None else None,
-                        "spent_usd": _money(r.budget.usd),
-                    }
-                    for r in self.spend.roles.values()
-                    if r.budget is not None
-                },
-            },
-        }
+BUCKET_SECONDS = {Grouping.DAY: 86_400, Grouping.HOUR: 3_600}
 
 
 def report(
@@ -155,48 +51,56 @@ def report(
     now: datetime,
     since: datetime | None = None,
     until: datetime | None = None,
-    by: str = "role",
-) -> Report:
+    by: Grouping | str = Grouping.ROLE,
+) -> CostReport:
     """Spend between `since` and `until` (default: the current budget period up to now), per role
     and, for `by` day or hour, per UTC day or hour; with the budget, burn now and projection.
 
-    `until` past `now` is cut to `now`: what has not happened yet was not spent.
+    `until` past `now` is cut to `now`: what has not happened yet was not spent. Raises
+    `UnknownGrouping` for an unknown `by`, `EmptySpan` when `since` is not before `until`.
     """
-    if by not in BY:
-        raise ReasoningError(f"--by {by}: not one of {', '.join(BY)}", hint="e.g. --by day")
+    try:
+        grouping = Grouping(by)
+    except ValueError:
+        raise UnknownGrouping(f"cannot group a cost report by {by!r}: not one of {', '.join(Grouping)}") from None
     current = spend(store, manifest, now)
     if since is None:
         since = current.start or _first_record(store, manifest.project, now)
     until = now if until is None else min(until, now)
     if since >= until:
-        raise ReasoningError(
-            f"--since {since:%Y-%m-%d %H:%M} UTC is not before --until {until:%Y-%m-%d %H:%M} UTC"
-            + (" (--until is cut to now)" if until == now else ""),
-            hint="give --since an earlier time than --until, e.g. --since 7d",
-        )
+        raise EmptySpan(since, until, cut_to_now=until == now)
     intervals = store.ledger(manifest.project, since=since, until=until)
     by_role = _by_role(intervals)
     usage = store.usage_totals(manifest.project, since=since, until=until)
-    lines = tuple(
-        RoleLine(
-            role=role,
-            hardware_usd=ledger.cost(by_role.get(role, []), since, until),
-            requests_usd=_requests(usage.get(role)),
-            replica_hours=ledger.replica_hours(by_role.get(role, []), since, until),
-            requests=usage[role].requests if role in usage else 0,
+    lines = []
+    for role in sorted(set(manifest.models) | set(by_role) | set(usage)):
+        hardware = ledger.cost(by_role.get(role, []), since, until)
+        requests = _requests(usage.get(role))
+        lines.append(
+            RoleCost(
+                role=role,
+                usd=hardware + requests,
+                hardware_usd=hardware,
+                requests_usd=requests,
+                replica_hours=ledger.replica_hours(by_role.get(role, []), since, until),
+                requests=usage[role].requests if role in usage else 0,
+            )
         )
-        for role in sorted(set(manifest.models) | set(by_role) | set(usage))
-    )
-    buckets: tuple[Bucket, ...] = ()
-    if by != "role":
-        buckets = _buckets(store, manifest.project, by_role, since, until, BUCKET_SECONDS[by])
-    return Report(
+    buckets: tuple[CostBucket, ...] = ()
+    if grouping != Grouping.ROLE:
+        buckets = _buckets(store, manifest.project, by_role, since, until, BUCKET_SECONDS[grouping])
+    hardware_usd = sum((line.hardware_usd for line in lines), ZERO)
+    requests_usd = sum((line.requests_usd for line in lines), ZERO)
+    return CostReport(
         project=manifest.project,
         now=now,
         since=since,
         until=until,
-        by=by,
-        roles=lines,
+        by=grouping,
+        usd=hardware_usd + requests_usd,
+        hardware_usd=hardware_usd,
+        requests_usd=requests_usd,
+        roles=tuple(lines),
         buckets=buckets,
         spend=current,
     )
@@ -209,7 +113,7 @@ def _buckets(
     since: datetime,
     until: datetime,
     seconds: int,
-) -> tuple[Bucket, ...]:
+) -> tuple[CostBucket, ...]:
     step = timedelta(seconds=seconds)
     epoch = datetime(1970, 1, 1, tzinfo=since.tzinfo)
     first = epoch + ((since - epoch) // step) * step
@@ -232,7 +136,11 @@ def _buckets(
             amount = ledger.usd(units.get((role, bucket), 0)) + Decimal(requests.get((role, bucket), 0)) / 1_000_000
             if amount:
                 roles[role] = amount
-        result.append(Bucket(start=max(bucket, since), end=min(bucket + step, until), roles=roles))
+        result.append(
+            CostBucket(
+                start=max(bucket, since), end=min(bucket + step, until), usd=sum(roles.values(), ZERO), roles=roles
+            )
+        )
         bucket += step
     return tuple(result)
 
@@ -242,7 +150,3 @@ def _first_record(store: Store, project: str, now: datetime) -> datetime:
     firsts = [i.started_at for i in store.ledger(project, until=now)[:1]]
     firsts += [t.first_at for t in store.usage_totals(project, until=now).values()]
     return min(firsts, default=now - timedelta(hours=1))
-
-
-def _money(amount: Decimal) -> float:
-    return float(ledger.cents(amount))

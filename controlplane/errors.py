@@ -14,6 +14,8 @@ decides retries and exit codes; the CLI's one boundary reads `exit_code` and `hi
     │   │   └── StalePlan               a saved plan whose world has changed since
     │   ├── ApplyError                  a step of apply did not reach its goal
     │   │   └── DeploymentFailed / WaitTimeout
+    │   ├── ReportError                 a cost report that cannot be made
+    │   │   └── UnknownGrouping / EmptySpan     by what it cannot group by; since not before until
     │   └── StoreError                  the state database could not be used
     ├── TemporaryError                  exit 4; retried where retrying is safe
     │   └── LockHeld                    exit 3: another apply or reconcile holds the project's lock
@@ -32,6 +34,8 @@ leaks into the CLI, which prints `str(error)` and the hint on one line each and 
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 
 class ReasoningError(Exception):
@@ -148,6 +152,25 @@ class DeploymentFailed(ApplyError):
 
 class WaitTimeout(ApplyError):
     pass
+
+
+class ReportError(PermanentError):
+    pass
+
+
+class UnknownGrouping(ReportError):
+    pass
+
+
+class EmptySpan(ReportError):
+    """A report asked for a span with nothing in it; `cut_to_now` when `until` was cut to now."""
+
+    def __init__(self, since: datetime, until: datetime, *, cut_to_now: bool) -> None:
+        self.since, self.until, self.cut_to_now = since, until, cut_to_now
+        super().__init__(
+            f"the report's span is empty: it starts {since:%Y-%m-%d %H:%M} UTC, not before its end "
+            f"{until:%Y-%m-%d %H:%M} UTC" + (" (the end is cut to now)" if cut_to_now else "")
+        )
 
 
 class LockHeld(TemporaryError):

@@ -1,10 +1,10 @@
 """The cost ledger: every interval in which a deployment was billed, at the replicas and the
-hourly price in force. Spend (`costs.py`) is derived from it, never guessed.
+hourly price in force. Spend (`store.spend`) is derived from it, never guessed.
 
 Where it sits in the flow: `apply` records a transition the moment it asks the provider for one
-(create, scale, start, stop, delete: `record`), and `observe` compares the refreshed world with
-the open intervals to catch what changed out of band (a scale in Together's console, a FAILED
-deployment, autoscaling above the floor, a new price). Apply observes before it acts and
+(create, scale, start, stop, delete: `record`), and `bill_observed` compares the refreshed world
+with the open intervals to catch what changed out of band (a scale in Together's console, a
+FAILED deployment, autoscaling above the floor, a new price). Apply does that before it acts and
 reconcile on every run, so the ledger is never more than one run behind the world.
 
 The billing rule (Together bills per running replica, per minute of uptime):
@@ -29,19 +29,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from controlplane.catalog import Catalog
 from controlplane.store import Store
 from controlplane.values import Billing, LedgerChange, RemoteDeployment, RemoteRole, Spec
+from controlplane.values.catalog import Catalog
 from controlplane.values.money import burn, cents, cost, replica_hours, units, usd
 
 __all__ = [
+    "bill_observed",
     "billed_replicas",
     "billing",
     "burn",
     "cents",
     "cents_per_hour",
     "cost",
-    "observe",
     "record",
     "replica_hours",
     "units",
@@ -93,14 +93,14 @@ def record(
     return store.ledger_sync(project, role, terms, at=at, by=by, keep_others=keep_others)
 
 
-def observe(
+def bill_observed(
     store: Store,
     project: str,
     actual: Mapping[str, RemoteRole],
     catalog: Catalog,
     *,
     now: datetime,
-    by: str = "observe",
+    by: str = "bill_observed",
 ) -> dict[str, LedgerChange]:
     """Bring the open intervals in line with the refreshed world `actual`, as of `now`.
 

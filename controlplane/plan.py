@@ -1,9 +1,10 @@
 """Desired (manifest) vs actual (refresh) -> a `Plan`: pure, no clock, no I/O.
 
-A plan is a value: per role one `Action` (create, update in place, replace, start, stop, delete or
-no-op) with its reason, the field changes, and the cost per hour before and after. `apply`
-executes exactly this value and never re-plans, which is what makes `plan` its dry run and lets a
-saved plan be applied later, or refused when its `fingerprint` no longer matches the world.
+A plan is a value (`controlplane.values.plan`): per role one `Action` (create, update in place,
+replace, start, stop, delete or no-op) with its reason, the field changes, and the cost per hour
+before and after. `apply` executes exactly this value and never re-plans, which is what makes
+`plan` its dry run and lets a saved plan be applied later, or refused when its `fingerprint` no
+longer matches the world.
 
 Which fields change in place is a declared whitelist (`IN_PLACE`); any other difference forces a
 replacement, and the plan names the field that forced it.
@@ -20,101 +21,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
-from deepdiff import DeepDiff
-
-from controlplane.catalog import Catalog, Profile
 from controlplane.errors import CostLimitExceeded, ModelNotAvailable, UnknownHardware
 from controlplane.manifest import Manifest
-from controlplane.policy import Decision, Rule
-from controlplane.values import AppliedRole, RemoteRole, Spec, Value
-
-FORMAT_VERSION = "1"
+from controlplane.values import AppliedRole, RemoteRole, Spec
+from controlplane.values.catalog import Catalog, Profile
+from controlplane.values.plan import Action, CostRange, FieldChange, Plan
+from controlplane.values.policy import PolicyDecision
 
 #: Fields Together can change on a running deployment; anything else means a new deployment.
 IN_PLACE = frozenset({"replicas.min", "replicas.max"})
 #: The order fields are shown and checked in.
 FIELDS = ("model", "hardware", "replicas.min", "replicas.max")
-
-Kind = Literal["create", "update", "replace", "start", "stop", "delete", "noop"]
-KINDS: tuple[Kind, ...] = ("create", "update", "replace", "start", "stop", "delete", "noop")
 NOT_RUNNING = frozenset({"STOPPED", "STOPPING", "FAILED"})
-
-
-class Change(Value):
-    field: str
-    before: Any
-    after: Any
-
-    def __str__(self) -> str:
-        return f"{self.field} {self.before} → {self.after}"
-
-
-class CostRange(Value):
-    """USD per hour at the minimum and the maximum replica count."""
-
-    low: float = 0.0
-    high: float = 0.0
-
-    def __add__(self, other: CostRange) -> CostRange:
-        return CostRange(low=round(self.low + other.low, 4), high=round(self.high + other.high, 4))
-
-    def __str__(self) -> str:
-        if abs(self.low - self.high) < 0.005:
-            return f"${self.low:,.2f}/h"
-        return f"${self.low:,.2f}–{self.high:,.2f}/h"
-
-
-class Action(Value):
-    role: str
-    kind: Kind
-    reason: str
-    changes: tuple[Change, ...] = ()
-    #: the field whose change made this a replacement
-    forced_by: str | None = None
-    desired: Spec | None = None
-    actual: RemoteRole | None = None
-    #: differences between what the last apply left and what is there now
-    drift: tuple[Change, ...] = ()
-    cost_before: CostRange = CostRange()
-    cost_after: CostRange = CostRange()
-    #: the policy rule behind this action's start or stop (or behind a no-op holding it stopped)
-    policy: Rule | None = None
-
-
-class Plan(Value):
-    format_version: str = FORMAT_VERSION
-    project: str
-    created_at: datetime
-    actions: tuple[Action, ...]
-    cost_before: CostRange
-    cost_after: CostRange
-    max_cost_per_hour_usd: float | None = None
-    #: digest of the actual world the plan was made against
-    fingerprint: str
-
-    @property
-    def changes(self) -> tuple[Action, ...]:
-        return tuple(a for a in self.actions if a.kind != "noop")
-
-    @property
-    def has_changes(self) -> bool:
-        return bool(self.changes)
-
-    def counts(self) -> dict[Kind, int]:
-        counted = Counter(a.kind for a in self.actions)
-        return {kind: counted.get(kind, 0) for kind in KINDS}
-
-    def summary(self) -> str:
-        if not self.has_changes:
-            return f"No changes. {len(self.actions)} role(s) up to date; running cost {self.cost_after}."
-        counts = self.counts()
-        parts = ", ".join(f"{counts[k]} to {k}" for k in KINDS if k != "noop" and counts[k])
-        return f"Plan: {parts}. Cost {self.cost_before} → {self.cost_after}."
 
 
 def fingerprint(actual: Mapping[str, RemoteRole]) -> str:
@@ -225,18 +147,18 @@ def make_plan(
     catalog: Catalog,
     *,
     now: datetime,
-    roles: Mapping[str, bool] | None = None,
-    desired: Mapping[str, Decision] | None = None,
+    decisions: Mapping[str, PolicyDecision] | None = None,
+    destroy: bool = False,
 ) -> Plan:
     """The plan that takes `actual` to what `manifest` declares, as the policy allows.
 
-    `roles` overrides which roles are desired and enabled (`destroy` passes none); `desired` is
-    the policy's decision per role (none: every role the manifest enables runs).
+    `decisions` are the policy's, per role (none: every role the manifest enables runs);
+    `destroy` wants no role at all, so every endpoint that exists is deleted.
     """
     resolved = _resolved(manifest, catalog)
     specs = {name: spec for name, (spec, _) in resolved.items()}
-    declared = dict(roles) if roles is not None else {n: r.enabled for n, r in manifest.models.items()}
-    decisions = dict(desired or {}) if roles is None else {}
+    declared = {} if destroy else {n: r.enabled for n, r in manifest.models.items()}
+    decisions = {} if destroy else dict(decisions or {})
     enabled = {n: on and (decisions[n].run if n in decisions else True) for n, on in declared.items()}
     actions = []
     for role in sorted(set(enabled) | set(actual)):
@@ -275,7 +197,7 @@ def _action(
     enabled: bool,
     actual: RemoteRole | None,
     applied: AppliedRole | None,
-    decision: Decision | None = None,
+    decision: PolicyDecision | None = None,
 ) -> Action:
     live = actual.live if actual else None
     drift = _drift(applied, live.spec if live else None)
@@ -340,22 +262,15 @@ def _flat(spec: Spec | None) -> dict[str, Any]:
     }
 
 
-def _changes(before: Spec | None, after: Spec | None) -> tuple[Change, ...]:
+def _changes(before: Spec | None, after: Spec | None) -> tuple[FieldChange, ...]:
+    """The fields that differ, in `FIELDS` order; every field when one side is missing."""
     old, new = _flat(before), _flat(after)
-    if not old or not new:  # deepdiff reports a whole new dict as one change of `root`
-        return tuple(Change(field=f, before=old.get(f), after=new.get(f)) for f in FIELDS)
-    diff = DeepDiff(old, new, verbose_level=2)
-    kinds = ("values_changed", "type_changes", "dictionary_item_added", "dictionary_item_removed")
-    touched = {_key(path) for kind in kinds for path in diff.get(kind, {})}
-    return tuple(Change(field=f, before=old.get(f), after=new.get(f)) for f in FIELDS if f in touched)
+    if not old or not new:
+        return tuple(FieldChange(field=f, before=old.get(f), after=new.get(f)) for f in FIELDS)
+    return tuple(FieldChange(field=f, before=old[f], after=new[f]) for f in FIELDS if old[f] != new[f])
 
 
-def _key(path: str) -> str:
-    """deepdiff's `root['replicas.min']` -> `replicas.min`."""
-    return path.removeprefix("root['").removesuffix("']")
-
-
-def _drift(applied: AppliedRole | None, actual: Spec | None) -> tuple[Change, ...]:
+def _drift(applied: AppliedRole | None, actual: Spec | None) -> tuple[FieldChange, ...]:
     """How the live deployment differs from what the last apply left (before = applied)."""
     if applied is None or actual is None:
         return ()
@@ -363,11 +278,11 @@ def _drift(applied: AppliedRole | None, actual: Spec | None) -> tuple[Change, ..
         if applied.enabled == (not actual.stopped):
             return ()
         states = ("stopped", "running") if not applied.enabled else ("running", "stopped")
-        return (Change(field="state", before=states[0], after=states[1]),)
+        return (FieldChange(field="state", before=states[0], after=states[1]),)
     return _changes(applied.spec, actual)
 
 
-def _describe(changes: tuple[Change, ...], *, out_of_band: bool = False) -> str:
+def _describe(changes: tuple[FieldChange, ...], *, out_of_band: bool = False) -> str:
     text = ", ".join(str(c) for c in changes)
     return f"drift: {text} changed out of band" if out_of_band else text
 
@@ -379,7 +294,7 @@ def _cleanup(actual: RemoteRole, live_id: str) -> list[str]:
     return steps
 
 
-def _update_reason(changes: tuple[Change, ...], drift: tuple[Change, ...], cleanup: list[str]) -> str:
+def _update_reason(changes: tuple[FieldChange, ...], drift: tuple[FieldChange, ...], cleanup: list[str]) -> str:
     parts = []
     drifted = {c.field for c in drift}
     if changes and drifted >= {c.field for c in changes}:

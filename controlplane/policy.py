@@ -2,7 +2,7 @@
 
 Where it sits: reconcile, plan and apply gather the facts (the time, when each role last had a
 request, when it was started or stopped and by which rule, what it spent this period and burns
-now) and hand them here; `evaluate` returns one `Decision` per role of the manifest, and
+now) and hand them here; `evaluate` returns one `PolicyDecision` per role of the manifest, and
 `make_plan` turns decisions into start and stop actions that carry the decision's reason. No
 clock, no I/O: tests walk every rule over its boundaries by passing a different `now`.
 
@@ -10,7 +10,7 @@ The rules, and which one a stop is put down to when several hold at once:
 
 1. ``manifest``  `enabled: false`. Lifted only by editing the file.
 2. ``budget``    the global budget or the role's own one is spent (at least its limit) in the
-   current period, as `costs.spend` reports it with the period's bounds (UTC calendar periods).
+   current period, as `store.spend` reports it with the period's bounds (UTC calendar periods).
    Lifted when the period rolls over or the limit is raised; a `total` budget never rolls over.
    ``window``    a shutdown window is open. Lifted when it closes.
    Between these two (and between several budgets or windows) the one that lifts *later* wins,
@@ -42,60 +42,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 from croniter import CroniterBadDateError, croniter
 
 from controlplane.manifest import Manifest
 from controlplane.manifest.schema import Budget, Role, ShutdownWindow
-from controlplane.values import Value
-
-Rule = Literal["manifest", "budget", "window", "idle", "max_cost"]
-RULES: tuple[Rule, ...] = ("manifest", "budget", "window", "idle", "max_cost")
+from controlplane.values.money import THIS_PERIOD, written_usd
+from controlplane.values.policy import PeriodSpend, PolicyDecision, RoleFacts
 
 #: How far local wall time can be from "now + the zone's offset" around a clock change; ample.
 _SLACK = timedelta(hours=3)
-_THIS = {"day": "today", "week": "this week", "month": "this month", "total": "in total"}
-
-
-class Spent(Value):
-    """One budget's current period and what was spent in it, as `costs.spend` reports it."""
-
-    usd: Decimal = Decimal(0)
-    start: datetime | None = None
-    #: when the period rolls over; None for a `total` budget
-    end: datetime | None = None
-
-
-class RoleFacts(Value):
-    """What is known about one role at the moment of evaluation."""
-
-    #: whether the role runs now (the last apply left it enabled)
-    running: bool = False
-    #: when it was last started or changed; a role never asked for counts as idle from here
-    running_since: datetime | None = None
-    #: when it was last stopped, and by which rule (None: by a person, outside the policy)
-    stopped_at: datetime | None = None
-    stopped_by: Rule | None = None
-    #: its latest request, served or sent to the fallback
-    last_request: datetime | None = None
-    #: what the role spent in the current period of its own `budget`, if it has one
-    spent: Spent | None = None
-    #: USD per hour it burns now (0 when stopped), and what it would burn once started
-    burn_usd_per_hour: float = 0.0
-    start_usd_per_hour: float = 0.0
-
-
-class Decision(Value):
-    role: str
-    run: bool
-    #: the rule that stops the role, or that held it and lets it start again now
-    rule: Rule | None = None
-    #: why it stops; or, when it runs, why it may start again ("" when nothing held it)
-    reason: str = ""
-    #: when a stop lifts by itself, when that is known
-    until: datetime | None = None
 
 
 def evaluate(
@@ -103,12 +60,12 @@ def evaluate(
     now: datetime,
     facts: Mapping[str, RoleFacts],
     *,
-    spent: Spent | None = None,
-) -> dict[str, Decision]:
+    spent: PeriodSpend | None = None,
+) -> dict[str, PolicyDecision]:
     """One decision per role of `manifest`; `spent` is what all roles spent in the period of the
     global budget."""
-    total = spent or Spent()
-    decisions: dict[str, Decision] = {}
+    total = spent or PeriodSpend()
+    decisions: dict[str, PolicyDecision] = {}
     for name, role in sorted(manifest.models.items()):
         fact = facts.get(name, RoleFacts())
         decisions[name] = (
@@ -120,7 +77,7 @@ def evaluate(
                 ]
             )
             or _idle(name, role, fact, now)
-            or Decision(role=name, run=True)
+            or PolicyDecision(role=name, run=True)
         )
     _max_cost(decisions, manifest, facts)
     for name, decision in decisions.items():
@@ -133,50 +90,54 @@ def evaluate(
 # -- the rules ------------------------------------------------------------------------------
 
 
-def _disabled(name: str, role: Role) -> Decision | None:
+def _disabled(name: str, role: Role) -> PolicyDecision | None:
     if role.enabled:
         return None
-    return Decision(role=name, run=False, rule="manifest", reason="enabled: false")
+    return PolicyDecision(role=name, run=False, rule="manifest", reason="enabled: false")
 
 
-def _budgets(manifest: Manifest, role: Role, fact: RoleFacts, total: Spent) -> list[tuple[str, Budget, Spent]]:
+def _budgets(
+    manifest: Manifest, role: Role, fact: RoleFacts, total: PeriodSpend
+) -> list[tuple[str, Budget, PeriodSpend]]:
     """The budgets over a role, global first, each with what was spent in its period."""
-    scopes: list[tuple[str, Budget, Spent]] = []
+    scopes: list[tuple[str, Budget, PeriodSpend]] = []
     if manifest.budget.limit_usd is not None:
         scopes.append(("budget", Budget(limit_usd=manifest.budget.limit_usd, period=manifest.budget.period), total))
     if role.budget is not None:
-        scopes.append(("role budget", role.budget, fact.spent or Spent()))
+        scopes.append(("role budget", role.budget, fact.spent or PeriodSpend()))
     return scopes
 
 
-def _budget_holds(name: str, manifest: Manifest, role: Role, fact: RoleFacts, total: Spent) -> list[Decision]:
+def _budget_holds(
+    name: str, manifest: Manifest, role: Role, fact: RoleFacts, total: PeriodSpend
+) -> list[PolicyDecision]:
     holds = []
     for label, budget, spent in _budgets(manifest, role, fact, total):
-        if spent.usd < _usd(budget.limit_usd):  # exactly the runtime's budget guard's test
+        if spent.usd < written_usd(budget.limit_usd):  # the period's money is not all gone yet
             continue
         tail = f" (resets {spent.end:%Y-%m-%d %H:%M} UTC)" if spent.end else "; raise the limit to start it"
         holds.append(
-            Decision(
+            PolicyDecision(
                 role=name,
                 run=False,
                 rule="budget",
-                reason=f"{label} spent {_money(spent.usd)} of {budget.limit_usd:,.2f} USD {_THIS[budget.period]}{tail}",
+                reason=f"{label} spent {_money(spent.usd)} of {_limit(budget)}{tail}",
                 until=spent.end,
             )
         )
     return holds
 
 
-def _usd(limit: float) -> Decimal:
-    # limits are written in dollars and cents: their shortest repr is what the person meant
-    return Decimal(repr(limit))
-
-
 def _money(amount: Decimal) -> str:
     return f"{amount.quantize(Decimal('0.01')):,}"
 
 
-def _window_holds(name: str, role: Role, now: datetime) -> list[Decision]:
+def _limit(budget: Budget) -> str:
+    """`50.00 USD this week`"""
+    return f"{budget.limit_usd:,.2f} USD {THIS_PERIOD[budget.period]}"
+
+
+def _window_holds(name: str, role: Role, now: datetime) -> list[PolicyDecision]:
     holds = []
     for window in role.shutdown_windows:
         occurrence = window_occurrence(window, now)
@@ -184,7 +145,7 @@ def _window_holds(name: str, role: Role, now: datetime) -> list[Decision]:
             continue
         closes = occurrence[1]
         holds.append(
-            Decision(
+            PolicyDecision(
                 role=name,
                 run=False,
                 rule="window",
@@ -195,16 +156,16 @@ def _window_holds(name: str, role: Role, now: datetime) -> list[Decision]:
     return holds
 
 
-def _latest(holds: list[Decision]) -> Decision | None:
+def _latest(holds: list[PolicyDecision]) -> PolicyDecision | None:
     """The hold that lifts last (None = never); the first of equals, so budgets beat windows."""
-    best: Decision | None = None
+    best: PolicyDecision | None = None
     for hold in holds:
         if best is None or (best.until is not None and (hold.until is None or hold.until > best.until)):
             best = hold
     return best
 
 
-def _idle(name: str, role: Role, fact: RoleFacts, now: datetime) -> Decision | None:
+def _idle(name: str, role: Role, fact: RoleFacts, now: datetime) -> PolicyDecision | None:
     limit = role.idle_shutdown_minutes
     if limit == 0:
         return None
@@ -212,13 +173,13 @@ def _idle(name: str, role: Role, fact: RoleFacts, now: datetime) -> Decision | N
         if fact.stopped_by != "idle" or fact.stopped_at is None:
             return None  # it starts now, so it counts as idle from now
         if fact.last_request is not None and fact.last_request > fact.stopped_at:
-            return Decision(
+            return PolicyDecision(
                 role=name,
                 run=True,
                 rule="idle",
                 reason=f"request at {_at(fact.last_request, now)} after the idle stop (wake on demand)",
             )
-        return Decision(
+        return PolicyDecision(
             role=name,
             run=False,
             rule="idle",
@@ -231,7 +192,7 @@ def _idle(name: str, role: Role, fact: RoleFacts, now: datetime) -> Decision | N
     if idle < timedelta(minutes=limit):
         return None
     never = fact.last_request is None or (fact.running_since is not None and fact.last_request < fact.running_since)
-    return Decision(
+    return PolicyDecision(
         role=name,
         run=False,
         rule="idle",
@@ -241,7 +202,7 @@ def _idle(name: str, role: Role, fact: RoleFacts, now: datetime) -> Decision | N
     )
 
 
-def _max_cost(decisions: dict[str, Decision], manifest: Manifest, facts: Mapping[str, RoleFacts]) -> None:
+def _max_cost(decisions: dict[str, PolicyDecision], manifest: Manifest, facts: Mapping[str, RoleFacts]) -> None:
     limit = manifest.budget.max_cost_per_hour_usd
     if limit is None:
         return
@@ -256,7 +217,7 @@ def _max_cost(decisions: dict[str, Decision], manifest: Manifest, facts: Mapping
             break
         if cost[name] <= 0:
             continue  # stopping it saves nothing
-        decisions[name] = Decision(
+        decisions[name] = PolicyDecision(
             role=name,
             run=False,
             rule="max_cost",
@@ -279,11 +240,11 @@ def _lifted(
     name: str,
     manifest: Manifest,
     fact: RoleFacts,
-    decisions: Mapping[str, Decision],
+    decisions: Mapping[str, PolicyDecision],
     facts: Mapping[str, RoleFacts],
     now: datetime,
-    total: Spent,
-) -> Decision:
+    total: PeriodSpend,
+) -> PolicyDecision:
     """Why a role a rule stopped may start again now."""
     role = manifest.models[name]
     rule = fact.stopped_by
@@ -299,17 +260,17 @@ def _lifted(
         limit = manifest.budget.max_cost_per_hour_usd
         burn = sum(_burn(facts.get(n, RoleFacts())) for n, d in decisions.items() if d.run)
         reason = f"burn {burn:,.2f} USD/h with it running, within max {limit or 0:,.2f}"
-    return Decision(role=name, run=True, rule=rule, reason=reason)
+    return PolicyDecision(role=name, run=True, rule=rule, reason=reason)
 
 
-def _budget_lifted(manifest: Manifest, role: Role, fact: RoleFacts, total: Spent) -> str:
+def _budget_lifted(manifest: Manifest, role: Role, fact: RoleFacts, total: PeriodSpend) -> str:
     scopes = _budgets(manifest, role, fact, total)
     for _, budget, spent in scopes:
         if spent.start is not None and fact.stopped_at is not None and fact.stopped_at < spent.start:
             return f"new budget period: {budget.period} from {spent.start:%Y-%m-%d %H:%M} UTC"
     if scopes:
         _, budget, spent = scopes[-1]
-        return f"budget no longer spent: {_money(spent.usd)} of {budget.limit_usd:,.2f} USD {_THIS[budget.period]}"
+        return f"budget no longer spent: {_money(spent.usd)} of {_limit(budget)}"
     return "budget removed from reasoning.yaml"
 
 

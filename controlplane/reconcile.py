@@ -20,62 +20,29 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from controlplane import clock
-from controlplane.apply import Applier, Report, locked, prepare
-from controlplane.plan import Kind, Plan
-from controlplane.policy import Rule
+from controlplane.apply import Applier, OnStep
+from controlplane.lock import locked
+from controlplane.planning import prepare
 from controlplane.project import Project
 from controlplane.store import Event
-from controlplane.values import Value
+from controlplane.values.plan import Action, Plan
+from controlplane.values.reconcile import ActionSummary, Deletion, Round
 
-FORMAT_VERSION = "1"
 ACTOR = "reconcile"
 
 
-class Change(Value):
-    """One start, stop or other change the round made (or, in a dry run, would make)."""
-
-    role: str
-    kind: Kind
-    reason: str
-    policy: Rule | None = None
-
-
-class Deletion(Value):
-    """Training samples retention deleted (or would delete): by age for all roles, or by count."""
-
-    role: str | None
-    samples: int
-    reason: str
-
-
-class Round(Value):
-    format_version: str = FORMAT_VERSION
-    project: str
-    at: datetime
-    dry_run: bool
-    changes: tuple[Change, ...]
-    retention: tuple[Deletion, ...]
-    #: every role as the round left it wanted: `noop` roles with their reason (up to date, held)
-    roles: tuple[Change, ...]
-    usd_per_hour_before: float
-    usd_per_hour_after: float
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.changes or self.retention)
-
-
-def reconcile(project: Project, *, dry_run: bool = False, report: Report | None = None) -> Round:
+def reconcile(project: Project, *, dry_run: bool = False, on_step: OnStep | None = None) -> Round:
     """One round at `clock.now()`; raises LockHeld when another apply or reconcile holds the lock."""
     store, name = project.store, project.manifest.project
     if dry_run:
-        plan, _ = prepare(project)
+        plan = prepare(project).plan
         return _round(plan, _retention(project, plan.created_at, dry_run=True), dry_run=True)
     with locked(store, name) as lock:
-        plan, catalog = prepare(project)
-        applier = Applier(project.provider, store, catalog, lock, actor=ACTOR)
-        if report is not None:
-            applier.report = report
+        planned = prepare(project)
+        plan = planned.plan
+        applier = Applier(project.provider, store, planned.catalog, lock, actor=ACTOR)
+        if on_step is not None:
+            applier.on_step = on_step
         # always run, even with nothing to change: it bills what changed out of band
         applier.run(plan, wait=False)
         deleted = _retention(project, plan.created_at, dry_run=False)
@@ -95,8 +62,8 @@ def reconcile(project: Project, *, dry_run: bool = False, report: Report | None 
 
 
 def _round(plan: Plan, retention: list[Deletion], *, dry_run: bool) -> Round:
-    def change(action: object) -> Change:
-        return Change.model_validate(action, from_attributes=True)
+    def change(action: Action) -> ActionSummary:
+        return ActionSummary.model_validate(action, from_attributes=True)
 
     return Round(
         project=plan.project,

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import sys
-from datetime import timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
+from controlplane.cli.options import FILE, parse_span
 from controlplane.cli.output import err, out
 from controlplane.cli.plan import show_plan
+from controlplane.cli.process import long_lived, short_lived
 
 if TYPE_CHECKING:
-    from controlplane.apply import ProjectLock
-    from controlplane.catalog import Catalog
-    from controlplane.plan import Plan
-    from controlplane.project import Project
+    from rich.live import Live
 
-FILE = typer.Option(Path("reasoning.yaml"), "-f", "--file", help="The manifest.")
+    from controlplane.values.plan import Plan
+
 AUTO_APPROVE = typer.Option(False, "--auto-approve", help="Do not ask for confirmation.")
 NO_WAIT = typer.Option(False, "--no-wait", help="Return once changes are requested, without waiting for READY.")
 PAST = {
@@ -63,76 +63,89 @@ def _run(
     lock_timeout: str,
 ) -> None:  # fmt: skip
     """Under the lock: plan (or check the saved plan), show it, confirm, execute."""
-    from controlplane.apply import locked, prepare
-    from controlplane.manifest import load
-    from controlplane.project import open_project
+    from controlplane.errors import LockHeld
 
-    manifest = load(file)
-    wait_for_lock = _duration(lock_timeout, "--lock-timeout")
-    saved = read_plan(planfile, manifest.project) if planfile is not None else None
-    with open_project(manifest) as project, locked(project.store, manifest.project, timeout=wait_for_lock) as lock:
-        result, catalog = prepare(project, saved=saved, destroy=destroy)
-        show_plan(result)
-        if not result.has_changes:
-            return
-        if saved is None and not auto_approve:
-            _confirm(f"Delete every endpoint of project {manifest.project}?" if destroy else "Apply these changes?")
-        _execute(project, result, catalog, lock, wait=not no_wait)
+    with short_lived():
+        from controlplane import api
+
+        manifest = api.load(file)
+        wait_for_lock = parse_span(lock_timeout, "--lock-timeout")
+        progress = _Progress()
+
+        def review(plan: Plan) -> bool:
+            show_plan(plan)
+            if not plan.has_changes:
+                return False
+            if planfile is None and not auto_approve:
+                _confirm(f"Delete every endpoint of project {manifest.project}?" if destroy else "Apply these changes?")
+            err.print()
+            long_lived()  # executing may mean waiting long for deployments
+            progress.start()
+            return True
+
+        try:
+            result = api.apply(
+                manifest,
+                plan_file=planfile,
+                destroy=destroy,
+                lock_timeout=wait_for_lock,
+                wait=not no_wait,
+                review=review,
+                on_step=_step,
+                on_progress=progress.show,
+            )
+        except LockHeld as error:
+            raise LockHeld(str(error), hint=f"{error.hint}, or retry with --lock-timeout 10m") from None
+        finally:
+            progress.stop()
+    if not result.executed:
+        return
+    counts = result.plan.counts()
+    done = ", ".join(f"{counts[k]} {PAST[k]}" for k in counts if k != "noop" and counts[k])
+    waiting = " Not waiting: `reasoning status` shows progress." if no_wait else ""
+    out.print(f"\nApply complete: {done}.{waiting}")
 
 
-def _execute(project: Project, result: Plan, catalog: Catalog, lock: ProjectLock, *, wait: bool) -> None:
-    from rich.live import Live
-    from rich.table import Table
+def _step(role: str, text: str) -> None:
+    err.print(f"  {role}: {text}", markup=False)
 
-    from controlplane import clock
-    from controlplane.apply import Applier
 
-    def report(role: str, text: str) -> None:
-        err.print(f"  {role}: {text}", markup=False)
+class _Progress:
+    """The deployments' states as apply waits for them, redrawn in place on a terminal."""
 
-    live = Live(console=err, transient=False, auto_refresh=False)
-    started = clock.now()
+    def __init__(self) -> None:
+        self.live: Live | None = None
+        self.started: datetime | None = None
+        self.shown = False
 
-    shown: list[bool] = []
+    def start(self) -> None:
+        from rich.live import Live
 
-    def progress(states: dict[str, tuple[str, int, int]]) -> None:
-        shown.append(True)
+        from controlplane import clock
+
+        self.started = clock.now()
+        self.live = Live(console=err, transient=False, auto_refresh=False)
+        self.live.start()
+
+    def show(self, states: dict[str, tuple[str, int, int]]) -> None:
+        from rich.table import Table
+
+        from controlplane import clock
+
+        assert self.live is not None and self.started is not None
+        self.shown = True
         table = Table.grid(padding=(0, 2))
-        elapsed = int((clock.now() - started).total_seconds())
+        elapsed = int((clock.now() - self.started).total_seconds())
         for role, (state, ready, wanted) in sorted(states.items()):
             table.add_row(role, state, f"{ready}/{wanted} ready", f"{elapsed}s")
-        live.update(table, refresh=True)
+        self.live.update(table, refresh=True)
 
-    err.print()
-    applier = Applier(project.provider, project.store, catalog, lock, report=report, progress=progress)
-    try:
-        with live:
-            applier.run(result, wait=wait)
-    finally:
-        if shown and not err.is_terminal:
+    def stop(self) -> None:
+        if self.live is None:
+            return
+        self.live.stop()
+        if self.shown and not err.is_terminal:
             err.print()  # off a terminal, Live leaves its last line open: an error would join it
-    counts = result.counts()
-    done = ", ".join(f"{counts[k]} {PAST[k]}" for k in counts if k != "noop" and counts[k])
-    out.print(f"\nApply complete: {done}." + ("" if wait else " Not waiting: `reasoning status` shows progress."))
-
-
-def read_plan(path: Path, project: str) -> Plan:
-    from pydantic import ValidationError
-
-    from controlplane.errors import PlanError
-    from controlplane.plan import FORMAT_VERSION, Plan
-
-    try:
-        saved = Plan.model_validate_json(path.read_bytes())
-    except FileNotFoundError:
-        raise PlanError(f"{path}: no such plan file") from None
-    except ValidationError as error:
-        raise PlanError(f"{path}: not a plan saved by `reasoning plan --out` ({error.errors()[0]['msg']})") from None
-    if saved.format_version != FORMAT_VERSION:
-        raise PlanError(f"{path}: plan format {saved.format_version}, this reasoning reads {FORMAT_VERSION}")
-    if saved.project != project:
-        raise PlanError(f"{path}: the plan is for project {saved.project}, the manifest is for {project}")
-    return saved
 
 
 def _confirm(question: str) -> None:
@@ -145,13 +158,3 @@ def _confirm(question: str) -> None:
         )
     if not typer.confirm(question, default=False):
         raise typer.Abort()
-
-
-def _duration(text: str, option: str) -> timedelta:
-    from controlplane.errors import ReasoningError
-    from controlplane.manifest.schema import parse_duration
-
-    try:
-        return parse_duration(text)
-    except ValueError as error:
-        raise ReasoningError(f"{option}: {error}") from None

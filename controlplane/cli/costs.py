@@ -13,20 +13,19 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from controlplane.cli.options import WHEN, parse_when
+from controlplane.cli.options import FILE, WHEN, parse_when
 from controlplane.cli.output import out, show
+from controlplane.cli.process import short_lived
 
 if TYPE_CHECKING:
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
-    from controlplane.costs import Report
+    from controlplane.values.report import CostReport
 
-FILE = typer.Option(Path("reasoning.yaml"), "-f", "--file", help="The manifest.")
 BAR_WIDTH = 40
 EIGHTHS = " ▏▎▍▌▋▊▉"
-THIS = {"day": "today", "week": "this week", "month": "this month", "total": "in total"}
 
 app = typer.Typer(help="What the models cost: the ledger and request costs, against the budget.", no_args_is_help=True)
 
@@ -40,17 +39,25 @@ def report(
     as_json: bool = typer.Option(False, "--json", help="Print versioned JSON."),
 ) -> None:
     """Spend per role (or per day or hour) against the budget, burn rate now and projection."""
-    from controlplane import clock, costs
-    from controlplane.manifest import load
-    from controlplane.project import store_url
-    from controlplane.store import open_store
+    from controlplane import clock
+    from controlplane.errors import EmptySpan, ReasoningError, UnknownGrouping
 
     now = clock.now()
     start = parse_when(since, "--since", now)
     end = parse_when(until, "--until", now)
-    manifest = load(file)
-    with open_store(store_url(manifest), manifest.path(".")) as store:
-        result = costs.report(store, manifest, now=now, since=start, until=end, by=by)
+    try:
+        with short_lived():
+            from controlplane import api
+
+            result = api.costs_report(api.load(file), now=now, since=start, until=end, by=by)
+    except UnknownGrouping:
+        raise ReasoningError(f"--by {by}: not one of role, day, hour", hint="e.g. --by day") from None
+    except EmptySpan as error:
+        raise ReasoningError(
+            f"--since {error.since:%Y-%m-%d %H:%M} UTC is not before --until {error.until:%Y-%m-%d %H:%M} UTC"
+            + (" (--until is cut to now)" if error.cut_to_now else ""),
+            hint="give --since an earlier time than --until, e.g. --since 7d",
+        ) from None
     if as_json:
         out.print(json.dumps(result.as_json(), indent=2), markup=False)
         return
@@ -60,7 +67,7 @@ def report(
 # -- for people ---------------------------------------------------------------------------------
 
 
-def render(result: Report) -> Group:
+def render(result: CostReport) -> Group:
     from rich.console import Group
     from rich.text import Text
 
@@ -72,7 +79,7 @@ def render(result: Report) -> Group:
     return Group(title, table, Text(""), *_budget_lines(result))
 
 
-def _by_role(result: Report) -> Table:
+def _by_role(result: CostReport) -> Table:
     from rich.table import Table
 
     table = Table(title_justify="left", expand=False)
@@ -104,7 +111,7 @@ def _by_role(result: Report) -> Table:
     return table
 
 
-def _by_bucket(result: Report) -> Table:
+def _by_bucket(result: CostReport) -> Table:
     from rich.table import Table
 
     roles = [r.role for r in result.roles if r.usd]
@@ -124,19 +131,22 @@ def _by_bucket(result: Report) -> Table:
     return table
 
 
-def _budget_lines(result: Report) -> list[Text]:
+def _budget_lines(result: CostReport) -> list[Text]:
     from rich.text import Text
+
+    from controlplane.values.money import THIS_PERIOD
 
     spend, budget = result.spend, result.spend.budget
     lines = []
     if budget.limit_usd is not None and budget.remaining_usd is not None:
         used = budget.usd / budget.limit_usd * 100
-        text = f"Budget {THIS[budget.period]}: {_usd(budget.usd)} of {_usd(budget.limit_usd)} ({used:.0f}%), " + (
+        this = THIS_PERIOD[budget.period]
+        text = f"Budget {this}: {_usd(budget.usd)} of {_usd(budget.limit_usd)} ({used:.0f}%), " + (
             "spent." if budget.exceeded else f"{_usd(budget.remaining_usd)} left."
         )
         lines.append(Text(text, style="red" if budget.exceeded else ""))
     else:
-        lines.append(Text(f"Spent {THIS[budget.period]}: {_usd(budget.usd)}; no budget.limit_usd set."))
+        lines.append(Text(f"Spent {THIS_PERIOD[budget.period]}: {_usd(budget.usd)}; no budget.limit_usd set."))
     burn = f"Burn now {_usd(budget.burn_usd_per_hour)}/h"
     projected = budget.projected_usd(result.now)
     if projected is not None and budget.end is not None:
@@ -156,7 +166,7 @@ def _budget_lines(result: Report) -> list[Text]:
             continue
         lines.append(
             Text(
-                f"  {role.role}'s own budget {THIS[own.period]}: {_usd(own.usd)} of {_usd(own.limit_usd)}"
+                f"  {role.role}'s own budget {THIS_PERIOD[own.period]}: {_usd(own.usd)} of {_usd(own.limit_usd)}"
                 + (", spent." if own.exceeded else "."),
                 style="red" if own.exceeded else "",
             )
@@ -173,6 +183,6 @@ def _bar(amount: Decimal, top: Decimal) -> str:
 
 
 def _usd(amount: Decimal) -> str:
-    from controlplane.ledger import cents
+    from controlplane.values.money import cents
 
     return f"${cents(amount):,.2f}".replace("$-", "-$")

@@ -13,15 +13,16 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from controlplane.cli.options import FILE, parse_when
 from controlplane.cli.output import out, show
+from controlplane.cli.process import short_lived
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from rich.table import Table
 
-    from controlplane.store import Event
-
-FILE = typer.Option(Path("reasoning.yaml"), "-f", "--file", help="The manifest.")
-FORMAT_VERSION = "1"
+    from controlplane.values import Event
 
 
 def register(app: typer.Typer) -> None:
@@ -37,35 +38,21 @@ def events(
     as_json: bool = typer.Option(False, "--json", help="Print versioned JSON."),
 ) -> None:
     """Show the audit timeline: who started, stopped or changed which role, when and why."""
-    from controlplane import clock
-    from controlplane.cli.options import parse_when
-    from controlplane.manifest import load
-    from controlplane.manifest.schema import normalize_role
-    from controlplane.project import store_url
-    from controlplane.store import open_store
+    with short_lived():
+        from controlplane import api, clock
 
-    start = parse_when(since, "--since", clock.now())
-    manifest = load(file)
-    wanted = normalize_role(role) if role else None
-    with open_store(store_url(manifest), manifest.path(".")) as store:
-        found = store.events(manifest.project, since=start, role=wanted)
+        start = parse_when(since, "--since", clock.now())
+        log = api.events(api.load(file), since=start, role=role)
     if as_json:
-        data = {
-            "format_version": FORMAT_VERSION,
-            "project": manifest.project,
-            "since": start.isoformat() if start else None,
-            "role": wanted,
-            "events": [e.model_dump(mode="json", exclude={"project"}) for e in found],
-        }
-        out.print(json.dumps(data, indent=2), markup=False)
+        out.print(json.dumps(log.model_dump(mode="json"), indent=2), markup=False)
         return
-    if not found:
-        out.print(f"No events for project {manifest.project}" + (f" and role {wanted}" if wanted else "") + ".")
+    if not log.events:
+        out.print(f"No events for project {log.project}" + (f" and role {log.role}" if log.role else "") + ".")
         return
-    show(timeline(found))
+    show(timeline(log.events))
 
 
-def timeline(found: list[Event]) -> Table:
+def timeline(found: Sequence[Event]) -> Table:
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False, show_edge=False)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import typer
 
+from controlplane.cli.options import FILE
 from controlplane.cli.output import out
-
-FILE = typer.Option(Path("reasoning.yaml"), "-f", "--file", help="The manifest.")
+from controlplane.cli.process import short_lived
 
 
 def register(app: typer.Typer) -> None:
@@ -19,9 +19,10 @@ def register(app: typer.Typer) -> None:
 
 def validate(file: Path = FILE) -> None:
     """Check a manifest without calling the provider."""
-    from controlplane.manifest import load
+    with short_lived():
+        from controlplane.manifest import load
 
-    manifest = load(file)
+        manifest = load(file)
     roles = ", ".join(f"{name}{'' if role.enabled else ' (disabled)'}" for name, role in manifest.models.items())
     out.print(f"{file}: valid. project {manifest.project}, {len(manifest.models)} role(s): {roles}")
 

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from controlplane.cli.options import FILE
 from controlplane.cli.output import out
+from controlplane.cli.process import short_lived
 
 if TYPE_CHECKING:
-    from controlplane.plan import Plan
+    from controlplane.values.plan import Plan
 
-FILE = typer.Option(Path("reasoning.yaml"), "-f", "--file", help="The manifest.")
 CHANGES_PENDING = 2
 
 
@@ -31,16 +32,11 @@ def plan(
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Also list unchanged roles."),
 ) -> None:
     """Show what `apply` would change on the provider, and what it would cost."""
-    from controlplane.apply import prepare
-    from controlplane.manifest import load
-    from controlplane.project import open_project
+    with short_lived():
+        from controlplane import api
 
-    manifest = load(file)
-    with open_project(manifest) as project:
-        result, _ = prepare(project)
-    if out_file is not None:
-        save_plan(result, out_file)
-    show_plan(result, as_json=as_json, markdown=markdown, verbose=verbose)
+        result = api.plan(api.load(file), out=out_file)
+        show_plan(result, as_json=as_json, markdown=markdown, verbose=verbose)
     if out_file is not None and not (as_json or markdown):
         out.print(f"\nSaved the plan to {out_file}; apply exactly it with `reasoning apply {out_file}`.")
     if detailed_exitcode and result.has_changes:
@@ -56,7 +52,3 @@ def show_plan(result: Plan, *, as_json: bool = False, markdown: bool = False, ve
         out.print(plan_markdown(result), markup=False, end="")
     else:
         out.print(plan_text(result, verbose=verbose))
-
-
-def save_plan(result: Plan, path: Path) -> None:
-    path.write_text(result.model_dump_json(indent=2) + "\n", encoding="utf-8")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from controlplane.cli.options import FILE
 from controlplane.cli.output import err
 
 app = typer.Typer(help="The proxy agents call instead of Anthropic or OpenAI.", no_args_is_help=True)
@@ -14,7 +15,7 @@ app = typer.Typer(help="The proxy agents call instead of Anthropic or OpenAI.", 
 
 @app.command()
 def serve(
-    file: Path = typer.Option(Path("reasoning.yaml"), "-f", "--file", help="The manifest."),
+    file: Path = FILE,
     listen: str = typer.Option(None, "--listen", help="host:port to bind (default: proxy.listen; port 0 = any)."),
 ) -> None:
     """Serve POST /v1/messages and /v1/chat/completions, routing to the custom models, until SIGTERM.

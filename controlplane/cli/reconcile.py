@@ -26,13 +26,14 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from controlplane.cli.options import FILE, parse_span
 from controlplane.cli.output import err, out
+from controlplane.cli.process import short_lived
 from controlplane.errors import LockHeld, TemporaryError
 
 if TYPE_CHECKING:
-    from controlplane.reconcile import Round
+    from controlplane.values.reconcile import Round
 
-FILE = typer.Option(Path("reasoning.yaml"), "-f", "--file", help="The manifest.")
 OK, ERROR, LOCKED, UNREACHABLE = 0, 1, LockHeld.exit_code, TemporaryError.exit_code
 EXIT_CODES = (
     "Exit codes: 0 fine (changed or not); 1 error; 3 skipped, another apply or reconcile holds the lock; "
@@ -60,7 +61,8 @@ def reconcile(
     if once and interval is not None:
         raise ReasoningError("--once and --interval exclude each other", hint="cron: --once; a service: --interval 60s")
     if interval is None:
-        code = _once(file, dry_run=dry_run, as_json=as_json, verbose=verbose, loop=False)
+        with short_lived():
+            code = _once(file, dry_run=dry_run, as_json=as_json, verbose=verbose, loop=False)
     else:
         code = _loop(file, _seconds(interval), max_rounds, dry_run=dry_run, as_json=as_json, verbose=verbose)
     if code:
@@ -70,15 +72,11 @@ def reconcile(
 def _once(file: Path, *, dry_run: bool, as_json: bool, verbose: bool, loop: bool) -> int:
     """One round; the errors a scheduler should tell apart become exit codes, others propagate
     to the CLI's boundary (or, in a loop, are reported and the loop goes on)."""
-    from controlplane import reconcile
+    from controlplane import api
     from controlplane.errors import ReasoningError
-    from controlplane.manifest import load
-    from controlplane.project import open_project
 
     try:
-        manifest = load(file)
-        with open_project(manifest) as project:
-            result = reconcile.reconcile(project, dry_run=dry_run)
+        result = api.reconcile_round(api.load(file), dry_run=dry_run)
     except LockHeld as error:
         err.print(f"reconcile skipped: {error}", markup=False, highlight=False)
         return LOCKED
@@ -149,12 +147,8 @@ def _stoppable() -> Iterator[_Stopper]:
 
 def _seconds(text: str) -> float:
     from controlplane.errors import ReasoningError
-    from controlplane.manifest.schema import parse_duration
 
-    try:
-        span = parse_duration(text)
-    except ValueError as error:
-        raise ReasoningError(f"--interval: {error}") from None
+    span = parse_span(text, "--interval")
     if span.total_seconds() < 1:
         raise ReasoningError(f"--interval: {text} is too short; at least 1s")
     return span.total_seconds()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from controlplane.plan import Action, Plan
+if TYPE_CHECKING:
+    from controlplane.values.plan import Action, Plan
+    from controlplane.values.status import Status
 
 SYMBOLS = {"create": "+", "update": "~", "replace": "-/+", "start": ">", "stop": "||", "delete": "-", "noop": " "}
 STYLES = {
@@ -63,23 +67,22 @@ def plan_markdown(plan: Plan) -> str:
     return env.get_template("plan.md.j2").render(plan=plan, symbols=SYMBOLS)
 
 
-def status_table(plan: Plan) -> Table:
-    table = Table(title=f"Project {plan.project}", title_justify="left", expand=False)
+def status_table(status: Status) -> Table:
+    table = Table(title=f"Project {status.project}", title_justify="left", expand=False)
     for column in ("role", "state", "replicas", "hardware", "$/h now", "drift", "pending"):
         table.add_column(column)
-    for action in plan.actions:
-        live = action.actual.live if action.actual else None
-        state = live.state if live else "absent"
-        replicas = f"{live.ready_replicas}/{live.spec.min_replicas}..{live.spec.max_replicas}" if live else "-"
-        drift = ", ".join(str(c) for c in action.drift) or ("-" if action.actual else "")
-        pending = "" if action.kind == "noop" else f"{action.kind}: {action.reason}"
-        style = "red" if state == "FAILED" or action.drift else None
+    for role in status.roles:
+        spec = role.spec
+        replicas = f"{role.ready_replicas}/{spec.min_replicas}..{spec.max_replicas}" if spec else "-"
+        drift = ", ".join(str(c) for c in role.drift) or ("-" if role.has_endpoint else "")
+        pending = "" if role.pending is None else f"{role.pending.kind}: {role.pending.reason}"
+        style = "red" if role.state == "FAILED" or role.drift else None
         table.add_row(
-            action.role,
-            state,
+            role.role,
+            "absent" if spec is None else role.state,
             replicas,
-            live.spec.hardware if live else "-",
-            str(action.cost_before),
+            spec.hardware if spec else "-",
+            str(role.usd_per_hour),
             drift,
             pending,
             style=style,

@@ -22,6 +22,8 @@ from pydantic import (
     model_validator,
 )
 
+from controlplane.values.money import Period
+
 #: Roles every agent has; others are allowed. `should-respond` is accepted for `should_respond`.
 WELL_KNOWN_ROLES = ("should_respond", "planning", "coding")
 
@@ -122,7 +124,7 @@ class Store(Strict):
 
 class Budget(Strict):
     limit_usd: Annotated[float, Field(gt=0)] = Field(description="Spend allowed per period, in USD.")
-    period: Literal["day", "week", "month", "total"] = Field(default="month", description="When the budget resets.")
+    period: Period = Field(default="month", description="When the budget resets.")
 
 
 class GlobalBudget(Budget):

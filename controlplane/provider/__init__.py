@@ -19,12 +19,13 @@ import hashlib
 import os
 from collections.abc import Iterable
 
-from controlplane.catalog import Catalog, Hardware, Profile
 from controlplane.errors import NotFound, SecretMissing
 from controlplane.manifest import Manifest, endpoint_name
+from controlplane.manifest.schema import normalize_role
 from controlplane.provider.together import TogetherClient
 from controlplane.provider.types import Config, DeploymentProfile, Endpoint, SupportedModel
 from controlplane.values import DeploymentState, RemoteDeployment, RemoteRole, Spec
+from controlplane.values.catalog import Catalog, Hardware, Profile
 
 SIMULATOR_URL = "http://simulator.invalid"
 
@@ -143,7 +144,7 @@ class Provider:
                 and short.startswith(f"{self.project}-")
                 and any(owned_by(self.project, d.short_name) for d in endpoint.deployments)
             ):
-                role = short.removeprefix(f"{self.project}-").replace("-", "_")
+                role = normalize_role(short.removeprefix(f"{self.project}-"))
             if role is not None:
                 found[role] = _remote_role(role, endpoint, names, catalog)
         return found

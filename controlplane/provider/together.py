@@ -12,6 +12,7 @@ from __future__ import annotations
 import email.utils
 import functools
 import json
+import logging
 import random
 from collections.abc import Iterator
 from typing import Any, TypeVar, cast
@@ -43,6 +44,8 @@ from controlplane.provider.types import (
 )
 
 M = TypeVar("M", bound=BaseModel)
+
+log = logging.getLogger(__name__)
 
 MAX_RETRY_AFTER = 60.0
 PAGE_LIMIT = 500
@@ -266,7 +269,7 @@ def _status_error(response: httpx.Response, method: str, path: str) -> ProviderE
         elif isinstance(detail, str):
             message = detail
     except (json.JSONDecodeError, AttributeError):
-        pass
+        log.debug("%s %s: %s with a body that is not Together's error JSON; naming the status", method, path, status)
     text = f"{method} {path}: {status} {message}"
     kwargs: dict[str, Any] = {"status": status, "code": code, "request_id": response.headers.get("x-request-id")}
     if status in (401, 403):
@@ -288,7 +291,7 @@ def _retry_after(response: httpx.Response) -> float | None:
         try:
             return min(MAX_RETRY_AFTER, float(response.headers["retry-after-ms"]) / 1000)
         except ValueError:
-            pass
+            log.debug("unreadable retry-after-ms %r; trying Retry-After", response.headers["retry-after-ms"])
     value = response.headers.get("retry-after")
     if value is None:
         return None
@@ -298,5 +301,6 @@ def _retry_after(response: httpx.Response) -> float | None:
         try:
             parsed = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError):
+            log.debug("unreadable Retry-After %r; backing off as without one", value)
             return None
         return min(MAX_RETRY_AFTER, max(0.0, (parsed - clock.now()).total_seconds()))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from controlplane.manifest import Manifest
 from controlplane.values import BudgetUse, LedgerInterval, RoleSpend, Spend, UsageTotals
-from controlplane.values.money import burn, cost, period_bounds
+from controlplane.values.money import burn, cost, period_bounds, written_usd
 from controlplane.values.spend import ZERO
 
 if TYPE_CHECKING:
@@ -95,5 +95,4 @@ def requests_usd(totals: UsageTotals | None) -> Decimal:
 
 
 def limit_usd(value: float | None) -> Decimal | None:
-    # limits are written by people in dollars and cents: their shortest repr is what they meant
-    return None if value is None else Decimal(repr(value))
+    return None if value is None else written_usd(value)

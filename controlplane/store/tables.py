@@ -1,115 +1,170 @@
-"""The rows. They never leave `store/`: `Store` converts them to the values of `state.py`."""
+"""The tables, in SQLAlchemy Core. Their rows never leave `store/`: the repositories turn them
+into the values of `controlplane.values`.
+
+Two column types do the conversions every table needs: `UtcDateTime` (SQLite hands datetimes
+back naive; everything stored is UTC) and `JsonText` (a dict kept as sorted JSON in a TEXT
+column, so a PostgreSQL or SQLite file written before stays readable).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, Text, text
-from sqlmodel import Field, SQLModel
-
-
-def _utc_column(**kwargs: object) -> Column:  # type: ignore[type-arg]
-    return Column(DateTime(timezone=True), **kwargs)  # type: ignore[arg-type]
-
-
-class AppliedRoleRow(SQLModel, table=True):
-    __tablename__ = "applied_roles"
-
-    project: str = Field(primary_key=True)
-    role: str = Field(primary_key=True)
-    model: str
-    hardware: str
-    min_replicas: int
-    max_replicas: int
-    enabled: bool
-    endpoint_id: str | None = None
-    deployment_id: str | None = None
-    applied_at: datetime = Field(sa_column=_utc_column(nullable=False))
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    DateTime,
+    Dialect,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    event,
+    text,
+)
+from sqlalchemy.types import TypeDecorator
 
 
-class EventRow(SQLModel, table=True):
-    __tablename__ = "events"
-
-    id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(sa_column=_utc_column(nullable=False, index=True))
-    project: str = Field(index=True)
-    role: str | None = None
-    actor: str
-    kind: str
-    reason: str
-    detail: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+def as_utc(value: datetime) -> datetime:
+    """In UTC; a naive datetime (as SQLite hands them back) is taken to be UTC already."""
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
-class LockRow(SQLModel, table=True):
-    __tablename__ = "locks"
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware datetime in, an aware UTC datetime out, on both databases."""
 
-    project: str = Field(primary_key=True)
-    owner: str
-    acquired_at: datetime = Field(sa_column=_utc_column(nullable=False))
-    expires_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            return value.astimezone(timezone.utc)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
 
 
-class UsageRow(SQLModel, table=True):
-    """One request the runtime served (or fell back on): what idle shutdown and spend read."""
+class JsonText(TypeDecorator[dict[str, Any]]):
+    """A JSON object in a TEXT column, keys sorted."""
 
-    __tablename__ = "usage"
+    impl = Text
+    cache_ok = True
 
-    id: int | None = Field(default=None, primary_key=True)
-    project: str = Field(index=True)
-    role: str = Field(index=True)
-    at: datetime = Field(sa_column=_utc_column(nullable=False, index=True))
-    input_tokens: int
-    output_tokens: int
-    latency_ms: float
+    def __init__(self, *, ensure_ascii: bool = True, default: Callable[[Any], Any] | None = None) -> None:
+        super().__init__()
+        self.ensure_ascii, self.default = ensure_ascii, default
+
+    def process_bind_param(self, value: dict[str, Any] | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return json.dumps(value, sort_keys=True, ensure_ascii=self.ensure_ascii, default=self.default)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> dict[str, Any] | None:
+        return None if value is None else dict(json.loads(value))
+
+
+metadata = MetaData()
+
+applied_roles = Table(
+    "applied_roles",
+    metadata,
+    Column("project", String, primary_key=True),
+    Column("role", String, primary_key=True),
+    Column("model", String, nullable=False),
+    Column("hardware", String, nullable=False),
+    Column("min_replicas", Integer, nullable=False),
+    Column("max_replicas", Integer, nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("endpoint_id", String),
+    Column("deployment_id", String),
+    Column("applied_at", UtcDateTime, nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UtcDateTime, nullable=False, index=True),
+    Column("project", String, nullable=False, index=True),
+    Column("role", String),
+    Column("actor", String, nullable=False),
+    Column("kind", String, nullable=False),
+    Column("reason", String, nullable=False),
+    Column("detail", JsonText(default=str), nullable=False),
+)
+
+locks = Table(
+    "locks",
+    metadata,
+    Column("project", String, primary_key=True),
+    Column("owner", String, nullable=False),
+    Column("acquired_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+#: One request the runtime served (or fell back on): what idle shutdown and spend read.
+usage = Table(
+    "usage",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project", String, nullable=False, index=True),
+    Column("role", String, nullable=False, index=True),
+    Column("at", UtcDateTime, nullable=False, index=True),
+    Column("input_tokens", Integer, nullable=False),
+    Column("output_tokens", Integer, nullable=False),
+    Column("latency_ms", Float, nullable=False),
     # micro-dollars: sums stay exact to the cent however many requests are added up
-    cost_micros: int
-    outcome: str
-    reason: str | None = None
+    Column("cost_micros", Integer, nullable=False),
+    Column("outcome", String, nullable=False),
+    Column("reason", String),
+)
 
+#: One decision kept as training data, redacted before it was written.
+samples = Table(
+    "samples",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project", String, nullable=False, index=True),
+    Column("role", String, nullable=False, index=True),
+    Column("at", UtcDateTime, nullable=False, index=True),
+    Column("source", String, nullable=False),
+    Column("prompt", JsonText(ensure_ascii=False), nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("meta", JsonText(default=str), nullable=False),
+)
 
-class SampleRow(SQLModel, table=True):
-    """One decision kept as training data, redacted before it was written."""
-
-    __tablename__ = "samples"
-
-    id: int | None = Field(default=None, primary_key=True)
-    project: str = Field(index=True)
-    role: str = Field(index=True)
-    at: datetime = Field(sa_column=_utc_column(nullable=False, index=True))
-    source: str
-    prompt: str = Field(sa_column=Column(Text, nullable=False))
-    answer: str = Field(sa_column=Column(Text, nullable=False))
-    meta: str = Field(default="{}", sa_column=Column(Text, nullable=False))
-
-
-class LedgerRow(SQLModel, table=True):
-    """One interval in which a deployment was billed at fixed terms (replicas x hourly price).
-
-    Open while `ended_at` is NULL; the partial unique index allows one open interval per
-    deployment, so a retried or concurrent write can never bill the same replicas twice.
-    """
-
-    __tablename__ = "ledger"
-    __table_args__ = (
-        Index(
-            "ux_ledger_open",
-            "project",
-            "deployment_id",
-            unique=True,
-            sqlite_where=text("ended_at IS NULL"),
-            postgresql_where=text("ended_at IS NULL"),
-        ),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    project: str = Field(index=True)
-    role: str = Field(index=True)
-    deployment_id: str
-    hardware: str
-    replicas: int
+#: One interval in which a deployment was billed at fixed terms (replicas x hourly price). Open
+#: while `ended_at` is NULL; the partial unique index allows one open interval per deployment, so
+#: a retried or concurrent write can never bill the same replicas twice.
+ledger = Table(
+    "ledger",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project", String, nullable=False, index=True),
+    Column("role", String, nullable=False, index=True),
+    Column("deployment_id", String, nullable=False),
+    Column("hardware", String, nullable=False),
+    Column("replicas", Integer, nullable=False),
     # integer cents per replica-hour, as Together's catalog gives it: sums stay exact
-    cents_per_hour: int
-    started_at: datetime = Field(sa_column=_utc_column(nullable=False, index=True))
-    ended_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True, index=True))
-    opened_by: str
-    closed_by: str | None = None
+    Column("cents_per_hour", Integer, nullable=False),
+    Column("started_at", UtcDateTime, nullable=False, index=True),
+    Column("ended_at", UtcDateTime, nullable=True, index=True),
+    Column("opened_by", String, nullable=False),
+    Column("closed_by", String),
+)
+
+
+@event.listens_for(ledger, "after_create")
+def _one_open_interval_per_deployment(target: Table, connection: Connection, **_: Any) -> None:
+    # Plain DDL both databases speak: declared as an Index with `postgresql_where=`, it would make
+    # every command import SQLAlchemy's PostgreSQL dialect (~25 ms) just to check that argument.
+    connection.execute(
+        text("CREATE UNIQUE INDEX ux_ledger_open ON ledger (project, deployment_id) WHERE ended_at IS NULL")
+    )

@@ -18,6 +18,8 @@ UNITS_PER_USD = 100 * 3_600_000_000
 CENT = Decimal("0.01")
 
 Period = Literal["day", "week", "month", "total"]
+#: the current period in a sentence: "spent 12.00 of 50.00 USD this week"
+THIS_PERIOD: dict[Period, str] = {"day": "today", "week": "this week", "month": "this month", "total": "in total"}
 
 
 def period_bounds(period: Period, now: datetime) -> tuple[datetime | None, datetime | None]:
@@ -33,6 +35,12 @@ def period_bounds(period: Period, now: datetime) -> tuple[datetime | None, datet
         following = (first + timedelta(days=32)).replace(day=1)
         return first, following
     return None, None
+
+
+def written_usd(amount: float) -> Decimal:
+    """Dollars a person wrote (a limit in the manifest), exactly: a float's shortest repr is what
+    they meant (`0.1`, not 0.1000000000000000055...)."""
+    return Decimal(repr(amount))
 
 
 def units(interval: LedgerInterval, since: datetime | None, until: datetime) -> int:

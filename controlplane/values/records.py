@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from controlplane.values.common import Value
+from pydantic import SerializationInfo, field_serializer
+
+from controlplane.values.common import Moment, Value, Versioned
 
 
 class Event(Value):
@@ -113,3 +115,18 @@ class LedgerChange(Value):
 
     def __bool__(self) -> bool:
         return bool(self.opened or self.closed)
+
+
+class EventLog(Versioned):
+    """The audit timeline `reasoning events --json` prints: the project's events, oldest first."""
+
+    project: str
+    #: the filters the events were read with
+    since: Moment | None
+    role: str | None
+    events: tuple[Event, ...]
+
+    @field_serializer("events")
+    def _without_project(self, events: tuple[Event, ...], info: SerializationInfo) -> list[dict[str, Any]]:
+        # the document names the project once, not once per event
+        return [event.model_dump(mode=info.mode, exclude={"project"}) for event in events]

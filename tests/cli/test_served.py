@@ -205,7 +205,7 @@ class TestLocking:
     def test_of_two_applies_at_once_exactly_one_proceeds(
         self, run: Run, manifest: Path, served: ServedSimulator
     ) -> None:
-        from controlplane.apply import locked
+        from controlplane.lock import locked
         from controlplane.manifest import load
         from controlplane.project import open_project
 

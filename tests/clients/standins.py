@@ -30,9 +30,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from controlplane.served import ServedASGI
 from starlette.types import Receive, Scope, Send
 
-from controlplane.served import ServedASGI
 from tests.clients.upstream_model import Ask, Reply, Tool, placeholder, reply
 
 _WORD = re.compile(r"\s*\S+")

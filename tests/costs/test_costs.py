@@ -245,9 +245,12 @@ class TestReport:
     @pytest.mark.parametrize(
         ("arguments", "message"),
         [
-            ({"by": "week"}, "--by week: not one of role, day, hour"),
-            ({"since": NOW, "until": NOW - timedelta(hours=1)}, "--since 2026-11-24 12:00 UTC is not before --until"),
-            ({"since": NOW + timedelta(hours=1)}, "(--until is cut to now)"),
+            ({"by": "week"}, "cannot group a cost report by 'week': not one of role, day, hour"),
+            (
+                {"since": NOW, "until": NOW - timedelta(hours=1)},
+                "starts 2026-11-24 12:00 UTC, not before its end 2026-11-24 11:00",
+            ),
+            ({"since": NOW + timedelta(hours=1)}, "(the end is cut to now)"),
         ],
     )
     def test_bad_arguments_are_named(

@@ -13,8 +13,8 @@ from controlplane import clock
 from controlplane.cli import app
 from controlplane.manifest import load
 from controlplane.manifest.schema import TogetherProvider
-from controlplane.observe import observe
 from controlplane.plan import make_plan
+from controlplane.planning import observe
 from controlplane.provider import Provider
 from controlplane.provider.together import TogetherClient
 from controlplane.store import Store

@@ -12,12 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from controlplane.apply import Applier, locked, prepare
+from controlplane import api
 from controlplane.manifest import Manifest, load
-from controlplane.plan import Plan
 from controlplane.project import Project, open_project
 from controlplane.provider.simulator.transport import SimulatorTransport
 from controlplane.store import LedgerInterval
+from controlplane.values.plan import Plan
 
 #: planning: one H100 ($3.99/h) per replica; coding: two ($7.98/h) per replica
 MANIFEST = """\
@@ -60,11 +60,7 @@ class Sandbox:
 
     def apply(self, *, wait: bool = True) -> Plan:
         """`reasoning apply --auto-approve`, as a library call."""
-        manifest = self.manifest
-        with open_project(manifest) as project, locked(project.store, manifest.project) as lock:
-            plan, catalog = prepare(project)
-            Applier(project.provider, project.store, catalog, lock).run(plan, wait=wait)
-        return plan
+        return api.apply(self.manifest, wait=wait).plan
 
     def ledger(self, **query: object) -> list[LedgerInterval]:
         manifest = self.manifest

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 
 from controlplane import ledger
-from controlplane.catalog import Catalog, Hardware
 from controlplane.store import Billing, LedgerInterval, Store
 from controlplane.values import DeploymentState, RemoteDeployment, RemoteRole, Spec
+from controlplane.values.catalog import Catalog, Hardware
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 H100 = "1x_nvidia_h100_80gb_sxm"
@@ -214,8 +214,8 @@ class TestBilledReplicas:
 
 class TestObserve:
     def test_an_out_of_band_scale_is_billed_from_when_it_was_seen(self, store: Store) -> None:
-        ledger.observe(store, "p", {"planning": remote(deployment())}, CATALOG, now=at(0))
-        changes = ledger.observe(
+        ledger.bill_observed(store, "p", {"planning": remote(deployment())}, CATALOG, now=at(0))
+        changes = ledger.bill_observed(
             store, "p", {"planning": remote(deployment(min_replicas=3, ready=3))}, CATALOG, now=at(15)
         )
         assert [i.replicas for i in changes["planning"].opened] == [3]
@@ -223,25 +223,25 @@ class TestObserve:
 
     def test_observing_the_same_world_twice_changes_nothing(self, store: Store) -> None:
         world = {"planning": remote(deployment())}
-        assert ledger.observe(store, "p", world, CATALOG, now=at(0))
-        assert ledger.observe(store, "p", world, CATALOG, now=at(15)) == {}
+        assert ledger.bill_observed(store, "p", world, CATALOG, now=at(0))
+        assert ledger.bill_observed(store, "p", world, CATALOG, now=at(15)) == {}
         assert len(store.ledger("p")) == 1
 
     def test_a_failed_deployment_stops_being_billed(self, store: Store) -> None:
-        ledger.observe(store, "p", {"planning": remote(deployment("PROVISIONING", ready=0))}, CATALOG, now=at(0))
-        ledger.observe(store, "p", {"planning": remote(deployment("FAILED", ready=0))}, CATALOG, now=at(10))
+        ledger.bill_observed(store, "p", {"planning": remote(deployment("PROVISIONING", ready=0))}, CATALOG, now=at(0))
+        ledger.bill_observed(store, "p", {"planning": remote(deployment("FAILED", ready=0))}, CATALOG, now=at(10))
         assert [(i.started_at, i.ended_at) for i in store.ledger("p")] == [(at(0), at(10))]
 
     def test_a_role_gone_from_the_world_is_closed(self, store: Store) -> None:
-        ledger.observe(store, "p", {"planning": remote(deployment())}, CATALOG, now=at(0))
-        changes = ledger.observe(store, "p", {}, CATALOG, now=at(45))
+        ledger.bill_observed(store, "p", {"planning": remote(deployment())}, CATALOG, now=at(0))
+        changes = ledger.bill_observed(store, "p", {}, CATALOG, now=at(45))
         assert list(changes) == ["planning"] and store.ledger("p", open_only=True) == []
 
     def test_a_new_price_closes_the_interval_and_opens_its_successor(self, store: Store) -> None:
-        ledger.observe(store, "p", {"planning": remote(deployment())}, CATALOG, now=at(0))
+        ledger.bill_observed(store, "p", {"planning": remote(deployment())}, CATALOG, now=at(0))
         cheaper = CATALOG.model_copy(
             update={"hardware": {H100: Hardware(id=H100, name="1xnvidia-h100-80gb", usd_per_hour=3.49)}}
         )
-        ledger.observe(store, "p", {"planning": remote(deployment())}, cheaper, now=at(60))
+        ledger.bill_observed(store, "p", {"planning": remote(deployment())}, cheaper, now=at(60))
         assert [(i.cents_per_hour, i.ended_at) for i in store.ledger("p")] == [(399, at(60)), (349, None)]
         assert ledger.cost(store.ledger("p"), None, at(120)) == Decimal("7.98") + Decimal("6.98")

@@ -6,11 +6,12 @@ from datetime import datetime, timezone
 
 import pytest
 
-from controlplane.catalog import Catalog, Hardware, Profile
 from controlplane.errors import CostLimitExceeded, ModelNotAvailable, UnknownHardware
 from controlplane.manifest import loads
-from controlplane.plan import Plan, fingerprint, make_plan
+from controlplane.plan import fingerprint, make_plan
 from controlplane.values import AppliedRole, RemoteDeployment, RemoteRole, Spec
+from controlplane.values.catalog import Catalog, Hardware, Profile
+from controlplane.values.plan import Plan
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 H100, H100x2 = "1x_nvidia_h100_80gb_sxm", "2x_nvidia_h100_80gb_sxm"

@@ -15,7 +15,8 @@ from freezegun.api import FrozenDateTimeFactory
 
 from controlplane import clock
 from controlplane.manifest import Manifest, loads
-from controlplane.policy import Decision, RoleFacts, Spent, evaluate, window_occurrence
+from controlplane.policy import evaluate, window_occurrence
+from controlplane.values.policy import PeriodSpend, PolicyDecision, RoleFacts
 
 UTC = timezone.utc
 
@@ -33,7 +34,9 @@ def role(name: str = "planning", extra: str = "", hardware: str = "1x_nvidia_h10
     return text + "".join(f"    {line}\n" for line in extra.splitlines() if line)
 
 
-def decide(m: Manifest, facts: dict[str, RoleFacts] | None = None, spent: Spent | None = None) -> dict[str, Decision]:
+def decide(
+    m: Manifest, facts: dict[str, RoleFacts] | None = None, spent: PeriodSpend | None = None
+) -> dict[str, PolicyDecision]:
     return evaluate(m, clock.now(), facts or {}, spent=spent)
 
 
@@ -52,7 +55,7 @@ class TestIdle:
     def test_runs_the_minute_before_the_limit_and_stops_the_minute_after(self, frozen: FrozenDateTimeFactory) -> None:
         facts = {"planning": running("2026-11-24 08:00", last_request="2026-11-24 08:30")}
         frozen.move_to("2026-11-24 08:59")
-        assert decide(self.IDLE, facts)["planning"] == Decision(role="planning", run=True)
+        assert decide(self.IDLE, facts)["planning"] == PolicyDecision(role="planning", run=True)
         frozen.move_to("2026-11-24 09:00")
         stop = decide(self.IDLE, facts)["planning"]
         assert (stop.run, stop.rule) == (False, "idle")
@@ -181,9 +184,9 @@ class TestShutdownWindows:
 MONTHLY = "budget:\n  limit_usd: 500\n  period: month\n"
 
 
-def spent(usd: str, start: str | None = None, end: str | None = None) -> Spent:
+def spent(usd: str, start: str | None = None, end: str | None = None) -> PeriodSpend:
     """What `costs.spend` reports for one budget: the amount and its period's bounds."""
-    return Spent(usd=Decimal(usd), start=at(start) if start else None, end=at(end) if end else None)
+    return PeriodSpend(usd=Decimal(usd), start=at(start) if start else None, end=at(end) if end else None)
 
 
 class TestBudgets:

@@ -14,13 +14,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from controlplane.catalog import Catalog, Hardware
 from controlplane.provider import Provider, deployment_name
 from controlplane.provider.simulator import Simulator, WorldFile
 from controlplane.provider.simulator.transport import SimulatorTransport
 from controlplane.provider.together import TogetherClient
 from controlplane.provider.types import Config
 from controlplane.values import Spec
+from controlplane.values.catalog import Catalog, Hardware
 
 SHOULD_RESPOND = "moonmakesmagic/DeepSeek-R1-Distill-Qwen-1.5B-shouldrespond"
 PLANNING = "moonmakesmagic/DeepSeek-Qwen-14B-planning"

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 
-from controlplane import clock
-from controlplane.apply import Applier, locked, prepare
+from controlplane import api, clock
 from controlplane.errors import LockHeld
 from controlplane.manifest import loads
 from controlplane.project import Project, open_project
@@ -38,10 +37,8 @@ training_data:
 @pytest.fixture
 def project(store_url: str, tmp_path: Path, frozen: FrozenDateTimeFactory) -> Iterator[Project]:
     manifest = loads(MANIFEST.format(url=store_url), base_dir=tmp_path)
+    api.apply(manifest)
     with open_project(manifest) as opened:
-        with locked(opened.store, "demo") as lock:
-            plan, catalog = prepare(opened)
-            Applier(opened.provider, opened.store, catalog, lock).run(plan)
         yield opened
 
 
@@ -80,7 +77,7 @@ class TestRound:
             project.store.record_usage("demo", role, at=clock.now(), outcome="ok")
             frozen.tick(timedelta(seconds=1))
 
-        assert [c.kind for c in reconcile(project, report=request_meanwhile).changes] == ["stop"]
+        assert [c.kind for c in reconcile(project, on_step=request_meanwhile).changes] == ["stop"]
         start = reconcile(project).changes
         assert [(c.kind, c.reason) for c in start] == [
             ("start", "request at 09:15 UTC after the idle stop (wake on demand)")

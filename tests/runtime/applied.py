@@ -21,12 +21,10 @@ def copy_quickstart(directory: Path) -> Path:
 
 def apply(path: Path) -> Manifest:
     """`reasoning apply` as a library call: endpoints in the simulated world, state in the store."""
-    from controlplane.apply import Applier, locked, prepare
+    from controlplane import api
 
     manifest = load(path)
-    with project.open_project(manifest) as opened, locked(opened.store, manifest.project) as lock:
-        plan, catalog = prepare(opened)
-        Applier(opened.provider, opened.store, catalog, lock).run(plan)
+    api.apply(manifest)
     return manifest
 
 

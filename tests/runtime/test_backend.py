@@ -15,10 +15,10 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from controlplane.apply import Applier, locked, prepare
+from controlplane import api
 from controlplane.errors import SecretMissing
 from controlplane.manifest import Manifest, load
-from controlplane.project import open_project, store_url
+from controlplane.project import store_url
 from controlplane.store import Store, open_store
 from controlplane.values import AppliedRole, Spec
 from runtime.availability import Availability
@@ -56,9 +56,7 @@ def applied(role: str, *, enabled: bool = True, replicas: int = 1) -> AppliedRol
 
 def apply(manifest: Manifest) -> None:
     """`reasoning apply --auto-approve`, as the library runs it: in-process simulator, state file."""
-    with open_project(manifest) as project, locked(project.store, manifest.project) as lock:
-        plan, catalog = prepare(project)
-        Applier(project.provider, project.store, catalog, lock).run(plan)
+    api.apply(manifest)
 
 
 def chat(target: InferenceTarget, role: str, content: str) -> httpx.Response:

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import SQLModel
 
 from controlplane.store import Sample, Store, Usage
+from controlplane.store.tables import metadata
 from runtime.recorder import Recorder
 from runtime.redact import Redactor
 
@@ -196,7 +196,7 @@ class TestFailures:
         assert captured.wait()
         assert rec.stats().errors >= 1
         assert rec.stats().queued == 4
-        SQLModel.metadata.create_all(sqlite_store.engine)  # the database is back
+        metadata.create_all(sqlite_store.engine)  # the database is back
         assert rec.close(timeout=30)
         assert [u.input_tokens for u in sqlite_store.usage("demo")] == [11, 12]
         assert len(sqlite_store.samples("demo")) == 2
@@ -228,7 +228,7 @@ class TestFailures:
         assert captured.wait(times=3)
         stats = rec.stats()
         assert (stats.written_samples, stats.written_usage, stats.dropped_usage, stats.queued) == (2, 0, 0, 2)
-        SQLModel.metadata.create_all(sqlite_store.engine)
+        metadata.create_all(sqlite_store.engine)
         assert rec.close(timeout=30)
         assert len(sqlite_store.usage("demo")) == 2
         assert len(sqlite_store.samples("demo")) == 2

@@ -15,10 +15,13 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from controlplane.provider.simulator import chat
 from controlplane.provider.simulator.protocol import JSON, Call, SimResponse, bad_request, json_response
 from controlplane.provider.simulator.world import DeploymentRecord, EndpointRecord, World, cluster_of
+
+if TYPE_CHECKING:
+    from controlplane.provider.simulator import chat
 
 
 def list_models(world: World, call: Call) -> SimResponse:
@@ -54,6 +57,9 @@ def _entry(name: str, created: datetime, organization: str, context_length: int,
 
 
 def chat_completions(world: World, call: Call) -> SimResponse:
+    # imported on the first chat: plan, apply and reconcile talk to the simulator without one
+    from controlplane.provider.simulator import chat
+
     request = call.parse(chat.ChatRequest)
     endpoint, deployment = _target(world, request, call.now)
     role = chat.role_for(endpoint.name, world.models[deployment.model_id].name)

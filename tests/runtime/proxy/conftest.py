@@ -94,12 +94,9 @@ class World:
         """`reasoning apply`, as a library call: endpoints in the simulated world, state in the store.
 
         The custom models stay the shared simulator's: same endpoint names, already READY."""
-        from controlplane.apply import Applier, locked, prepare
-        from controlplane.project import open_project
+        from controlplane import api
 
-        with open_project(manifest) as project, locked(project.store, manifest.project) as lock:
-            plan, catalog = prepare(project)
-            Applier(project.provider, project.store, catalog, lock).run(plan)
+        api.apply(manifest)
 
     def store(self) -> Store:
         return open_store("sqlite:///.reasoning/state.db", self.dir)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 
-from controlplane.values import Value
+from controlplane.values.common import Value
 
 
 class Hardware(Value):

@@ -1,0 +1,31 @@
+"""The events log: every change apply and reconcile made, who made it and why (the audit trail)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, select
+
+from controlplane.store.database import Database
+from controlplane.store.tables import events as table
+from controlplane.values import Event
+
+
+class Events:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def add_event(self, event: Event) -> None:
+        with self.database.transaction("write") as connection:
+            connection.execute(insert(table).values(**event.model_dump()))
+
+    def events(self, project: str, *, since: datetime | None = None, role: str | None = None) -> list[Event]:
+        """The project's events, oldest first; from `since` on, of one `role` if given."""
+        query = select(table).where(table.c.project == project)
+        if since is not None:
+            query = query.where(table.c.at >= since)
+        if role is not None:
+            query = query.where(table.c.role == role)
+        with self.database.transaction("read") as connection:
+            rows = connection.execute(query.order_by(table.c.at, table.c.id)).all()
+        return [Event.model_validate(row, from_attributes=True) for row in rows]

@@ -1,0 +1,60 @@
+"""Every role as it runs now: what `reasoning status` shows, and prints as versioned JSON."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from controlplane.values.common import Value, Versioned
+from controlplane.values.plan import ActionKind, CostRange, FieldChange, Plan
+from controlplane.values.world import Spec
+
+
+class Pending(Value):
+    """The change a plan made now would make to the role."""
+
+    kind: ActionKind
+    reason: str
+
+
+class RoleStatus(Value):
+    role: str
+    #: the live deployment's state, or ABSENT when the role has none
+    state: str
+    ready_replicas: int
+    spec: Spec | None
+    usd_per_hour: CostRange
+    drift: tuple[FieldChange, ...]
+    pending: Pending | None
+    #: whether the role has an endpoint at all (one without a deployment is not ABSENT in the table)
+    has_endpoint: bool = Field(default=False, exclude=True)
+
+
+class Status(Versioned):
+    project: str
+    roles: tuple[RoleStatus, ...]
+    usd_per_hour: CostRange
+
+    @property
+    def pending(self) -> int:
+        """How many roles a plan would change."""
+        return sum(1 for role in self.roles if role.pending is not None)
+
+    @classmethod
+    def of(cls, plan: Plan) -> Status:
+        """The status a fresh plan shows: each role's live deployment, its drift, what is pending."""
+        roles = []
+        for action in plan.actions:
+            live = action.actual.live if action.actual else None
+            roles.append(
+                RoleStatus(
+                    role=action.role,
+                    state=live.state if live else "ABSENT",
+                    ready_replicas=live.ready_replicas if live else 0,
+                    spec=live.spec if live else None,
+                    usd_per_hour=action.cost_before,
+                    drift=action.drift,
+                    pending=None if action.kind == "noop" else Pending(kind=action.kind, reason=action.reason),
+                    has_endpoint=action.actual is not None,
+                )
+            )
+        return cls(project=plan.project, roles=tuple(roles), usd_per_hour=plan.cost_before)
