@@ -30,10 +30,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from controlplane.served import ServedASGI
 from starlette.types import Receive, Scope, Send
 
 from tests.clients.upstream_model import Ask, Reply, Tool, placeholder, reply
+from tests.support.served import ServedASGI
 
 _WORD = re.compile(r"\s*\S+")
 CREATED = 1764000000
