@@ -8,7 +8,8 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-from tests.cli.conftest import Run, edit
+from tests.support.cli import Run
+from tests.support.project import edit
 
 
 class TestProxyServe:

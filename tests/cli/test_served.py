@@ -17,7 +17,8 @@ import pytest
 import together
 
 from controlplane.provider.simulator.server import ServedSimulator
-from tests.cli.conftest import Run, edit
+from tests.support.cli import Run
+from tests.support.project import edit
 
 pytestmark = pytest.mark.usefixtures("frozen")
 SECRET = "tgp_v1_s3cr3t-key-0123456789abcdef"

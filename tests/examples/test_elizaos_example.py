@@ -13,7 +13,7 @@ from types import ModuleType
 
 import pytest
 
-from tests.runtime.applied import ROOT, apply, copy_quickstart, recorded, stop_role
+from tests.support.project import ROOT, apply_file, copy_quickstart, recorded, stop_role
 
 os.environ.setdefault("LOG_LEVEL", "WARNING")  # elizaos configures the root logger when imported
 pytest.importorskip("elizaos")
@@ -33,7 +33,7 @@ def test_the_example_agent_decides_with_the_custom_models_then_falls_back(
 ) -> None:
     agent = example()
     manifest_path = copy_quickstart(tmp_path)
-    manifest = apply(manifest_path)
+    manifest = apply_file(manifest_path)
     messages = ["Hi Eliza, how are you?", "Bob, lunch at noon"]
 
     asyncio.run(agent.main(["-f", str(manifest_path), *messages]))

@@ -22,7 +22,7 @@ from controlplane.manifest import Manifest, load  # noqa: E402
 from runtime.backend import InferenceTarget  # noqa: E402
 from runtime.elizaos import PLAN_EVENT, PLUGIN_NAME, SHOULD_RESPOND_EVENT, reasoning_plugin  # noqa: E402
 from runtime.hooks import Hooks  # noqa: E402
-from tests.runtime.applied import apply, copy_quickstart, recorded, stop_role  # noqa: E402
+from tests.support.project import apply_file, recorded, stop_role  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("frozen")
 
@@ -86,13 +86,8 @@ class Agent:
 
 
 @pytest.fixture
-def quickstart(tmp_path: Path) -> Path:
-    return copy_quickstart(tmp_path)
-
-
-@pytest.fixture
 def manifest(frozen: object, quickstart: Path) -> Manifest:
-    return apply(quickstart)
+    return apply_file(quickstart)
 
 
 @pytest.fixture

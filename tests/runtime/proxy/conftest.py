@@ -23,7 +23,8 @@ from controlplane.manifest import Manifest, load
 from controlplane.provider.simulator.server import ServedSimulator
 from controlplane.store import Store, open_store
 from runtime.proxy.server import ServedProxy
-from tests.runtime.proxy.standins import StandInAnthropic, StandInOpenAI
+from tests.support.project import apply
+from tests.support.standins import StandInAnthropic, StandInOpenAI
 
 MANIFEST = """\
 version: 1
@@ -91,17 +92,6 @@ class World:
         )
         return load(self.path)
 
-    def apply(self, manifest: Manifest) -> None:
-        """`reasoning apply`, as a library call: endpoints in the simulated world, state in the store.
-
-        The custom models stay the shared simulator's: same endpoint names, already READY."""
-        from controlplane.apply import Applier, locked, prepare
-        from controlplane.project import open_project
-
-        with open_project(manifest) as project, locked(project.store, manifest.project) as lock:
-            plan, catalog = prepare(project)
-            Applier(project.provider, project.store, catalog, lock).run(plan)
-
     def store(self) -> Store:
         return open_store("sqlite:///.reasoning/state.db", self.dir)
 
@@ -122,7 +112,7 @@ def _shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             )
         )
         manifest = load(template / "reasoning.yaml")
-        world.apply(manifest)
+        apply(manifest)
         with ServedSimulator(manifest.path(".reasoning/simulator.json")) as simulator:
             world.simulator = simulator
             yield world

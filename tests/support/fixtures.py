@@ -1,0 +1,45 @@
+"""The fixtures every test directory may use, loaded by `tests/conftest.py` as a pytest plugin.
+
+frozen      the fake clock behind `controlplane.clock`, at START (2026-11-24 09:00 UTC)
+store_url   a store on SQLite, and one on PostgreSQL (a schema of the test's own)
+run         `reasoning ...` through `main()`: exit code, stdout, stderr
+quickstart  the README's manifest, copied into the test's directory
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import Run, runner
+from tests.support.clock import FakeClock
+from tests.support.project import copy_quickstart
+from tests.support.stores import postgres_schema
+
+
+@pytest.fixture
+def frozen(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """Time stands at START until the test moves it; `clock.sleep` moves it instead of waiting."""
+    return FakeClock().install(monkeypatch)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('store')}/state.db"
+    else:
+        with postgres_schema() as url:
+            yield url
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
+    return runner(capsys, monkeypatch)
+
+
+@pytest.fixture
+def quickstart(tmp_path: Path) -> Path:
+    """The README's manifest in a directory of its own (its simulator world and store beside it)."""
+    return copy_quickstart(tmp_path)
