@@ -16,7 +16,7 @@ import pytest
 from tests.support.cli import Run, runner
 from tests.support.clock import FakeClock
 from tests.support.project import copy_quickstart
-from tests.support.stores import postgres_schema
+from tests.support.stores import PostgresSchema
 
 
 @pytest.fixture
@@ -25,13 +25,21 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     return FakeClock().install(monkeypatch)
 
 
+@pytest.fixture(scope="session")
+def _postgres() -> Iterator[PostgresSchema]:
+    schema = PostgresSchema().create()
+    yield schema
+    schema.close()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A store nobody else has written to: a fresh SQLite file, or this process's PostgreSQL
+    schema emptied."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('store')}/state.db"
-    else:
-        with postgres_schema() as url:
-            yield url
+        return f"sqlite:///{tmp_path_factory.mktemp('store')}/state.db"
+    schema: PostgresSchema = request.getfixturevalue("_postgres")
+    return schema.empty()
 
 
 @pytest.fixture

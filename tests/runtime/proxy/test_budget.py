@@ -34,7 +34,7 @@ async def _fire(url: str, count: int) -> list[tuple[int, str, str]]:
         async def one() -> tuple[int, str, str]:
             async with session.post(url, json=body, headers=headers) as response:
                 answer = await response.json()
-                assert answer["type"] == "message" and answer["content"][0]["text"]
+                assert answer["type"] == "message" and answer["content"][0]["text"], answer
                 return response.status, response.headers["x-reasoning-role"], response.headers["x-reasoning-reason"]
 
         return await asyncio.gather(*(one() for _ in range(count)))
@@ -46,6 +46,9 @@ class TestConcurrentRequestsAgainstABudget:
     ) -> None:
         manifest = world.write(
             models_extra="    price_per_million_tokens: {output: 2000}\n    budget: {limit_usd: 1.0, period: day}\n",
+            # 500 connections at once on a busy machine may wait seconds to be accepted or answered:
+            # no request may fall back (or fail) for being slow, only for the budget
+            proxy_extra="  first_byte_timeout_seconds: 600\n  connect_timeout_seconds: 120\n",
             fresh=True,
         )
         apply(manifest)
