@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -25,9 +24,9 @@ SECRET = "tgp_v1_s3cr3t-key-0123456789abcdef"
 
 
 @pytest.fixture
-def served() -> Iterator[ServedSimulator]:
-    with ServedSimulator() as simulator:
-        yield simulator
+def served(simulator: ServedSimulator) -> ServedSimulator:
+    """`reasoning simulator serve`, its world fresh for the test."""
+    return simulator
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from controlplane.provider.simulator import Settings
+from controlplane.provider.simulator.server import ServedSimulator
 from tests.support.cli import Run, runner
 from tests.support.clock import FakeClock
 from tests.support.project import copy_quickstart
@@ -51,3 +53,17 @@ def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
 def quickstart(tmp_path: Path) -> Path:
     """The README's manifest in a directory of its own (its simulator world and store beside it)."""
     return copy_quickstart(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def _served_simulator() -> Iterator[ServedSimulator]:
+    with ServedSimulator() as served:
+        yield served
+
+
+@pytest.fixture
+def simulator(_served_simulator: ServedSimulator) -> ServedSimulator:
+    """The served simulator with a freshly seeded world and default settings (no faults, any key)."""
+    with _served_simulator.world() as world:
+        world.reset(Settings())
+    return _served_simulator
