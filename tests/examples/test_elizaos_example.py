@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
-import os
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -14,9 +13,6 @@ from types import ModuleType
 import pytest
 
 from tests.support.project import ROOT, apply_file, copy_quickstart, recorded, stop_role
-
-os.environ.setdefault("LOG_LEVEL", "WARNING")  # elizaos configures the root logger when imported
-pytest.importorskip("elizaos")
 
 
 def example() -> ModuleType:

@@ -4,25 +4,20 @@ as the custom models and a local stand-in plugin as the models the agent had bef
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from elizaos import Character, Content, Memory, ModelType, Plugin
+from elizaos.runtime import AgentRuntime
 
-os.environ.setdefault("LOG_LEVEL", "WARNING")  # elizaos configures the root logger when imported
-elizaos = pytest.importorskip("elizaos")
-
-from elizaos import Character, Content, Memory, ModelType, Plugin  # noqa: E402
-from elizaos.runtime import AgentRuntime  # noqa: E402
-
-from controlplane.manifest import Manifest, load  # noqa: E402
-from runtime.backend import InferenceTarget  # noqa: E402
-from runtime.elizaos import PLAN_EVENT, PLUGIN_NAME, SHOULD_RESPOND_EVENT, reasoning_plugin  # noqa: E402
-from runtime.hooks import Hooks  # noqa: E402
-from tests.support.project import apply_file, recorded, stop_role  # noqa: E402
+from controlplane.manifest import Manifest, load
+from runtime.backend import InferenceTarget
+from runtime.elizaos import PLAN_EVENT, PLUGIN_NAME, SHOULD_RESPOND_EVENT, reasoning_plugin
+from runtime.hooks import Hooks
+from tests.support.project import apply_file, recorded, stop_role
 
 pytestmark = pytest.mark.usefixtures("frozen")
 

@@ -8,6 +8,7 @@ quickstart  the README's manifest, copied into the test's directory
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,10 @@ from tests.support.cli import Run, runner
 from tests.support.clock import FakeClock
 from tests.support.project import copy_quickstart
 from tests.support.stores import PostgresSchema
+
+# elizaos sets up its logging from LOG_LEVEL when first imported (INFO by default, on stdout):
+# whichever test imports it first, its lines must not land in another test's output.
+os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 
 @pytest.fixture
