@@ -34,6 +34,7 @@ from typing import Any
 from starlette.types import Receive, Scope, Send
 
 from controlplane.served import ServedASGI
+from tests.support import anthropic_stream
 
 _WORD = re.compile(r"\s*\S+")
 
@@ -199,31 +200,15 @@ class StandInAnthropic(_Served):
 
     @staticmethod
     async def _events(answer: _Answer, message_id: str, model: str) -> AsyncIterator[bytes]:
-        def event(name: str, data: dict[str, Any]) -> bytes:
-            return f"event: {name}\ndata: {json.dumps({'type': name, **data})}\n\n".encode()
-
-        message = {"id": message_id, "type": "message", "role": "assistant", "model": model, "content": [],
-                   "stop_reason": None, "stop_sequence": None,
-                   "usage": {"input_tokens": answer.input_tokens, "output_tokens": 1}}  # fmt: skip
-        yield event("message_start", {"message": message})
-        yield event("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}})
-        yield event("ping", {})
-        for word in _words(answer.text):
-            yield event("content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": word}})
-        yield event("content_block_stop", {"index": 0})
-        if answer.tool:
-            block = {"type": "tool_use", "id": f"toolu_{message_id}", "name": answer.tool["name"], "input": {}}
-            yield event("content_block_start", {"index": 1, "content_block": block})
-            arguments = json.dumps(answer.tool["input"])
-            for piece in (arguments[: len(arguments) // 2], arguments[len(arguments) // 2 :]):
-                yield event(
-                    "content_block_delta", {"index": 1, "delta": {"type": "input_json_delta", "partial_json": piece}}
-                )
-            yield event("content_block_stop", {"index": 1})
-        stop = "tool_use" if answer.tool else "end_turn"
-        yield event("message_delta", {"delta": {"stop_reason": stop, "stop_sequence": None},
-                                      "usage": {"output_tokens": answer.output_tokens}})  # fmt: skip
-        yield event("message_stop", {})
+        for name, data in anthropic_stream.stream(
+            message_id,
+            model,
+            _words(answer.text),
+            input_tokens=answer.input_tokens,
+            output_tokens=answer.output_tokens,
+            tool=answer.tool,
+        ):
+            yield f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
 
 
 class StandInOpenAI(_Served):
