@@ -67,8 +67,11 @@ def _served_simulator() -> Iterator[ServedSimulator]:
 
 
 @pytest.fixture
-def simulator(_served_simulator: ServedSimulator) -> ServedSimulator:
-    """The served simulator with a freshly seeded world and default settings (no faults, any key)."""
+def simulator(_served_simulator: ServedSimulator, frozen: FakeClock) -> ServedSimulator:
+    """The served simulator with a freshly seeded world and default settings (no faults, any key).
+
+    Its server thread reads the test's clock: a deployment is PROVISIONING until the test moves
+    the clock past `provision_seconds`, however slow the machine."""
     with _served_simulator.world() as world:
         world.reset(Settings())
     return _served_simulator

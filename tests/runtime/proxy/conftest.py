@@ -23,6 +23,7 @@ from controlplane.manifest import Manifest, load
 from controlplane.provider.simulator.server import ServedSimulator
 from controlplane.store import Store, open_store
 from runtime.proxy.server import ServedProxy
+from tests.support.clock import FakeClock
 from tests.support.project import apply
 from tests.support.standins import StandInAnthropic, StandInOpenAI
 
@@ -112,14 +113,18 @@ def _shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             )
         )
         manifest = load(template / "reasoning.yaml")
-        apply(manifest)
+        with pytest.MonkeyPatch.context() as patch:
+            FakeClock().install(patch)  # applied at START, where every test's clock stands
+            apply(manifest)
         with ServedSimulator(manifest.path(".reasoning/simulator.json")) as simulator:
             world.simulator = simulator
             yield world
 
 
 @pytest.fixture
-def world(_shared: World, tmp_path: Path) -> World:
+def world(_shared: World, tmp_path: Path, frozen: FakeClock) -> World:
+    """A directory for the test's manifest, the stand-ins reset; the clock stands at START, the
+    moment the template was applied, so no hardware has accrued unless the test moves it."""
     for standin in (_shared.anthropic, _shared.openai):
         standin.received.clear()
         standin.fail_status = None
