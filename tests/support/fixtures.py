@@ -1,9 +1,11 @@
 """The fixtures every test directory may use, loaded by `tests/conftest.py` as a pytest plugin.
 
-frozen      the fake clock behind `controlplane.clock`, at START (2026-11-24 09:00 UTC)
-store_url   a store on SQLite, and one on PostgreSQL (a schema of the test's own)
-run         `reasoning ...` through `main()`: exit code, stdout, stderr
-quickstart  the README's manifest, copied into the test's directory
+- `frozen`: the fake clock behind `controlplane.clock`, standing at START (2026-11-24 09:00 UTC).
+- `store_url`: a store on SQLite, and one on PostgreSQL (this process's schema, emptied).
+- `run`: `reasoning ...` through `main()`, giving the exit code, stdout and stderr.
+- `quickstart`: the README's manifest, copied into the test's directory.
+- `simulator`: Together's API served on a loopback port, its world freshly seeded, on the fake
+  clock; the server is started once per process (a start and a stop cost 0.1-0.2 s).
 """
 
 from __future__ import annotations
