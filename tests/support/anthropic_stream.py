@@ -7,8 +7,8 @@ nothing else of the project).
     message_delta, message_stop
 
 Each event is `(name, data)`, `data["type"]` being the name; the caller encodes them (`event:` and
-`data:` lines). The translator's own output is not this: it sends no ping of its own and reports
-usage its way, and `tests/runtime/test_translate.py` spells that sequence out.
+`data:` lines). The translator's events are not quite this (no ping: the proxy adds it on the
+wire; usage reported its own way); `tests/runtime/test_translate.py` spells those out.
 """
 
 from __future__ import annotations
