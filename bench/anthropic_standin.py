@@ -22,7 +22,12 @@ import asyncio
 import contextlib
 import json
 import socket
+import sys
 from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.support.anthropic_stream import stream
 
 MODEL = "claude-sonnet-4-5"
 TEXT = ["Hello", " from the", " stand-in."]
@@ -51,64 +56,15 @@ def _chunk(payload: bytes) -> bytes:
     return b"%x\r\n%s\r\n" % (len(payload), payload)
 
 
-# Anthropic's order: message_start, content_block_start, ping, deltas, content_block_stop,
-# message_delta, message_stop. The first three go out at once, as the real API sends them.
-STREAM_HEAD = _chunk(
-    _event(
-        "message_start",
-        {
-            "type": "message_start",
-            "message": {
-                "id": "msg_bench0001",
-                "type": "message",
-                "role": "assistant",
-                "model": MODEL,
-                "content": [],
-                "stop_reason": None,
-                "stop_sequence": None,
-                "usage": {"input_tokens": USAGE_IN, "output_tokens": 1},
-            },
-        },
-    )
-    + _event(
-        "content_block_start",
-        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
-    )
-    + _event("ping", {"type": "ping"})
-)
-STREAM_DELTAS = [
-    _chunk(
-        _event(
-            "content_block_delta",
-            {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}},
-        )
-    )
-    for piece in TEXT
-]
-STREAM_TAIL = (
-    _chunk(
-        _event("content_block_stop", {"type": "content_block_stop", "index": 0})
-        + _event(
-            "message_delta",
-            {
-                "type": "message_delta",
-                "delta": {"stop_reason": "end_turn", "stop_sequence": None},
-                "usage": {"output_tokens": USAGE_OUT},
-            },
-        )
-        + _event("message_stop", {"type": "message_stop"})
-    )
-    + b"0\r\n\r\n"
-)
-EVENTS = [
-    "message_start",
-    "content_block_start",
-    "ping",
-    *["content_block_delta"] * len(TEXT),
-    "content_block_stop",
-    "message_delta",
-    "message_stop",
-]
+# Anthropic's order (tests/support/anthropic_stream.py, which the tests' stand-in sends too):
+# message_start, content_block_start, ping, deltas, content_block_stop, message_delta,
+# message_stop. The first three go out at once, as the real API sends them.
+_STREAM = stream("msg_bench0001", MODEL, TEXT, input_tokens=USAGE_IN, output_tokens=USAGE_OUT)
+_DELTAS = slice(3, 3 + len(TEXT))
+STREAM_HEAD = _chunk(b"".join(_event(name, data) for name, data in _STREAM[: _DELTAS.start]))
+STREAM_DELTAS = [_chunk(_event(name, data)) for name, data in _STREAM[_DELTAS]]
+STREAM_TAIL = _chunk(b"".join(_event(name, data) for name, data in _STREAM[_DELTAS.stop :])) + b"0\r\n\r\n"
+EVENTS = [name for name, _ in _STREAM]
 
 JSON_HEAD = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nrequest-id: req_bench\r\ncontent-length: %d\r\n\r\n"
 SSE_HEAD = (

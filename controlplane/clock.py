@@ -1,8 +1,10 @@
 """The one clock.
 
-Everything that needs the time asks `now()`; everything that waits calls `sleep()`. Tests freeze
-`now()` with freezegun and replace `sleep()` with a tick of the frozen clock, so no test waits on
-real time and simulated transitions (provisioning, stopping) happen in simulated time.
+Everything that needs the time asks `now()`, every duration is measured on `monotonic()`, and
+everything that waits calls `sleep()`. Tests put a fake clock behind these three
+(`tests/support/clock.py`), so no test waits on real time and simulated transitions
+(provisioning, stopping) happen in simulated time. Read them as `clock.now()`, never
+`from controlplane.clock import now`: the name is looked up at each call.
 """
 
 from __future__ import annotations
@@ -22,6 +24,6 @@ def monotonic() -> float:
 
 
 def sleep(seconds: float) -> None:
-    """Wait; tests swap this for a tick of the frozen clock."""
+    """Wait; under the tests' fake clock, time moves on at once instead."""
     if seconds > 0:
         time.sleep(seconds)

@@ -24,7 +24,7 @@ import pytest
 import typer
 
 from controlplane.cli import DISTRIBUTION, app
-from tests.cli.conftest import Run
+from tests.support.cli import Run
 
 BUG = "this is a bug"
 PROMPT = b"Apply these changes? [y/N]: "

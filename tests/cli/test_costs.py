@@ -10,15 +10,15 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
-import freezegun
 import pytest
 
 from controlplane.store import Store
-from tests.cli.conftest import Run, edit
+from tests.support.cli import Run
+from tests.support.clock import START, FakeClock
+from tests.support.project import edit
 
 pytestmark = pytest.mark.usefixtures("frozen")
 
-START = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)  # tests/conftest.py freezes time here
 NOW = datetime(2026, 11, 26, 10, 30, tzinfo=timezone.utc)
 
 
@@ -42,7 +42,7 @@ def rows(text: str) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def ran(run: Run, quickstart: Path, frozen: freezegun.api.FrozenDateTimeFactory) -> Path:
+def ran(run: Run, quickstart: Path, frozen: FakeClock) -> Path:
     """The quickstart applied at START (should_respond and planning, one H100 each: $7.98/h) and
     left running until NOW, 49.5 hours later; one $0.40 request to planning on the 25th."""
     assert run("apply", "-f", str(quickstart), "--auto-approve").code == 0

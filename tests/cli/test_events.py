@@ -8,13 +8,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from freezegun.api import FrozenDateTimeFactory
 
-from tests.cli.conftest import Run
+from tests.support.cli import Run
+from tests.support.clock import FakeClock
 
 
 @pytest.fixture
-def history(frozen: FrozenDateTimeFactory, run: Run, quickstart: Path) -> Path:
+def history(frozen: FakeClock, run: Run, quickstart: Path) -> Path:
     """Created at 09:00 by apply, stopped for idleness at 09:45 by reconcile; now 11:45."""
     assert run("apply", "-f", str(quickstart), "--auto-approve").code == 0
     frozen.move_to("2026-11-24 09:45")

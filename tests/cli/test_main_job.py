@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import Run, edit
+from tests.support.cli import Run
+from tests.support.project import edit
 
 pytestmark = pytest.mark.usefixtures("frozen")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import Run
+from tests.support.cli import Run
 
 pytestmark = pytest.mark.usefixtures("frozen")
 

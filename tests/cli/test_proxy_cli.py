@@ -8,7 +8,8 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-from tests.cli.conftest import Run, edit
+from tests.support.cli import Run
+from tests.support.project import edit
 
 
 class TestProxyServe:
@@ -23,13 +24,18 @@ class TestProxyServe:
         assert "hint: set proxy.auth_token_env" in result.err and "Traceback" not in result.err
 
     def test_refuses_an_upstream_that_is_the_address_it_listens_on(self, run: Run, quickstart: Path) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        edit(
-            quickstart, "anthropic_upstream: https://api.anthropic.com", f"anthropic_upstream: http://localhost:{port}"
-        )
-        result = run("proxy", "serve", "-f", str(quickstart), "--listen", f"127.0.0.1:{port}")
+        # The port stays reserved while the proxy binds it too (both say SO_REUSEADDR, neither
+        # listens yet): no other test or process can take it in between.
+        with socket.socket() as reserved:
+            reserved.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            reserved.bind(("127.0.0.1", 0))
+            port = reserved.getsockname()[1]
+            edit(
+                quickstart,
+                "anthropic_upstream: https://api.anthropic.com",
+                f"anthropic_upstream: http://localhost:{port}",
+            )
+            result = run("proxy", "serve", "-f", str(quickstart), "--listen", f"127.0.0.1:{port}")
         assert result.code == 1 and "requests would loop" in result.err
 
     def test_a_listen_address_without_a_port_is_an_error(self, run: Run, quickstart: Path) -> None:

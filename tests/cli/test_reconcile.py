@@ -15,15 +15,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from freezegun.api import FrozenDateTimeFactory
 
 from controlplane import clock
 from controlplane.store import Sample, Store
-from tests.cli.conftest import Run, edit
+from tests.support.cli import Run
+from tests.support.clock import FakeClock
+from tests.support.project import edit
 
 
 @pytest.fixture
-def applied(frozen: FrozenDateTimeFactory, run: Run, quickstart: Path) -> Path:
+def applied(frozen: FakeClock, run: Run, quickstart: Path) -> Path:
     result = run("apply", "-f", str(quickstart), "--auto-approve")
     assert result.code == 0, result.text
     return quickstart
@@ -53,7 +54,7 @@ def up(store: Store) -> dict[str, bool]:
 
 class TestIdleShutdown:
     def test_stops_idle_roles_after_their_idle_time_and_prints_nothing_before(
-        self, applied: Path, run: Run, frozen: FrozenDateTimeFactory, store: Store
+        self, applied: Path, run: Run, frozen: FakeClock, store: Store
     ) -> None:
         assert reconcile(run, applied, "--once") == "", "nothing changed: nothing printed"
         frozen.move_to("2026-11-24 09:29:59")  # apply made both roles at 09:00:00
@@ -68,7 +69,7 @@ class TestIdleShutdown:
         assert states(run, applied) == {"coding": "ABSENT", "planning": "STOPPED", "should_respond": "STOPPED"}
         assert reconcile(run, applied) == "", "a second round has nothing left to do"
 
-    def test_events_show_who_stopped_what_and_why(self, applied: Path, run: Run, frozen: FrozenDateTimeFactory) -> None:
+    def test_events_show_who_stopped_what_and_why(self, applied: Path, run: Run, frozen: FakeClock) -> None:
         frozen.move_to("2026-11-24 09:31")
         reconcile(run, applied)
         timeline = run("events", "-f", str(applied), "--role", "planning")
@@ -89,7 +90,7 @@ class TestIdleShutdown:
         ]
 
     def test_a_request_after_the_stop_starts_the_role_again(
-        self, applied: Path, run: Run, frozen: FrozenDateTimeFactory, store: Store
+        self, applied: Path, run: Run, frozen: FakeClock, store: Store
     ) -> None:
         frozen.move_to("2026-11-24 09:31")
         reconcile(run, applied)
@@ -108,7 +109,7 @@ class TestIdleShutdown:
         assert json.loads(started)["events"][0]["detail"]["policy"] == "idle"
 
     def test_apply_does_not_restart_a_role_the_policy_holds_stopped(
-        self, applied: Path, run: Run, frozen: FrozenDateTimeFactory
+        self, applied: Path, run: Run, frozen: FakeClock
     ) -> None:
         frozen.move_to("2026-11-24 09:31")
         reconcile(run, applied)
@@ -134,7 +135,7 @@ class TestBudget:
         [("day", "2026-11-25 00:00"), ("week", "2026-11-30 00:00"), ("month", "2026-12-01 00:00")],
     )
     def test_stops_when_the_budget_is_crossed_mid_hour_and_starts_when_the_period_rolls_over(
-        self, budgeted: Path, run: Run, frozen: FrozenDateTimeFactory, store: Store, period: str, rollover: str
+        self, budgeted: Path, run: Run, frozen: FakeClock, store: Store, period: str, rollover: str
     ) -> None:
         edit(budgeted, BUDGET, f"budget:\n  limit_usd: 10\n  period: {period}\n")
         assert run("apply", "-f", str(budgeted), "--auto-approve").code == 0
@@ -163,7 +164,7 @@ THIS = {"day": "today", "week": "this week", "month": "this month"}
 
 class TestMaxCostPerHour:
     def test_a_burn_over_the_limit_stops_the_lowest_priority_role(
-        self, applied: Path, run: Run, frozen: FrozenDateTimeFactory, quickstart: Path
+        self, applied: Path, run: Run, frozen: FakeClock, quickstart: Path
     ) -> None:
         from controlplane.manifest import load
         from controlplane.project import open_project
@@ -211,7 +212,7 @@ def sample(role: str, at: datetime) -> Sample:
 
 class TestDryRun:
     def test_shows_what_would_change_and_changes_nothing(
-        self, applied: Path, run: Run, frozen: FrozenDateTimeFactory, store: Store
+        self, applied: Path, run: Run, frozen: FakeClock, store: Store
     ) -> None:
         store.record(samples=[sample("planning", clock.now() - timedelta(days=40))])
         frozen.move_to("2026-11-24 09:31")
@@ -289,7 +290,7 @@ class TestInterval:
         assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL, "the previous handler is back"
 
     def test_sigterm_during_a_round_lets_it_finish_then_stops(
-        self, applied: Path, run: Run, frozen: FrozenDateTimeFactory, monkeypatch: pytest.MonkeyPatch, store: Store
+        self, applied: Path, run: Run, frozen: FakeClock, monkeypatch: pytest.MonkeyPatch, store: Store
     ) -> None:
         from controlplane import reconcile as library
 

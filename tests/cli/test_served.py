@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 import together
 
-from tests.cli.conftest import Run, edit
+from tests.support.cli import Run
+from tests.support.project import edit
 from tests.support.served import ServedSimulator
 
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -24,9 +24,9 @@ SECRET = "tgp_v1_s3cr3t-key-0123456789abcdef"
 
 
 @pytest.fixture
-def served() -> Iterator[ServedSimulator]:
-    with ServedSimulator() as simulator:
-        yield simulator
+def served(simulator: ServedSimulator) -> ServedSimulator:
+    """`reasoning simulator serve`, its world fresh for the test."""
+    return simulator
 
 
 @pytest.fixture

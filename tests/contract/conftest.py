@@ -21,18 +21,13 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
-import freezegun.api
 import pytest
 import together
 
 from controlplane.provider.simulator import Settings
 from controlplane.provider.together import TogetherClient
+from tests.support.clock import FakeClock
 from tests.support.served import ServedSimulator
-
-# The SDK imports its resources (and their pydantic types) on first use: import them now, before
-# a test freezes time, or their datetime fields would be built on freezegun's FakeDatetime.
-with together.Together(api_key="import", base_url="http://127.0.0.1:9") as _eager:
-    _ = (_eager.endpoints.deployments, _eager.endpoints.hardware, _eager.models.configs, _eager.chat.completions)
 
 T = TypeVar("T")
 LIVE_BASE_URL = "https://api.together.ai"
@@ -98,7 +93,7 @@ def service(request: pytest.FixtureRequest) -> Iterator[Service]:
     prefix = f"reasoning-contract-{uuid.uuid4().hex[:6]}"
     if request.param == "simulator":
         served: ServedSimulator = request.getfixturevalue("_served")
-        frozen: freezegun.api.FrozenDateTimeFactory = request.getfixturevalue("frozen")
+        frozen: FakeClock = request.getfixturevalue("frozen")
         with served.world() as world:
             world.reset(Settings())
         sdk = together.Together(api_key="contract", base_url=served.base_url, project_id="proj_sim", max_retries=0)

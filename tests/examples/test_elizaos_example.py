@@ -6,17 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
-import os
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from tests.runtime.applied import ROOT, apply, copy_quickstart, recorded, stop_role
-
-os.environ.setdefault("LOG_LEVEL", "WARNING")  # elizaos configures the root logger when imported
-pytest.importorskip("elizaos")
+from tests.support.project import ROOT, apply_file, copy_quickstart, recorded, stop_role
 
 
 def example() -> ModuleType:
@@ -33,7 +29,7 @@ def test_the_example_agent_decides_with_the_custom_models_then_falls_back(
 ) -> None:
     agent = example()
     manifest_path = copy_quickstart(tmp_path)
-    manifest = apply(manifest_path)
+    manifest = apply_file(manifest_path)
     messages = ["Hi Eliza, how are you?", "Bob, lunch at noon"]
 
     asyncio.run(agent.main(["-f", str(manifest_path), *messages]))

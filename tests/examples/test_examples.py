@@ -25,13 +25,13 @@ MANIFESTS = sorted([ROOT / "reasoning.yaml", *(ROOT / "examples").glob("*.yaml")
 
 
 @pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.name)
-def test_each_example_validates_and_plans(path: Path, tmp_path: Path) -> None:
+def test_each_example_validates_and_plans(path: Path, tmp_path: Path, simulator: ServedSimulator) -> None:
     copy = tmp_path / path.name
     shutil.copy(path, copy)
     manifest = load(copy)
-    with ServedSimulator() as served, Store(f"sqlite:///{tmp_path}/state.db") as store:
+    with Store(f"sqlite:///{tmp_path}/state.db") as store:
         # Together examples plan against the simulator playing Together; nothing leaves the machine.
-        base_url = served.base_url
+        base_url = simulator.base_url
         with TogetherClient(base_url, "example-key", project_id="proj_sim") as client:
             provider = Provider(client, manifest.project)
             seen = observe(manifest, provider, store)

@@ -12,12 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from controlplane import api
 from controlplane.manifest import Manifest, load
 from controlplane.project import Project, open_project
 from controlplane.provider.simulator.transport import SimulatorTransport
 from controlplane.store import LedgerInterval
 from controlplane.values.plan import Plan
+from tests.support.project import apply, edit
 
 #: planning: one H100 ($3.99/h) per replica; coding: two ($7.98/h) per replica
 MANIFEST = """\
@@ -49,9 +49,7 @@ class Sandbox:
         return load(self.path)
 
     def edit(self, old: str, new: str) -> None:
-        text = self.path.read_text()
-        assert old in text, f"{old!r} not in the manifest"
-        self.path.write_text(text.replace(old, new, 1))
+        edit(self.path, old, new)
 
     @contextmanager
     def project(self) -> Iterator[Project]:
@@ -60,7 +58,7 @@ class Sandbox:
 
     def apply(self, *, wait: bool = True) -> Plan:
         """`reasoning apply --auto-approve`, as a library call."""
-        return api.apply(self.manifest, wait=wait).plan
+        return apply(self.manifest, wait=wait)
 
     def ledger(self, **query: object) -> list[LedgerInterval]:
         manifest = self.manifest

@@ -9,16 +9,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-import freezegun
 import pytest
 
 from controlplane import clock, ledger
 from controlplane.errors import ProviderServerError
 from tests.ledger.conftest import Sandbox
+from tests.support.clock import FakeClock
 
 pytestmark = pytest.mark.usefixtures("frozen")
-
-FrozenClock = freezegun.api.FrozenDateTimeFactory
 
 
 def spans(sandbox: Sandbox, role: str) -> list[tuple[int, datetime, datetime | None]]:
@@ -46,7 +44,7 @@ class TestApplyOpensAndClosesIntervals:
         assert planning[0].opened_by == "apply create"
 
     def test_a_role_that_ran_90_minutes_at_2_replicas_of_399_cost_11_97(
-        self, sandbox: Sandbox, t0: datetime, frozen: FrozenClock
+        self, sandbox: Sandbox, t0: datetime, frozen: FakeClock
     ) -> None:
         frozen.move_to(t0 + timedelta(minutes=90))
         sandbox.edit("replicas: {min: 2, max: 3}", "replicas: {min: 2, max: 3}\n    enabled: false")
@@ -56,7 +54,7 @@ class TestApplyOpensAndClosesIntervals:
         assert ledger.cents(ledger.cost([planning], None, clock.now())) == Decimal("11.97")
 
     def test_scaling_closes_one_interval_and_opens_the_next(
-        self, sandbox: Sandbox, t0: datetime, frozen: FrozenClock
+        self, sandbox: Sandbox, t0: datetime, frozen: FakeClock
     ) -> None:
         t1 = t0 + timedelta(minutes=37, seconds=30)
         frozen.move_to(t1)
@@ -66,7 +64,7 @@ class TestApplyOpensAndClosesIntervals:
         assert spans(sandbox, "coding") == [(1, t0, None)]  # untouched roles keep their interval
 
     def test_stop_closes_and_start_opens_a_new_interval(
-        self, sandbox: Sandbox, t0: datetime, frozen: FrozenClock
+        self, sandbox: Sandbox, t0: datetime, frozen: FakeClock
     ) -> None:
         t1, t2 = t0 + timedelta(hours=1), t0 + timedelta(hours=5)
         frozen.move_to(t1)
@@ -78,7 +76,7 @@ class TestApplyOpensAndClosesIntervals:
         assert spans(sandbox, "coding") == [(1, t0, t1), (1, t2, None)]
 
     def test_replace_bills_old_and_new_until_the_old_is_deleted(
-        self, sandbox: Sandbox, t0: datetime, frozen: FrozenClock
+        self, sandbox: Sandbox, t0: datetime, frozen: FakeClock
     ) -> None:
         t1 = t0 + timedelta(hours=2)
         frozen.move_to(t1)
@@ -96,7 +94,7 @@ class TestApplyOpensAndClosesIntervals:
         # billing ended when its stop was asked for, before Together had stopped it for the delete
         assert old.ended_at is not None and t1 + timedelta(seconds=2) <= old.ended_at < clock.now()
 
-    def test_removing_a_role_closes_its_interval(self, sandbox: Sandbox, t0: datetime, frozen: FrozenClock) -> None:
+    def test_removing_a_role_closes_its_interval(self, sandbox: Sandbox, t0: datetime, frozen: FakeClock) -> None:
         t1 = t0 + timedelta(minutes=10)
         frozen.move_to(t1)
         text = sandbox.path.read_text()
@@ -108,7 +106,7 @@ class TestApplyOpensAndClosesIntervals:
 
 class TestCrashesAndOutOfBandChanges:
     def test_a_crash_mid_apply_then_a_rerun_leaves_one_open_interval_per_deployment(
-        self, sandbox: Sandbox, frozen: FrozenClock
+        self, sandbox: Sandbox, frozen: FakeClock
     ) -> None:
         t0 = clock.now()
         with sandbox.simulator() as admin:  # the traffic split fails: deployments made, not routed
@@ -126,7 +124,7 @@ class TestCrashesAndOutOfBandChanges:
         assert len(sandbox.ledger()) == 2
 
     def test_a_deployment_deleted_out_of_band_is_billed_until_apply_saw_it_gone(
-        self, sandbox: Sandbox, t0: datetime, frozen: FrozenClock
+        self, sandbox: Sandbox, t0: datetime, frozen: FakeClock
     ) -> None:
         with sandbox.project() as project:
             endpoint = project.provider.endpoint("coding")

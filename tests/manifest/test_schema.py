@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from pydantic import ValidationError
 from ruamel.yaml import YAML
@@ -61,7 +62,6 @@ def refs(node: Any) -> Iterator[str]:
 
 class TestJsonSchema:
     def test_is_a_valid_draft_2020_12_schema(self, schema: dict[str, Any]) -> None:
-        jsonschema = pytest.importorskip("jsonschema")
         assert schema["$schema"] == DRAFT_2020_12
         jsonschema.Draft202012Validator.check_schema(schema)
 
@@ -98,17 +98,14 @@ class TestJsonSchema:
         assert open_ == []
 
     def test_the_quickstart_validates_against_it(self, schema: dict[str, Any]) -> None:
-        jsonschema = pytest.importorskip("jsonschema")
         data = yaml_data(QUICKSTART.read_text(encoding="utf-8"))
         jsonschema.Draft202012Validator(schema).validate(data)
 
     def test_the_replicas_shorthand_validates_against_it(self, schema: dict[str, Any]) -> None:
-        jsonschema = pytest.importorskip("jsonschema")
         data = yaml_data("version: 1\nproject: demo\nmodels:\n  planning: {model: m, hardware: h, replicas: 2}\n")
         jsonschema.Draft202012Validator(schema).validate(data)
 
     def test_an_unknown_role_key_fails_against_it(self, schema: dict[str, Any]) -> None:
-        jsonschema = pytest.importorskip("jsonschema")
         data = yaml_data("version: 1\nproject: demo\nmodels:\n  planning: {model: m, hardwre: h}\n")
         assert not jsonschema.Draft202012Validator(schema).is_valid(data)
 

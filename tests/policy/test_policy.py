@@ -1,7 +1,7 @@
 """The policy walked over its boundaries on the frozen clock: idle limits, shutdown windows on the
 days the clocks change, budgets crossing and rolling over, and the hourly cost cap.
 
-The policy is pure; time moves with freezegun and each test evaluates at `clock.now()`, as
+The policy is pure; time moves on the fake clock and each test evaluates at `clock.now()`, as
 reconcile does.
 """
 
@@ -11,12 +11,12 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
-from freezegun.api import FrozenDateTimeFactory
 
 from controlplane import clock
 from controlplane.manifest import Manifest, loads
 from controlplane.policy import evaluate, window_occurrence
 from controlplane.values.policy import PeriodSpend, PolicyDecision, RoleFacts
+from tests.support.clock import FakeClock
 
 UTC = timezone.utc
 
@@ -52,7 +52,7 @@ def running(since: str, last_request: str | None = None, burn_usd_per_hour: floa
 class TestIdle:
     IDLE = manifest(role(extra="idle_shutdown_minutes: 30"))
 
-    def test_runs_the_minute_before_the_limit_and_stops_the_minute_after(self, frozen: FrozenDateTimeFactory) -> None:
+    def test_runs_the_minute_before_the_limit_and_stops_the_minute_after(self, frozen: FakeClock) -> None:
         facts = {"planning": running("2026-11-24 08:00", last_request="2026-11-24 08:30")}
         frozen.move_to("2026-11-24 08:59")
         assert decide(self.IDLE, facts)["planning"] == PolicyDecision(role="planning", run=True)
@@ -63,7 +63,7 @@ class TestIdle:
         frozen.move_to("2026-11-24 09:01")
         assert decide(self.IDLE, facts)["planning"].reason.startswith("idle 31 min (limit 30)")
 
-    def test_a_role_that_never_served_counts_from_when_it_started(self, frozen: FrozenDateTimeFactory) -> None:
+    def test_a_role_that_never_served_counts_from_when_it_started(self, frozen: FakeClock) -> None:
         facts = {"planning": running("2026-11-24 08:30")}
         frozen.move_to("2026-11-24 08:59")
         assert decide(self.IDLE, facts)["planning"].run
@@ -72,21 +72,17 @@ class TestIdle:
             "idle 42 min (limit 30), no request since it started; starts again on its next request"
         )
 
-    def test_a_request_before_a_restart_does_not_make_the_restarted_role_idle(
-        self, frozen: FrozenDateTimeFactory
-    ) -> None:
+    def test_a_request_before_a_restart_does_not_make_the_restarted_role_idle(self, frozen: FakeClock) -> None:
         facts = {"planning": running("2026-11-24 08:45", last_request="2026-11-23 21:00")}
         frozen.move_to("2026-11-24 09:00")
         assert decide(self.IDLE, facts)["planning"].run
 
-    def test_zero_minutes_means_never(self, frozen: FrozenDateTimeFactory) -> None:
+    def test_zero_minutes_means_never(self, frozen: FakeClock) -> None:
         never = manifest(role(extra="idle_shutdown_minutes: 0"))
         facts = {"planning": running("2026-01-01 00:00")}
         assert decide(never, facts)["planning"].run
 
-    def test_a_stopped_idle_role_stays_down_until_a_request_arrives_then_wakes(
-        self, frozen: FrozenDateTimeFactory
-    ) -> None:
+    def test_a_stopped_idle_role_stays_down_until_a_request_arrives_then_wakes(self, frozen: FakeClock) -> None:
         stopped = RoleFacts(stopped_at=at("2026-11-24 08:31"), stopped_by="idle", last_request=at("2026-11-24 08:01"))
         held = decide(self.IDLE, {"planning": stopped})["planning"]
         assert (held.run, held.rule) == (False, "idle")
@@ -127,7 +123,7 @@ class TestShutdownWindows:
         ],
     )
     def test_opens_and_closes_at_local_time_on_the_days_the_clocks_change(
-        self, frozen: FrozenDateTimeFactory, before_open: str, opens: str, before_close: str, closes: str
+        self, frozen: FakeClock, before_open: str, opens: str, before_close: str, closes: str
     ) -> None:
         frozen.move_to(before_open)
         assert decide(self.NIGHTS)["planning"].run
@@ -140,7 +136,7 @@ class TestShutdownWindows:
         frozen.move_to(closes)
         assert decide(self.NIGHTS)["planning"].run
 
-    def test_a_role_the_window_stopped_starts_saying_it_closed(self, frozen: FrozenDateTimeFactory) -> None:
+    def test_a_role_the_window_stopped_starts_saying_it_closed(self, frozen: FakeClock) -> None:
         frozen.move_to("2026-10-25 07:00")
         facts = {"planning": RoleFacts(stopped_at=at("2026-10-24 20:00"), stopped_by="window")}
         start = decide(self.NIGHTS, facts)["planning"]
@@ -165,7 +161,7 @@ class TestShutdownWindows:
         opens, closes = window_occurrence(window, at("2026-10-25 01:45")) or (None, None)
         assert (opens, closes) == (at("2026-10-25 00:30"), at("2026-10-25 02:30"))
 
-    def test_the_later_of_two_open_windows_is_the_reason(self, frozen: FrozenDateTimeFactory) -> None:
+    def test_the_later_of_two_open_windows_is_the_reason(self, frozen: FakeClock) -> None:
         two = manifest(
             role(
                 extra="shutdown_windows:\n"
@@ -190,9 +186,7 @@ def spent(usd: str, start: str | None = None, end: str | None = None) -> PeriodS
 
 
 class TestBudgets:
-    def test_a_budget_crossed_mid_hour_stops_the_role_until_the_period_ends(
-        self, frozen: FrozenDateTimeFactory
-    ) -> None:
+    def test_a_budget_crossed_mid_hour_stops_the_role_until_the_period_ends(self, frozen: FakeClock) -> None:
         m = manifest(role(), budget=MONTHLY)
         frozen.move_to("2026-11-24 10:29")
         assert decide(m, spent=spent("499.99", "2026-11-01 00:00", "2026-12-01 00:00"))["planning"].run
@@ -217,7 +211,7 @@ class TestBudgets:
     )
     def test_a_spent_role_starts_again_when_the_period_rolls_over(
         self,
-        frozen: FrozenDateTimeFactory,
+        frozen: FakeClock,
         period: str,
         last_minute: str,
         new_period: tuple[str, str],
@@ -292,7 +286,7 @@ class TestMaxCostPerHour:
         start = decide(self.CAPPED, facts)["summary"]
         assert start.run and start.reason == "burn 24.44 USD/h with it running, within max 25.00"
 
-    def test_idle_roles_go_before_anything_is_stopped_for_cost(self, frozen: FrozenDateTimeFactory) -> None:
+    def test_idle_roles_go_before_anything_is_stopped_for_cost(self, frozen: FakeClock) -> None:
         frozen.move_to("2026-11-24 12:00")
         m = manifest(
             role("planning", "priority: 0") + role("coding", "priority: 5\nidle_shutdown_minutes: 30"),
@@ -307,15 +301,13 @@ class TestMaxCostPerHour:
 
 
 class TestPrecedence:
-    def test_enabled_false_wins_over_everything(self, frozen: FrozenDateTimeFactory) -> None:
+    def test_enabled_false_wins_over_everything(self, frozen: FakeClock) -> None:
         frozen.move_to("2026-11-24 23:00")
         m = manifest(role(extra="enabled: false\n" + BERLIN_NIGHTS), budget=MONTHLY)
         decision = decide(m, spent=spent("900"))["planning"]
         assert (decision.rule, decision.reason) == ("manifest", "enabled: false")
 
-    def test_between_a_budget_and_a_window_the_one_that_lifts_later_is_the_reason(
-        self, frozen: FrozenDateTimeFactory
-    ) -> None:
+    def test_between_a_budget_and_a_window_the_one_that_lifts_later_is_the_reason(self, frozen: FakeClock) -> None:
         m = manifest(role(extra=BERLIN_NIGHTS), budget="budget:\n  limit_usd: 500\n  period: day\n")
         frozen.move_to("2026-11-24 22:00")  # window until 07:00 UTC tomorrow; the day's budget resets at 00:00
         assert decide(m, spent=spent("600", "2026-11-24 00:00", "2026-11-25 00:00"))["planning"].rule == "window"
@@ -323,7 +315,7 @@ class TestPrecedence:
         month = spent("600", "2026-11-01 00:00", "2026-12-01 00:00")
         assert decide(m, spent=month)["planning"].rule == "budget"
 
-    def test_a_window_wins_over_idleness(self, frozen: FrozenDateTimeFactory) -> None:
+    def test_a_window_wins_over_idleness(self, frozen: FakeClock) -> None:
         frozen.move_to("2026-11-24 23:00")
         m = manifest(role(extra="idle_shutdown_minutes: 30\n" + BERLIN_NIGHTS))
         assert decide(m, {"planning": running("2026-11-24 09:00")})["planning"].rule == "window"

@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from freezegun.api import FrozenDateTimeFactory
 
 from controlplane import api, clock
 from controlplane.errors import LockHeld
@@ -17,6 +16,7 @@ from controlplane.manifest import loads
 from controlplane.project import Project, open_project
 from controlplane.reconcile import ACTOR, Deletion, reconcile
 from controlplane.store import Sample
+from tests.support.clock import FakeClock
 
 MANIFEST = """\
 version: 1
@@ -35,7 +35,7 @@ training_data:
 
 
 @pytest.fixture
-def project(store_url: str, tmp_path: Path, frozen: FrozenDateTimeFactory) -> Iterator[Project]:
+def project(store_url: str, tmp_path: Path, frozen: FakeClock) -> Iterator[Project]:
     manifest = loads(MANIFEST.format(url=store_url), base_dir=tmp_path)
     api.apply(manifest)
     with open_project(manifest) as opened:
@@ -54,9 +54,7 @@ def sample(at_days_ago: float) -> Sample:
 
 
 class TestRound:
-    def test_stops_an_idle_role_and_records_it_as_reconcile(
-        self, project: Project, frozen: FrozenDateTimeFactory
-    ) -> None:
+    def test_stops_an_idle_role_and_records_it_as_reconcile(self, project: Project, frozen: FakeClock) -> None:
         frozen.move_to("2026-11-24 09:15")
         result = reconcile(project)
         assert [(c.role, c.kind, c.policy) for c in result.changes] == [("planning", "stop", "idle")]
@@ -68,7 +66,7 @@ class TestRound:
         assert not reconcile(project).changed
 
     def test_a_request_that_arrives_while_the_idle_stop_is_being_made_wakes_the_role(
-        self, project: Project, frozen: FrozenDateTimeFactory
+        self, project: Project, frozen: FakeClock
     ) -> None:
         frozen.move_to("2026-11-24 09:15")
 
@@ -83,9 +81,7 @@ class TestRound:
             ("start", "request at 09:15 UTC after the idle stop (wake on demand)")
         ]
 
-    def test_a_dry_run_returns_the_same_changes_and_makes_none(
-        self, project: Project, frozen: FrozenDateTimeFactory
-    ) -> None:
+    def test_a_dry_run_returns_the_same_changes_and_makes_none(self, project: Project, frozen: FakeClock) -> None:
         frozen.move_to("2026-11-24 09:15")
         events = project.store.events("demo")
         dry = reconcile(project, dry_run=True)

@@ -27,7 +27,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from freezegun.api import FrozenDateTimeFactory
 
 from controlplane import costs
 from controlplane.manifest import loads
@@ -38,6 +37,7 @@ from controlplane.provider.simulator.transport import SimulatorTransport
 from controlplane.provider.together import TogetherClient
 from controlplane.reconcile import reconcile
 from controlplane.store import Usage, open_store
+from tests.support.clock import FakeClock
 
 START = datetime(2027, 1, 1, tzinfo=timezone.utc)  # a Friday
 DAYS = 30
@@ -152,7 +152,7 @@ class InMemory(SimulatorTransport):
 
 
 @pytest.fixture
-def project(tmp_path: Path, frozen: FrozenDateTimeFactory) -> Iterator[Project]:
+def project(tmp_path: Path, frozen: FakeClock) -> Iterator[Project]:
     frozen.move_to(START)
     manifest = loads(MANIFEST, base_dir=tmp_path)
     client = TogetherClient(SIMULATOR_URL, "simulator", project_id=None, transport=InMemory(), max_retries=0)
@@ -186,7 +186,7 @@ def traffic(project: Project, since: datetime, until: datetime) -> None:
 
 
 def test_thirty_days_of_reconcile_bill_exactly_the_schedule_and_stop_at_the_budget(
-    project: Project, frozen: FrozenDateTimeFactory
+    project: Project, frozen: FakeClock
 ) -> None:
     spans, stop = expected()
     # by hand: planning runs 08:00-20:00 (12 h x $7.98), should_respond 10:00-18:00 on weekdays

@@ -10,12 +10,10 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import freezegun
 import httpx
 import pytest
 from sqlalchemy import text
 
-from controlplane import api
 from controlplane.errors import SecretMissing
 from controlplane.manifest import Manifest, load
 from controlplane.project import store_url
@@ -25,6 +23,8 @@ from runtime.availability import Availability
 from runtime.breaker import CircuitBreaker
 from runtime.refresher import Refresher
 from runtime.target import InferenceTarget, open_target
+from tests.support.clock import FakeClock
+from tests.support.project import apply
 
 pytestmark = pytest.mark.usefixtures("frozen")
 
@@ -52,11 +52,6 @@ def applied(role: str, *, enabled: bool = True, replicas: int = 1) -> AppliedRol
         deployment_id="dep",
         applied_at=datetime(2026, 11, 24, tzinfo=timezone.utc),
     )
-
-
-def apply(manifest: Manifest) -> None:
-    """`reasoning apply --auto-approve`, as the library runs it: in-process simulator, state file."""
-    api.apply(manifest)
 
 
 def chat(target: InferenceTarget, role: str, content: str) -> httpx.Response:
@@ -121,7 +116,7 @@ class TestTargets:
 
 
 class TestCircuitBreaker:
-    def test_five_failures_within_the_window_open_it(self, frozen: freezegun.api.FrozenDateTimeFactory) -> None:
+    def test_five_failures_within_the_window_open_it(self, frozen: FakeClock) -> None:
         breaker = CircuitBreaker()
         for _ in range(4):
             breaker.record_failure()
@@ -133,18 +128,14 @@ class TestCircuitBreaker:
         assert breaker.blocked()
         assert breaker.reason == "circuit open (5 failures in 30s)"
 
-    def test_failures_spread_beyond_the_window_keep_it_closed(
-        self, frozen: freezegun.api.FrozenDateTimeFactory
-    ) -> None:
+    def test_failures_spread_beyond_the_window_keep_it_closed(self, frozen: FakeClock) -> None:
         breaker = CircuitBreaker(failures=5, window=30)
         for _ in range(10):
             breaker.record_failure()
             frozen.tick(timedelta(seconds=8))  # never more than 4 inside 30 s
         assert breaker.state == "closed"
 
-    def test_after_the_reset_one_trial_goes_through_and_its_success_closes_it(
-        self, frozen: freezegun.api.FrozenDateTimeFactory
-    ) -> None:
+    def test_after_the_reset_one_trial_goes_through_and_its_success_closes_it(self, frozen: FakeClock) -> None:
         breaker = opened()
         frozen.tick(timedelta(seconds=29))
         assert not breaker.allow()
@@ -158,7 +149,7 @@ class TestCircuitBreaker:
         assert breaker.state == "closed"
         assert breaker.allow() and breaker.allow()
 
-    def test_a_failed_trial_opens_it_for_another_reset(self, frozen: freezegun.api.FrozenDateTimeFactory) -> None:
+    def test_a_failed_trial_opens_it_for_another_reset(self, frozen: FakeClock) -> None:
         breaker = opened()
         frozen.tick(timedelta(seconds=30))
         assert breaker.allow()
@@ -169,18 +160,14 @@ class TestCircuitBreaker:
         frozen.tick(timedelta(seconds=1))
         assert breaker.allow()
 
-    def test_a_trial_that_never_reports_back_is_given_up_after_the_reset(
-        self, frozen: freezegun.api.FrozenDateTimeFactory
-    ) -> None:
+    def test_a_trial_that_never_reports_back_is_given_up_after_the_reset(self, frozen: FakeClock) -> None:
         breaker = opened()
         frozen.tick(timedelta(seconds=30))
         assert breaker.allow()
         frozen.tick(timedelta(seconds=30))
         assert breaker.allow()  # the first trial was lost; another one goes
 
-    def test_late_failures_of_requests_let_through_earlier_do_not_extend_it(
-        self, frozen: freezegun.api.FrozenDateTimeFactory
-    ) -> None:
+    def test_late_failures_of_requests_let_through_earlier_do_not_extend_it(self, frozen: FakeClock) -> None:
         breaker = opened()
         frozen.tick(timedelta(seconds=20))
         breaker.record_failure()
@@ -226,9 +213,7 @@ class TestAvailability:
         availability.refresh()
         assert availability.check("planning") == "stopped"
 
-    def test_an_open_circuit_is_a_reason_until_its_reset(
-        self, tmp_path: Path, store: Store, frozen: freezegun.api.FrozenDateTimeFactory
-    ) -> None:
+    def test_an_open_circuit_is_a_reason_until_its_reset(self, tmp_path: Path, store: Store, frozen: FakeClock) -> None:
         store.record_applied("demo", applied("planning"))
         availability = Availability(write(tmp_path), store, failures=3, window=10, reset=60)
         availability.refresh()

@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import freezegun
 import pytest
 from sqlalchemy import text
 
+from controlplane import clock
 from controlplane.manifest import Manifest, load
 from controlplane.store import Billing, Store, Usage
 from runtime.budget import (
@@ -30,6 +30,7 @@ from runtime.budget import (
 from runtime.recorder import Recorder
 from runtime.redact import Redactor
 from runtime.refresher import Refresher
+from tests.support.clock import FakeClock
 
 pytestmark = pytest.mark.usefixtures("frozen")  # 2026-11-24 09:00 UTC, a Tuesday
 
@@ -235,7 +236,7 @@ class TestCountedOnce:
         guard = guard_for(manifest, both, written_through=recorder.written_through)
         try:
             reservation = reserved(guard.reserve("planning", 4.0))
-            usage = Usage(project="demo", role="planning", at=datetime.now(timezone.utc), cost_usd=3.0)
+            usage = Usage(project="demo", role="planning", at=clock.now(), cost_usd=3.0)
             guard.settle(reservation, usage.cost_usd, ticket=recorder.record(usage))
             assert guard.remaining()["planning"] == pytest.approx(7)
             assert guard.refresh()  # the store does not hold it yet: it stays counted here
@@ -273,7 +274,7 @@ class TestPeriods:
         assert period_start(period, berlin_evening) == start  # type: ignore[arg-type]
 
     def test_a_new_period_starts_from_zero_before_the_next_read(
-        self, make_manifest: MakeManifest, store: Store, frozen: freezegun.api.FrozenDateTimeFactory
+        self, make_manifest: MakeManifest, store: Store, frozen: FakeClock
     ) -> None:
         frozen.move_to("2026-11-24 23:58:00")
         spent(store, "planning", 9.0, at=datetime(2026, 11, 24, 23, 0, tzinfo=timezone.utc))
@@ -286,7 +287,7 @@ class TestPeriods:
         assert refused(guard.reserve("planning", 0.6)) == "over budget: 9.50 + 0.60 > 10.00 USD (day)"
 
     def test_hardware_keeps_accruing_between_reads(
-        self, make_manifest: MakeManifest, store: Store, frozen: freezegun.api.FrozenDateTimeFactory
+        self, make_manifest: MakeManifest, store: Store, frozen: FakeClock
     ) -> None:
         one_h100 = Billing(deployment_id="dep-1", hardware="1x_nvidia_h100_80gb_sxm", replicas=1, cents_per_hour=399)
         store.ledger_sync("demo", "planning", [one_h100], at=datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc), by="t")

@@ -4,25 +4,20 @@ as the custom models and a local stand-in plugin as the models the agent had bef
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from elizaos import Character, Content, Memory, ModelType, Plugin
+from elizaos.runtime import AgentRuntime
 
-os.environ.setdefault("LOG_LEVEL", "WARNING")  # elizaos configures the root logger when imported
-elizaos = pytest.importorskip("elizaos")
-
-from elizaos import Character, Content, Memory, ModelType, Plugin  # noqa: E402
-from elizaos.runtime import AgentRuntime  # noqa: E402
-
-from controlplane.manifest import Manifest, load  # noqa: E402
-from runtime.elizaos import PLAN_EVENT, PLUGIN_NAME, SHOULD_RESPOND_EVENT, reasoning_plugin  # noqa: E402
-from runtime.hooks import Hooks  # noqa: E402
-from runtime.target import InferenceTarget  # noqa: E402
-from tests.runtime.applied import apply, copy_quickstart, recorded, stop_role  # noqa: E402
+from controlplane.manifest import Manifest, load
+from runtime.elizaos import PLAN_EVENT, PLUGIN_NAME, SHOULD_RESPOND_EVENT, reasoning_plugin
+from runtime.hooks import Hooks
+from runtime.target import InferenceTarget
+from tests.support.project import apply_file, recorded, stop_role
 
 pytestmark = pytest.mark.usefixtures("frozen")
 
@@ -86,13 +81,8 @@ class Agent:
 
 
 @pytest.fixture
-def quickstart(tmp_path: Path) -> Path:
-    return copy_quickstart(tmp_path)
-
-
-@pytest.fixture
 def manifest(frozen: object, quickstart: Path) -> Manifest:
-    return apply(quickstart)
+    return apply_file(quickstart)
 
 
 @pytest.fixture

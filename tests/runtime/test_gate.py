@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import freezegun
 import pytest
 
 from controlplane import clock
@@ -22,6 +21,7 @@ from runtime.budget import BudgetGuard, store_baseline
 from runtime.gate import Admission, Declined, RoleGate
 from runtime.recorder import Recorder
 from runtime.redact import Redactor
+from tests.support.clock import FakeClock
 
 pytestmark = pytest.mark.usefixtures("frozen")
 
@@ -115,9 +115,7 @@ class TestTheOrderOfChecks:
         assert declined(ask(gate)) == "circuit open (1 failures in 30s)"
         assert left(gate) == pytest.approx(10.0)
 
-    def test_over_budget_is_declined_without_taking_the_circuits_trial(
-        self, gate: RoleGate, frozen: freezegun.api.FrozenDateTimeFactory
-    ) -> None:
+    def test_over_budget_is_declined_without_taking_the_circuits_trial(self, gate: RoleGate, frozen: FakeClock) -> None:
         breaker = gate.availability.breaker("planning")
         breaker.record_failure()
         frozen.tick(timedelta(seconds=60))  # open long enough: the next turn is the half-open trial
@@ -127,7 +125,7 @@ class TestTheOrderOfChecks:
         assert breaker.allow() and breaker.state == "half-open"  # the trial was still there to take
 
     def test_while_the_trial_is_in_flight_other_requests_are_declined_holding_nothing(
-        self, gate: RoleGate, frozen: freezegun.api.FrozenDateTimeFactory
+        self, gate: RoleGate, frozen: FakeClock
     ) -> None:
         breaker = gate.availability.breaker("planning")
         breaker.record_failure()

@@ -33,8 +33,8 @@ from runtime.hooks import (
 )
 from runtime.parse import PlanAnswer, ShouldRespondAnswer
 from runtime.target import InferenceTarget
-from tests.runtime.applied import apply, copy_quickstart, edit, recorded, stop_role
-from tests.runtime.chat_standin import StandInChat, silent_port
+from tests.support.project import apply_file, edit, recorded, stop_role
+from tests.support.standins import StandInChat, silent_port
 
 pytestmark = pytest.mark.usefixtures("frozen")
 
@@ -44,13 +44,8 @@ NOWHERE = InferenceTarget("http://127.0.0.1:9", "quickstart", {})
 
 
 @pytest.fixture
-def quickstart(tmp_path: Path) -> Path:
-    return copy_quickstart(tmp_path)
-
-
-@pytest.fixture
 def manifest(frozen: object, quickstart: Path) -> Manifest:
-    return apply(quickstart)
+    return apply_file(quickstart)
 
 
 def open_hooks(manifest: Manifest, **kwargs: Any) -> Hooks:
@@ -60,7 +55,8 @@ def open_hooks(manifest: Manifest, **kwargs: Any) -> Hooks:
 class TestPrompts:
     def test_the_templates_are_elizaos_own_word_for_word(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("LOG_LEVEL", "WARNING")  # elizaos configures the root logger on import
-        elizaos = pytest.importorskip("elizaos")
+        import elizaos  # a dev dependency; imported here, after LOG_LEVEL is set
+
         providers = "# Conversation\nBob: hi\n# Current Message\nUser: Eliza, hello"
         expected = elizaos.SHOULD_RESPOND_TEMPLATE.replace("{{agentName}}", "Eliza").replace("{{providers}}", providers)
         assert render_should_respond("Eliza", providers) == expected
@@ -184,7 +180,7 @@ class TestFallback:
 
     def test_a_role_disabled_in_the_manifest_falls_back_to_an_async_function(self, quickstart: Path) -> None:
         edit(quickstart, "  planning:", "  planning:\n    enabled: false")
-        manifest = apply(quickstart)
+        manifest = apply_file(quickstart)
         decided = PlanAnswer(thought="mine", actions=["REPLY"], text="fallback heard Hi Eliza")
 
         async def mine(message: str, state: object, actions: object) -> PlanAnswer:
@@ -200,7 +196,7 @@ class TestFallback:
         # a dollar a token: the reservation (prompt + 512 answer tokens) is over the 500 USD budget
         price = "    price_per_million_tokens: {input: 1000000, output: 1000000}"
         edit(quickstart, "    priority: 10", "    priority: 10\n" + price)
-        manifest = apply(quickstart)
+        manifest = apply_file(quickstart)
         with open_hooks(manifest, target=NOWHERE) as hooks:
             result = hooks.should_respond_sync("Hi Eliza", fallback=lambda m, c: ShouldRespondAnswer(decision="STOP"))
         assert (result.decision, result.source) == ("STOP", "fallback")
@@ -225,7 +221,7 @@ class TestFallback:
 
     def test_an_erroring_model_falls_back_and_then_its_circuit_opens(self, quickstart: Path) -> None:
         edit(quickstart, "  model_map:", "  circuit: {failures: 1, open_seconds: 60}\n  model_map:")
-        manifest = apply(quickstart)
+        manifest = apply_file(quickstart)
         with open_hooks(manifest) as hooks:
             fault = {"method": "POST", "path_regex": "/v1/chat/completions", "status": 503, "code": "overloaded"}
             httpx.post(f"{hooks.target.base_url}/_simulator/faults", json=fault).raise_for_status()
@@ -239,7 +235,7 @@ class TestFallback:
     def test_a_model_refusing_the_request_falls_back_without_opening_its_circuit(self, quickstart: Path) -> None:
         # As in the proxy: a 4xx other than 429 is about the request, not the model's health.
         edit(quickstart, "  model_map:", "  circuit: {failures: 1, open_seconds: 60}\n  model_map:")
-        manifest = apply(quickstart)
+        manifest = apply_file(quickstart)
         with open_hooks(manifest) as hooks:
             fault = {"method": "POST", "path_regex": "/v1/chat/completions", "status": 400, "code": "invalid_request"}
             httpx.post(f"{hooks.target.base_url}/_simulator/faults", json={**fault, "times": 1}).raise_for_status()

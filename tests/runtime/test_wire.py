@@ -970,8 +970,22 @@ class TestSSE:
             b'"delta":{"type":"text_delta","text":"\\u00e9\\n\\"x\\""}}\n\n'
         )
 
-    def test_a_ping_is_ready_made(self) -> None:
-        assert encode_sse("ping", {"type": "ping"}) == PING_SSE == b'event: ping\ndata: {"type":"ping"}\n\n'
+    def test_a_ping_where_anthropic_sends_it_decodes_and_changes_nothing_a_client_sees(self) -> None:
+        assert SSEDecoder().feed(PING_SSE) == [("ping", '{"type":"ping"}')]
+        assert encode_sse("ping", {"type": "ping"}) == PING_SSE
+        _, events = run([*text_chunks("Hi ", "there"), chunk({}, "stop")])
+        assert [name for name, _ in events[:2]] == ["message_start", "content_block_start"]
+        pinged = sse(events[:2]) + PING_SSE + sse(events[2:])  # Anthropic's order: after the block starts
+
+        def seen_by_the_sdk(wire: bytes) -> tuple[list[str], JSON]:
+            def serve(_: Any) -> Any:
+                return http.Response(200, headers={"content-type": "text/event-stream"}, content=wire)
+
+            with sdk(serve).messages.stream(**request([{"role": "user", "content": "hi"}])) as stream:
+                return [event.type for event in stream], dump(stream.get_final_message())
+
+        assert seen_by_the_sdk(pinged) == seen_by_the_sdk(sse(events))
+        assert seen_by_the_sdk(pinged)[1]["content"] == [{"type": "text", "text": "Hi there"}]
 
     def test_the_decoder_reads_back_what_is_encoded_byte_by_byte(self) -> None:
         _, events = run([*text_chunks("Hi ", "there"), chunk({}, "stop")])

@@ -1,4 +1,4 @@
-"""Fixtures for the simulator's tests: one served simulator for the session, a fresh world per test.
+"""Fixtures for the simulator's tests: clients of the served simulator, which has a fresh world per test.
 
 Real clients talk to it: the official `together` SDK (retries off, so a 409 or 429 surfaces at
 once instead of being retried with real sleeps) and a plain httpx client for what the SDK does
@@ -13,40 +13,26 @@ import httpx
 import pytest
 import together
 
-from controlplane.provider.simulator import Settings
 from tests.support.served import ServedSimulator
 
 API_KEY = "sim-test-key"
 PROJECT = "proj_sim"
 
 
-@pytest.fixture(scope="session")
-def served() -> Iterator[ServedSimulator]:
-    with ServedSimulator() as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def simulator(served: ServedSimulator) -> ServedSimulator:
-    """The served simulator with a freshly seeded world and default settings."""
-    with served.world() as world:
-        world.reset(Settings())
-    return served
-
-
-# Clients are shared by the session (building one costs more than most tests); each test still
-# gets a fresh world through `simulator`.
+# The served simulator is `tests/support`'s, started once per process with a fresh world per test
+# (`simulator`). Clients are shared by the session too (building one costs more than most tests).
 
 
 @pytest.fixture(scope="session")
-def _sdk(served: ServedSimulator) -> Iterator[together.Together]:
-    with together.Together(api_key=API_KEY, base_url=served.base_url, project_id=PROJECT, max_retries=0) as sdk:
+def _sdk(_served_simulator: ServedSimulator) -> Iterator[together.Together]:
+    base_url = _served_simulator.base_url
+    with together.Together(api_key=API_KEY, base_url=base_url, project_id=PROJECT, max_retries=0) as sdk:
         yield sdk
 
 
 @pytest.fixture(scope="session")
-def _raw(served: ServedSimulator) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=served.base_url, headers={"Authorization": f"Bearer {API_KEY}"}) as raw:
+def _raw(_served_simulator: ServedSimulator) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=_served_simulator.base_url, headers={"Authorization": f"Bearer {API_KEY}"}) as raw:
         yield raw
 
 

@@ -22,7 +22,6 @@ from tests.simulator.test_simulator_sdk import (
     H100_NAME,
     PLANNING,
     SHOULD_RESPOND,
-    Frozen,
     config_resource,
     deploy,
     error_body,
@@ -32,6 +31,7 @@ from tests.simulator.test_simulator_sdk import (
     route_all_traffic,
     stop,
 )
+from tests.support.clock import FakeClock
 from tests.support.served import ServedSimulator
 
 SELECTOR_KEYS = {"accelerator_type", "accelerator_count", "optimization", "topology", "adapter_mode"}
@@ -57,7 +57,7 @@ def ask(client: together.Together, model: str, **extra: Any) -> str:
 
 
 def two_deployments(
-    client: together.Together, frozen: Frozen, name: str, replicas: tuple[int, int] = (1, 1)
+    client: together.Together, frozen: FakeClock, name: str, replicas: tuple[int, int] = (1, 1)
 ) -> tuple[str, str, str]:
     """An endpoint with two READY deployments (stable, canary), neither in the split yet."""
     endpoint = client.endpoints.create(name=name)
@@ -250,7 +250,7 @@ class TestDeletingDeployments:
     resources/endpoints/deployments.py (delete): "Remove the deployment from live traffic first"."""
 
     def test_a_running_deployment_cannot_be_deleted_even_out_of_the_split(
-        self, client: together.Together, frozen: Frozen
+        self, client: together.Together, frozen: FakeClock
     ) -> None:
         """The simulator used to delete a READY deployment at weight 0 (audit §0.2, §3 row 2)."""
         endpoint = client.endpoints.create(name="running")
@@ -261,7 +261,7 @@ class TestDeletingDeployments:
         assert error_body(refused.value)["error"]["code"] == "failed_precondition"
         assert "DEPLOYMENT_STATE_READY" in error_body(refused.value)["error"]["message"]
 
-    def test_a_stopping_deployment_cannot_be_deleted_yet(self, client: together.Together, frozen: Frozen) -> None:
+    def test_a_stopping_deployment_cannot_be_deleted_yet(self, client: together.Together, frozen: FakeClock) -> None:
         endpoint = client.endpoints.create(name="draining")
         deployment = deploy(client, endpoint.id)
         frozen.tick(PROVISION_SECONDS)
@@ -274,7 +274,7 @@ class TestDeletingDeployments:
         assert "DEPLOYMENT_STATE_STOPPING" in error_body(refused.value)["error"]["message"]
 
     def test_a_stopped_deployment_keeps_its_weight_and_is_deleted_once_out_of_the_split(
-        self, client: together.Together, frozen: Frozen
+        self, client: together.Together, frozen: FakeClock
     ) -> None:
         """docs: api-reference.md, Stop / Restart: "A stopped deployment keeps its configuration and
         traffic-split weight"; so the split entry must go before the delete."""
@@ -365,7 +365,7 @@ class TestRouting:
     used to answer every request from the largest share: a 95/5 split sent 0 of 200 to the 5."""
 
     def test_a_five_percent_canary_gets_about_five_percent_of_varied_requests(
-        self, client: together.Together, frozen: Frozen
+        self, client: together.Together, frozen: FakeClock
     ) -> None:
         endpoint, stable, canary = two_deployments(client, frozen, "canaried")
         named = clusters(client, endpoint, stable, canary)
@@ -376,7 +376,7 @@ class TestRouting:
         # "a configured 95/5 typically measures ~92-97 % on the control at N=200"
         assert 3 <= counts[canary] <= 20 and counts[stable] + counts[canary] == 200
 
-    def test_share_is_weight_times_ready_replicas(self, client: together.Together, frozen: Frozen) -> None:
+    def test_share_is_weight_times_ready_replicas(self, client: together.Together, frozen: FakeClock) -> None:
         """ "Share = weight x ready replicas ... Equal weights with unequal replica counts are not a 50/50 split.\""""
         endpoint, one, three = two_deployments(client, frozen, "uneven", replicas=(1, 3))
         named = clusters(client, endpoint, one, three)
@@ -387,7 +387,7 @@ class TestRouting:
         assert summaries == {one: 0.25, three: 0.75}
 
     def test_a_request_is_sticky_by_prompt_cache_key_then_user_then_content(
-        self, client: together.Together, frozen: Frozen
+        self, client: together.Together, frozen: FakeClock
     ) -> None:
         endpoint, stable, canary = two_deployments(client, frozen, "sticky")
         split(client, endpoint, {stable: 1, canary: 1})
@@ -402,7 +402,7 @@ class TestRouting:
         spread = {ask(client, "sim/sticky", extra_body={"prompt_cache_key": f"k{n}"}) for n in range(40)}
         assert len(spread) == 2  # and varied keys reach both
 
-    def test_the_answer_names_its_deployment_in_x_cluster(self, client: together.Together, frozen: Frozen) -> None:
+    def test_the_answer_names_its_deployment_in_x_cluster(self, client: together.Together, frozen: FakeClock) -> None:
         """ "x-cluster — the per-deployment cluster ID (one stable value per deployment)"; "x-cluster
         values don't equal the dep_ management IDs"."""
         endpoint, stable, canary = two_deployments(client, frozen, "attributed")
@@ -421,7 +421,7 @@ class TestInferenceErrors:
     (or has weight 0) gets endpoint_not_configured". The simulator used dedicated_endpoint_not_running."""
 
     def test_an_endpoint_whose_deployments_are_all_stopped_is_not_ready(
-        self, client: together.Together, frozen: Frozen
+        self, client: together.Together, frozen: FakeClock
     ) -> None:
         endpoint = client.endpoints.create(name="asleep")
         deployment = deploy(client, endpoint.id)
@@ -433,7 +433,7 @@ class TestInferenceErrors:
         assert error_body(refused.value)["error"]["code"] == "endpoint_not_ready"
 
     def test_a_ready_deployment_outside_the_split_is_not_configured(
-        self, client: together.Together, frozen: Frozen
+        self, client: together.Together, frozen: FakeClock
     ) -> None:
         endpoint = client.endpoints.create(name="unrouted")
         deploy(client, endpoint.id)
@@ -457,7 +457,7 @@ class TestLifecycle:
             world.endpoints[endpoint.id].active_rollout_id = "rol_123"
         assert client.endpoints.retrieve(endpoint.id).active_rollout_id == "rol_123"
 
-    def test_provisioning_takes_minutes_by_default(self, client: together.Together, frozen: Frozen) -> None:
+    def test_provisioning_takes_minutes_by_default(self, client: together.Together, frozen: FakeClock) -> None:
         """docs: api-reference.md, Autoscaling: a cold start takes "Minutes even for small models";
         the simulator used to be READY after 3 s."""
         assert Settings().provision_seconds >= 120
@@ -470,7 +470,7 @@ class TestLifecycle:
         )  # fmt: skip
 
     def test_too_little_capacity_leaves_a_deployment_degraded_with_partial_scheduled_replicas(
-        self, client: together.Together, simulator: ServedSimulator, frozen: Frozen
+        self, client: together.Together, simulator: ServedSimulator, frozen: FakeClock
     ) -> None:
         """docs: api-reference.md, Troubleshooting: "DEGRADED with Cannot place replicas: insufficient
         GPU capacity ... compare status.scheduledReplicas to desiredReplicas"."""
@@ -489,7 +489,7 @@ class TestLifecycle:
         ]
 
     def test_a_deployment_that_places_nothing_fails_after_six_hours(
-        self, client: together.Together, simulator: ServedSimulator, frozen: Frozen
+        self, client: together.Together, simulator: ServedSimulator, frozen: FakeClock
     ) -> None:
         """docs: api-reference.md, Deployment States: "A deployment that never reaches READY within six
         hours is marked FAILED"."""

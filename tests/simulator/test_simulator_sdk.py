@@ -1,7 +1,7 @@
 """The served simulator, driven by Together's official SDK: if the SDK is happy, the wire format is.
 
 Simulated time: the server thread reads `controlplane.clock.now()`, which the `frozen` fixture
-(tests/conftest.py) freezes; `frozen.tick(...)` is how a deployment gets from PROVISIONING to
+(tests/support/clock.py) holds still; `frozen.tick(...)` is how a deployment gets from PROVISIONING to
 READY here, with no real waiting.
 """
 
@@ -11,7 +11,6 @@ import inspect
 import json
 from typing import Any
 
-import freezegun.api
 import httpx
 import pytest
 import together
@@ -26,9 +25,8 @@ from controlplane.provider.simulator import MemoryWorld, SimResponse, Simulator
 from controlplane.provider.simulator.api import ROUTES
 from controlplane.provider.simulator.world import PROVISION_SECONDS
 from controlplane.provider.together import TogetherClient
+from tests.support.clock import FakeClock
 from tests.support.served import ServedSimulator
-
-Frozen = freezegun.api.FrozenDateTimeFactory
 
 SHOULD_RESPOND = "moonmakesmagic/DeepSeek-R1-Distill-Qwen-1.5B-shouldrespond"
 PLANNING = "moonmakesmagic/DeepSeek-Qwen-14B-planning"
@@ -92,7 +90,7 @@ def route_all_traffic(client: together.Together, endpoint_id: str, deployment_id
     )
 
 
-def ready_endpoint(client: together.Together, frozen: Frozen, name: str, model: str) -> Endpoint:
+def ready_endpoint(client: together.Together, frozen: FakeClock, name: str, model: str) -> Endpoint:
     """An endpoint whose one deployment of `model` is READY and takes all traffic."""
     endpoint = client.endpoints.create(name=name)
     deployment = deploy(client, endpoint.id, model=model)
@@ -100,7 +98,7 @@ def ready_endpoint(client: together.Together, frozen: Frozen, name: str, model: 
     return route_all_traffic(client, endpoint.id, deployment.id)
 
 
-def stop(client: together.Together, frozen: Frozen, endpoint_id: str, deployment_id: str) -> None:
+def stop(client: together.Together, frozen: FakeClock, endpoint_id: str, deployment_id: str) -> None:
     """Scale to 0/0 and let it drain (stop_seconds: 1): what Together asks before a delete."""
     client.endpoints.deployments.update(
         deployment_id, endpoint_id=endpoint_id, update_mask="autoscaling",
@@ -206,7 +204,7 @@ class TestEndpoints:
         contains = client.endpoints.list(filter='name:"planning"')
         assert [e.name for e in contains] == ["sim/shop-planning", "sim/blog-planning"]
 
-    def test_orders_newest_first_when_asked(self, client: together.Together, frozen: Frozen) -> None:
+    def test_orders_newest_first_when_asked(self, client: together.Together, frozen: FakeClock) -> None:
         for name in ("older", "newer"):
             client.endpoints.create(name=name)
             frozen.tick(1)
@@ -235,7 +233,7 @@ class TestEndpoints:
             client.endpoints.delete(endpoint.id, etag=endpoint.etag)
 
     def test_an_endpoint_is_deleted_only_once_it_has_no_deployments(
-        self, client: together.Together, frozen: Frozen
+        self, client: together.Together, frozen: FakeClock
     ) -> None:
         endpoint = client.endpoints.create(name="doomed")
         deployment = deploy(client, endpoint.id)
@@ -342,7 +340,9 @@ class TestDeployments:
 
 
 class TestSimulatedTime:
-    def test_a_new_deployment_is_ready_after_provision_seconds(self, client: together.Together, frozen: Frozen) -> None:
+    def test_a_new_deployment_is_ready_after_provision_seconds(
+        self, client: together.Together, frozen: FakeClock
+    ) -> None:
         endpoint = client.endpoints.create(name="warming")
         deployment = deploy(client, endpoint.id, replicas=2)
         frozen.tick(PROVISION_SECONDS - 0.1)
@@ -354,7 +354,7 @@ class TestSimulatedTime:
         assert (status.state, status.ready_replicas) == ("DEPLOYMENT_STATE_READY", 2)
 
     def test_stopping_takes_stop_seconds_then_the_deployment_is_stopped(
-        self, client: together.Together, frozen: Frozen
+        self, client: together.Together, frozen: FakeClock
     ) -> None:
         endpoint = client.endpoints.create(name="cooling")
         deployment = deploy(client, endpoint.id)
@@ -368,7 +368,7 @@ class TestSimulatedTime:
         assert (status.state, status.ready_replicas) == ("DEPLOYMENT_STATE_STOPPED", 0)
 
     def test_a_stopped_deployment_starts_again_through_provisioning(
-        self, client: together.Together, frozen: Frozen
+        self, client: together.Together, frozen: FakeClock
     ) -> None:
         endpoint = client.endpoints.create(name="restart")
         deployment = deploy(client, endpoint.id)
@@ -383,7 +383,9 @@ class TestSimulatedTime:
             "DEPLOYMENT_STATE_READY"
         )
 
-    def test_scaling_a_ready_deployment_passes_through_scaling(self, client: together.Together, frozen: Frozen) -> None:
+    def test_scaling_a_ready_deployment_passes_through_scaling(
+        self, client: together.Together, frozen: FakeClock
+    ) -> None:
         endpoint = client.endpoints.create(name="growing")
         deployment = deploy(client, endpoint.id)
         frozen.tick(PROVISION_SECONDS)
@@ -396,7 +398,7 @@ class TestSimulatedTime:
         assert (status.state, status.ready_replicas) == ("DEPLOYMENT_STATE_READY", 3)
 
     def test_a_model_set_to_fail_ends_failed(
-        self, client: together.Together, simulator: ServedSimulator, frozen: Frozen
+        self, client: together.Together, simulator: ServedSimulator, frozen: FakeClock
     ) -> None:
         with simulator.world() as world:
             world.settings.failing_models = [SHOULD_RESPOND]
@@ -407,7 +409,7 @@ class TestSimulatedTime:
         assert status.state == "DEPLOYMENT_STATE_FAILED" and SHOULD_RESPOND in status.message
 
     def test_the_endpoint_summary_shows_the_state_and_traffic_share(
-        self, client: together.Together, frozen: Frozen
+        self, client: together.Together, frozen: FakeClock
     ) -> None:
         endpoint = ready_endpoint(client, frozen, "summary", SHOULD_RESPOND)
         [summary] = client.endpoints.retrieve(endpoint.id).deployments
@@ -416,7 +418,7 @@ class TestSimulatedTime:
 
 
 class TestChatCompletions:
-    def test_a_should_respond_model_answers_in_elizaos_xml(self, client: together.Together, frozen: Frozen) -> None:
+    def test_a_should_respond_model_answers_in_elizaos_xml(self, client: together.Together, frozen: FakeClock) -> None:
         ready_endpoint(client, frozen, "agent-should-respond", SHOULD_RESPOND)
         prompt = "<task>Decide on behalf of Eliza whether they should respond.</task>\n<name>Eliza</name>"
         completion = client.chat.completions.create(
@@ -428,7 +430,7 @@ class TestChatCompletions:
         assert text.endswith("<action>RESPOND</action>\n</response>")
         assert completion.usage is not None and completion.usage.total_tokens > completion.usage.prompt_tokens
 
-    def test_a_planning_model_answers_with_a_reply_action(self, client: together.Together, frozen: Frozen) -> None:
+    def test_a_planning_model_answers_with_a_reply_action(self, client: together.Together, frozen: FakeClock) -> None:
         ready_endpoint(client, frozen, "agent-planning", PLANNING)
         completion = client.chat.completions.create(
             model="agent-planning", messages=[{"role": "user", "content": "Tell me about the weather"}]
@@ -436,7 +438,7 @@ class TestChatCompletions:
         text = text_of(completion)
         assert "<actions>REPLY</actions>" in text and "<text>You said: Tell me about the weather</text>" in text
 
-    def test_a_coding_model_answers_with_a_python_block(self, client: together.Together, frozen: Frozen) -> None:
+    def test_a_coding_model_answers_with_a_python_block(self, client: together.Together, frozen: FakeClock) -> None:
         ready_endpoint(client, frozen, "agent-coding", CODING)
         completion = client.chat.completions.create(
             model="sim/agent-coding",
@@ -446,7 +448,7 @@ class TestChatCompletions:
         assert text.startswith("```python\ndef reverse_a_string(") and text.endswith("```")
 
     def test_a_stream_carries_the_same_answer_in_chunks_and_ends_with_usage(
-        self, client: together.Together, frozen: Frozen
+        self, client: together.Together, frozen: FakeClock
     ) -> None:
         ready_endpoint(client, frozen, "streamer-planning", PLANNING)
         request: dict[str, Any] = {
@@ -460,7 +462,7 @@ class TestChatCompletions:
         assert chunks[-1].choices[0].finish_reason == "stop" and chunks[-1].usage is not None
         assert all(c.usage is None for c in chunks[:-1])
 
-    def test_max_tokens_cuts_the_answer_short(self, client: together.Together, frozen: Frozen) -> None:
+    def test_max_tokens_cuts_the_answer_short(self, client: together.Together, frozen: FakeClock) -> None:
         ready_endpoint(client, frozen, "short-planning", PLANNING)
         completion = client.chat.completions.create(
             model="sim/short-planning", messages=[{"role": "user", "content": "hi"}], max_tokens=3
@@ -468,7 +470,7 @@ class TestChatCompletions:
         assert completion.choices[0].finish_reason == "length"
         assert completion.usage is not None and completion.usage.completion_tokens == 3
 
-    def test_a_stop_sequence_ends_the_answer_before_it(self, client: together.Together, frozen: Frozen) -> None:
+    def test_a_stop_sequence_ends_the_answer_before_it(self, client: together.Together, frozen: FakeClock) -> None:
         ready_endpoint(client, frozen, "stopped-planning", PLANNING)
         completion = client.chat.completions.create(
             model="sim/stopped-planning", messages=[{"role": "user", "content": "hi"}], stop=["</thought>"]
@@ -476,7 +478,7 @@ class TestChatCompletions:
         text = text_of(completion)
         assert "</thought>" not in text and text.startswith("<response>\n    <thought>")
 
-    def test_a_tool_the_user_names_is_called(self, client: together.Together, frozen: Frozen) -> None:
+    def test_a_tool_the_user_names_is_called(self, client: together.Together, frozen: FakeClock) -> None:
         ready_endpoint(client, frozen, "tools", PLANNING)
         weather = {
             "type": "function",
@@ -505,7 +507,7 @@ class TestChatCompletions:
         assert [(t.id, t.function.name) for t in streamed] == [(call.id, "get_weather")]
         assert chunks[-1].choices[0].finish_reason == "tool_calls"
 
-    def test_a_deployment_can_be_addressed_directly(self, client: together.Together, frozen: Frozen) -> None:
+    def test_a_deployment_can_be_addressed_directly(self, client: together.Together, frozen: FakeClock) -> None:
         endpoint = client.endpoints.create(name="direct-planning")
         deploy(client, endpoint.id, "canary", model=PLANNING)
         frozen.tick(PROVISION_SECONDS)  # READY, but not in the traffic split: only pinning reaches it
@@ -535,7 +537,7 @@ class TestChatCompletions:
         assert answer.status_code == 400 and answer.json()["error"]["type"] == "invalid_request_error"
 
     def test_v1_models_lists_the_seeded_models_and_every_answering_endpoint(
-        self, client: together.Together, http: httpx.Client, frozen: Frozen
+        self, client: together.Together, http: httpx.Client, frozen: FakeClock
     ) -> None:
         ready_endpoint(client, frozen, "listed-planning", PLANNING)
         client.endpoints.create(name="unlisted")
@@ -551,7 +553,7 @@ class TestWireShapes:
     """Raw answers, validated strictly by the SDK's own pydantic types (the SDK itself parses leniently)."""
 
     def test_every_resource_has_every_field_the_sdk_requires(
-        self, client: together.Together, http: httpx.Client, frozen: Frozen
+        self, client: together.Together, http: httpx.Client, frozen: FakeClock
     ) -> None:
         endpoint = ready_endpoint(client, frozen, "shapes-planning", PLANNING)
         deployment = endpoint.deployments[0]
@@ -676,7 +678,7 @@ class TestEveryProviderCall:
     every route the client uses is driven by the SDK against the served simulator."""
 
     def test_the_sdk_drives_every_route_the_provider_uses(
-        self, client: together.Together, simulator: ServedSimulator, frozen: Frozen, monkeypatch: pytest.MonkeyPatch
+        self, client: together.Together, simulator: ServedSimulator, frozen: FakeClock, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         in_process = Simulator(MemoryWorld(), provision_seconds=0, stop_seconds=0)
         provider_routes = recorded(in_process, monkeypatch)

@@ -10,7 +10,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import freezegun.api
 import httpx
 import pytest
 
@@ -20,8 +19,8 @@ from controlplane.provider.simulator.chat import ChatRequest, answer, role_for
 from controlplane.provider.simulator.protocol import ApiError
 from controlplane.provider.simulator.query import Field, TextField, TimeField, compile_filter, paginate
 from controlplane.provider.simulator.transport import SimulatorTransport
+from tests.support.clock import FakeClock
 
-Frozen = freezegun.api.FrozenDateTimeFactory
 AUTH = {"Authorization": "Bearer local"}
 ENDPOINTS = "/v2/projects/proj_sim/endpoints"
 
@@ -35,7 +34,7 @@ def call(simulator: Simulator, method: str, path: str, body: Any = None, **query
 
 
 class TestInProcessTransport:
-    def test_an_httpx_client_drives_the_simulator_without_a_server(self, tmp_path: Path, frozen: Frozen) -> None:
+    def test_an_httpx_client_drives_the_simulator_without_a_server(self, tmp_path: Path, frozen: FakeClock) -> None:
         transport = SimulatorTransport(tmp_path / "world.json", provision_seconds=5)
         with httpx.Client(transport=transport, base_url="http://simulator", headers=AUTH) as client:
             assert client.get("/v3/whoami").json()["project"]["slug"] == "sim"
@@ -60,7 +59,7 @@ class TestInProcessTransport:
             assert deployment["status"]["state"] == "DEPLOYMENT_STATE_READY"
 
     def test_a_stream_arrives_whole_and_still_parses_as_server_sent_events(
-        self, tmp_path: Path, frozen: Frozen
+        self, tmp_path: Path, frozen: FakeClock
     ) -> None:
         simulator = Simulator(WorldFile(tmp_path / "world.json"), provision_seconds=0)
         _ready_endpoint(simulator, "chatty-planning")
@@ -283,7 +282,7 @@ def _ready_endpoint(simulator: Simulator, name: str) -> None:
 
 
 class TestOlderWorldFiles:
-    def test_a_world_file_from_before_platform_projects_is_migrated(self, tmp_path: Path, frozen: Frozen) -> None:
+    def test_a_world_file_from_before_platform_projects_is_migrated(self, tmp_path: Path, frozen: FakeClock) -> None:
         """Schema 1 kept public models in the project and gave each model its own configs: its
         endpoints and deployments are kept, a deployment's config becomes its base model's."""
         path = tmp_path / "w.json"

@@ -126,10 +126,7 @@ class Simulator:
         self, method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str], body: bytes, request_id: str
     ) -> SimResponse:
         route, params = _route(method, path)
-        # The one clock read of a request. freezegun tells callers to keep real time by the five
-        # innermost frames, so this read stays below `handle` and below the adapter that calls
-        # `handle` (transport, server): frames of the modules tests tell freezegun to ignore (the
-        # event loop, anyio's worker threads) are then out of its sight.
+        # The one clock read of a request: every route sees the same moment.
         now = clock.now()
         call = Call(
             method=method,

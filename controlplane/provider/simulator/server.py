@@ -71,8 +71,7 @@ class SimulatorApp:
         await response(scope, receive, send)
 
     def _answer(self, scope: Scope, body: bytes) -> SimResponse:
-        # Runs in a worker thread; being our own frame between anyio's worker and `handle` is also
-        # what keeps the simulator's clock read clear of frames freezegun is told to ignore.
+        # Runs in a worker thread: a `WorldFile` session may wait for another process's lock.
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
         query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
         headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}

@@ -13,8 +13,8 @@ succeeds, so a refused request leaves no trace.
 
 Deployments move through their states in simulated time. A write records where a deployment is
 heading and when it arrives (`Phase`, `next_phase`, `next_at`); a read computes the state at the
-request's `clock.now()`. Nothing ticks in the background, which is why freezegun alone can move a
-deployment from PROVISIONING to READY.
+request's `clock.now()`. Nothing ticks in the background, which is why moving the clock alone
+moves a deployment from PROVISIONING to READY.
 """
 
 from __future__ import annotations

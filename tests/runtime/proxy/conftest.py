@@ -21,8 +21,10 @@ import pytest
 
 from controlplane.manifest import Manifest, load
 from controlplane.store import Store, open_store
-from tests.runtime.proxy.standins import StandInAnthropic, StandInOpenAI
+from tests.support.clock import FakeClock
+from tests.support.project import apply
 from tests.support.served import ServedProxy, ServedSimulator
+from tests.support.standins import StandInAnthropic, StandInOpenAI
 
 MANIFEST = """\
 version: 1
@@ -90,14 +92,6 @@ class World:
         )
         return load(self.path)
 
-    def apply(self, manifest: Manifest) -> None:
-        """`reasoning apply`, as a library call: endpoints in the simulated world, state in the store.
-
-        The custom models stay the shared simulator's: same endpoint names, already READY."""
-        from controlplane import api
-
-        api.apply(manifest)
-
     def store(self) -> Store:
         return open_store("sqlite:///.reasoning/state.db", self.dir)
 
@@ -118,14 +112,18 @@ def _shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             )
         )
         manifest = load(template / "reasoning.yaml")
-        world.apply(manifest)
+        with pytest.MonkeyPatch.context() as patch:
+            FakeClock().install(patch)  # applied at START, where every test's clock stands
+            apply(manifest)
         with ServedSimulator(manifest.path(".reasoning/simulator.json")) as simulator:
             world.simulator = simulator
             yield world
 
 
 @pytest.fixture
-def world(_shared: World, tmp_path: Path) -> World:
+def world(_shared: World, tmp_path: Path, frozen: FakeClock) -> World:
+    """A directory for the test's manifest, the stand-ins reset; the clock stands at START, the
+    moment the template was applied, so no hardware has accrued unless the test moves it."""
     for standin in (_shared.anthropic, _shared.openai):
         standin.received.clear()
         standin.fail_status = None

@@ -14,21 +14,26 @@ a test sets: `fail_status` answers every request with that status in the API's e
 `StandInOpenAI.break_after` ends a stream's connection abruptly after that many chunks, which is
 how a custom model dies mid-answer.
 
-`bench/` imports these too: each is served by uvicorn in a background thread, on a socket made
-with IPPROTO_TCP (see `controlplane.provider.simulator.server`: without it every response waits
-~40 ms on delayed ACK).
+`StandInChat` is a chat model the hooks talk to (OpenAI-compatible, answering what the test tells
+it to), and `silent_port()` a server that takes the request and never answers.
+
+Each is served by uvicorn in a background thread on a free loopback port (`ServedASGI`, on an
+IPPROTO_TCP socket: without it every response waits ~40 ms on delayed ACK).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
+import socket
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
+from tests.support import anthropic_stream
 from tests.support.served import ServedASGI
 
 _WORD = re.compile(r"\s*\S+")
@@ -195,31 +200,15 @@ class StandInAnthropic(_Served):
 
     @staticmethod
     async def _events(answer: _Answer, message_id: str, model: str) -> AsyncIterator[bytes]:
-        def event(name: str, data: dict[str, Any]) -> bytes:
-            return f"event: {name}\ndata: {json.dumps({'type': name, **data})}\n\n".encode()
-
-        message = {"id": message_id, "type": "message", "role": "assistant", "model": model, "content": [],
-                   "stop_reason": None, "stop_sequence": None,
-                   "usage": {"input_tokens": answer.input_tokens, "output_tokens": 1}}  # fmt: skip
-        yield event("message_start", {"message": message})
-        yield event("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}})
-        yield event("ping", {})
-        for word in _words(answer.text):
-            yield event("content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": word}})
-        yield event("content_block_stop", {"index": 0})
-        if answer.tool:
-            block = {"type": "tool_use", "id": f"toolu_{message_id}", "name": answer.tool["name"], "input": {}}
-            yield event("content_block_start", {"index": 1, "content_block": block})
-            arguments = json.dumps(answer.tool["input"])
-            for piece in (arguments[: len(arguments) // 2], arguments[len(arguments) // 2 :]):
-                yield event(
-                    "content_block_delta", {"index": 1, "delta": {"type": "input_json_delta", "partial_json": piece}}
-                )
-            yield event("content_block_stop", {"index": 1})
-        stop = "tool_use" if answer.tool else "end_turn"
-        yield event("message_delta", {"delta": {"stop_reason": stop, "stop_sequence": None},
-                                      "usage": {"output_tokens": answer.output_tokens}})  # fmt: skip
-        yield event("message_stop", {})
+        for name, data in anthropic_stream.stream(
+            message_id,
+            model,
+            _words(answer.text),
+            input_tokens=answer.input_tokens,
+            output_tokens=answer.output_tokens,
+            tool=answer.tool,
+        ):
+            yield f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
 
 
 class StandInOpenAI(_Served):
@@ -299,4 +288,62 @@ class StandInOpenAI(_Served):
             yield piece
 
 
-__all__ = ["Received", "StandInAnthropic", "StandInOpenAI"]
+class StandInChat(ServedASGI):
+    """An OpenAI-compatible chat model answering `answer` (or `answer(request)`), or failing with
+    `status`; what it was sent is in `received` and `headers`.
+
+        with StandInChat("<response><action>IGNORE</action></response>") as model:
+            ... model.base_url, model.received[-1]["messages"] ...
+    """
+
+    def __init__(self, answer: str | Callable[[dict[str, Any]], str] = "", *, status: int = 200) -> None:
+        self.answer = answer
+        self.status = status
+        self.received: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        super().__init__(self._asgi, backlog=64)
+
+    async def _asgi(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        raw = b""
+        while True:
+            message = await receive()
+            raw += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        request = json.loads(raw)
+        self.received.append(request)
+        self.headers.append({k.decode(): v.decode() for k, v in scope["headers"]})
+        if self.status >= 400:
+            body: dict[str, Any] = {"error": {"message": "stand-in failure", "code": "standin_error"}}
+        else:
+            text = self.answer(request) if callable(self.answer) else self.answer
+            body = {
+                "id": "chatcmpl-standin",
+                "object": "chat.completion",
+                "model": request.get("model"),
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10},
+            }
+        data = json.dumps(body).encode()
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+        await send({"type": "http.response.start", "status": self.status, "headers": headers})
+        await send({"type": "http.response.body", "body": data})
+
+
+@contextmanager
+def silent_port() -> Iterator[str]:
+    """A base URL whose server takes the connection (the kernel's backlog does) and the request,
+    and never says a word: a model that is up but too slow."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    try:
+        host, port = listener.getsockname()[:2]
+        yield f"http://{host}:{port}"
+    finally:
+        listener.close()
+
+
+__all__ = ["Received", "StandInAnthropic", "StandInChat", "StandInOpenAI", "silent_port"]
