@@ -9,6 +9,7 @@ prompt only appears on a terminal, so those tests run the CLI as a subprocess on
 from __future__ import annotations
 
 import os
+import platform
 import pty
 import selectors
 import signal
@@ -142,6 +143,22 @@ class TestCompletion:
         assert run().out.split() == ["--markdown"]
 
 
+#: read(2)'s number, by machine: what `/proc/PID/syscall` shows first while a process waits in it
+READ_SYSCALL = {"x86_64": "0", "aarch64": "63"}.get(platform.machine())
+
+
+def _reading_stdin(pid: int) -> bool:
+    fields = Path(f"/proc/{pid}/syscall").read_text().split()
+    return len(fields) > 1 and fields[0] == READ_SYSCALL and fields[1] == "0x0"
+
+
+def _interruptible() -> None:
+    # A terminal's foreground process takes Ctrl-C at SIGINT's default. A job a non-interactive shell
+    # started in the background (as CI may run the suite) inherits SIGINT ignored, and Python then
+    # installs no handler: the child would sleep through the test's Ctrl-C.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class AtThePrompt:
     """`reasoning apply` on the quickstart in a subprocess whose stdin is a terminal, stopped at the prompt."""
 
@@ -155,6 +172,7 @@ class AtThePrompt:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=environment,
+            preexec_fn=_interruptible,
         )
         os.close(replica)
         self.out = self._read_until(PROMPT)
@@ -178,12 +196,12 @@ class AtThePrompt:
         os.write(self.terminal, keys)  # the terminal holds them until the prompt reads
 
     def interrupt(self) -> None:
-        """Ctrl-C once the prompt blocks on the terminal: a signal sent a moment earlier, after the
-        prompt is written but before its read() starts, is taken before the read and lost to it
-        (as it would be for a person, who never types that fast)."""
+        """Ctrl-C once the prompt blocks reading the terminal: a signal sent a moment earlier, after
+        the prompt is written but before its read() starts, is taken before the read and lost to it
+        (as it would be for a person, who never types that fast). `/proc/PID/syscall` names the
+        system call a blocked process is in: the read of fd 0 is the prompt waiting for a key."""
         deadline = time.monotonic() + PROMPT_DEADLINE_SECONDS
-        # the process has one thread at the prompt: asleep in the kernel means blocked on that read
-        while Path(f"/proc/{self.process.pid}/stat").read_text().rpartition(")")[2].split()[0] != "S":
+        while not _reading_stdin(self.process.pid):
             assert time.monotonic() < deadline, "the prompt never blocked on the terminal"
             time.sleep(0.001)  # polls the kernel's view of the child; no result depends on how long
         self.process.send_signal(signal.SIGINT)
@@ -214,7 +232,10 @@ class TestPrompt:
         code, err = prompt.finish()
         assert code == 1 and err == "\nAborted.\n"
 
-    @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the child's state from Linux's /proc")
+    @pytest.mark.skipif(
+        READ_SYSCALL is None or not Path("/proc/self/syscall").exists(),
+        reason="reads the blocked system call from Linux's /proc on x86_64 or aarch64",
+    )
     def test_ctrl_c_at_the_prompt_is_interrupted_with_exit_130(self, prompt: AtThePrompt) -> None:
         prompt.interrupt()
         code, err = prompt.finish()
