@@ -129,9 +129,14 @@ class TestStartUp:
 
 
 class TestCompletion:
-    def test_the_completion_script_is_offered_for_bash(self, run: Run) -> None:
-        result = run("--show-completion", "bash")
-        assert result.code == 0 and "_reasoning_completion()" in result.out and "_REASONING_COMPLETE" in result.out
+    def test_the_completion_script_is_offered_for_the_shell_it_runs_in(self) -> None:
+        # --show-completion is a flag: typer detects the shell from the process's parents, so the
+        # test runs it as a user does, from bash (whatever shell, if any, started the suite); the
+        # second statement keeps bash from exec-ing the command in its own place
+        command = f"{sys.executable} -c 'from controlplane.cli import main; main()' --show-completion; exit $?"
+        result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        assert "_reasoning_completion()" in result.stdout and "_REASONING_COMPLETE" in result.stdout
 
     def test_completing_a_command_and_an_option(self, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("_REASONING_COMPLETE", "complete_bash")
