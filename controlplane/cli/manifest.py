@@ -27,14 +27,18 @@ def validate(file: Path = FILE) -> None:
     out.print(f"{file}: valid. project {manifest.project}, {len(manifest.models)} role(s): {roles}")
 
 
-def schema(output: Path = typer.Option(None, "--out", help="Write to this file instead of stdout.")) -> None:
+def schema(
+    output: Path = typer.Option(None, "--out", help="Write to this file instead of stdout."),
+    markdown: bool = typer.Option(False, "--markdown", help="The manifest reference as Markdown tables instead."),
+) -> None:
     """Print the manifest's JSON Schema (for editors: `# yaml-language-server: $schema=...`)."""
     from controlplane.manifest import Manifest
+    from controlplane.manifest.reference import render
 
     document = Manifest.model_json_schema()
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     document["title"] = "reasoning.yaml"
-    text = json.dumps(document, indent=2)
+    text = render(document).rstrip("\n") if markdown else json.dumps(document, indent=2)
     if output is None:
         out.print(text, markup=False)
     else:
