@@ -72,8 +72,8 @@ def _type(field: Schema) -> str:
         return f"list of {_type(field.get('items', {}))}"
     if kind == "object" and "additionalProperties" in field and isinstance(field["additionalProperties"], dict):
         return f"map of name to {_type(field['additionalProperties'])}"
-    bounds = [f"≥ {field['minimum']}" if "minimum" in field else "", f"≤ {field['maximum']}" if "maximum" in field else ""]
-    bounds_text = ", ".join(b for b in bounds if b)
+    bounds = [f"{sign} {field[key]}" for key, sign in (("minimum", "≥"), ("maximum", "≤")) if key in field]
+    bounds_text = ", ".join(bounds)
     return f"{kind} ({bounds_text})" if bounds_text else str(kind)
 
 
