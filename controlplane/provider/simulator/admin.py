@@ -6,7 +6,9 @@ with curl can steer the world a client is talking to:
     GET  /_simulator/world                      the whole world, as stored
     GET  /_simulator/settings                   provision_seconds, stop_seconds, scale_seconds, api_keys,
     PUT  /_simulator/settings                   failing_models, capacity, deployment_hardware,
-                                                list_public_configs (PUT changes the keys given)
+                                                list_public_configs, file_process_seconds,
+                                                fine_tune_seconds, failing_fine_tunes,
+                                                fine_tune_allowed_to_proceed (PUT changes the keys given)
     GET  /_simulator/faults                     injected faults still pending (with their draw counts)
     POST /_simulator/faults                     add one: {method, path_regex, kind (status | lost | timeout |
                                                 reset), status, times | rate + seed, retry_after, code,

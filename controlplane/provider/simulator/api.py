@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from controlplane import clock
-from controlplane.provider.simulator import admin, inference, resources
+from controlplane.provider.simulator import admin, inference, resources, training
 from controlplane.provider.simulator.protocol import ApiError, Call, SimResponse, not_found
 from controlplane.provider.simulator.world import Fault, MemoryWorld, Settings, World, WorldStore
 
@@ -73,6 +73,21 @@ ROUTES = [
     Route("PATCH", _DEPLOYMENT, resources.update_deployment),
     Route("DELETE", _DEPLOYMENT, resources.delete_deployment),
     Route("GET", "/v1/models", inference.list_models),
+    Route("POST", "/v1/files", training.create_file),
+    Route("GET", "/v1/files", training.list_files),
+    Route("GET", "/v1/files/{file}", training.get_file),
+    Route("DELETE", "/v1/files/{file}", training.delete_file),
+    Route("GET", "/v1/files/{file}/content", training.get_file_content),
+    Route("POST", "/v1/files/{file}/preprocess", training.preprocess),
+    Route("GET", "/v1/fine-tunes/models/limits", training.model_limits),
+    Route("POST", "/v1/fine-tunes/estimate-price", training.estimate_price),
+    Route("POST", "/v1/fine-tunes", training.create_fine_tune),
+    Route("GET", "/v1/fine-tunes", training.list_fine_tunes),
+    Route("GET", "/v1/fine-tunes/{job}", training.get_fine_tune),
+    Route("DELETE", "/v1/fine-tunes/{job}", training.delete_fine_tune),
+    Route("POST", "/v1/fine-tunes/{job}/cancel", training.cancel_fine_tune),
+    Route("GET", "/v1/fine-tunes/{job}/events", training.fine_tune_events),
+    Route("GET", "/v1/fine-tunes/{job}/checkpoints", training.fine_tune_checkpoints),
     Route("POST", "/v1/chat/completions", inference.chat_completions),
     Route("GET", "/_simulator/world", admin.get_world, admin=True),
     Route("GET", "/_simulator/settings", admin.get_settings, admin=True),
@@ -81,6 +96,8 @@ ROUTES = [
     Route("POST", "/_simulator/faults", admin.add_fault, admin=True),
     Route("DELETE", "/_simulator/faults", admin.clear_faults, admin=True),
     Route("POST", "/_simulator/reset", admin.reset, admin=True),
+    # the presigned URL POST /v1/files redirects to: S3's, so no bearer key and no faults
+    Route("PUT", "/_simulator/uploads/{file}", training.put_upload, admin=True),
 ]
 
 
@@ -143,6 +160,8 @@ class Simulator:
                 return route.handler(world, call)
             _authenticate(world, call)
             _check_project(world, route, params)
+            if world.fine_tunes:
+                training.settle(world, now)  # a fine-tune that completed by now has minted its model
             fault = _take_fault(world, call)
             if fault is None:
                 return route.handler(world, call)

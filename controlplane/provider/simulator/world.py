@@ -102,6 +102,18 @@ class Settings(Record):
         description="How deployments report their hardware: the instance type's deployable name "
         "(`1xnvidia-h100-80gb`, what Together's CLI parses) or its id.",
     )
+    file_process_seconds: float = Field(
+        default=5.0, ge=0, description="Simulated time a preprocessed file stays RUNNING before COMPLETED."
+    )
+    fine_tune_seconds: float = Field(
+        default=3600.0, ge=0, description="Simulated time a fine-tune job takes from pending to completed."
+    )
+    failing_fine_tunes: list[str] = Field(
+        default_factory=list, description="Base model names or suffixes whose fine-tunes end in `error`."
+    )
+    fine_tune_allowed_to_proceed: bool = Field(
+        default=True, description="What estimate-price answers as allowed_to_proceed (false: over the user's limit)."
+    )
     list_public_configs: bool = Field(
         default=True,
         description="Whether listing configs finds the platform's configs of public models; Together's docs "
@@ -310,6 +322,51 @@ class DeploymentRecord(Record):
             self.next_phase, self.next_at = None, None
 
 
+# -- training: v1 files and fine-tune jobs (their routes: training.py) --
+
+
+class ValidationReport(Record):
+    valid: bool
+    dataset_format: str | None = None
+    nlines: int = 0
+    error: str | None = None
+    error_type: str | None = None
+    dataset_has_tools: bool = False
+
+
+class FileRecord(Record):
+    id: str
+    filename: str
+    purpose: str
+    file_type: str
+    checksum: str
+    created_at: datetime
+    content: str | None = Field(default=None, description="What the presigned PUT stored (UTF-8 text).")
+    preprocess_at: datetime | None = None
+    report: ValidationReport | None = None
+
+
+class FineTuneRecord(Record):
+    id: str
+    created_at: datetime
+    model: str
+    training_file: str
+    validation_file: str | None = None
+    suffix: str | None = None
+    n_epochs: int = 1
+    n_checkpoints: int = 1
+    learning_rate: float = 1e-5
+    training_type: dict[str, Any]
+    training_method: dict[str, Any]
+    nlines: int
+    token_count: int
+    total_price: float
+    model_output_name: str
+    fails: bool = False
+    cancelled_at: datetime | None = None
+    minted_model_id: str | None = None
+
+
 class World(Record):
     schema_version: Literal[2] = 2
     project: Project
@@ -320,6 +377,8 @@ class World(Record):
     endpoints: dict[str, EndpointRecord] = Field(default_factory=dict)
     deployments: dict[str, DeploymentRecord] = Field(default_factory=dict)
     faults: list[Fault] = Field(default_factory=list)
+    files: dict[str, FileRecord] = Field(default_factory=dict, description="v1 files, by id.")
+    fine_tunes: dict[str, FineTuneRecord] = Field(default_factory=dict, description="v1 fine-tune jobs, by id.")
     sequence: int = Field(default=0, description="Counter behind ids and etags; survives a reset.")
 
     def mint(self, prefix: str) -> tuple[str, int]:
