@@ -17,13 +17,15 @@ from controlplane.manifest import Manifest, load
 
 if TYPE_CHECKING:
     from controlplane.apply import OnProgress, OnStep
+    from controlplane.provider.training import FineTuneEvent
+    from controlplane.training import Quote, Trained
     from controlplane.values import EventLog
     from controlplane.values.plan import ApplyResult, Plan
     from controlplane.values.reconcile import Round
     from controlplane.values.report import CostReport, Grouping
     from controlplane.values.status import Status
 
-__all__ = ["apply", "costs_report", "destroy", "events", "load", "plan", "reconcile_round", "status"]
+__all__ = ["apply", "costs_report", "destroy", "events", "load", "plan", "reconcile_round", "status", "train"]
 
 
 def plan(manifest: Manifest, *, out: Path | None = None) -> Plan:
@@ -142,3 +144,24 @@ def reconcile_round(manifest: Manifest, *, dry_run: bool = False, on_step: OnSte
 
     with open_project(manifest) as project:
         return reconcile(project, dry_run=dry_run, on_step=on_step)
+
+
+def train(
+    manifest: Manifest,
+    role: str,
+    data: Path,
+    *,
+    confirm: Callable[[Quote], bool],
+    base_model: str | None = None,
+    epochs: int = 1,
+    full: bool = False,
+    suffix: str | None = None,
+    wait: bool = False,
+    on_event: Callable[[FineTuneEvent], None] = lambda event: None,
+) -> Trained | None:
+    """Fine-tune `role`'s model on the training file `data` (see `controlplane.training`); None if
+    `confirm` declines the quote."""
+    from controlplane import training
+
+    options = training.TrainOptions(role, data, base_model, epochs, full, suffix, wait)
+    return training.train(manifest, options, confirm=confirm, on_event=on_event)

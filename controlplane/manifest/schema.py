@@ -217,6 +217,12 @@ class Role(Strict):
     )
     replicas: Replicas = Field(default_factory=Replicas, description="Autoscaling range.")
     enabled: bool = Field(default=True, description="false stops the role: scaled to 0, costs nothing.")
+    candidate: str | None = Field(
+        default=None,
+        min_length=1,
+        description="A trained successor of `model` (`reasoning train` writes it), not serving yet: "
+        "`reasoning rollout promote` makes it the model, `reasoning rollout abort` drops it.",
+    )
     priority: int = Field(
         default=0, description="Higher runs longer: the lowest priority stops first when cost must drop."
     )
