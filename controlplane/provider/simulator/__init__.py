@@ -3,6 +3,7 @@
     api         `Simulator.handle` and the route table: the one entry point
     resources   v2 routes: whoami, hardware, models, configs, supported models, endpoints, deployments
     inference   v1 routes: models, chat completions
+    rollouts    v2 rollouts: canary and blue-green traffic moves in simulated time
     training    v1 routes: files (the presigned upload, server-side validation) and fine-tune jobs
     admin       the simulator's own controls under /_simulator/
     views       the world in Together's wire shapes

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from controlplane import clock
-from controlplane.provider.simulator import admin, inference, resources, training
+from controlplane.provider.simulator import admin, inference, resources, rollouts, training
 from controlplane.provider.simulator.protocol import ApiError, Call, SimResponse, not_found
 from controlplane.provider.simulator.world import Fault, MemoryWorld, Settings, World, WorldStore
 
@@ -51,6 +51,7 @@ class Route:
 _PROJECT = "/v2/projects/{project}"
 _ENDPOINT = f"{_PROJECT}/endpoints/{{endpoint}}"
 _DEPLOYMENT = f"{_ENDPOINT}/deployments/{{deployment}}"
+_ROLLOUT = f"{_ENDPOINT}/rollouts/{{rollout}}"
 
 ROUTES = [
     Route("GET", "/v3/whoami", resources.whoami),
@@ -72,6 +73,15 @@ ROUTES = [
     Route("GET", _DEPLOYMENT, resources.get_deployment),
     Route("PATCH", _DEPLOYMENT, resources.update_deployment),
     Route("DELETE", _DEPLOYMENT, resources.delete_deployment),
+    Route("POST", f"{_ENDPOINT}/rollouts", rollouts.create_rollout),
+    Route("GET", f"{_ENDPOINT}/rollouts", rollouts.list_rollouts),
+    Route("GET", _ROLLOUT, rollouts.get_rollout),
+    Route("DELETE", _ROLLOUT, rollouts.delete_rollout),
+    Route("POST", f"{_ROLLOUT}/start", rollouts.start_rollout),
+    Route("POST", f"{_ROLLOUT}/pause", rollouts.pause_rollout),
+    Route("POST", f"{_ROLLOUT}/resume", rollouts.resume_rollout),
+    Route("POST", f"{_ROLLOUT}/promote", rollouts.promote_rollout),
+    Route("POST", f"{_ROLLOUT}/cancel", rollouts.cancel_rollout),
     Route("GET", "/v1/models", inference.list_models),
     Route("POST", "/v1/files", training.create_file),
     Route("GET", "/v1/files", training.list_files),
@@ -162,6 +172,8 @@ class Simulator:
             _check_project(world, route, params)
             if world.fine_tunes:
                 training.settle(world, now)  # a fine-tune that completed by now has minted its model
+            if world.rollouts:
+                rollouts.settle(world, now)  # rollouts move traffic in simulated time
             fault = _take_fault(world, call)
             if fault is None:
                 return route.handler(world, call)

@@ -114,6 +114,11 @@ class Settings(Record):
     fine_tune_allowed_to_proceed: bool = Field(
         default=True, description="What estimate-price answers as allowed_to_proceed (false: over the user's limit)."
     )
+    rollout_metric_breach: bool = Field(
+        default=False,
+        description="The router metrics breach every rollout's metric gates: a running canary with metrics "
+        "goes SYSTEM_PAUSED (METRIC_REGRESSION) when its next step would start.",
+    )
     list_public_configs: bool = Field(
         default=True,
         description="Whether listing configs finds the platform's configs of public models; Together's docs "
@@ -367,6 +372,39 @@ class FineTuneRecord(Record):
     minted_model_id: str | None = None
 
 
+class RolloutStep(Record):
+    traffic: int = Field(ge=1, le=100)
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+
+
+class RolloutRecord(Record):
+    """A v2 rollout (routes and state machine: rollouts.py)."""
+
+    id: str
+    seq: int
+    endpoint_id: str
+    source_deployment_id: str
+    target_deployment_id: str
+    strategy: Literal["ROLLOUT_STRATEGY_TYPE_CANARY", "ROLLOUT_STRATEGY_TYPE_BLUE_GREEN"]
+    steps: list[RolloutStep]
+    step_seconds: float
+    metrics: list[dict[str, Any]] = Field(default_factory=list)
+    final_source_replicas: int = 0
+    final_target_replicas: int | None = None
+    state: str = "ROLLOUT_STATE_PENDING"
+    current_step: int = -1
+    step_started_at: datetime | None = None
+    stabilize_at: datetime | None = None
+    settle_at: datetime | None = Field(default=None, description="When PAUSING or CANCELLING arrives.")
+    condition: dict[str, Any] | None = None
+    pause_reason: str | None = None
+    created_at: datetime
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    etag: str
+
+
 class World(Record):
     schema_version: Literal[2] = 2
     project: Project
@@ -379,6 +417,7 @@ class World(Record):
     faults: list[Fault] = Field(default_factory=list)
     files: dict[str, FileRecord] = Field(default_factory=dict, description="v1 files, by id.")
     fine_tunes: dict[str, FineTuneRecord] = Field(default_factory=dict, description="v1 fine-tune jobs, by id.")
+    rollouts: dict[str, RolloutRecord] = Field(default_factory=dict, description="v2 rollouts, by id.")
     sequence: int = Field(default=0, description="Counter behind ids and etags; survives a reset.")
 
     def mint(self, prefix: str) -> tuple[str, int]:
