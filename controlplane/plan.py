@@ -202,6 +202,14 @@ def _action(
     live = actual.live if actual else None
     drift = _drift(applied, live.spec if live else None)
     base: dict[str, Any] = {"role": role, "desired": spec, "actual": actual, "drift": drift}
+    if actual is not None and actual.rollout is not None:
+        # Together owns the endpoint's split and replicas while a rollout runs: never fight it.
+        return Action(
+            kind="noop",
+            reason=f"rollout {actual.rollout} in progress on {actual.endpoint_name}; "
+            "nothing changes until it ends",
+            **base,
+        )
     if spec is None:  # not desired at all, so it is listed because it exists
         return Action(kind="delete", reason="role removed from reasoning.yaml", **base)
     # a stop the policy decided (enabled: false keeps the plan's own words)
