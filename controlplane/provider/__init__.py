@@ -48,7 +48,9 @@ def connect(manifest: Manifest) -> TogetherClient:
         from controlplane.provider.simulator.transport import SimulatorTransport
 
         transport = SimulatorTransport(manifest.path(provider.state_file), provision_seconds=provider.provision_seconds)
-        return TogetherClient(SIMULATOR_URL, "simulator", project_id=None, transport=transport, max_retries=0)
+        return TogetherClient(
+            SIMULATOR_URL, "simulator", project_id=None, transport=transport, max_retries=provider.max_retries
+        )
     api_key = os.environ.get(provider.api_key_env)
     if not api_key:
         raise SecretMissing(
