@@ -2,28 +2,27 @@
 
 Where it sits in the flow: `planning.prepare` makes the plan (and `reasoning plan` shows it), the
 caller takes the lock (`controlplane.lock`), and `Applier.run` executes the plan it is given,
-never re-planning. Every step is idempotent and looks before it leaps (adopt an endpoint or
-deployment that a crashed run already created, skip a traffic change already made), so re-running
-after a crash at any point converges. Replacements are blue/green: the new deployment must be
-READY before traffic moves to it and the old one is deleted.
+never re-planning. It speaks to the provider in intents only (`provider.intents`: ensure, scale,
+route, stop, retire, delete, observe), each idempotent and looking before it leaps (adopt an
+endpoint or deployment that a crashed run or a lost answer already created, skip a traffic
+change already made), so re-running after a crash at any point converges. Replacements are
+blue/green: the new deployment must be READY before traffic moves to it, and the old one is
+retired (stopped, STOPPED, out of the split, deleted), each step an event.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from controlplane import clock, ledger
-from controlplane.errors import Conflict, DeploymentFailed, NotFound, WaitTimeout
+from controlplane.errors import DeploymentFailed, WaitTimeout
 from controlplane.lock import ProjectLock
-from controlplane.manifest import endpoint_name
-from controlplane.provider import Provider, deployment_name
-from controlplane.provider.together import TogetherClient
-from controlplane.provider.types import DeploymentSummary, Endpoint
+from controlplane.provider.intents import Intents, Pause
 from controlplane.store import Event, Store
-from controlplane.values import AppliedRole, DeploymentState, Spec
+from controlplane.values import AppliedRole, RemoteRole, Spec
 from controlplane.values.catalog import Catalog
 from controlplane.values.plan import Action, ActionKind, Plan
 
@@ -37,7 +36,7 @@ OnProgress = Callable[[dict[str, tuple[str, int, int]]], None]
 
 @dataclass
 class Applier:
-    provider: Provider
+    provider: Intents
     store: Store
     catalog: Catalog
     lock: ProjectLock
@@ -53,10 +52,6 @@ class Applier:
     @property
     def project(self) -> str:
         return self.provider.project
-
-    @property
-    def client(self) -> TogetherClient:
-        return self.provider.client
 
     def run(self, plan: Plan, *, wait: bool = True) -> None:
         # Bill what changed out of band (a console scale, a FAILED deployment) from now on,
@@ -86,39 +81,37 @@ class Applier:
 
     def _create(self, action: Action) -> None:
         assert action.desired is not None
-        endpoint = self._ensure_endpoint(action)
-        deployment = self._ensure_deployment(endpoint, action.desired)
-        self._bill(action, {deployment: action.desired}, keep_others=True)
-        endpoint = self._route(endpoint.id, deployment)
-        self._retire(action, endpoint, keep=deployment, spec=action.desired)
-        self._expect(action.role, endpoint.id, deployment, action.desired)
+        role = self.provider.ensure_endpoint(action.role, action.actual.endpoint_id if action.actual else None)
+        deployment = self.provider.ensure_deployment(role.endpoint_id, action.desired, self.catalog)
+        self._bill(action, {deployment.id: action.desired}, keep_others=True)
+        routed = self.provider.route(role.endpoint_id, {deployment.id: 100.0})
+        self._retire(action, routed, keep=deployment.id, spec=action.desired)
+        self._expect(action.role, role.endpoint_id, deployment.id, action.desired)
 
     def _update(self, action: Action) -> None:
         assert action.desired is not None and action.actual is not None and action.actual.live is not None
-        live = action.actual.live
-        self._scale(
-            action.actual.endpoint_id, live.id, (live.spec.min_replicas, live.spec.max_replicas), action.desired
-        )
-        endpoint = self._route(action.actual.endpoint_id, live.id)
-        self._retire(action, endpoint, keep=live.id, spec=action.desired)
-        self._expect(action.role, endpoint.id, live.id, action.desired)
+        endpoint_id, live = action.actual.endpoint_id, action.actual.live
+        self.provider.scale(endpoint_id, live.id, action.desired.min_replicas, action.desired.max_replicas)
+        routed = self.provider.route(endpoint_id, {live.id: 100.0})
+        self._retire(action, routed, keep=live.id, spec=action.desired)
+        self._expect(action.role, endpoint_id, live.id, action.desired)
 
     def _replace(self, action: Action) -> None:
         assert action.desired is not None and action.actual is not None
-        endpoint = self._ensure_endpoint(action)
-        deployment = self._ensure_deployment(endpoint, action.desired)
-        self._bill(action, {deployment: action.desired}, keep_others=True)  # both run until the switch
+        role = self.provider.ensure_endpoint(action.role, action.actual.endpoint_id)
+        deployment = self.provider.ensure_deployment(role.endpoint_id, action.desired, self.catalog)
+        self._bill(action, {deployment.id: action.desired}, keep_others=True)  # both run until the switch
         # Blue/green: traffic moves only to a READY deployment, whatever --no-wait says.
-        self._expect(action.role, endpoint.id, deployment, action.desired)
+        self._expect(action.role, role.endpoint_id, deployment.id, action.desired)
         self._wait_all()
-        endpoint = self._route(endpoint.id, deployment)
-        self._retire(action, endpoint, keep=deployment, spec=action.desired)
+        routed = self.provider.route(role.endpoint_id, {deployment.id: 100.0})
+        self._retire(action, routed, keep=deployment.id, spec=action.desired)
 
     def _stop(self, action: Action) -> None:
         assert action.actual is not None
         for deployment in action.actual.deployments:
             if not deployment.spec.stopped:
-                self.client.scale_deployment(action.actual.endpoint_id, deployment.id, min_replicas=0, max_replicas=0)
+                self.provider.stop(action.actual.endpoint_id, deployment.id)
         live = action.actual.live
         if live is not None:
             self._expect(
@@ -129,114 +122,42 @@ class Applier:
             )
 
     def _delete(self, action: Action) -> None:
-        assert action.actual is not None
-        endpoint = self.provider.get_endpoint(action.actual.endpoint_id)
-        if endpoint is None:
+        if action.actual is None:  # only the store remembered the role: nothing to delete
             return
-        if endpoint.traffic_split:
-            endpoint = self.client.set_traffic(endpoint, {})
+        role = self.provider.observe_role(action.role, action.actual.endpoint_id)
+        if role is None:
+            return
         self._bill(action, {})  # billing ends when the stop is asked for, not when it is done
-        self._stop_and_delete(action.role, endpoint, endpoint.deployments)
-        with suppress(NotFound):
-            self.client.delete_endpoint(endpoint.id)
+        self._retire_all(action.role, role.endpoint_id, [d.id for d in role.deployments])
+        self.provider.delete(role.endpoint_id)
 
-    # -- idempotent steps ----------------------------------------------------------------
+    # -- retiring ------------------------------------------------------------------------
 
-    def _ensure_endpoint(self, action: Action) -> Endpoint:
-        if action.actual is not None:
-            found = self.provider.get_endpoint(action.actual.endpoint_id)
-            if found is not None:
-                return found
-        found = self.provider.endpoint(action.role)
-        if found is not None:
-            return found
-        try:
-            return self.client.create_endpoint(endpoint_name(self.project, action.role))
-        except Conflict:  # created meanwhile (a retried POST, a concurrent run): adopt it
-            adopted = self.provider.endpoint(action.role)
-            if adopted is None:
-                raise
-            return adopted
-
-    def _ensure_deployment(self, endpoint: Endpoint, spec: Spec) -> str:
-        name = deployment_name(self.project, spec)
-        for existing in endpoint.deployments:
-            if existing.short_name == name:
-                current = (existing.autoscaling.min_replicas, existing.autoscaling.max_replicas)
-                self._scale(endpoint.id, existing.id, current, spec)
-                return existing.id
-        try:
-            created = self.client.create_deployment(
-                endpoint.id,
-                name=name,
-                model=self.catalog.models[spec.model],
-                config=self.catalog.configs[spec.model][spec.hardware],
-                min_replicas=spec.min_replicas,
-                max_replicas=spec.max_replicas,
-            )
-            return created.id
-        except Conflict:
-            fresh = self.client.get_endpoint(endpoint.id)
-            for existing in fresh.deployments:
-                if existing.short_name == name:
-                    return existing.id
-            raise
-
-    def _scale(self, endpoint_id: str, deployment_id: str, current: tuple[int | None, int | None], spec: Spec) -> None:
-        """Set the replica range, unless it already is that: every write changes the etag."""
-        if current == (spec.min_replicas, spec.max_replicas):
-            return
-        self.client.scale_deployment(
-            endpoint_id, deployment_id, min_replicas=spec.min_replicas, max_replicas=spec.max_replicas
-        )
-
-    def _route(self, endpoint_id: str, deployment_id: str) -> Endpoint:
-        endpoint = self.client.get_endpoint(endpoint_id)
-        wanted = {deployment_id: 100.0}
-        if {t.deployment_id: t.weight for t in endpoint.traffic_split} != wanted:
-            endpoint = self.client.set_traffic(endpoint, wanted)
-        return endpoint
-
-    def _retire(self, action: Action, endpoint: Endpoint, *, keep: str, spec: Spec) -> None:
-        others = [d for d in endpoint.deployments if d.id != keep]
+    def _retire(self, action: Action, endpoint: RemoteRole, *, keep: str, spec: Spec) -> None:
+        others = [d.id for d in endpoint.deployments if d.id != keep]
         if others:
             self._bill(action, {keep: spec})  # the others' billing ends when their stop is asked for
-        self._stop_and_delete(action.role, endpoint, others)
+            self._retire_all(action.role, endpoint.endpoint_id, others)
 
-    def _stop_and_delete(self, role: str, endpoint: Endpoint, deployments: list[DeploymentSummary]) -> None:
-        """Together deletes only a stopped deployment: scale each to 0/0, wait for STOPPED, delete.
-        Each step is safe to repeat; callers have taken the deployments out of the split."""
+    def _retire_all(self, role: str, endpoint_id: str, deployments: list[str]) -> None:
+        """Stop → STOPPED → out of the split → delete, each step shown and kept as an event."""
         if not deployments:
             return
-        for deployment in deployments:
-            if (deployment.autoscaling.min_replicas, deployment.autoscaling.max_replicas) != (0, 0):
-                self.on_step(role, f"stopping old deployment {deployment.name}")
-                with suppress(NotFound):
-                    self.client.scale_deployment(endpoint.id, deployment.id, min_replicas=0, max_replicas=0)
-        pending = {d.id: d.name for d in deployments}
-        deadline = clock.now() + self.wait_timeout
-        interval = 1.0
-        while True:
-            for deployment_id in list(pending):
-                try:
-                    state = self.client.get_deployment(endpoint.id, deployment_id).status.state
-                except NotFound:  # already gone: what we wanted
-                    del pending[deployment_id]
-                    continue
-                if state in ("DEPLOYMENT_STATE_STOPPED", "DEPLOYMENT_STATE_FAILED"):
-                    self.on_step(role, f"deleting old deployment {pending.pop(deployment_id)}")
-                    with suppress(NotFound):
-                        self.client.delete_deployment(endpoint.id, deployment_id)
-            if not pending:
-                return
-            if clock.now() >= deadline:
-                raise WaitTimeout(
-                    f"{role}: gave up waiting after {self.wait_timeout} for {', '.join(pending.values())} to stop",
-                    hint="it was asked to stop; `apply` again deletes it once it has",
-                )
-            self.lock.renew()
-            clock.sleep(interval)
-            interval = min(interval * 1.5, 10.0)
+
+        def note(step: str, text: str) -> None:
+            self.on_step(role, text)
+            self._event(role, f"retire.{step}", text)
+
+        self.provider.retire(endpoint_id, deployments, pause=self._backoff(role), note=note)
+
+    def _backoff(self, role: str) -> Pause:
+        return _Backoff(
+            self,
+            lambda awaited: WaitTimeout(
+                f"{role}: gave up waiting after {self.wait_timeout} for {awaited}",
+                hint="it was asked to stop; `apply` again deletes it once it has",
+            ),
+        )
 
     # -- bookkeeping -----------------------------------------------------------------------
 
@@ -253,6 +174,19 @@ class Applier:
             keep_others=keep_others,
         )
 
+    def _event(self, role: str, kind: str, reason: str, detail: dict[str, Any] | None = None) -> None:
+        self.store.add_event(
+            Event(
+                at=clock.now(),
+                project=self.project,
+                role=role,
+                actor=self.actor or self.lock.owner,
+                kind=kind,
+                reason=reason,
+                detail=detail or {},
+            )
+        )
+
     def _record(self, action: Action, *, planned_at: datetime) -> None:
         now = clock.now()
         detail = {
@@ -263,17 +197,7 @@ class Applier:
             # when the decision was made: a request after it (even before the stop landed) is demand
             "planned_at": planned_at.isoformat(),
         }
-        self.store.add_event(
-            Event(
-                at=now,
-                project=self.project,
-                role=action.role,
-                actor=self.actor or self.lock.owner,
-                kind=action.kind,
-                reason=action.reason,
-                detail=detail,
-            )
-        )
+        self._event(action.role, action.kind, action.reason, detail)
         if action.kind == "delete":
             self._bill(action, {})
             self.store.forget(self.project, action.role)
@@ -303,42 +227,60 @@ class Applier:
         self._placed[role] = (endpoint_id, deployment_id)
 
     def _wait_all(self) -> None:
-        """Poll until every expected deployment reached its target, failed, or time ran out."""
+        """Poll until every expected deployment reached its target, failed, or time ran out.
+
+        A deployment DEGRADED for want of capacity that serves with at least one replica counts
+        as there: Together places the rest when capacity frees, which may take hours."""
         pending = dict(self._waiting)
-        deadline = clock.now() + self.wait_timeout
-        interval = 1.0
+        pause = _Backoff(
+            self,
+            lambda awaited: WaitTimeout(
+                f"gave up waiting after {self.wait_timeout}: {awaited}",
+                hint="the changes were made; `reasoning status` shows progress, `apply` again resumes",
+            ),
+        )
         while pending:
             states: dict[str, tuple[str, int, int]] = {}
             for role, (endpoint_id, deployment_id, spec) in list(pending.items()):
-                state, ready, message = self._deployment_state(endpoint_id, deployment_id)
+                seen = self.provider.observe_deployment(endpoint_id, deployment_id)
+                state, ready, message = (seen.state, seen.ready_replicas, seen.message) if seen else ("FAILED", 0, "")
                 states[role] = (state, ready, spec.min_replicas)
                 if state == "FAILED":
                     self.on_progress(states)
                     raise DeploymentFailed(
-                        f"{role}: deployment FAILED: {message or 'no message from the provider'}",
+                        f"{role}: deployment FAILED: "
+                        + (message or ("it is gone" if seen is None else "no message from the provider")),
                         hint="`reasoning plan` will propose replacing it; check the model and hardware",
                     )
                 if _reached(state, ready, spec):
                     del pending[role]
+                    if state == "DEGRADED":
+                        self.on_step(role, f"DEGRADED, serving with {ready} of {spec.min_replicas}: {message}")
             self.on_progress(states)
             if not pending:
                 break
-            if clock.now() >= deadline:
-                raise WaitTimeout(
-                    f"gave up waiting after {self.wait_timeout}: " + ", ".join(f"{r} {states[r][0]}" for r in pending),
-                    hint="the changes were made; `reasoning status` shows progress, `apply` again resumes",
-                )
-            self.lock.renew()
-            clock.sleep(interval)
-            interval = min(interval * 1.5, 10.0)
+            pause(", ".join(f"{r} {states[r][0]}" for r in pending))
         self._waiting.clear()
 
-    def _deployment_state(self, endpoint_id: str, deployment_id: str) -> tuple[str, int, str]:
-        deployment = self.client.get_deployment(endpoint_id, deployment_id)
-        state = deployment.status.state.removeprefix("DEPLOYMENT_STATE_")
-        return state, deployment.status.ready_replicas or 0, deployment.status.message
+
+class _Backoff:
+    """Between two looks at the world: renew the lock, sleep a little longer each time, and give
+    up (raise what `give_up` makes of what is awaited) once the applier's timeout has passed."""
+
+    def __init__(self, applier: Applier, give_up: Callable[[str], WaitTimeout]) -> None:
+        self.lock, self.give_up = applier.lock, give_up
+        self.deadline = clock.now() + applier.wait_timeout
+        self.interval = 1.0
+
+    def __call__(self, awaited: str) -> None:
+        if clock.now() >= self.deadline:
+            raise self.give_up(awaited)
+        self.lock.renew()
+        clock.sleep(self.interval)
+        self.interval = min(self.interval * 1.5, 10.0)
 
 
 def _reached(state: str, ready: int, spec: Spec) -> bool:
-    target: DeploymentState = "STOPPED" if spec.stopped else "READY"
-    return state == target and (spec.stopped or ready >= spec.min_replicas)
+    if spec.stopped:
+        return state == "STOPPED"
+    return (state == "READY" and ready >= spec.min_replicas) or (state == "DEGRADED" and ready >= 1)

@@ -18,7 +18,8 @@ decides retries and exit codes; the CLI's one boundary reads `exit_code` and `hi
     │   │   └── UnknownGrouping / EmptySpan     by what it cannot group by; since not before until
     │   └── StoreError                  the state database could not be used
     ├── TemporaryError                  exit 4; retried where retrying is safe
-    │   └── LockHeld                    exit 3: another apply or reconcile holds the project's lock
+    │   ├── LockHeld                    exit 3: another apply or reconcile holds the project's lock
+    │   └── RolloutInProgress           Together is rolling a role out: its traffic is not ours to move
     └── ProviderError                   anything the provider said or failed to say
         ├── ProviderUnreachable         connection refused, DNS, timeout   (temporary)
         ├── RateLimited                 429                                (temporary)
@@ -175,6 +176,11 @@ class EmptySpan(ReportError):
 
 class LockHeld(TemporaryError):
     exit_code = 3
+
+
+class RolloutInProgress(TemporaryError):
+    """An endpoint has an active rollout (`activeRolloutId`): Together moves its split and replicas
+    until the rollout ends, so apply changes neither (and plans nothing for the role meanwhile)."""
 
 
 class StoreError(PermanentError):

@@ -27,7 +27,7 @@ from typing import Any
 
 from controlplane.errors import CostLimitExceeded, ModelNotAvailable, UnknownHardware
 from controlplane.manifest import Manifest
-from controlplane.values import AppliedRole, RemoteRole, Spec
+from controlplane.values import AppliedRole, RemoteDeployment, RemoteRole, Spec
 from controlplane.values.catalog import Catalog, Profile
 from controlplane.values.plan import Action, CostRange, FieldChange, Plan
 from controlplane.values.policy import PolicyDecision
@@ -161,7 +161,9 @@ def make_plan(
     decisions = {} if destroy else dict(decisions or {})
     enabled = {n: on and (decisions[n].run if n in decisions else True) for n, on in declared.items()}
     actions = []
-    for role in sorted(set(enabled) | set(actual)):
+    # A record of a role that is neither declared nor in the world is forgotten (a delete of nothing).
+    forgotten = {r for r in applied if r not in enabled and r not in actual}
+    for role in sorted(set(enabled) | set(actual) | forgotten):
         spec = specs.get(role) if role in enabled else None
         action = _action(role, spec, enabled.get(role, False), actual.get(role), applied.get(role), decisions.get(role))
         profile = resolved[role][1] if role in resolved else None
@@ -202,6 +204,16 @@ def _action(
     live = actual.live if actual else None
     drift = _drift(applied, live.spec if live else None)
     base: dict[str, Any] = {"role": role, "desired": spec, "actual": actual, "drift": drift}
+    if actual is not None and actual.rollout is not None:
+        # Together owns the endpoint's split and replicas while a rollout runs: never fight it.
+        return Action(
+            kind="noop",
+            reason=f"rollout {actual.rollout} in progress on {actual.endpoint_name}; nothing changes until it ends",
+            **base,
+        )
+    if spec is None and actual is None:  # listed because only the store remembers it
+        disagree = "the store records the role, which is neither in reasoning.yaml nor in the world"
+        return Action(kind="delete", reason=f"{disagree}; forgetting it", out_of_step=disagree, **base)
     if spec is None:  # not desired at all, so it is listed because it exists
         return Action(kind="delete", reason="role removed from reasoning.yaml", **base)
     # a stop the policy decided (enabled: false keeps the plan's own words)
@@ -210,6 +222,10 @@ def _action(
         base["policy"] = hold.rule
     if not enabled:
         if actual is None or all(d.spec.stopped for d in actual.deployments):
+            if actual is not None and applied is not None and applied.enabled:
+                disagree = f"the store records {actual.endpoint_name} as running, but it is stopped"
+                reason = f"{disagree}; recording it stopped" + (f" (held by policy: {hold.reason})" if hold else "")
+                return Action(kind="stop", reason=reason, out_of_step=disagree, **base)
             if hold is not None:
                 where = "not deployed" if actual is None else "stopped"
                 return Action(kind="noop", reason=f"{where}; held by policy: {hold.reason}", **base)
@@ -243,7 +259,32 @@ def _action(
         return Action(kind="start", reason=reason, changes=scaled, **base)
     if changes or cleanup:
         return Action(kind="update", reason=_update_reason(changes, drift, cleanup), changes=changes, **base)
+    repair = _out_of_step(applied, actual, live)
+    if repair is not None:
+        # The world is the truth: what runs and takes the traffic is what the store records.
+        return Action(kind="update", reason=f"{repair}; recording what runs", out_of_step=repair, **base)
     return Action(kind="noop", reason="up to date", **base)
+
+
+def _out_of_step(applied: AppliedRole | None, actual: RemoteRole, live: RemoteDeployment) -> str | None:
+    """How the store's record of a role that runs as wanted differs from the world, if it does:
+    a lost answer, a crash between two steps, or a new store leave the role running (and billed)
+    while the runtime, which reads the record, would not serve it."""
+    if applied is None:
+        return f"the store has no record of {actual.endpoint_name}, which runs {live.name}"
+    if applied.endpoint_id != actual.endpoint_id or applied.deployment_id != live.id:
+        return (
+            f"the store records deployment {applied.deployment_id or 'none'}, the world serves {live.name} ({live.id})"
+        )
+    if not applied.enabled:
+        return f"the store records {actual.endpoint_name} as stopped, but {live.name} runs"
+    if applied.spec != live.spec:
+        return (
+            "the store's record differs from what runs ("
+            + ", ".join(str(c) for c in _changes(applied.spec, live.spec))
+            + ")"
+        )
+    return None
 
 
 def _unstopped(actual: Spec, desired: Spec) -> Spec:

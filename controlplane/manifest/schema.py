@@ -68,6 +68,11 @@ class SimulatorProvider(Strict):
     provision_seconds: Annotated[float, Field(ge=0)] = Field(
         default=3, description="Simulated time a deployment spends PROVISIONING before READY."
     )
+    max_retries: Annotated[int, Field(ge=0, le=10)] = Field(
+        default=0,
+        description="Retries on 429, 5xx and connection errors, as against Together; 0 (the default) lets an "
+        "injected fault (`/_simulator/faults`) surface at once.",
+    )
     base_url: str | None = Field(
         default=None,
         description="A served simulator (`reasoning simulator serve --state-file` over the same state_file) that "

@@ -7,6 +7,12 @@ hardware in whichever form Together reports it becomes the catalog's instance ty
 `accelerator_*` selectors name its hardware; a derived model's configs are its base model's; a
 public model's weights and configs are its deployment profiles' (platform-owned) resources.
 
+`Provider` is also the Together backend of the intents apply speaks (`provider.intents`):
+etags, update masks, `DEPLOYMENT_STATE_` prefixes, re-reading after a stale etag (a retried PATCH
+whose first attempt landed), adopting after a 409 (a retried POST whose first attempt landed) and
+Together's ordering rules (a deployment is deleted only once STOPPED and out of the split) live
+here and nowhere else.
+
 Identity: a role's endpoint is named `<project>-<role>`; its deployments are named
 `rs-<project hash>-<spec hash>`, so a crashed apply finds and adopts what it already created
 instead of creating it twice, and endpoints of another project that shares our name prefix are
@@ -17,17 +23,23 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from contextlib import suppress
 
-from controlplane.errors import NotFound, SecretMissing
+from controlplane.errors import Conflict, NotFound, RolloutInProgress, SecretMissing
 from controlplane.manifest import Manifest, endpoint_name
 from controlplane.manifest.schema import normalize_role
+from controlplane.provider.intents import Intents, Note, Pause
 from controlplane.provider.together import TogetherClient
-from controlplane.provider.types import Config, DeploymentProfile, Endpoint, SupportedModel
+from controlplane.provider.types import Config, Deployment, DeploymentProfile, Endpoint, SupportedModel
 from controlplane.values import DeploymentState, RemoteDeployment, RemoteRole, Spec
 from controlplane.values.catalog import Catalog, Hardware, Profile
 
 SIMULATOR_URL = "http://simulator.invalid"
+#: how often a write refused for a stale etag is re-read and tried again before giving up
+ETAG_ATTEMPTS = 5
+
+__all__ = ["Intents", "Provider", "connect", "deployment_name", "owned_by"]
 
 
 def connect(manifest: Manifest) -> TogetherClient:
@@ -36,7 +48,9 @@ def connect(manifest: Manifest) -> TogetherClient:
         from controlplane.provider.simulator.transport import SimulatorTransport
 
         transport = SimulatorTransport(manifest.path(provider.state_file), provision_seconds=provider.provision_seconds)
-        return TogetherClient(SIMULATOR_URL, "simulator", project_id=None, transport=transport, max_retries=0)
+        return TogetherClient(
+            SIMULATOR_URL, "simulator", project_id=None, transport=transport, max_retries=provider.max_retries
+        )
     api_key = os.environ.get(provider.api_key_env)
     if not api_key:
         raise SecretMissing(
@@ -81,6 +95,9 @@ class Provider:
     def __init__(self, client: TogetherClient, project: str) -> None:
         self.client = client
         self.project = project
+        #: the last catalog built or observed with, to name models and hardware as the plan does
+        self._catalog: Catalog | None = None
+        self._names: dict[str, str] = {}
 
     def catalog(self, models: Iterable[str] = ()) -> Catalog:
         """Hardware and models, plus the configs of `models` (the ones a plan may deploy): a project
@@ -128,13 +145,16 @@ class Provider:
                 if where is not None:
                     known.setdefault(profile.model_name, profile.model)
                     configs.setdefault(profile.model_name, {}).setdefault(where, profile.config)
-        return catalog.model_copy(update={"models": known, "configs": configs, "public": public})
+        built = catalog.model_copy(update={"models": known, "configs": configs, "public": public})
+        self._catalog, self._names = built, {_weights(resource): name for name, resource in known.items()}
+        return built
 
-    def refresh(self, roles: Iterable[str], catalog: Catalog, known: Iterable[str] = ()) -> dict[str, RemoteRole]:
+    def observe(self, roles: Iterable[str], catalog: Catalog, known: Iterable[str] = ()) -> dict[str, RemoteRole]:
         """Every endpoint of this project: the manifest's `roles`, and orphans we created or `known`."""
         wanted = {endpoint_name(self.project, r): r for r in roles}
         remembered = {endpoint_name(self.project, r): r for r in known}
         names = {_weights(resource): name for name, resource in catalog.models.items()}
+        self._catalog, self._names = catalog, names
         found: dict[str, RemoteRole] = {}
         for endpoint in self.client.endpoints(name_contains=f"{self.project}-"):
             short = endpoint.short_name
@@ -149,6 +169,9 @@ class Provider:
                 found[role] = _remote_role(role, endpoint, names, catalog)
         return found
 
+    #: the name `planning` and older callers use for a refresh
+    refresh = observe
+
     def endpoint(self, role: str) -> Endpoint | None:
         """Look a role's endpoint up by name: how apply adopts what a crashed run created."""
         return self.client.find_endpoint(endpoint_name(self.project, role))
@@ -159,15 +182,193 @@ class Provider:
         except NotFound:
             return None
 
+    # -- the intents apply speaks (provider.intents) -----------------------------------------
 
-def _remote_role(role: str, endpoint: Endpoint, model_names: dict[str, str], catalog: Catalog) -> RemoteRole:
+    def observe_role(self, role: str, endpoint_id: str | None = None) -> RemoteRole | None:
+        endpoint = self._find(role, endpoint_id)
+        return self._value(role, endpoint) if endpoint is not None else None
+
+    def observe_deployment(self, endpoint_id: str, deployment_id: str) -> RemoteDeployment | None:
+        try:
+            return self._deployment_value(self.client.get_deployment(endpoint_id, deployment_id))
+        except NotFound:
+            return None
+
+    def ensure_endpoint(self, role: str, endpoint_id: str | None = None) -> RemoteRole:
+        found = self._find(role, endpoint_id)
+        if found is not None:
+            return self._value(role, found)
+        try:
+            created = self.client.create_endpoint(endpoint_name(self.project, role))
+        except Conflict:
+            # The name is taken: by our own earlier attempt whose answer was lost (the client
+            # retried the POST), or by a run that crashed after creating it. Adopt it.
+            adopted = self.endpoint(role)
+            if adopted is None:
+                raise
+            created = adopted
+        return self._value(role, created)
+
+    def ensure_deployment(self, endpoint_id: str, spec: Spec, catalog: Catalog) -> RemoteDeployment:
+        name = deployment_name(self.project, spec)
+        endpoint = self.client.get_endpoint(endpoint_id)
+        _not_rolling_out(endpoint)
+        existing = next((d for d in endpoint.deployments if d.short_name == name), None)
+        if existing is None:
+            try:
+                created = self.client.create_deployment(
+                    endpoint_id,
+                    name=name,
+                    model=catalog.models[spec.model],
+                    config=catalog.configs[spec.model][spec.hardware],
+                    min_replicas=spec.min_replicas,
+                    max_replicas=spec.max_replicas,
+                )
+                return self._deployment_value(created)
+            except Conflict:  # the name is taken: a retried POST whose first attempt landed
+                fresh = self.client.get_endpoint(endpoint_id)
+                existing = next((d for d in fresh.deployments if d.short_name == name), None)
+                if existing is None:
+                    raise
+        self.scale(endpoint_id, existing.id, spec.min_replicas, spec.max_replicas)
+        return self._deployment_value(self.client.get_deployment(endpoint_id, existing.id))
+
+    def scale(self, endpoint_id: str, deployment_id: str, min_replicas: int, max_replicas: int) -> None:
+        """Set the replica range unless it already is that. No etag is sent: the mask names both
+        bounds, so a retried PATCH whose first attempt landed sets the same thing again."""
+        current = self.client.get_deployment(endpoint_id, deployment_id).autoscaling
+        if (current.min_replicas, current.max_replicas) == (min_replicas, max_replicas):
+            return
+        self.client.scale_deployment(endpoint_id, deployment_id, min_replicas=min_replicas, max_replicas=max_replicas)
+
+    def stop(self, endpoint_id: str, deployment_id: str) -> None:
+        self.scale(endpoint_id, deployment_id, 0, 0)
+
+    def route(self, endpoint_id: str, weights: Mapping[str, float]) -> RemoteRole:
+        """Make the split exactly `weights` (a zero weight: out of the split). A PATCH refused for
+        a stale etag is re-read: if the split is already what we want (our own first attempt
+        landed and its answer was lost), that is success; otherwise it is tried again with the
+        new etag, a bounded number of times."""
+        wanted = {d: w for d, w in weights.items() if w > 0}
+        for _ in range(ETAG_ATTEMPTS):
+            endpoint = self.client.get_endpoint(endpoint_id)
+            _not_rolling_out(endpoint)
+            if _same_split({t.deployment_id: t.weight for t in endpoint.traffic_split}, wanted):
+                return self._value(None, endpoint)
+            try:
+                return self._value(None, self.client.set_traffic(endpoint, wanted))
+            except Conflict:
+                continue  # the etag moved under us: look again
+        raise Conflict(
+            f"endpoint {endpoint_id}: its traffic split kept changing while we set it ({ETAG_ATTEMPTS} tries)",
+            hint="something else is editing the endpoint; apply again once it stops",
+        )
+
+    def retire(self, endpoint_id: str, deployment_ids: Iterable[str], *, pause: Pause, note: Note) -> None:
+        """Stop each deployment, wait until it is STOPPED, take it out of the split, delete it:
+        Together deletes only a stopped deployment (docs: dedicated-model-inference/api-reference.md,
+        "a deployment must be stopped first"). Each step looks first, so a repeat after a crash at
+        any point picks up where that run was."""
+        pending: dict[str, str] = {}
+        for deployment_id in deployment_ids:
+            try:
+                deployment = self.client.get_deployment(endpoint_id, deployment_id)
+            except NotFound:
+                continue  # already gone
+            pending[deployment_id] = _last(deployment.name)
+            if (deployment.autoscaling.min_replicas, deployment.autoscaling.max_replicas) != (0, 0):
+                note("stop", f"stopping deployment {pending[deployment_id]} (scale to 0/0) before deleting it")
+                try:
+                    self.client.scale_deployment(endpoint_id, deployment_id, min_replicas=0, max_replicas=0)
+                except NotFound:
+                    del pending[deployment_id]
+        while pending:
+            for deployment_id in list(pending):
+                try:
+                    state = self.client.get_deployment(endpoint_id, deployment_id).status.state
+                except NotFound:
+                    del pending[deployment_id]
+                    continue
+                if state != "DEPLOYMENT_STATE_STOPPED":
+                    continue
+                name = pending.pop(deployment_id)
+                note("stopped", f"deployment {name} is STOPPED")
+                endpoint = self.client.get_endpoint(endpoint_id)
+                split = {t.deployment_id: t.weight for t in endpoint.traffic_split}
+                if deployment_id in split:
+                    note("unroute", f"taking deployment {name} out of the traffic split")
+                    self.route(endpoint_id, {d: w for d, w in split.items() if d != deployment_id})
+                note("delete", f"deleting deployment {name}")
+                with suppress(NotFound):  # a retried DELETE whose first attempt landed
+                    self.client.delete_deployment(endpoint_id, deployment_id)
+            if pending:
+                pause(", ".join(pending.values()) + " to stop")
+
+    def delete(self, endpoint_id: str) -> None:
+        with suppress(NotFound):  # gone already (a retried DELETE whose first attempt landed)
+            self.client.delete_endpoint(endpoint_id)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _find(self, role: str, endpoint_id: str | None) -> Endpoint | None:
+        """By id when we know it, else by the role's deterministic name (what a crash left)."""
+        if endpoint_id is not None:
+            found = self.get_endpoint(endpoint_id)
+            if found is not None:
+                return found
+        return self.endpoint(role)
+
+    def _value(self, role: str | None, endpoint: Endpoint) -> RemoteRole:
+        name = role or normalize_role(endpoint.short_name.removeprefix(f"{self.project}-"))
+        return _remote_role(name, endpoint, self._names, self._catalog)
+
+    def _deployment_value(self, deployment: Deployment) -> RemoteDeployment:
+        spec = Spec(
+            model=self._names.get(_weights(deployment.model), deployment.model),
+            hardware=self._catalog.canonical_hardware(deployment.hardware) if self._catalog else deployment.hardware,
+            min_replicas=deployment.autoscaling.min_replicas or 0,
+            max_replicas=deployment.autoscaling.max_replicas or 0,
+        )
+        return RemoteDeployment(
+            id=deployment.id,
+            name=_last(deployment.name),
+            spec=spec,
+            state=_STATES.get(deployment.status.state, "DEGRADED"),
+            ready_replicas=deployment.status.ready_replicas or 0,
+            message=deployment.status.message,
+        )
+
+
+def _not_rolling_out(endpoint: Endpoint) -> None:
+    if endpoint.active_rollout_id is not None:
+        raise RolloutInProgress(
+            f"endpoint {endpoint.short_name} has rollout {endpoint.active_rollout_id} in progress: "
+            "its traffic and replicas are the rollout's until it ends",
+            hint="let the rollout finish (or cancel it), then apply again",
+        )
+
+
+def _same_split(current: Mapping[str, float], wanted: Mapping[str, float]) -> bool:
+    """Weights are ratios (docs: traffic-routing.md): {a: 100} and {a: 1} are the same split."""
+    have = {d: w for d, w in current.items() if w > 0}
+    if have.keys() != wanted.keys():
+        return False
+    total_have, total_wanted = sum(have.values()), sum(wanted.values())
+    return all(abs(have[d] / total_have - wanted[d] / total_wanted) < 1e-9 for d in have)
+
+
+def _last(qualified: str) -> str:
+    return qualified.rsplit("/", 1)[-1]
+
+
+def _remote_role(role: str, endpoint: Endpoint, model_names: dict[str, str], catalog: Catalog | None) -> RemoteRole:
     deployments = []
     for summary in sorted(endpoint.deployments, key=lambda d: d.created_at):
         spec = Spec(
             model=model_names.get(_weights(summary.model), summary.model),
             # Whichever form Together reports (instance type id or deployable name), the catalog's
             # id, which is what the plan compares: no false drift from a naming difference.
-            hardware=catalog.canonical_hardware(summary.hardware or ""),
+            hardware=catalog.canonical_hardware(summary.hardware or "") if catalog else summary.hardware or "",
             min_replicas=summary.autoscaling.min_replicas or 0,
             max_replicas=summary.autoscaling.max_replicas or 0,
         )
@@ -187,6 +388,7 @@ def _remote_role(role: str, endpoint: Endpoint, model_names: dict[str, str], cat
         etag=endpoint.etag,
         traffic={t.deployment_id: t.weight for t in endpoint.traffic_split},
         deployments=tuple(deployments),
+        rollout=endpoint.active_rollout_id,
     )
 
 

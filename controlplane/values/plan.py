@@ -62,6 +62,9 @@ class Action(Value):
     cost_after: CostRange = CostRange()
     #: the policy rule behind this action's start or stop (or behind a no-op holding it stopped)
     policy: Rule | None = None
+    #: how the store's record of the role disagrees with the world (None: they agree); the
+    #: action then writes the record from what the world holds
+    out_of_step: str | None = None
 
 
 class Plan(Versioned):

@@ -25,6 +25,8 @@ class RoleStatus(Value):
     usd_per_hour: CostRange
     drift: tuple[FieldChange, ...]
     pending: Pending | None
+    #: how the store's record disagrees with the world (None: they agree); apply repairs it
+    out_of_step: str | None = None
     #: whether the role has an endpoint at all (one without a deployment is not ABSENT in the table)
     has_endpoint: bool = Field(default=False, exclude=True)
 
@@ -54,6 +56,7 @@ class Status(Versioned):
                     usd_per_hour=action.cost_before,
                     drift=action.drift,
                     pending=None if action.kind == "noop" else Pending(kind=action.kind, reason=action.reason),
+                    out_of_step=action.out_of_step,
                     has_endpoint=action.actual is not None,
                 )
             )

@@ -45,6 +45,8 @@ class RemoteRole(Value):
     etag: str
     traffic: dict[str, float]
     deployments: tuple[RemoteDeployment, ...] = ()
+    #: the rollout Together is running on the endpoint (`activeRolloutId`), which owns its traffic
+    rollout: str | None = None
 
     @property
     def live(self) -> RemoteDeployment | None:

@@ -104,8 +104,10 @@ class TestEdits:
              "hardware: 1x_nvidia_h200_140gb_sxm\n    replicas: {min: 1, max: 2}")  # fmt: skip
         applied = run("apply", "-f", str(quickstart), "--auto-approve")
         assert applied.code == 0, applied.text
-        stopping, deleting = applied.err.index("stopping old deployment"), applied.err.index("deleting old deployment")
-        assert stopping < deleting
+        said = [applied.err.index(text) for text in ("stopping deployment", "is STOPPED", "deleting deployment")]
+        assert said == sorted(said)
+        log = json.loads(run("events", "-f", str(quickstart), "--role", "planning", "--json").out)["events"]
+        assert [e["kind"] for e in log][-4:] == ["retire.stop", "retire.stopped", "retire.delete", "replace"]
 
     def test_a_public_base_model_plans_with_its_profile_and_price_and_applies(self, run: Run, quickstart: Path) -> None:
         """A model of Together's supported-models catalog, not of the project, runs a deployment

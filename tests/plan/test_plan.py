@@ -59,6 +59,14 @@ def remote(
     )
 
 
+def record(actual: RemoteRole, *, enabled: bool = True) -> AppliedRole:
+    """What apply leaves in the store for a role that runs as `actual` does."""
+    live = actual.live
+    assert live is not None
+    return AppliedRole(role=actual.role, spec=live.spec, enabled=enabled, endpoint_id=actual.endpoint_id,
+                       deployment_id=live.id, applied_at=NOW)  # fmt: skip
+
+
 def plan_for(
     text: str, actual: dict[str, RemoteRole] | None = None, applied: dict[str, AppliedRole] | None = None
 ) -> Plan:
@@ -75,7 +83,7 @@ class TestActions:
         assert plan.summary() == "Plan: 1 to create. Cost $0.00/h → $3.99–7.98/h."
 
     def test_is_a_no_op_when_the_role_matches(self) -> None:
-        plan = plan_for(manifest(SMALL), {"planning": remote()})
+        plan = plan_for(manifest(SMALL), {"planning": remote()}, {"planning": record(remote())})
         assert [a.kind for a in plan.actions] == ["noop"] and not plan.has_changes
 
     def test_updates_replicas_in_place(self) -> None:
@@ -167,6 +175,68 @@ class TestDrift:
     def test_has_no_drift_without_a_record_of_the_last_apply(self) -> None:
         changed = remote(spec=Spec(model="org/small", hardware=H100, min_replicas=3, max_replicas=3))
         assert plan_for(manifest(SMALL), {"planning": changed}).actions[0].drift == ()
+
+
+class TestStoreAndWorld:
+    """The world is the truth: a role that runs as wanted but that the store does not record as
+    running (a lost answer, a crash between steps, a new store) is planned as an update that
+    writes the record from the world, and the plan says how the two disagree."""
+
+    def test_a_role_that_runs_without_a_record_is_recorded(self) -> None:
+        action = plan_for(manifest(SMALL), {"planning": remote()}).actions[0]
+        assert action.kind == "update" and action.changes == ()
+        assert action.out_of_step == "the store has no record of demo-planning, which runs rs-a-b"
+        assert action.reason == f"{action.out_of_step}; recording what runs"
+
+    def test_a_record_of_another_deployment_is_repaired(self) -> None:
+        older = record(remote()).model_copy(update={"deployment_id": "dep_0"})
+        action = plan_for(manifest(SMALL), {"planning": remote()}, {"planning": older}).actions[0]
+        assert action.kind == "update" and "records deployment dep_0, the world serves rs-a-b (dep_1)" in action.reason
+
+    def test_a_record_that_says_stopped_while_the_role_runs_is_repaired(self) -> None:
+        stopped = record(remote(), enabled=False)
+        action = plan_for(manifest(SMALL), {"planning": remote()}, {"planning": stopped}).actions[0]
+        assert (
+            action.kind == "update"
+            and action.out_of_step == "the store records demo-planning as stopped, but rs-a-b runs"
+        )
+
+    def test_a_record_that_says_running_while_the_role_is_stopped_is_repaired(self) -> None:
+        spec = Spec(model="org/small", hardware=H100, min_replicas=0, max_replicas=0)
+        stopped = remote(spec=spec, state="STOPPED")
+        running = record(remote())
+        action = plan_for(
+            manifest(SMALL + "    enabled: false\n"), {"planning": stopped}, {"planning": running}
+        ).actions[0]
+        assert (
+            action.kind == "stop"
+            and action.out_of_step == "the store records demo-planning as running, but it is stopped"
+        )
+
+    def test_a_record_of_a_role_gone_from_manifest_and_world_is_forgotten(self) -> None:
+        plan = plan_for(
+            manifest(SMALL), {"planning": remote()}, {"planning": record(remote()), "old": record(remote("old"))}
+        )
+        old = next(a for a in plan.actions if a.role == "old")
+        assert old.kind == "delete" and old.actual is None and old.out_of_step is not None
+
+    def test_a_matching_record_is_in_step(self) -> None:
+        action = plan_for(manifest(SMALL), {"planning": remote()}, {"planning": record(remote())}).actions[0]
+        assert action.kind == "noop" and action.out_of_step is None
+
+
+class TestRollouts:
+    def test_a_role_with_an_active_rollout_is_held_whatever_the_manifest_says(self) -> None:
+        """SDK types/endpoint.py `activeRolloutId`; rollouts.create docstring: the rollout moves
+        the split and the replicas of the pair until it ends, so apply must not fight it."""
+        rolling = remote().model_copy(update={"rollout": "rol_7"})
+        for text in (manifest(SMALL.replace("max: 2", "max: 3")), manifest(SMALL.replace(H100, H100x2)), manifest("")):
+            loaded = text if "planning" in text else manifest(SMALL + "    enabled: false\n")
+            (action,) = plan_for(loaded, {"planning": rolling}, {"planning": record(rolling)}).actions
+            assert (
+                action.kind == "noop"
+                and action.reason == "rollout rol_7 in progress on demo-planning; nothing changes until it ends"
+            )
 
 
 class TestRefusals:
@@ -275,5 +345,6 @@ class TestPublicModels:
     def test_a_deployed_profile_is_up_to_date(self) -> None:
         spec = Spec(model="Qwen/Qwen3.5-9B-FP8", hardware=H100, min_replicas=1, max_replicas=1)
         actual = {"chat": remote("chat", spec=spec)}
-        plan = make_plan(loads(manifest(public_role("    quantization: FP8\n"))), actual, {}, PUBLIC, now=NOW)
+        applied = {"chat": record(actual["chat"])}
+        plan = make_plan(loads(manifest(public_role("    quantization: FP8\n"))), actual, applied, PUBLIC, now=NOW)
         assert [a.kind for a in plan.actions] == ["noop"]
