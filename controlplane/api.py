@@ -17,7 +17,9 @@ from controlplane.manifest import Manifest, load
 
 if TYPE_CHECKING:
     from controlplane.apply import OnProgress, OnStep
+    from controlplane.provider.rollouts import Rollout
     from controlplane.provider.training import FineTuneEvent
+    from controlplane.rollout import RolloutView
     from controlplane.training import Quote, Trained
     from controlplane.values import EventLog
     from controlplane.values.plan import ApplyResult, Plan
@@ -25,7 +27,21 @@ if TYPE_CHECKING:
     from controlplane.values.report import CostReport, Grouping
     from controlplane.values.status import Status
 
-__all__ = ["apply", "costs_report", "destroy", "events", "load", "plan", "reconcile_round", "status", "train"]
+__all__ = [
+    "apply",
+    "costs_report",
+    "destroy",
+    "events",
+    "load",
+    "plan",
+    "reconcile_round",
+    "rollout_abort",
+    "rollout_promote",
+    "rollout_start",
+    "rollout_view",
+    "status",
+    "train",
+]
 
 
 def plan(manifest: Manifest, *, out: Path | None = None) -> Plan:
@@ -165,3 +181,41 @@ def train(
 
     options = training.TrainOptions(role, data, base_model, epochs, full, suffix, wait)
     return training.train(manifest, options, confirm=confirm, on_event=on_event)
+
+
+def rollout_view(manifest: Manifest, role: str) -> RolloutView:
+    """The role's model, candidate, what serves, and its latest rollout."""
+    from controlplane import rollout
+    from controlplane.project import open_project
+
+    with open_project(manifest) as project:
+        return rollout.view(project, role)
+
+
+def rollout_start(
+    manifest: Manifest, role: str, *, steps: list[int] | None = None, step_interval_seconds: int | None = None
+) -> Rollout:
+    """Deploy the role's candidate beside what serves and start a canary to it (Together's rollout)."""
+    from controlplane import rollout
+    from controlplane.project import open_project
+
+    with open_project(manifest) as project:
+        return rollout.start(project, role, steps=steps, step_interval_seconds=step_interval_seconds)
+
+
+def rollout_promote(manifest: Manifest, role: str) -> Rollout:
+    """All traffic to the candidate now; the caller writes it into reasoning.yaml as the model."""
+    from controlplane import rollout
+    from controlplane.project import open_project
+
+    with open_project(manifest) as project:
+        return rollout.promote(project, role)
+
+
+def rollout_abort(manifest: Manifest, role: str, reason: str) -> Rollout:
+    """Cancel the canary, route everything back, stop the candidate's deployment."""
+    from controlplane import rollout
+    from controlplane.project import open_project
+
+    with open_project(manifest) as project:
+        return rollout.abort(project, role, reason)

@@ -165,7 +165,10 @@ def make_plan(
     forgotten = {r for r in applied if r not in enabled and r not in actual}
     for role in sorted(set(enabled) | set(actual) | forgotten):
         spec = specs.get(role) if role in enabled else None
-        action = _action(role, spec, enabled.get(role, False), actual.get(role), applied.get(role), decisions.get(role))
+        candidate = manifest.models[role].candidate if role in manifest.models else None
+        action = _action(
+            role, spec, enabled.get(role, False), actual.get(role), applied.get(role), decisions.get(role), candidate
+        )
         profile = resolved[role][1] if role in resolved else None
         if profile is not None and spec is not None and action.kind in ("create", "replace"):
             price = catalog.price(spec.hardware)
@@ -200,6 +203,7 @@ def _action(
     actual: RemoteRole | None,
     applied: AppliedRole | None,
     decision: PolicyDecision | None = None,
+    candidate: str | None = None,
 ) -> Action:
     live = actual.live if actual else None
     drift = _drift(applied, live.spec if live else None)
@@ -209,6 +213,14 @@ def _action(
         return Action(
             kind="noop",
             reason=f"rollout {actual.rollout} in progress on {actual.endpoint_name}; nothing changes until it ends",
+            **base,
+        )
+    if candidate and spec is not None and live is not None and live.spec.model == candidate != spec.model:
+        # the candidate's canary completed (Together promoted it by itself): never replace it back
+        return Action(
+            kind="noop",
+            reason=f"the candidate {candidate} serves (its rollout completed); `reasoning rollout promote {role}` "
+            "writes it into reasoning.yaml as the model",
             **base,
         )
     if spec is None and actual is None:  # listed because only the store remembers it
