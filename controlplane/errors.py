@@ -17,6 +17,8 @@ decides retries and exit codes; the CLI's one boundary reads `exit_code` and `hi
     │   ├── ReportError                 a cost report that cannot be made
     │   │   └── UnknownGrouping / EmptySpan     by what it cannot group by; since not before until
     │   └── StoreError                  the state database could not be used
+    │       ├── StoreNewer              its schema is from a newer reasoning
+    │       └── StoreStateLost          an empty file, or tables gone, where state was
     ├── TemporaryError                  exit 4; retried where retrying is safe
     │   └── LockHeld                    exit 3: another apply or reconcile holds the project's lock
     └── ProviderError                   anything the provider said or failed to say
@@ -179,3 +181,11 @@ class LockHeld(TemporaryError):
 
 class StoreError(PermanentError):
     pass
+
+
+class StoreNewer(StoreError):
+    """The database's schema revision is one this version does not know: a newer one wrote it."""
+
+
+class StoreStateLost(StoreError):
+    """State that was there is gone: an existing file that is empty, or tables that went missing."""
