@@ -3,10 +3,12 @@ upgraded, newer ones refused, and a current one is opened without loading alembi
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -69,6 +71,18 @@ class TestRevisionsAndTables:
 
         heads = ScriptDirectory.from_config(migrations.config()).get_heads()
         assert heads == [migrations.HEAD]
+
+    def test_the_migrations_ship_in_the_wheel(self) -> None:
+        patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+        folder = ROOT / "controlplane" / "store" / "migrations"
+        for path in folder.rglob("*"):
+            if "__pycache__" in path.parts or path.is_dir():
+                continue
+            if path.suffix == ".py":  # a module: its folder must be a package for packages.find
+                assert (path.parent / "__init__.py").exists(), path
+            else:
+                name = str(path.relative_to(ROOT / "controlplane"))
+                assert any(fnmatch.fnmatch(name, pattern) for pattern in patterns["controlplane"]), name
 
 
 class TestOpening:
@@ -154,3 +168,60 @@ class TestAddingARevision:
             [sys.executable, "-c", check], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
         )
         assert opened.stdout.split() == ["0002", "note"]
+
+
+#: a process that opens the store once every process is ready: each says so, then waits for a line
+OPENER = """
+import sys
+from controlplane.errors import StoreError
+print("ready", flush=True)
+sys.stdin.readline()
+from controlplane.store import Store
+try:
+    Store(sys.argv[1]).close()
+except StoreError as error:
+    print(f"error: {error}", flush=True)
+    raise SystemExit(1)
+print("opened", flush=True)
+"""
+
+
+def open_at_once(url: str, processes: int) -> list[tuple[int, str]]:
+    """`processes` processes open the store at the same moment; their exit codes and output."""
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPENER, url],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(processes)
+    ]
+    for process in started:
+        assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+    for process in started:
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.flush()
+    results = []
+    for process in started:
+        out, _ = process.communicate(timeout=120)
+        results.append((process.returncode, out.strip()))
+    return results
+
+
+class TestConcurrentFirstStart:
+    def test_processes_opening_a_new_store_at_once_all_succeed(self, blank_url: str, engine: Engine) -> None:
+        results = open_at_once(blank_url, 6)
+        assert results == [(0, "opened")] * 6
+        assert differences(engine) == [] and revision_of(engine) == migrations.HEAD
+
+    def test_processes_adopting_a_database_from_before_migrations_at_once_all_succeed(
+        self, blank_url: str, engine: Engine
+    ) -> None:
+        metadata.create_all(engine, tables=[applied_roles])
+        results = open_at_once(blank_url, 6)
+        assert results == [(0, "opened")] * 6
+        assert differences(engine) == [] and revision_of(engine) == migrations.HEAD
