@@ -14,6 +14,7 @@ decides retries and exit codes; the CLI's one boundary reads `exit_code` and `hi
     │   │   └── StalePlan               a saved plan whose world has changed since
     │   ├── ApplyError                  a step of apply did not reach its goal
     │   │   └── DeploymentFailed / WaitTimeout
+    │   ├── LockNotFound                force-unlock: no lock, or not the one named
     │   ├── ReportError                 a cost report that cannot be made
     │   │   └── UnknownGrouping / EmptySpan     by what it cannot group by; since not before until
     │   └── StoreError                  the state database could not be used
@@ -177,6 +178,15 @@ class EmptySpan(ReportError):
 
 class LockHeld(TemporaryError):
     exit_code = 3
+
+    def __init__(self, message: str, *, hint: str | None = None, lock_id: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        #: the held lock's id, for `reasoning force-unlock` (None: it changed hands while we looked)
+        self.lock_id = lock_id
+
+
+class LockNotFound(PermanentError):
+    """`force-unlock ID`: the project holds no lock, or another one than ID."""
 
 
 class StoreError(PermanentError):

@@ -48,6 +48,18 @@ def revision_of(engine: Engine) -> str | None:
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+def before_migrations(engine: Engine, *keep: str) -> None:
+    """A database as opening a store made it before migrations (the baseline's tables, no
+    alembic_version); with `keep`, only those tables, as an older version still made it."""
+    from alembic import command
+
+    with engine.begin() as connection:
+        command.upgrade(migrations.config(connection), migrations.BASELINE)
+    with engine.begin() as connection:
+        for name in [migrations.VERSION_TABLE, *(sorted(set(metadata.tables) - set(keep)) if keep else [])]:
+            connection.execute(text(f"DROP TABLE {name}"))
+
+
 def indexes(engine: Engine, table: str) -> set[str]:
     return {index["name"] or "" for index in inspect(engine).get_indexes(table)}
 
@@ -87,7 +99,7 @@ class TestRevisionsAndTables:
 
 class TestOpening:
     def test_a_database_from_before_migrations_is_adopted_with_its_rows(self, blank_url: str, engine: Engine) -> None:
-        metadata.create_all(engine)  # what opening a store did before it had migrations
+        before_migrations(engine)
         with engine.begin() as connection:
             connection.execute(
                 insert(applied_roles).values(
@@ -107,16 +119,34 @@ class TestOpening:
         assert differences(engine) == []
 
     def test_a_database_older_still_gets_the_tables_it_lacks(self, blank_url: str, engine: Engine) -> None:
-        metadata.create_all(engine, tables=[applied_roles])
+        before_migrations(engine, "applied_roles")
         Store(blank_url).close()
         assert differences(engine) == []
         assert revision_of(engine) == migrations.HEAD
+
+    def test_a_database_at_an_older_revision_is_upgraded_with_its_rows(self, blank_url: str, engine: Engine) -> None:
+        from alembic import command
+
+        with engine.begin() as connection:
+            command.upgrade(migrations.config(connection), migrations.BASELINE)
+        with engine.begin() as connection:  # a lock an apply of that version held
+            connection.execute(
+                text(
+                    "INSERT INTO locks (project, owner, acquired_at, expires_at) VALUES ('demo', 'old pid 7', :t, :t)"
+                ),
+                {"t": NOW},
+            )
+        with Store(blank_url) as store:
+            lock = store.lock("demo")
+        assert lock is not None and (lock.id, lock.owner, lock.pid) == ("00000000", "old pid 7", None)
+        assert revision_of(engine) == migrations.HEAD
+        assert differences(engine) == []
 
     def test_a_database_from_a_newer_version_is_refused_by_name(self, blank_url: str, engine: Engine) -> None:
         Store(blank_url).close()
         with engine.begin() as connection:
             connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
-        with pytest.raises(StoreNewer, match=r"schema revision 9999.*knows up to 0*1.*newer version") as caught:
+        with pytest.raises(StoreNewer, match=r"schema revision 9999.*knows up to 0*2.*newer version") as caught:
             Store(blank_url)
         assert caught.value.hint is not None and "upgrade reasoning-gitops" in caught.value.hint
 
@@ -154,11 +184,12 @@ class TestAddingARevision:
             check=True,
         )
 
-        written = list((tmp_path / "controlplane" / "store" / "migrations" / "versions").glob("0002_*.py"))
+        after = f"{int(migrations.HEAD) + 1:04d}"
+        written = list((tmp_path / "controlplane" / "store" / "migrations" / "versions").glob(f"{after}_*.py"))
         assert len(written) == 1 and str(written[0].name) in made.stdout
         assert "batch_op.add_column(sa.Column('note', sa.Text()" in written[0].read_text().replace('"', "'")
         head = (tmp_path / "controlplane" / "store" / "migrations" / "__init__.py").read_text()
-        assert 'HEAD = "0002"' in head
+        assert f'HEAD = "{after}"' in head
         # the old store opens at the new revision with the new column
         check = f"from controlplane.store import Store\nStore('sqlite:///{old}').close()\n"
         check += "import sqlite3\nc = sqlite3.connect(" + repr(str(old)) + ")\n"
@@ -167,7 +198,7 @@ class TestAddingARevision:
         opened = subprocess.run(
             [sys.executable, "-c", check], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
         )
-        assert opened.stdout.split() == ["0002", "note"]
+        assert opened.stdout.split() == [after, "note"]
 
 
 #: a process that opens the store once every process is ready: each says so, then waits for a line
@@ -221,7 +252,7 @@ class TestConcurrentFirstStart:
     def test_processes_adopting_a_database_from_before_migrations_at_once_all_succeed(
         self, blank_url: str, engine: Engine
     ) -> None:
-        metadata.create_all(engine, tables=[applied_roles])
+        before_migrations(engine, "applied_roles", "locks")
         results = open_at_once(blank_url, 6)
         assert results == [(0, "opened")] * 6
         assert differences(engine) == [] and revision_of(engine) == migrations.HEAD
