@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from controlplane.values import EventLog
     from controlplane.values.plan import ApplyResult, Plan
     from controlplane.values.reconcile import Round
+    from controlplane.values.records import Lock
     from controlplane.values.report import CostReport, Grouping
     from controlplane.values.status import Status
 
@@ -32,7 +33,9 @@ __all__ = [
     "costs_report",
     "destroy",
     "events",
+    "force_unlock",
     "load",
+    "lock",
     "plan",
     "reconcile_round",
     "rollout_abort",
@@ -219,3 +222,22 @@ def rollout_abort(manifest: Manifest, role: str, reason: str) -> Rollout:
 
     with open_project(manifest) as project:
         return rollout.abort(project, role, reason)
+
+
+def lock(manifest: Manifest) -> Lock | None:
+    """The project's apply lock as the store holds it (None: not locked)."""
+    from controlplane.store import open_for
+
+    with open_for(manifest) as store:
+        return store.lock(manifest.project)
+
+
+def force_unlock(manifest: Manifest, lock_id: str, *, confirm: Callable[[Lock], bool] | None = None) -> Lock | None:
+    """Remove the project's lock `lock_id` whoever holds it, as `terraform force-unlock` does,
+    once `confirm` (shown the lock) agrees; the lock removed, or None if `confirm` declined.
+    Raises LockNotFound when the project holds no lock, or another one."""
+    from controlplane.lock import force_unlock
+    from controlplane.store import open_for
+
+    with open_for(manifest) as store:
+        return force_unlock(store, manifest.project, lock_id, confirm=confirm)

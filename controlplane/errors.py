@@ -14,9 +14,12 @@ decides retries and exit codes; the CLI's one boundary reads `exit_code` and `hi
     │   │   └── StalePlan               a saved plan whose world has changed since
     │   ├── ApplyError                  a step of apply did not reach its goal
     │   │   └── DeploymentFailed / WaitTimeout
+    │   ├── LockNotFound                force-unlock: no lock, or not the one named
     │   ├── ReportError                 a cost report that cannot be made
     │   │   └── UnknownGrouping / EmptySpan     by what it cannot group by; since not before until
     │   └── StoreError                  the state database could not be used
+    │       ├── StoreNewer              its schema is from a newer reasoning
+    │       └── StoreStateLost          an empty file, or tables gone, where state was
     ├── TemporaryError                  exit 4; retried where retrying is safe
     │   ├── LockHeld                    exit 3: another apply or reconcile holds the project's lock
     │   └── RolloutInProgress           Together is rolling a role out: its traffic is not ours to move
@@ -177,6 +180,15 @@ class EmptySpan(ReportError):
 class LockHeld(TemporaryError):
     exit_code = 3
 
+    def __init__(self, message: str, *, hint: str | None = None, lock_id: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        #: the held lock's id, for `reasoning force-unlock` (None: it changed hands while we looked)
+        self.lock_id = lock_id
+
+
+class LockNotFound(PermanentError):
+    """`force-unlock ID`: the project holds no lock, or another one than ID."""
+
 
 class RolloutInProgress(TemporaryError):
     """An endpoint has an active rollout (`activeRolloutId`): Together moves its split and replicas
@@ -185,3 +197,11 @@ class RolloutInProgress(TemporaryError):
 
 class StoreError(PermanentError):
     pass
+
+
+class StoreNewer(StoreError):
+    """The database's schema revision is one this version does not know: a newer one wrote it."""
+
+
+class StoreStateLost(StoreError):
+    """State that was there is gone: an existing file that is empty, or tables that went missing."""

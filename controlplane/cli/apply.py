@@ -95,7 +95,9 @@ def _run(
                 on_progress=progress.show,
             )
         except LockHeld as error:
-            raise LockHeld(str(error), hint=f"{error.hint}, or retry with --lock-timeout 10m") from None
+            unlock = f"; if nothing holds it any more: reasoning force-unlock {error.lock_id}" if error.lock_id else ""
+            hint = f"wait for it to finish, or retry with --lock-timeout 10m{unlock}"
+            raise LockHeld(str(error), hint=hint, lock_id=error.lock_id) from None
         finally:
             progress.stop()
     if not result.executed:

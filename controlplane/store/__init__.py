@@ -72,6 +72,7 @@ class Store:
         self.acquire_lock = locks.acquire_lock
         self.renew_lock = locks.renew_lock
         self.release_lock = locks.release_lock
+        self.force_unlock = locks.force_unlock
         self.lock = locks.lock
 
     def close(self) -> None:

@@ -16,23 +16,42 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from controlplane.errors import StoreError
-from controlplane.store.tables import metadata
 
 
 class Database:
     def __init__(self, url: str) -> None:
+        from controlplane.store import schema
+
         parsed = make_url(url)
+        self.url = url
         self.display_url = parsed.render_as_string(hide_password=True)
         sqlite = parsed.drivername.startswith("sqlite")
+        self.memory = sqlite and parsed.database in (None, "", ":memory:")
+        #: the file of an SQLite store (None: PostgreSQL, or in memory)
+        self.sqlite_file = Path(parsed.database) if sqlite and not self.memory and parsed.database else None
+        self.connect_args = _connect_args(sqlite)
         try:
-            if sqlite and parsed.database not in (None, "", ":memory:"):
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            self.engine: Engine = create_engine(url, connect_args=_connect_args(sqlite))
-            if sqlite:
-                event.listen(self.engine, "connect", _sqlite_pragmas)
-            metadata.create_all(self.engine)
-        except (SQLAlchemyError, OSError) as error:
+            self.engine: Engine = create_engine(url, connect_args=self.connect_args)
+        except SQLAlchemyError as error:
             raise self.error("open", error) from None
+        if sqlite:
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        try:
+            schema.ensure(self)
+        except BaseException as error:
+            self.engine.dispose()
+            if isinstance(error, (SQLAlchemyError, OSError)):
+                raise self.error("open", error) from None
+            raise
+
+    def recreate_lost_tables(self) -> frozenset[str]:
+        """Recreate the tables this database lost (see `schema.recreate_lost_tables`); their names."""
+        from controlplane.store import schema
+
+        try:
+            return schema.recreate_lost_tables(self)
+        except (SQLAlchemyError, OSError) as error:
+            raise self.error("recreate the tables of", error) from None
 
     @property
     def dialect(self) -> str:

@@ -100,11 +100,16 @@ events = Table(
     Column("detail", JsonText(default=str), nullable=False),
 )
 
+#: The apply lock, one row per project. `id` is what `reasoning force-unlock` names; `host` and
+#: `pid` let a process on the same host see that the holder is no longer running.
 locks = Table(
     "locks",
     metadata,
     Column("project", String, primary_key=True),
+    Column("id", String, nullable=False),
     Column("owner", String, nullable=False),
+    Column("host", String),
+    Column("pid", Integer),
     Column("acquired_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
 )

@@ -22,8 +22,14 @@ class Event(Value):
 
 
 class Lock(Value):
+    """A project's apply lock: `id` names it to `reasoning force-unlock`; `host` and `pid` are
+    where its holder runs (none for a holder that did not say)."""
+
     project: str
+    id: str
     owner: str
+    host: str | None = None
+    pid: int | None = None
     acquired_at: datetime
     expires_at: datetime
 

@@ -229,12 +229,12 @@ class TestDryRun:
 
 class TestForSchedulers:
     def test_a_held_lock_exits_3_with_one_line(self, applied: Path, run: Run, store: Store) -> None:
-        store.acquire_lock("quickstart", "ci-job-7", now=clock.now(), ttl=timedelta(minutes=5))
+        store.acquire_lock("quickstart", "ci-job-7", now=clock.now(), ttl=timedelta(minutes=5), lock_id="0b5e55ed")
         result = run("reconcile", "-f", str(applied))
         assert result.code == 3
         assert result.err.strip().splitlines() == [
             "reconcile skipped: project quickstart is locked by ci-job-7 since 2026-11-24 09:00:04 UTC "
-            "(expires 09:05:04 UTC)"
+            "(expires 09:05:04 UTC); lock id 0b5e55ed"
         ]
         assert result.out == ""
 

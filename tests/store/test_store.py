@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import threading
 from datetime import datetime, timedelta, timezone
 
@@ -78,6 +82,37 @@ class TestLock:
         with pytest.raises(LockHeld, match="locked by alice@ci pid 1 since 2026-11-24 09:00:00 UTC"):
             store.acquire_lock("demo", "bob", now=NOW + timedelta(minutes=1), ttl=TTL)
 
+    def test_the_refusal_names_the_lock_id_and_how_to_force_unlock(self, store: Store) -> None:
+        store.acquire_lock("demo", "alice@ci pid 1", now=NOW, ttl=TTL, lock_id="5e1f00d2")
+        with pytest.raises(LockHeld, match=r"; lock id 5e1f00d2$") as caught:
+            store.acquire_lock("demo", "bob", now=NOW, ttl=TTL)
+        assert caught.value.lock_id == "5e1f00d2"
+        assert caught.value.hint is not None and "reasoning force-unlock 5e1f00d2" in caught.value.hint
+
+    def test_a_lock_whose_holder_died_on_this_host_is_taken_over_at_once(self, store: Store) -> None:
+        here, dead = socket.gethostname(), finished_pid()
+        store.acquire_lock("demo", "alice pid", now=NOW, ttl=TTL, host=here, pid=dead)
+        previous = store.acquire_lock("demo", "bob", now=NOW + timedelta(seconds=1), ttl=TTL, host=here, pid=1)
+        assert previous is not None and previous.pid == dead and previous.host == here
+        lock = store.lock("demo")
+        assert lock is not None and lock.owner == "bob" and lock.pid == 1
+
+    def test_a_running_holder_or_one_on_another_host_keeps_its_lock(self, store: Store) -> None:
+        here, dead = socket.gethostname(), finished_pid()
+        store.acquire_lock("demo", "alice", now=NOW, ttl=TTL, host=here, pid=os.getpid())
+        store.acquire_lock("other", "carol", now=NOW, ttl=TTL, host="ci-runner-3", pid=dead)
+        with pytest.raises(LockHeld, match="locked by alice"):
+            store.acquire_lock("demo", "bob", now=NOW, ttl=TTL, host=here, pid=1)
+        with pytest.raises(LockHeld, match="locked by carol"):  # its pid means nothing here
+            store.acquire_lock("other", "bob", now=NOW, ttl=TTL, host=here, pid=1)
+
+    def test_force_unlock_removes_only_the_lock_it_names(self, store: Store) -> None:
+        store.acquire_lock("demo", "alice", now=NOW, ttl=TTL, lock_id="aaaa0001")
+        assert not store.force_unlock("demo", "bbbb0002")
+        assert store.lock("demo") is not None
+        assert store.force_unlock("demo", "aaaa0001")
+        assert store.lock("demo") is None
+
     def test_an_expired_lock_is_taken_over_and_reported(self, store: Store) -> None:
         store.acquire_lock("demo", "alice", now=NOW, ttl=TTL)
         previous = store.acquire_lock("demo", "bob", now=NOW + TTL, ttl=TTL)
@@ -142,6 +177,12 @@ class TestLock:
         for thread in threads:
             thread.join()
         assert len(winners) == 1
+
+
+def finished_pid() -> int:
+    """The pid of a process that has exited (and been reaped): nothing runs under it now."""
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(child.stdout)
 
 
 class TestErrors:

@@ -2,6 +2,7 @@
 
 - `frozen`: the fake clock behind `controlplane.clock`, standing at START (2026-11-24 09:00 UTC).
 - `store_url`: a store on SQLite, and one on PostgreSQL (this process's schema, emptied).
+- `blank_url`: a database with nothing in it yet, on SQLite and on PostgreSQL.
 - `run`: `reasoning ...` through `main()`, giving the exit code, stdout and stderr.
 - `quickstart`: the README's manifest, copied into the test's directory.
 - `simulator`: Together's API served on a loopback port, its world freshly seeded, on the fake
@@ -49,6 +50,17 @@ def store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         return f"sqlite:///{tmp_path_factory.mktemp('store')}/state.db"
     schema: PostgresSchema = request.getfixturevalue("_postgres")
     return schema.empty()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def blank_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with nothing in it: an SQLite path not made yet, or a new, empty PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/state.db"
+        return
+    schema = PostgresSchema().create(tables=False)
+    yield schema.url
+    schema.close()
 
 
 @pytest.fixture

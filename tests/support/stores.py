@@ -30,7 +30,7 @@ class PostgresSchema:
         self._server = create_engine(POSTGRES_URL)
         self._engine: Any = None
 
-    def create(self) -> PostgresSchema:
+    def create(self, *, tables: bool = True) -> PostgresSchema:
         from sqlalchemy import create_engine, text
         from sqlalchemy.exc import OperationalError
 
@@ -44,7 +44,8 @@ class PostgresSchema:
             if os.environ.get("CI"):
                 raise
             pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {error.orig}")
-        Store(self.url).close()  # the store makes its own tables, as it does for a user
+        if tables:
+            Store(self.url).close()  # the store makes its own tables, as it does for a user
         self._engine = create_engine(self.url)
         return self
 
