@@ -40,9 +40,19 @@ def plan_text(plan: Plan, *, verbose: bool = False) -> Group:
     noops = sum(1 for a in plan.actions if a.kind == "noop" and a.policy is None)
     if noops and not verbose:
         lines.append(Text(f"  ({noops} role(s) unchanged)", style="dim"))
+    lines.extend(plan_notes(plan))  # above the summary, which stays the last line (CI greps it)
     lines.append(Text(""))
     lines.append(Text(plan.summary(), style="bold"))
     return Group(*lines)
+
+
+def plan_notes(plan: Plan) -> list[Text]:
+    """The overrides in force, the target, and the warnings (spend projected over a budget)."""
+    notes = [Text(f"Override: {o.role} is {o.describe()}.") for o in plan.overrides]
+    if plan.target:
+        notes.append(Text(f"Targeted: {', '.join(plan.target)} only; other roles are left as they are."))
+    notes += [Text(f"Warning: {warning}", style="yellow") for warning in plan.warnings]
+    return notes
 
 
 def _action_line(action: Action, width: int) -> Text:
