@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from controlplane.cli.options import FILE, WHEN, parse_when
-from controlplane.cli.output import out, show
+from controlplane.cli.output import err, out, show
 from controlplane.cli.process import short_lived
 
 if TYPE_CHECKING:
@@ -27,7 +27,10 @@ if TYPE_CHECKING:
 BAR_WIDTH = 40
 EIGHTHS = " ▏▎▍▌▋▊▉"
 
-app = typer.Typer(help="What the models cost: the ledger and request costs, against the budget.", no_args_is_help=True)
+app = typer.Typer(
+    help="What the models cost (the ledger and request costs, against the budget); budgets and idle shutdown.",
+    no_args_is_help=True,
+)
 
 
 @app.command()
@@ -62,6 +65,44 @@ def report(
         out.print(json.dumps(result.as_json(), indent=2), markup=False)
         return
     show(render(result))
+
+
+@app.command("set-budget")
+def set_budget(
+    amount: float = typer.Argument(..., help="USD per period, e.g. 150."),
+    period: str = typer.Option(None, "--period", help="day, week, month or total (default: as the file says)."),
+    role: str = typer.Option(None, "--role", help="This role's own budget instead of the global one."),
+    file: Path = FILE,
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Print nothing but errors."),
+) -> None:
+    """Set the budget in reasoning.yaml in place (comments kept) and show the diff."""
+    from controlplane import api
+    from controlplane.cli.models import show_edit
+    from controlplane.errors import ReasoningError
+
+    if period is not None and period not in ("day", "week", "month", "total"):
+        raise ReasoningError(f"--period {period}: not one of day, week, month, total", hint="e.g. --period month")
+    edit = api.set_budget(file, amount, period=period, role=role)
+    show_edit(edit, quiet=quiet, unchanged=f"The budget is already {amount:,.2f} USD in {file}.")
+
+
+@app.command("auto-shutdown")
+def auto_shutdown(
+    minutes: int = typer.Option(..., "--minutes", min=0, help="Minutes without a request before a role stops; 0 = never."),
+    role: str = typer.Option(None, "--role", help="Only this role (default: the default of every role)."),
+    file: Path = FILE,
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Print nothing but errors."),
+) -> None:
+    """Set idle shutdown in reasoning.yaml: `defaults.idle_shutdown_minutes`, or one role's."""
+    from controlplane import api
+    from controlplane.cli.models import show_edit
+
+    edit, own = api.set_auto_shutdown(file, minutes, role=role)
+    show_edit(edit, quiet=quiet, unchanged=f"Idle shutdown is already {minutes} minute(s) in {file}.")
+    if own and not quiet:
+        keeps = ", ".join(f"{name} ({edit.get(['models', name, 'idle_shutdown_minutes'])})" for name in own)
+        err.print(f"Note: these roles keep their own idle_shutdown_minutes: {keeps}; --role ROLE changes one.",
+                  markup=False)  # fmt: skip
 
 
 # -- for people ---------------------------------------------------------------------------------
