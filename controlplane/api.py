@@ -351,3 +351,30 @@ def set_auto_shutdown(file: Path, minutes: int, *, role: str | None = None) -> t
         if isinstance(edit.get(["models", name, "idle_shutdown_minutes"]), int)
     )
     return edit, own
+
+
+# -- configuration: what is in force, a new manifest, the TypeScript service's .env --------------------
+
+
+def config(file: Path, *, environ: dict[str, str] | None = None) -> list[object]:
+    """Every value in force and where it comes from (file, defaults, default, env); secrets masked."""
+    from controlplane.manifest.effective import effective
+
+    manifest = load(file)
+    return list(effective(manifest, Path(file).read_text(encoding="utf-8"), environ))
+
+
+def setup_manifest(answers: object) -> str:
+    """The manifest text for `reasoning setup`'s answers (`controlplane.manifest.setup.Answers`), validated."""
+    from controlplane.manifest.setup import Answers, render
+
+    assert isinstance(answers, Answers)
+    return render(answers)
+
+
+def import_env(text: str, *, project: str = "agent") -> tuple[str, object]:
+    """A manifest from the TypeScript service's .env text, and what was and was not mapped."""
+    from controlplane.manifest.setup import from_env, parse_env, render
+
+    imported = from_env(parse_env(text), project=project)
+    return render(imported.answers), imported

@@ -125,8 +125,8 @@ def _by_role(result: CostReport) -> Table:
 
     table = Table(title_justify="left", expand=False)
     for column in ("role", "replica-h", "requests", "hardware", "requests $", "total"):
-        table.add_column(column, justify="left" if column == "role" else "right")
-    table.add_column(f"share of {_usd(result.usd)}")
+        table.add_column(column, justify="left" if column == "role" else "right", no_wrap=True)
+    table.add_column(f"share of {_usd(result.usd)}", no_wrap=True, overflow="crop")
     top = max((r.usd for r in result.roles), default=Decimal(0))
     for line in result.roles:
         table.add_row(
@@ -157,11 +157,11 @@ def _by_bucket(result: CostReport) -> Table:
 
     roles = [r.role for r in result.roles if r.usd]
     table = Table(title_justify="left", expand=False)
-    table.add_column("day (UTC)" if result.by == "day" else "hour (UTC)")
+    table.add_column("day (UTC)" if result.by == "day" else "hour (UTC)", no_wrap=True)
     for role in roles:
-        table.add_column(role, justify="right")
-    table.add_column("total", justify="right")
-    table.add_column("spend")
+        table.add_column(role, justify="right", no_wrap=True)
+    table.add_column("total", justify="right", no_wrap=True)
+    table.add_column("spend", no_wrap=True, overflow="crop")
     top = max((b.usd for b in result.buckets), default=Decimal(0))
     for bucket in result.buckets:
         label = f"{bucket.start:%Y-%m-%d %a}" if result.by == "day" else f"{bucket.start:%m-%d %H:00}"
@@ -215,11 +215,19 @@ def _budget_lines(result: CostReport) -> list[Text]:
     return lines
 
 
-def _bar(amount: Decimal, top: Decimal) -> str:
+def bar_width() -> int:
+    """As wide as the terminal leaves room for beside the figures (the bars scale, so a narrow
+    terminal shows shorter bars, never cut ones); BAR_WIDTH off a terminal."""
+    if not out.is_terminal:
+        return BAR_WIDTH
+    return max(8, min(BAR_WIDTH, out.width - 64))
+
+
+def _bar(amount: Decimal, top: Decimal, width: int | None = None) -> str:
     """A horizontal bar in eighths of a character: readable in a terminal, a log or a pipe."""
     if top <= 0 or amount <= 0:
         return ""
-    eighths = max(1, round(amount / top * BAR_WIDTH * 8))
+    eighths = max(1, round(amount / top * (width or bar_width()) * 8))
     return "█" * (eighths // 8) + EIGHTHS[eighths % 8].strip()
 
 

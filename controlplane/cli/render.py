@@ -79,18 +79,23 @@ def plan_markdown(plan: Plan) -> str:
 
 def status_table(status: Status) -> Table:
     table = Table(title=f"Project {status.project}", title_justify="left", expand=False)
-    for column in ("role", "state", "replicas", "hardware", "$/h now", "drift", "pending"):
-        table.add_column(column)
+    # what must never be cut (a dollar figure, a state) does not wrap; the prose folds instead
+    for column, wrap in (("role", False), ("state", False), ("replicas", False), ("endpoint", True),
+                         ("hardware", True), ("$/h now", False), ("drift", True), ("pending", True)):  # fmt: skip
+        table.add_column(column, no_wrap=not wrap, overflow="fold" if wrap else "ellipsis")
     for role in status.roles:
         spec = role.spec
         replicas = f"{role.ready_replicas}/{spec.min_replicas}..{spec.max_replicas}" if spec else "-"
         drift = ", ".join(str(c) for c in role.drift) or ("-" if role.has_endpoint else "")
         pending = "" if role.pending is None else f"{role.pending.kind}: {role.pending.reason}"
+        if role.override:
+            pending = f"{pending}; {role.override}" if pending else role.override
         style = "red" if role.state == "FAILED" or role.drift else None
         table.add_row(
             role.role,
             "absent" if spec is None else role.state,
             replicas,
+            role.endpoint,
             spec.hardware if spec else "-",
             str(role.usd_per_hour),
             drift,

@@ -34,7 +34,7 @@ from controlplane.manifest.loader import loads
 from controlplane.manifest.schema import Manifest, normalize_role
 
 Path_ = Sequence[str]
-_PLAIN = re.compile(r"^[A-Za-z_/][\w./:@+-]*$")
+_PLAIN = re.compile(r"^[\w/][\w./:@+-]*$")
 _RESERVED = {"true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"}
 
 
@@ -49,9 +49,18 @@ def render_scalar(value: Any) -> str:
     if value is None:
         return "null"
     text = str(value)
-    if _PLAIN.match(text) and text.lower() not in _RESERVED:
+    if _PLAIN.match(text) and text.lower() not in _RESERVED and _reads_back(text):
         return text
     return json.dumps(text)
+
+
+def _reads_back(text: str) -> bool:
+    """Whether `text` written plain is read back as that same string (not a number, a date...)."""
+    try:
+        read = YAML(typ="safe").load(f"k: {text}")
+    except Exception:  # noqa: BLE001 - anything ruamel cannot read plain is quoted
+        return False
+    return isinstance(read, dict) and read.get("k") == text
 
 
 @dataclass
