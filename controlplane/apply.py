@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from controlplane import clock, ledger
-from controlplane.errors import DeploymentFailed, WaitTimeout
+from controlplane.errors import ApplyInterrupted, DeploymentFailed, WaitTimeout
 from controlplane.lock import ProjectLock
 from controlplane.provider.intents import Intents, Pause
 from controlplane.store import Event, Store
@@ -45,6 +45,8 @@ class Applier:
     wait_timeout: timedelta = WAIT_TIMEOUT
     #: who the events name; the lock's owner unless told (reconcile says `reconcile`)
     actor: str | None = None
+    #: asked between steps (and while waiting): True stops the run there (the CLI's Ctrl-C)
+    stop_requested: Callable[[], bool] = lambda: False
     _waiting: dict[str, tuple[str, str, Spec]] = field(default_factory=dict)
     #: role -> (endpoint id, deployment id) each action left it with, for the applied record
     _placed: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -59,10 +61,21 @@ class Applier:
         seen = {a.role: a.actual for a in plan.actions if a.actual is not None}
         ledger.bill_observed(self.store, self.project, seen, self.catalog, now=clock.now(), by="apply: observed")
         steps = self._steps()
-        for action in plan.changes:
+        done: list[str] = []
+        changes = plan.changes
+        for index, action in enumerate(changes):
+            if self.stop_requested():
+                left = tuple(f"{a.role}: {a.kind}" for a in changes[index:])
+                raise ApplyInterrupted(
+                    f"interrupted after {len(done)} of {len(changes)} step(s); not done: {', '.join(left)}",
+                    done=tuple(done),
+                    left=left,
+                    hint="`reasoning plan` shows what is left, `reasoning apply` finishes it",
+                )
             self.on_step(action.role, f"{action.kind}: {action.reason}")
             steps[action.kind](action)
             self._record(action, planned_at=plan.created_at)
+            done.append(f"{action.role}: {action.kind}")
         if wait:
             self._wait_all()
 
@@ -259,6 +272,13 @@ class Applier:
             self.on_progress(states)
             if not pending:
                 break
+            if self.stop_requested():
+                raise ApplyInterrupted(
+                    "interrupted while waiting: every change was requested; still on the way: "
+                    + ", ".join(f"{r} {states[r][0]}" for r in pending),
+                    done=tuple(pending),
+                    hint="they keep going (and billing) on the provider; `reasoning status` shows them",
+                )
             pause(", ".join(f"{r} {states[r][0]}" for r in pending))
         self._waiting.clear()
 

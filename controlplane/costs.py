@@ -23,6 +23,7 @@ from controlplane.store import Store, spend
 from controlplane.store.spend import by_role as _by_role
 from controlplane.store.spend import requests_usd as _requests
 from controlplane.values import BudgetUse, LedgerInterval, Period, RoleSpend, Spend, period_bounds
+from controlplane.values.plan import Plan
 from controlplane.values.report import PROJECTION, CostBucket, CostReport, Grouping, RoleCost
 from controlplane.values.spend import ZERO
 
@@ -37,6 +38,7 @@ __all__ = [
     "RoleSpend",
     "Spend",
     "period_bounds",
+    "projected_overruns",
     "report",
     "spend",
 ]
@@ -150,3 +152,41 @@ def _first_record(store: Store, project: str, now: datetime) -> datetime:
     firsts = [i.started_at for i in store.ledger(project, until=now)[:1]]
     firsts += [t.first_at for t in store.usage_totals(project, until=now).values()]
     return min(firsts, default=now - timedelta(hours=1))
+
+
+def projected_overruns(store: Store, manifest: Manifest, plan: Plan, *, now: datetime) -> list[str]:
+    """A warning for each budget the plan's running cost would overrun by its period's end:
+    spent so far + the plan's $/h after it is applied (at minimum replicas) x the hours left.
+
+    What `plan` and `apply` print before anything changes; the policy stops the roles once the
+    money is really spent, so this is a warning, not a refusal. A `total` budget has no end.
+    """
+    from controlplane.values.money import THIS_PERIOD
+
+    spent = spend(store, manifest, now)
+    warnings = []
+    scopes: list[tuple[str, str, Decimal | None, datetime | None, Decimal, float]] = []
+    if manifest.budget.limit_usd is not None:
+        scopes.append(("budget", manifest.budget.period, spent.limit_usd, spent.end, spent.usd, plan.cost_after.low))
+    by_role = {a.role: a for a in plan.actions}
+    for name, role in manifest.models.items():
+        use = spent.roles[name].budget if name in spent.roles else None
+        if role.budget is None or use is None or name not in by_role:
+            continue
+        scopes.append((f"models.{name}.budget", use.period, use.limit_usd, use.end, use.usd, by_role[name].cost_after.low))
+    for label, period, limit, end, usd, hourly in scopes:
+        if limit is None or end is None or hourly <= 0:
+            continue
+        hours = Decimal(max(end - now, timedelta(0)) // timedelta(seconds=1)) / 3600
+        projected = usd + Decimal(str(hourly)) * hours
+        if projected > limit:
+            warnings.append(
+                f"{label}: projected {_usd(projected)} {THIS_PERIOD[period]} against a limit of {_usd(limit)}"
+                f" (spent {_usd(usd)}, then ${hourly:,.2f}/h until {end:%Y-%m-%d %H:%M} UTC); the policy stops"
+                " roles once it is spent"
+            )
+    return warnings
+
+
+def _usd(amount: Decimal) -> str:
+    return f"${amount.quantize(Decimal('0.01')):,}"

@@ -13,7 +13,8 @@ decides retries and exit codes; the CLI's one boundary reads `exit_code` and `hi
     │   │   ├── CostLimitExceeded       worst case above max_cost_per_hour_usd
     │   │   └── StalePlan               a saved plan whose world has changed since
     │   ├── ApplyError                  a step of apply did not reach its goal
-    │   │   └── DeploymentFailed / WaitTimeout
+    │   │   ├── DeploymentFailed / WaitTimeout
+    │   │   └── ApplyInterrupted    exit 130: Ctrl-C, honoured between two steps
     │   ├── LockNotFound                force-unlock: no lock, or not the one named
     │   ├── ReportError                 a cost report that cannot be made
     │   │   └── UnknownGrouping / EmptySpan     by what it cannot group by; since not before until
@@ -156,6 +157,17 @@ class DeploymentFailed(ApplyError):
 
 class WaitTimeout(ApplyError):
     pass
+
+
+class ApplyInterrupted(ApplyError):
+    """Ctrl-C during apply: it stopped between two steps; `done` and `left` name them."""
+
+    exit_code = 130
+
+    def __init__(self, message: str, *, done: tuple[str, ...] = (), left: tuple[str, ...] = (),
+                 hint: str | None = None) -> None:  # fmt: skip
+        super().__init__(message, hint=hint)
+        self.done, self.left = done, left
 
 
 class ReportError(PermanentError):

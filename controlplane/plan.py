@@ -169,6 +169,8 @@ def make_plan(
         action = _action(
             role, spec, enabled.get(role, False), actual.get(role), applied.get(role), decisions.get(role), candidate
         )
+        if destroy and action.kind == "delete":
+            action = action.model_copy(update={"reason": "destroy: every endpoint of the project goes"})
         profile = resolved[role][1] if role in resolved else None
         if profile is not None and spec is not None and action.kind in ("create", "replace"):
             price = catalog.price(spec.hardware)

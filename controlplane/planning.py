@@ -8,8 +8,8 @@ returns. A saved plan is taken as it is, unless the world changed since it was m
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -25,7 +25,8 @@ from controlplane.provider import Provider
 from controlplane.store import Event, Store, spend
 from controlplane.values import FORMAT_VERSION, AppliedRole, RemoteRole
 from controlplane.values.catalog import Catalog
-from controlplane.values.plan import Plan, Planned
+from controlplane.values.override import Override
+from controlplane.values.plan import Action, Plan, Planned
 from controlplane.values.policy import RULES, PeriodSpend, PolicyDecision, RoleFacts
 
 #: the events that change whether a role runs; the latest one says how a role came to be stopped
@@ -48,20 +49,100 @@ def observe(manifest: Manifest, provider: Provider, store: Store) -> Observed:
     return Observed(actual=actual, applied=applied, catalog=catalog)
 
 
-def prepare(project: Project, *, saved: Plan | None = None, destroy: bool = False) -> Planned:
+def prepare(
+    project: Project, *, saved: Plan | None = None, destroy: bool = False, target: Collection[str] | None = None
+) -> Planned:
     """The plan to execute and the catalog to execute it with; `plan` and `status` show the same one.
 
     A fresh plan from the manifest (every role deleted for `destroy`), or the `saved` one if the
-    world is still what it was made against: a saved plan whose world changed is refused.
+    world is still what it was made against: a saved plan whose world changed is refused. The
+    overrides of `models deploy|undeploy` that have not expired count as if the manifest said
+    so; `target` (role names) leaves every other role as it is (Terraform's `-target`).
     """
     if saved is not None:
         return _still_valid(project, saved)
+    at = clock.now()
+    overrides = {} if destroy else active_overrides(project.store, project.manifest.project, at)
+    project = replace(project, manifest=with_overrides(project.manifest, overrides))
     manifest = project.manifest
     seen = observe(manifest, project.provider, project.store)
-    at = clock.now()
-    decisions = None if destroy else policy_decisions(project, seen, at)
+    decisions = None if destroy else _overridden(policy_decisions(project, seen, at), overrides)
     made = make_plan(manifest, seen.actual, seen.applied, seen.catalog, now=at, decisions=decisions, destroy=destroy)
+    if overrides:
+        made = made.model_copy(update={"overrides": tuple(overrides.values())})
+    if target is not None:
+        made = targeted(made, target)
     return Planned(plan=made, catalog=seen.catalog)
+
+
+def active_overrides(store: Store, project: str, now: datetime) -> dict[str, Override]:
+    return {role: o for role, o in store.overrides(project).items() if o.active(now)}
+
+
+def with_overrides(manifest: Manifest, overrides: Mapping[str, Override]) -> Manifest:
+    """The manifest as the overrides make it: a deployed role enabled, an undeployed one not."""
+    models = dict(manifest.models)
+    changed = False
+    for role, override in overrides.items():
+        if role in models and models[role].enabled != override.run:
+            models[role] = models[role].model_copy(update={"enabled": override.run})
+            changed = True
+    return manifest.model_copy(update={"models": models}) if changed else manifest
+
+
+def _overridden(
+    decisions: dict[str, PolicyDecision], overrides: Mapping[str, Override]
+) -> dict[str, PolicyDecision]:
+    """An undeploy stops the role; a deploy runs it through idleness, windows and `enabled: false`,
+    but not through a spent budget or the hourly cap: those guard money."""
+    for role, override in overrides.items():
+        decision = decisions.get(role)
+        if decision is None:
+            continue
+        if not override.run:
+            decisions[role] = PolicyDecision(role=role, run=False, rule="override", reason=override.describe())
+        elif not decision.run and decision.rule not in ("budget", "max_cost"):
+            decisions[role] = PolicyDecision(role=role, run=True, rule="override", reason=override.describe())
+        elif decision.run and not decision.reason:
+            decisions[role] = PolicyDecision(role=role, run=True, rule="override", reason=override.describe())
+    return decisions
+
+
+def targeted(plan: Plan, roles: Collection[str]) -> Plan:
+    """The plan with every role outside `roles` left as it is (a no-op saying so)."""
+    from controlplane.errors import PlanError
+    from controlplane.manifest.schema import normalize_role
+
+    wanted = {normalize_role(r) for r in roles}
+    unknown = wanted - {a.role for a in plan.actions}
+    if unknown:
+        raise PlanError(
+            f"--target {', '.join(sorted(unknown))}: no such role in the plan",
+            hint="roles: " + ", ".join(a.role for a in plan.actions),
+        )
+
+    def keep(action: Action) -> Action:
+        if action.role in wanted or action.kind == "noop":
+            return action
+        return action.model_copy(
+            update={
+                "kind": "noop",
+                "reason": f"not targeted (would {action.kind}: {action.reason})",
+                "changes": (),
+                "desired": action.actual.live.spec if action.actual and action.actual.live else None,
+                "cost_after": action.cost_before,
+                "policy": None,
+            }
+        )
+
+    actions = tuple(keep(a) for a in plan.actions)
+    return plan.model_copy(
+        update={
+            "actions": actions,
+            "cost_after": sum((a.cost_after for a in actions), type(plan.cost_after)()),
+            "target": tuple(sorted(wanted)),
+        }
+    )
 
 
 def _still_valid(project: Project, saved: Plan) -> Planned:

@@ -256,6 +256,8 @@ def _lifted(
     elif rule == "window":
         closed = [w for w in (_closed(window, now) for window in role.shutdown_windows) if w is not None]
         reason = f"shutdown window closed at {max(closed)[1]}" if closed else "shutdown window closed"
+    elif rule == "override":
+        reason = "the `reasoning models undeploy` override expired"
     elif rule == "max_cost":
         limit = manifest.budget.max_cost_per_hour_usd
         burn = sum(_burn(facts.get(n, RoleFacts())) for n, d in decisions.items() if d.run)

@@ -3,7 +3,8 @@
 Where it sits in the flow: the verb a scheduler runs (`reasoning reconcile --once` from cron, or
 `--interval 60s` as a service). One round, under the project's apply lock: refresh the world,
 evaluate the policy at `clock.now()` (budgets, shutdown windows, idleness, the hourly cap),
-plan, apply that plan, enforce training-data retention, and record every change as an event
+plan, apply that plan, drop expired `models deploy|undeploy` overrides, enforce training-data
+retention, and record every change as an event
 whose actor is `reconcile`. It is `apply` with the policy's clock running: the same `prepare`
 makes the plan and the same `Applier` executes it (billing the ledger as it goes), so a
 reconcile round and `reasoning apply` at the same moment would do the same thing.
@@ -45,6 +46,7 @@ def reconcile(project: Project, *, dry_run: bool = False, on_step: OnStep | None
             applier.on_step = on_step
         # always run, even with nothing to change: it bills what changed out of band
         applier.run(plan, wait=False)
+        _expire_overrides(project, plan.created_at)
         deleted = _retention(project, plan.created_at, dry_run=False)
         for deletion in deleted:
             store.add_event(
@@ -59,6 +61,27 @@ def reconcile(project: Project, *, dry_run: bool = False, on_step: OnStep | None
                 )
             )
     return _round(plan, deleted, dry_run=False)
+
+
+def _expire_overrides(project: Project, now: datetime) -> None:
+    """Drop the `models deploy|undeploy` overrides that have expired; the plan just applied no
+    longer counted them, so the roles are back to what the manifest says."""
+    store, name = project.store, project.manifest.project
+    for role, override in sorted(store.overrides(name).items()):
+        if override.active(now):
+            continue
+        store.clear_override(name, role)
+        store.add_event(
+            Event(
+                at=clock.now(),
+                project=name,
+                role=role,
+                actor=ACTOR,
+                kind="override",
+                reason=f"override expired: {override.describe()}; back to what reasoning.yaml says",
+                detail={"run": override.run, "until": override.until.isoformat() if override.until else None},
+            )
+        )
 
 
 def _round(plan: Plan, retention: list[Deletion], *, dry_run: bool) -> Round:

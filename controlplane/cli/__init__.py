@@ -13,7 +13,20 @@ import sys
 
 import typer
 
-from controlplane.cli import apply, costs, events, lock, manifest, plan, proxy, reconcile, simulator, status
+from controlplane.cli import (
+    apply,
+    config,
+    costs,
+    events,
+    lock,
+    manifest,
+    models,
+    plan,
+    proxy,
+    reconcile,
+    simulator,
+    status,
+)
 from controlplane.cli.output import err
 
 #: The name on the package index (`reasoning` there is an unrelated project); its metadata has the version.
@@ -55,11 +68,12 @@ def _root(
     """GitOps for the fine-tuned models behind an agent's decisions, on Together.ai."""
 
 
-for module in (manifest, plan, apply, status, reconcile, events, lock):
+for module in (manifest, plan, apply, status, reconcile, events, lock, config):
     module.register(app)
 app.add_typer(simulator.app, name="simulator")
 app.add_typer(proxy.app, name="proxy")
 app.add_typer(costs.app, name="costs")
+app.add_typer(models.app, name="models")
 
 
 def main() -> None:

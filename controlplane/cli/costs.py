@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from controlplane.cli.options import FILE, WHEN, parse_when
-from controlplane.cli.output import out, show
+from controlplane.cli.output import err, out, show
 from controlplane.cli.process import short_lived
 
 if TYPE_CHECKING:
@@ -27,7 +27,10 @@ if TYPE_CHECKING:
 BAR_WIDTH = 40
 EIGHTHS = " ▏▎▍▌▋▊▉"
 
-app = typer.Typer(help="What the models cost: the ledger and request costs, against the budget.", no_args_is_help=True)
+app = typer.Typer(
+    help="What the models cost (the ledger and request costs, against the budget); budgets and idle shutdown.",
+    no_args_is_help=True,
+)
 
 
 @app.command()
@@ -64,6 +67,44 @@ def report(
     show(render(result))
 
 
+@app.command("set-budget")
+def set_budget(
+    amount: float = typer.Argument(..., help="USD per period, e.g. 150."),
+    period: str = typer.Option(None, "--period", help="day, week, month or total (default: as the file says)."),
+    role: str = typer.Option(None, "--role", help="This role's own budget instead of the global one."),
+    file: Path = FILE,
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Print nothing but errors."),
+) -> None:
+    """Set the budget in reasoning.yaml in place (comments kept) and show the diff."""
+    from controlplane import api
+    from controlplane.cli.models import show_edit
+    from controlplane.errors import ReasoningError
+
+    if period is not None and period not in ("day", "week", "month", "total"):
+        raise ReasoningError(f"--period {period}: not one of day, week, month, total", hint="e.g. --period month")
+    edit = api.set_budget(file, amount, period=period, role=role)
+    show_edit(edit, quiet=quiet, unchanged=f"The budget is already {amount:,.2f} USD in {file}.")
+
+
+@app.command("auto-shutdown")
+def auto_shutdown(
+    minutes: int = typer.Option(..., "--minutes", min=0, help="Minutes without a request before a role stops; 0 = never."),
+    role: str = typer.Option(None, "--role", help="Only this role (default: the default of every role)."),
+    file: Path = FILE,
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Print nothing but errors."),
+) -> None:
+    """Set idle shutdown in reasoning.yaml: `defaults.idle_shutdown_minutes`, or one role's."""
+    from controlplane import api
+    from controlplane.cli.models import show_edit
+
+    edit, own = api.set_auto_shutdown(file, minutes, role=role)
+    show_edit(edit, quiet=quiet, unchanged=f"Idle shutdown is already {minutes} minute(s) in {file}.")
+    if own and not quiet:
+        keeps = ", ".join(f"{name} ({edit.get(['models', name, 'idle_shutdown_minutes'])})" for name in own)
+        err.print(f"Note: these roles keep their own idle_shutdown_minutes: {keeps}; --role ROLE changes one.",
+                  markup=False)  # fmt: skip
+
+
 # -- for people ---------------------------------------------------------------------------------
 
 
@@ -84,8 +125,8 @@ def _by_role(result: CostReport) -> Table:
 
     table = Table(title_justify="left", expand=False)
     for column in ("role", "replica-h", "requests", "hardware", "requests $", "total"):
-        table.add_column(column, justify="left" if column == "role" else "right")
-    table.add_column(f"share of {_usd(result.usd)}")
+        table.add_column(column, justify="left" if column == "role" else "right", no_wrap=True)
+    table.add_column(f"share of {_usd(result.usd)}", no_wrap=True, overflow="crop")
     top = max((r.usd for r in result.roles), default=Decimal(0))
     for line in result.roles:
         table.add_row(
@@ -116,11 +157,11 @@ def _by_bucket(result: CostReport) -> Table:
 
     roles = [r.role for r in result.roles if r.usd]
     table = Table(title_justify="left", expand=False)
-    table.add_column("day (UTC)" if result.by == "day" else "hour (UTC)")
+    table.add_column("day (UTC)" if result.by == "day" else "hour (UTC)", no_wrap=True)
     for role in roles:
-        table.add_column(role, justify="right")
-    table.add_column("total", justify="right")
-    table.add_column("spend")
+        table.add_column(role, justify="right", no_wrap=True)
+    table.add_column("total", justify="right", no_wrap=True)
+    table.add_column("spend", no_wrap=True, overflow="crop")
     top = max((b.usd for b in result.buckets), default=Decimal(0))
     for bucket in result.buckets:
         label = f"{bucket.start:%Y-%m-%d %a}" if result.by == "day" else f"{bucket.start:%m-%d %H:00}"
@@ -174,11 +215,19 @@ def _budget_lines(result: CostReport) -> list[Text]:
     return lines
 
 
-def _bar(amount: Decimal, top: Decimal) -> str:
+def bar_width() -> int:
+    """As wide as the terminal leaves room for beside the figures (the bars scale, so a narrow
+    terminal shows shorter bars, never cut ones); BAR_WIDTH off a terminal."""
+    if not out.is_terminal:
+        return BAR_WIDTH
+    return max(8, min(BAR_WIDTH, out.width - 64))
+
+
+def _bar(amount: Decimal, top: Decimal, width: int | None = None) -> str:
     """A horizontal bar in eighths of a character: readable in a terminal, a log or a pipe."""
     if top <= 0 or amount <= 0:
         return ""
-    eighths = max(1, round(amount / top * BAR_WIDTH * 8))
+    eighths = max(1, round(amount / top * (width or bar_width()) * 8))
     return "█" * (eighths // 8) + EIGHTHS[eighths % 8].strip()
 
 

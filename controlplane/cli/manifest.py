@@ -18,11 +18,14 @@ def register(app: typer.Typer) -> None:
 
 
 def validate(file: Path = FILE) -> None:
-    """Check a manifest without calling the provider."""
+    """Check a manifest without calling the provider (hardware against Together's published catalog)."""
     with short_lived():
         from controlplane.manifest import load
 
         manifest = load(file)
+        from controlplane import api  # after load: a test may stand in for it, api binds it at import
+
+        api.validate(manifest)
     roles = ", ".join(f"{name}{'' if role.enabled else ' (disabled)'}" for name, role in manifest.models.items())
     out.print(f"{file}: valid. project {manifest.project}, {len(manifest.models)} role(s): {roles}")
 

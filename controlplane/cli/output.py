@@ -40,12 +40,27 @@ class _Deferred:
         self._made().__exit__(*exc)
 
 
+def plain() -> bool:
+    """NO_COLOR (no-color.org) asks for no styling at all: no colour, and no bold or dim either."""
+    import os
+
+    return bool(os.environ.get("NO_COLOR"))
+
+
+class _Styled(_Deferred):
+    def _made(self) -> Console:
+        if self._console is None and plain():
+            self._settings = {**self._settings, "color_system": None}
+        return super()._made()
+
+
 if TYPE_CHECKING:
     out: Console
     err: Console
 else:
-    out = _Deferred(highlight=False, soft_wrap=True)
-    err = _Deferred(stderr=True, highlight=False, soft_wrap=True)
+    # off a terminal rich writes no escape codes at all; on one, NO_COLOR turns them all off
+    out = _Styled(highlight=False, soft_wrap=True)
+    err = _Styled(stderr=True, highlight=False, soft_wrap=True)
 
 
 def show(renderable: RenderableType) -> None:
@@ -55,4 +70,4 @@ def show(renderable: RenderableType) -> None:
     if out.is_terminal:
         out.print(renderable)
     else:  # rich caps a print's width at the console's, so a wider console it is
-        Console(highlight=False, width=PIPE_WIDTH).print(renderable)
+        Console(highlight=False, width=PIPE_WIDTH, color_system=None).print(renderable)

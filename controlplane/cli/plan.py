@@ -30,12 +30,13 @@ def plan(
         False, "--detailed-exitcode", help="Exit 2 when changes are pending, 0 when none, 1 on error."
     ),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Also list unchanged roles."),
+    target: list[str] = typer.Option(None, "--target", help="Only this role (repeatable); the others as they are."),
 ) -> None:
     """Show what `apply` would change on the provider, and what it would cost."""
     with short_lived():
         from controlplane import api
 
-        result = api.plan(api.load(file), out=out_file)
+        result = api.plan(api.load(file), out=out_file, target=target or None)
         show_plan(result, as_json=as_json, markdown=markdown, verbose=verbose)
     if out_file is not None and not (as_json or markdown):
         out.print(f"\nSaved the plan to {out_file}; apply exactly it with `reasoning apply {out_file}`.")

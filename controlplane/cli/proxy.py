@@ -31,6 +31,9 @@ def serve(
     server = ProxyServer(manifest, listen, log_config=_UVICORN_LOGGING, own_process=True)
     try:
         host, port = server.bind()
+    except OSError as error:
+        server.close()
+        raise _cannot_listen(listen or manifest.proxy.listen, error, "--listen HOST:PORT (port 0: any free port)") from None
     except BaseException:
         server.close()
         raise
@@ -52,3 +55,15 @@ _UVICORN_LOGGING = {
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"}},
     "loggers": {"uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False}},
 }
+
+
+def _cannot_listen(address: str, error: OSError, option: str) -> Exception:
+    """A bind error that names the address, and what to do about it."""
+    from controlplane.errors import ReasoningError
+
+    why = error.strerror or str(error)
+    busy = error.errno == 98  # EADDRINUSE
+    return ReasoningError(
+        f"cannot listen on {address}: {why}",
+        hint=("another process is listening there; stop it or " if busy else "") + f"pass {option}",
+    )

@@ -40,9 +40,19 @@ def plan_text(plan: Plan, *, verbose: bool = False) -> Group:
     noops = sum(1 for a in plan.actions if a.kind == "noop" and a.policy is None)
     if noops and not verbose:
         lines.append(Text(f"  ({noops} role(s) unchanged)", style="dim"))
+    lines.extend(plan_notes(plan))  # above the summary, which stays the last line (CI greps it)
     lines.append(Text(""))
     lines.append(Text(plan.summary(), style="bold"))
     return Group(*lines)
+
+
+def plan_notes(plan: Plan) -> list[Text]:
+    """The overrides in force, the target, and the warnings (spend projected over a budget)."""
+    notes = [Text(f"Override: {o.role} is {o.describe()}.") for o in plan.overrides]
+    if plan.target:
+        notes.append(Text(f"Targeted: {', '.join(plan.target)} only; other roles are left as they are."))
+    notes += [Text(f"Warning: {warning}", style="yellow") for warning in plan.warnings]
+    return notes
 
 
 def _action_line(action: Action, width: int) -> Text:
@@ -69,18 +79,23 @@ def plan_markdown(plan: Plan) -> str:
 
 def status_table(status: Status) -> Table:
     table = Table(title=f"Project {status.project}", title_justify="left", expand=False)
-    for column in ("role", "state", "replicas", "hardware", "$/h now", "drift", "pending"):
-        table.add_column(column)
+    # what must never be cut (a dollar figure, a state) does not wrap; the prose folds instead
+    for column, wrap in (("role", False), ("state", False), ("replicas", False), ("endpoint", True),
+                         ("hardware", True), ("$/h now", False), ("drift", True), ("pending", True)):  # fmt: skip
+        table.add_column(column, no_wrap=not wrap, overflow="fold" if wrap else "ellipsis")
     for role in status.roles:
         spec = role.spec
         replicas = f"{role.ready_replicas}/{spec.min_replicas}..{spec.max_replicas}" if spec else "-"
         drift = ", ".join(str(c) for c in role.drift) or ("-" if role.has_endpoint else "")
         pending = "" if role.pending is None else f"{role.pending.kind}: {role.pending.reason}"
+        if role.override:
+            pending = f"{pending}; {role.override}" if pending else role.override
         style = "red" if role.state == "FAILED" or role.drift else None
         table.add_row(
             role.role,
             "absent" if spec is None else role.state,
             replicas,
+            role.endpoint,
             spec.hardware if spec else "-",
             str(role.usd_per_hour),
             drift,

@@ -25,9 +25,21 @@ def serve(
 
     Prints `Together simulator on <url>` once the port is bound.
     """
+    from controlplane.cli.proxy import _cannot_listen
     from controlplane.provider.simulator.server import serve as run
 
-    def announce(url: str) -> None:
+    bound = False
+
+    def announce(url: str) -> None:  # called once the socket is bound and listening, never before
+        nonlocal bound
+        bound = True
         err.print(f"Together simulator on {url} (world: {state_file or 'in memory'})", markup=False)
 
-    run(host, port, state_file, provision_seconds=provision_seconds, announce=announce, exit_with_stdin=exit_with_stdin)
+    try:
+        run(host, port, state_file, provision_seconds=provision_seconds, announce=announce,
+            exit_with_stdin=exit_with_stdin)  # fmt: skip
+    except OSError as error:
+        if bound:
+            raise
+        where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        raise _cannot_listen(where, error, "--port N (0: any free port)") from None

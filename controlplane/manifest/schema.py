@@ -397,6 +397,13 @@ class Proxy(Strict):
         return self
 
 
+class Defaults(Strict):
+    idle_shutdown_minutes: Annotated[int, Field(ge=0)] | None = Field(
+        default=None,
+        description="Idle shutdown for every role that does not set its own idle_shutdown_minutes; 0 = never.",
+    )
+
+
 def normalize_role(name: str) -> str:
     return name.replace("-", "_")
 
@@ -415,6 +422,7 @@ class Manifest(Strict):
     )
     store: Store = Field(default_factory=Store, description="Where state, events and the lock live.")
     budget: GlobalBudget = Field(default_factory=GlobalBudget, description="Spend limits for all roles.")
+    defaults: Defaults = Field(default_factory=Defaults, description="Values every role takes unless it sets its own.")
     models: dict[str, Role] = Field(description="Roles, each served by one endpoint.")
     training_data: TrainingData = Field(
         default_factory=TrainingData, description="What is recorded for fine-tuning, how much and for how long."
@@ -422,6 +430,22 @@ class Manifest(Strict):
     proxy: Proxy = Field(
         default_factory=Proxy, description="The gateway agents call: routing to roles, fallback upstreams."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _role_defaults(cls, data: object) -> object:
+        # `defaults:` fills what a role leaves out; a role's own value wins
+        if not isinstance(data, dict) or not isinstance(data.get("defaults"), dict):
+            return data
+        minutes = data["defaults"].get("idle_shutdown_minutes")
+        models = data.get("models")
+        if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 0 or not isinstance(models, dict):
+            return data
+        filled = {
+            name: {"idle_shutdown_minutes": minutes, **role} if isinstance(role, dict) else role
+            for name, role in models.items()
+        }
+        return {**data, "models": filled}
 
     @field_validator("project", mode="before")
     @classmethod
@@ -457,12 +481,21 @@ class Manifest(Strict):
                     f"models.{role}: endpoint name '{self.endpoint_name(role)}' is over 63 characters; "
                     "shorten project or role"
                 )
+        # every reference to a role that is not there, so removing a role is one round of edits
+        dangling: dict[str, list[str]] = {}
         for index, rule in enumerate(self.proxy.routing):
             if normalize_role(rule.to) not in self.models:
-                raise ValueError(f"proxy.routing[{index}].to: no role named '{rule.to}' in models")
+                dangling.setdefault(rule.to, []).append(f"proxy.routing[{index}].to")
         for name, role in self.proxy.model_map.items():
             if normalize_role(role) not in self.models:
-                raise ValueError(f"proxy.model_map.{name}: no role named '{role}' in models")
+                dangling.setdefault(role, []).append(f"proxy.model_map.{name}")
+        if dangling:
+            role, paths = next(iter(dangling.items()))
+            every = [path for paths_ in dangling.values() for path in paths_]
+            also = f"; remove or change every reference: {', '.join(every)}" if len(every) > 1 else ""
+            raise ValueError(
+                f"{paths[0]}: no role named '{role}' in models{also} (or keep the role with enabled: false)"
+            )
         return self
 
     # Where the manifest came from: set by the loader, used to place errors and relative paths.
@@ -490,6 +523,7 @@ __all__ = [
     "WELL_KNOWN_ROLES",
     "Budget",
     "Circuit",
+    "Defaults",
     "GlobalBudget",
     "Manifest",
     "Proxy",

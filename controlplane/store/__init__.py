@@ -2,8 +2,8 @@
 the cost ledger, and what the runtime writes: usage per request and training samples.
 
 SQLite by default (a file next to the manifest), PostgreSQL by URL when several machines share
-one project. `Store` is one database (`database.py`) with five small repositories over it
-(`applied`, `events`, `records`, `ledger`, `lock`); its methods are theirs. sqlalchemy never
+one project. `Store` is one database (`database.py`) with six small repositories over it
+(`applied`, `events`, `records`, `ledger`, `lock`, `overrides`); its methods are theirs. sqlalchemy never
 leaks out: rows become the values of `controlplane.values`, and database failures become
 `StoreError`. No transaction is held across a network call: every method opens and closes its own.
 """
@@ -22,6 +22,7 @@ from controlplane.store.database import Database
 from controlplane.store.events import Events
 from controlplane.store.ledger import Ledger
 from controlplane.store.lock import Locks
+from controlplane.store.overrides import Overrides
 from controlplane.store.records import Records
 from controlplane.store.spend import spend
 from controlplane.values import (
@@ -46,7 +47,7 @@ class Store:
         self.engine = self.database.engine
         self.display_url = self.database.display_url
         applied, events, records = AppliedRoles(self.database), Events(self.database), Records(self.database)
-        ledger, locks = Ledger(self.database), Locks(self.database)
+        ledger, locks, overrides = Ledger(self.database), Locks(self.database), Overrides(self.database)
         # applied state
         self.applied = applied.applied
         self.record_applied = applied.record_applied
@@ -68,6 +69,10 @@ class Store:
         # the cost ledger
         self.ledger_sync = ledger.ledger_sync
         self.ledger = ledger.ledger
+        # temporary deploy/undeploy overrides
+        self.overrides = overrides.overrides
+        self.set_override = overrides.set_override
+        self.clear_override = overrides.clear_override
         # the apply lock
         self.acquire_lock = locks.acquire_lock
         self.renew_lock = locks.renew_lock

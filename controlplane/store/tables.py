@@ -114,6 +114,19 @@ locks = Table(
     Column("expires_at", UtcDateTime, nullable=False),
 )
 
+#: A role deployed (run) or undeployed for a while by `reasoning models deploy|undeploy`, whatever
+#: the manifest says, until `until` (NULL: until cleared); reconcile drops it once expired.
+overrides = Table(
+    "overrides",
+    metadata,
+    Column("project", String, primary_key=True),
+    Column("role", String, primary_key=True),
+    Column("run", Boolean, nullable=False),
+    Column("until", UtcDateTime),
+    Column("actor", String, nullable=False),
+    Column("set_at", UtcDateTime, nullable=False),
+)
+
 #: One request the runtime served (or fell back on): what idle shutdown and spend read.
 usage = Table(
     "usage",

@@ -68,3 +68,29 @@ class Catalog(Value):
 
 def _loose(name: str) -> str:
     return name.lower().replace("nvidia-", "").replace("nvidia_", "")
+
+
+def _published(gpu: str, count: int, memory_gib: int, cents_per_gpu_hour: int) -> Hardware:
+    kind = f"{gpu.lower()}_{memory_gib}gb"
+    return Hardware(
+        id=f"{count}x_nvidia_{kind}_sxm",
+        name=f"{count}xnvidia-{kind.replace('_', '-')}",
+        usd_per_hour=count * cents_per_gpu_hour / 100,
+        gpu_type=gpu,
+        gpu_count=count,
+    )
+
+
+#: Together's published instance types and per-GPU prices (docs.together.ai, as
+#: reference/together-api.md section 8 quotes them); the simulator serves the same catalog
+#: (tests/provider check they agree). `reasoning validate` checks hardware against it offline,
+#: so it rejects what `plan` would; `plan` and `reasoning hardware` read the provider's own.
+PUBLISHED_HARDWARE: tuple[Hardware, ...] = (
+    *(_published("H100", count, 80, 399) for count in (1, 2, 4, 8)),
+    *(_published("H200", count, 140, 549) for count in (1, 2)),
+    *(_published("B200", count, 180, 995) for count in (1, 2)),
+)
+
+
+def published_catalog() -> Catalog:
+    return Catalog(hardware={h.id: h for h in PUBLISHED_HARDWARE}, models={})

@@ -13,6 +13,7 @@ from typing import Any, Literal, get_args
 
 from controlplane.values.catalog import Catalog
 from controlplane.values.common import Value, Versioned
+from controlplane.values.override import Override
 from controlplane.values.policy import Rule
 from controlplane.values.world import RemoteRole, Spec
 
@@ -76,6 +77,12 @@ class Plan(Versioned):
     max_cost_per_hour_usd: float | None = None
     #: digest of the actual world the plan was made against
     fingerprint: str
+    #: the `models deploy|undeploy` overrides in force when it was made
+    overrides: tuple[Override, ...] = ()
+    #: the roles `--target` limited it to (empty: every role)
+    target: tuple[str, ...] = ()
+    #: what the plan wants the user to know before applying it (spend projected over a budget)
+    warnings: tuple[str, ...] = ()
 
     @property
     def changes(self) -> tuple[Action, ...]:

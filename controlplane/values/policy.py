@@ -9,7 +9,9 @@ from typing import Literal, get_args
 from controlplane.values.common import Value
 
 #: The rules that can stop a role, in the order the policy applies them.
-Rule = Literal["manifest", "budget", "window", "idle", "max_cost"]
+#: `override`: `reasoning models deploy|undeploy` ran or stopped it for a while (not a policy rule,
+#: but a stop it made must be told apart from one a person made outside the tool).
+Rule = Literal["manifest", "budget", "window", "idle", "max_cost", "override"]
 RULES: tuple[Rule, ...] = get_args(Rule)
 
 

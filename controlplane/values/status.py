@@ -18,6 +18,8 @@ class Pending(Value):
 
 class RoleStatus(Value):
     role: str
+    #: the endpoint an agent calls (Together's `<project>-<role>`)
+    endpoint: str = ""
     #: the live deployment's state, or ABSENT when the role has none
     state: str
     ready_replicas: int
@@ -27,6 +29,8 @@ class RoleStatus(Value):
     pending: Pending | None
     #: how the store's record disagrees with the world (None: they agree); apply repairs it
     out_of_step: str | None = None
+    #: the `models deploy|undeploy` override in force, in words
+    override: str | None = None
     #: whether the role has an endpoint at all (one without a deployment is not ABSENT in the table)
     has_endpoint: bool = Field(default=False, exclude=True)
 
@@ -45,11 +49,16 @@ class Status(Versioned):
     def of(cls, plan: Plan) -> Status:
         """The status a fresh plan shows: each role's live deployment, its drift, what is pending."""
         roles = []
+        overrides = {o.role: o.describe() for o in plan.overrides}
         for action in plan.actions:
             live = action.actual.live if action.actual else None
+            # manifest.endpoint_name's rule (values sit below the manifest and cannot import it)
+            endpoint = action.actual.endpoint_name if action.actual else f"{plan.project}-{action.role.replace('_', '-')}"
             roles.append(
                 RoleStatus(
                     role=action.role,
+                    endpoint=endpoint,
+                    override=overrides.get(action.role),
                     state=live.state if live else "ABSENT",
                     ready_replicas=live.ready_replicas if live else 0,
                     spec=live.spec if live else None,
