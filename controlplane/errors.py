@@ -16,7 +16,8 @@ decides retries and exit codes; the CLI's one boundary reads `exit_code` and `hi
     │   │   └── DeploymentFailed / WaitTimeout
     │   ├── ReportError                 a cost report that cannot be made
     │   │   └── UnknownGrouping / EmptySpan     by what it cannot group by; since not before until
-    │   └── StoreError                  the state database could not be used
+    │   ├── StoreError                  the state database could not be used
+    │   └── DataError                   training data: an unknown sample, an export that cannot be written
     ├── TemporaryError                  exit 4; retried where retrying is safe
     │   └── LockHeld                    exit 3: another apply or reconcile holds the project's lock
     └── ProviderError                   anything the provider said or failed to say
@@ -179,3 +180,7 @@ class LockHeld(TemporaryError):
 
 class StoreError(PermanentError):
     pass
+
+
+class DataError(PermanentError):
+    """Training data the command cannot work with: no such sample, an output it must not overwrite."""

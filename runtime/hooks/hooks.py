@@ -329,6 +329,8 @@ class Hooks:
                     f"{error.reason}"
                 ) from error
         upstream = self._upstreams.get(role)
+        if upstream is not None:
+            attempt.fallback_model = upstream.model
         if upstream is None:
             raise NoFallback(
                 f"the {role} model could not answer ({reason}) and no fallback is configured",
@@ -369,6 +371,10 @@ class Hooks:
         )
         sample = None
         if source is not None and raw is not None:
+            ids = {
+                key: str(attempt.meta[key]) if attempt.meta.get(key) is not None else None
+                for key in ("agent_id", "room_id")
+            }
             sample = Sample(
                 project=self.manifest.project,
                 role=role,
@@ -377,6 +383,9 @@ class Hooks:
                 prompt=attempt.request,
                 answer=raw,
                 meta={**attempt.meta, "model": attempt.model if source == "custom" else None, "reason": attempt.reason},
+                model=self.availability.revision(role) if source == "custom" else attempt.fallback_model,
+                outcome=outcome,
+                **ids,
             )
         if admission is None or admission.settled:
             self.services.gate.record(usage, sample)
@@ -449,6 +458,7 @@ class _Attempt:
     meta: dict[str, Any] = field(default_factory=dict)
     reason: str = ""
     model: str | None = None
+    fallback_model: str | None = None  # the upstream's model, when it answered (a caller's function has none)
     raw: str | None = None
     input_tokens: int = 0
     output_tokens: int = 0
