@@ -24,6 +24,7 @@ blocks to strings, `tool_use` to `tool_calls`, `tool_result` to `tool` messages.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from controlplane.values.data import TrainingRow
@@ -51,8 +52,8 @@ def line(row: TrainingRow, *, max_seq_length: int | None = None) -> dict[str, An
     if tools:
         out["tools"] = tools
     problems = violations(out)
-    if problems:
-        raise Refused(problems[0])
+    if problems:  # without the message's index: the report counts samples per reason
+        raise Refused(re.sub(r"^messages\[\d+\]: ", "", problems[0]))
     if max_seq_length is not None and estimated_tokens(out) > max_seq_length:
         raise Refused(f"longer than max_seq_length {max_seq_length} tokens (estimated)")
     return out
