@@ -59,8 +59,10 @@ class TestExport:
 
     def test_selects_by_role_dates_source_and_label(self, store: Store, tmp_path: Path) -> None:
         store.record(
-            samples=[sample(1), sample(2, source="fallback"), sample(3, role="coding"), sample(4, days=10)]
-            + [sample(5, label="good"), sample(6, label="bad", note="wrong action")]
+            samples=[
+                *[sample(1), sample(2, source="fallback"), sample(3, role="coding"), sample(4, days=10)],
+                *[sample(5, label="good"), sample(6, label="bad", note="wrong action")],
+            ]
         )
 
         def picked(**selection: Any) -> set[str]:
@@ -86,8 +88,8 @@ class TestExport:
 
     def test_reports_what_it_skipped_and_why_with_sample_ids(self, store: Store, tmp_path: Path) -> None:
         twice = {"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}]}
-        store.record(samples=[sample(1), *[sample(n).model_copy(update={"prompt": twice, "answer": f"x{n}"})
-                                             for n in (2, 3)], sample(4).model_copy(update={"answer": ""})])  # fmt: skip
+        bad = [sample(n).model_copy(update={"prompt": twice, "answer": f"x{n}"}) for n in (2, 3)]
+        store.record(samples=[sample(1), *bad, sample(4).model_copy(update={"answer": ""})])
         report = export(store, "demo", SampleFilter(), tmp_path / "x.jsonl", NOW)
         assert report.written == 1
         assert [(s.reason, s.count, len(s.sample_ids)) for s in report.skipped] == [
@@ -119,7 +121,7 @@ class TestExport:
         store.record(samples=[sample(1)])
         out = tmp_path / "x.jsonl"
         out.write_text("mine\n")
-        with pytest.raises(DataError, match="x.jsonl exists"):
+        with pytest.raises(DataError, match=r"x\.jsonl exists"):
             export(store, "demo", SampleFilter(), out, NOW)
         assert out.read_text() == "mine\n"
         export(store, "demo", SampleFilter(), out, NOW, force=True)
