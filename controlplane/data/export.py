@@ -32,6 +32,7 @@ PROGRESS_EVERY = 1_000
 SKIP_IDS = 5
 
 ExportFormat = Literal["jsonl", "json"]
+_encode = json.JSONEncoder(ensure_ascii=False).encode
 OnProgress = Callable[[int], None]
 
 
@@ -88,7 +89,7 @@ def export(
                 skips[str(refused)] = (count + 1, ids if len(ids) >= SKIP_IDS else [*ids, row.id])
                 continue
             side = 1 if split and _share(row.content_hash, row.id) < split else 0
-            writers[side].write(json.dumps(out, ensure_ascii=False))
+            writers[side].write(_encode(out))
             written[side] += 1
             with_tools += "tools" in out
             if limit is not None and sum(written) >= limit:

@@ -30,6 +30,10 @@ from typing import Any
 from controlplane.values.data import TrainingRow
 
 ROLES = ("system", "user", "assistant", "tool")
+_PLAIN_ROLES = frozenset(("system", "user", "assistant"))
+#: keys a plain message may have; `name` is dropped (Together takes no other key)
+_PLAIN_KEYS = frozenset(("role", "content", "name"))
+_decode = json.JSONDecoder().decode
 #: Characters per token, for the length estimate (Together counts with the base model's tokenizer).
 CHARS_PER_TOKEN = 4
 
@@ -40,22 +44,62 @@ class Refused(Exception):
 
 
 def line(row: TrainingRow, *, max_seq_length: int | None = None) -> dict[str, Any]:
-    """The training line for `row`; raises `Refused` with the reason it cannot be one."""
-    prompt = row.prompt
-    if row.format == "anthropic":
-        messages, tools = _from_anthropic(prompt)
+    """The training line for `row`; raises `Refused` with the reason it cannot be one.
+
+    Most samples are plain-text conversations already in Together's shape (every hooks sample
+    is one user turn): `_plain` takes those in one pass that checks the rules as it copies, and
+    builds only lines `violations` passes (tests check it does). Everything else (tools, parts,
+    Anthropic blocks, anything odd) is converted, then checked with `violations`."""
+    try:
+        prompt = _decode(row.prompt_json)
+    except ValueError:
+        raise Refused("the stored prompt is not JSON") from None
+    if not isinstance(prompt, dict):
+        raise Refused("the stored prompt is not a JSON object")
+    answer = row.answer
+    plain = _plain(prompt) if row.format == "openai" else None
+    if plain is not None and answer.strip() and not answer.startswith('{"content"'):
+        plain.append({"role": "assistant", "content": answer})
+        out: dict[str, Any] = {"messages": plain}
     else:
-        messages, tools = _from_openai(prompt)
-    messages = _merge_systems(messages)
-    answer = _answer(row.answer)
-    out: dict[str, Any] = {"messages": [*messages, answer]}
+        out = _converted(row.format, prompt, answer)
+    if max_seq_length is not None and estimated_tokens(out) > max_seq_length:
+        raise Refused(f"longer than max_seq_length {max_seq_length} tokens (estimated)")
+    return out
+
+
+def _converted(fmt: str, prompt: dict[str, Any], answer: str) -> dict[str, Any]:
+    messages, tools = _from_anthropic(prompt) if fmt == "anthropic" else _from_openai(prompt)
+    out: dict[str, Any] = {"messages": [*_merge_systems(messages), _answer(answer)]}
     if tools:
         out["tools"] = tools
     problems = violations(out)
     if problems:  # without the message's index: the report counts samples per reason
         raise Refused(re.sub(r"^messages\[\d+\]: ", "", problems[0]))
-    if max_seq_length is not None and estimated_tokens(out) > max_seq_length:
-        raise Refused(f"longer than max_seq_length {max_seq_length} tokens (estimated)")
+    return out
+
+
+def _plain(prompt: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The messages of a prompt without tools whose every message is text from system, user or
+    assistant, each role after another one, starting with system or user and not ending with
+    the assistant; else None (the general path decides)."""
+    messages = prompt.get("messages")
+    if prompt.get("tools") or type(messages) is not list or not messages:
+        return None
+    out = []
+    previous = None
+    for message in messages:
+        if type(message) is not dict:
+            return None
+        role, content = message.get("role"), message.get("content")
+        if type(content) is not str or role not in _PLAIN_ROLES or role == previous:
+            return None
+        if len(message) != 2 and not _PLAIN_KEYS.issuperset(message):
+            return None
+        out.append({"role": role, "content": content})
+        previous = role
+    if out[0]["role"] == "assistant" or previous == "assistant":
+        return None
     return out
 
 

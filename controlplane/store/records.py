@@ -15,6 +15,7 @@ from sqlalchemy import (
     Select,
     String,
     Table,
+    Text,
     and_,
     case,
     cast,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    type_coerce,
     update,
 )
 
@@ -244,7 +246,7 @@ class Records:
             table.c.role,
             table.c.source,
             table.c.format,
-            table.c.prompt,
+            type_coerce(table.c.prompt, Text),
             table.c.answer,
             table.c.content_hash,
         ).where(*wanted)
@@ -264,7 +266,7 @@ class Records:
             result = connection.execution_options(stream_results=True, yield_per=batch).execute(query)
             for rows in result.partitions():
                 for r in rows:
-                    yield TrainingRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6])
+                    yield TrainingRow(*r)
 
     def sample_stats(self, project: str, *, since_24h: datetime, max_chars: int) -> list[dict[str, Any]]:
         """Per role, summed in the database: counts, first and last, the last 24 h, sources,

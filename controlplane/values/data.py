@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from controlplane.values.common import Moment, Value, Versioned
 from controlplane.values.reconcile import Deletion
@@ -40,7 +40,8 @@ class TrainingRow:
     role: str
     source: Source
     format: PromptFormat
-    prompt: dict[str, Any]
+    #: the prompt's JSON as stored: the exporter parses it once, the store not at all
+    prompt_json: str
     answer: str
     content_hash: str | None
 

@@ -17,7 +17,7 @@ from controlplane.values.data import TrainingRow
 
 
 def row(prompt: dict[str, Any], answer: str = "the answer", fmt: str = "openai") -> TrainingRow:
-    return TrainingRow(1, "coding", "fallback", fmt, prompt, answer, None)  # type: ignore[arg-type]
+    return TrainingRow(1, "coding", "fallback", fmt, json.dumps(prompt), answer, None)  # type: ignore[arg-type]
 
 
 CALL = {"id": "call_1", "type": "function", "function": {"name": "read", "arguments": '{"path": "a.py"}'}}
@@ -180,3 +180,37 @@ class TestViolations:
     )  # fmt: skip
     def test_each_rule_is_checked(self, bad: dict[str, Any], problem: str) -> None:
         assert problem in violations(bad)
+
+
+class TestThePlainPath:
+    @pytest.mark.parametrize(
+        "messages",
+        [
+            [{"role": "user", "content": "q"}],
+            [{"role": "system", "content": "s"}, {"role": "user", "content": "q", "name": "ann"}],
+            [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}, {"role": "user", "content": "r"}],
+        ],
+    )
+    def test_makes_the_line_the_general_path_makes_and_it_keeps_the_rules(self, messages: list[Any]) -> None:
+        from controlplane.data.format import _converted, _plain
+
+        prompt = {"messages": messages, "temperature": 0.1}
+        assert _plain(prompt) is not None
+        made = line(row(prompt))
+        assert made == _converted("openai", prompt, "the answer")
+        assert violations(made) == []
+
+    @pytest.mark.parametrize(
+        "prompt",
+        [
+            {"messages": [{"role": "system", "content": "a"}, {"role": "system", "content": "b"}]},
+            {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "prefill"}]},
+            {"messages": [{"role": "user", "content": [{"type": "text", "text": "q"}]}]},
+            {"messages": [{"role": "user", "content": "q"}], "tools": [TOOL]},
+            {"messages": [{"role": "user", "content": "q", "refusal": None}]},
+        ],
+    )
+    def test_leaves_anything_else_to_the_general_path(self, prompt: dict[str, Any]) -> None:
+        from controlplane.data.format import _plain
+
+        assert _plain(prompt) is None
