@@ -14,7 +14,6 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    Table,
     Text,
     and_,
     case,
@@ -27,6 +26,7 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
+from sqlalchemy.sql import FromClause
 
 from controlplane.errors import DataError
 from controlplane.store.database import Database
@@ -310,7 +310,7 @@ def _int(value: Any) -> int:
     return int(value or 0)
 
 
-def _selected(table: Table, project: str, selection: SampleFilter) -> list[ColumnElement[bool]]:
+def _selected(table: FromClause, project: str, selection: SampleFilter) -> list[ColumnElement[bool]]:
     """The WHERE clauses of `selection` over `table` (the samples table or an alias of it)."""
     wanted: list[ColumnElement[bool]] = [table.c.project == project]
     if selection.role is not None:
