@@ -9,7 +9,7 @@ the size the hooks send, ~1.1 kB, and their answers), then one export of all of 
 on (the default), in a child process of its own, so its peak RSS is the export's alone (Python,
 SQLAlchemy and the driver included). The figures: rows per second (samples read and written, over
 the export call's wall time, and over its CPU time: on a shared machine the wall time measures the
-neighbours too) and the child's peak RSS. Memory flat in the row count is the goal:
+neighbours too) and the child's peak RSS (`VmHWM`). Memory flat in the row count is the goal:
 the rows come from a cursor in batches (`store.training_rows`), nothing is kept per row.
 
 Seeding writes rows straight into the table (sqlite3 executemany, PostgreSQL COPY), with the same
@@ -49,7 +49,7 @@ ANSWER = (
 )
 
 CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 from datetime import datetime, timezone
 from pathlib import Path
 from controlplane.data.export import export
@@ -62,7 +62,9 @@ started, cpu = time.perf_counter(), time.process_time()
 report = export(store, "bench", SampleFilter(), out, datetime.now(timezone.utc), force=True)
 seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
 store.close()
-peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over exec from the forked parent,
+# so the child would report the seeding parent's peak
+peak_kb = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
 print(json.dumps({"read": report.read, "written": report.written, "seconds": seconds, "cpu": cpu,
                   "peak_mb": peak_kb / 1024,
                   "bytes": out.stat().st_size}))

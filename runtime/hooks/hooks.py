@@ -329,13 +329,12 @@ class Hooks:
                     f"{error.reason}"
                 ) from error
         upstream = self._upstreams.get(role)
-        if upstream is not None:
-            attempt.fallback_model = upstream.model
         if upstream is None:
             raise NoFallback(
                 f"the {role} model could not answer ({reason}) and no fallback is configured",
                 hint="pass fallback= (your own function) or upstream= (an OpenAI-compatible model) to Hooks",
             )
+        attempt.fallback_model = upstream.model
         try:
             authorization = upstream_headers(upstream)
             async with asyncio.timeout(upstream.timeout_seconds):
