@@ -19,13 +19,16 @@ if TYPE_CHECKING:
     from collections.abc import Collection
 
     from controlplane.apply import OnProgress, OnStep
+    from controlplane.data.export import ExportFormat
+    from controlplane.data.export import OnProgress as OnRowsRead
     from controlplane.manifest.editor import Edit
     from controlplane.provider.rollouts import Rollout
     from controlplane.provider.training import FineTuneEvent
     from controlplane.rollout import RolloutView
     from controlplane.training import Quote, Trained
-    from controlplane.values import EventLog
+    from controlplane.values import EventLog, Label, Sample
     from controlplane.values.catalog import Hardware
+    from controlplane.values.data import Cleanup, DataStats, ExportReport, LabelFilter, SourceFilter
     from controlplane.values.models import ModelsReport
     from controlplane.values.override import Override
     from controlplane.values.plan import ApplyResult, Plan
@@ -38,11 +41,15 @@ __all__ = [
     "apply",
     "clear_override",
     "costs_report",
+    "data_cleanup",
+    "data_export",
+    "data_stats",
     "destroy",
     "edit_manifest",
     "events",
     "force_unlock",
     "hardware",
+    "label_sample",
     "load",
     "lock",
     "models",
@@ -467,3 +474,107 @@ def import_env(text: str, *, project: str = "agent") -> tuple[str, object]:
 
     imported = from_env(parse_env(text), project=project)
     return render(imported.answers), imported
+
+
+# -- training data --------------------------------------------------------------------------------
+
+
+def data_stats(manifest: Manifest, *, now: datetime | None = None, max_seq_length: int | None = None) -> DataStats:
+    """Per role: samples, dates, the last 24 h, sources, duplicates, labels, and whether the data
+    is ready for a fine-tune (and why not), against `max_seq_length` tokens (default 8192)."""
+    from controlplane import clock
+    from controlplane.data.stats import DEFAULT_MAX_SEQ_LENGTH, stats
+    from controlplane.store import open_for
+
+    with open_for(manifest) as store:
+        return stats(store, manifest.project, list(manifest.models), now or clock.now(),
+                     max_seq_length=max_seq_length or DEFAULT_MAX_SEQ_LENGTH)  # fmt: skip
+
+
+def data_export(
+    manifest: Manifest,
+    *,
+    role: str | None = None,
+    output: Path | None = None,
+    fmt: ExportFormat = "jsonl",
+    limit: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    source: SourceFilter = "all",
+    label: LabelFilter = "usable",
+    split: float | None = None,
+    force: bool = False,
+    dedup: bool = True,
+    max_seq_length: int | None = None,
+    now: datetime | None = None,
+    on_progress: OnRowsRead | None = None,
+) -> ExportReport:
+    """Samples as Together's conversational fine-tuning file (`{"messages": [...]}` per line),
+    in constant memory; `source="fallback"` is the distillation set: the larger model's answers
+    to the prompts the small one is served. See `controlplane.data.export`."""
+    from controlplane import clock
+    from controlplane.data.export import default_name, export
+    from controlplane.store import open_for
+    from controlplane.values.data import SampleFilter
+
+    now = now or clock.now()
+    wanted = _known_role(manifest, role)
+    selection = SampleFilter(role=wanted, since=since, until=until, source=source, label=label, dedup=dedup)
+    target = output if output is not None else Path(default_name(wanted, now, fmt))
+    with open_for(manifest) as store:
+        return export(store, manifest.project, selection, target, now, fmt=fmt, limit=limit, split=split,
+                      force=force, max_seq_length=max_seq_length, on_progress=on_progress)  # fmt: skip
+
+
+def data_cleanup(
+    manifest: Manifest, *, days: int | None = None, keep: int | None = None, dry_run: bool = False
+) -> Cleanup:
+    """Retention now, as reconcile runs it: samples older than `days` (default
+    `training_data.retention_days`) go, then each role keeps its newest `keep` (default
+    `max_samples_per_model`). Each deletion is an event; a dry run deletes nothing."""
+    from controlplane import clock
+    from controlplane.data.retention import retention
+    from controlplane.errors import DataError
+    from controlplane.store import Event, open_for
+    from controlplane.values.data import Cleanup
+
+    policy = manifest.training_data
+    days = policy.retention_days if days is None else days
+    keep = policy.max_samples_per_model if keep is None else keep
+    if days < 1 or keep < 1:
+        raise DataError(f"--days {days} --keep {keep}: both must be at least 1")
+    now = clock.now()
+    with open_for(manifest) as store:
+        deleted = retention(store, manifest.project, now, days=days, keep=keep, dry_run=dry_run)
+        for deletion in [] if dry_run else deleted:
+            detail = {"samples": deletion.samples}
+            store.add_event(Event(at=now, project=manifest.project, role=deletion.role, actor="data cleanup",
+                                  kind="retention", reason=deletion.reason, detail=detail))  # fmt: skip
+    return Cleanup(project=manifest.project, at=now, dry_run=dry_run, days=days, keep=keep, deletions=tuple(deleted))
+
+
+def label_sample(manifest: Manifest, sample_id: int, label: Label | None, *, note: str | None = None) -> Sample:
+    """Mark a sample `good` (export prefers it with `--label good`) or `bad` (export leaves it
+    out unless asked), with an optional note; None clears the label. Returns the sample."""
+    from controlplane.errors import DataError
+    from controlplane.store import open_for
+
+    if label not in ("good", "bad", None):
+        raise DataError(f"label {label!r}: not good or bad")
+    with open_for(manifest) as store:
+        return store.label_sample(manifest.project, sample_id, label, note)
+
+
+def _known_role(manifest: Manifest, role: str | None) -> str | None:
+    from controlplane.errors import DataError
+    from controlplane.manifest.schema import normalize_role
+
+    if role is None:
+        return None
+    wanted = normalize_role(role)
+    if wanted not in manifest.models:
+        raise DataError(
+            f"--model-type {role}: no such role in models ({manifest.where('models')})",
+            hint=f"one of {', '.join(sorted(manifest.models))}",
+        )
+    return wanted

@@ -18,9 +18,10 @@ decides retries and exit codes; the CLI's one boundary reads `exit_code` and `hi
     │   ├── LockNotFound                force-unlock: no lock, or not the one named
     │   ├── ReportError                 a cost report that cannot be made
     │   │   └── UnknownGrouping / EmptySpan     by what it cannot group by; since not before until
-    │   └── StoreError                  the state database could not be used
-    │       ├── StoreNewer              its schema is from a newer reasoning
-    │       └── StoreStateLost          an empty file, or tables gone, where state was
+    │   ├── StoreError                  the state database could not be used
+    │   │   ├── StoreNewer              its schema is from a newer reasoning
+    │   │   └── StoreStateLost          an empty file, or tables gone, where state was
+    │   └── DataError                   training data: an unknown sample, an export that cannot be written
     ├── TemporaryError                  exit 4; retried where retrying is safe
     │   ├── LockHeld                    exit 3: another apply or reconcile holds the project's lock
     │   └── RolloutInProgress           Together is rolling a role out: its traffic is not ours to move
@@ -217,3 +218,7 @@ class StoreNewer(StoreError):
 
 class StoreStateLost(StoreError):
     """State that was there is gone: an existing file that is empty, or tables that went missing."""
+
+
+class DataError(PermanentError):
+    """Training data the command cannot work with: no such sample, an output it must not overwrite."""

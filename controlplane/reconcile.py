@@ -17,11 +17,11 @@ lock, no provider writes, no deletes, no events.
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from controlplane import clock
 from controlplane.apply import Applier, OnStep
+from controlplane.data.retention import retention
 from controlplane.lock import locked
 from controlplane.planning import prepare
 from controlplane.project import Project
@@ -101,26 +101,13 @@ def _round(plan: Plan, retention: list[Deletion], *, dry_run: bool) -> Round:
 
 
 def _retention(project: Project, now: datetime, *, dry_run: bool) -> list[Deletion]:
-    """Samples older than `retention_days` go, then each role keeps its newest
-    `max_samples_per_model`; the oldest go first either way."""
-    store, name = project.store, project.manifest.project
+    """The training-data retention rule `reasoning data cleanup` runs too (`controlplane.data`)."""
     policy = project.manifest.training_data
-    cutoff = now - timedelta(days=policy.retention_days)
-    age = f"older than {policy.retention_days} days (before {cutoff:%Y-%m-%d %H:%M} UTC)"
-    if dry_run:  # what the deletes below would find: the old samples, then the counts without them
-        old = Counter(s.role for s in store.samples(name, until=cutoff))
-        aged = sum(old.values())
-        counts = {role: count - old[role] for role, count in store.sample_counts(name).items()}
-    else:
-        aged = store.delete_samples_before(name, cutoff)
-        counts = store.sample_counts(name)
-    deletions = [Deletion(role=None, samples=aged, reason=f"deleted {aged} training sample(s) {age}")] if aged else []
-    keep = policy.max_samples_per_model
-    for role, count in sorted(counts.items()):
-        if count <= keep:
-            continue
-        over = count - keep if dry_run else store.trim_samples(name, role, keep)
-        if over:
-            reason = f"deleted {over} oldest training sample(s) over max_samples_per_model {keep}"
-            deletions.append(Deletion(role=role, samples=over, reason=reason))
-    return deletions
+    return retention(
+        project.store,
+        project.manifest.project,
+        now,
+        days=policy.retention_days,
+        keep=policy.max_samples_per_model,
+        dry_run=dry_run,
+    )

@@ -67,6 +67,11 @@ class Availability:
             return breaker.reason
         return None
 
+    def revision(self, role: str) -> str | None:
+        """The model revision `role` serves as last applied (what a custom sample names), if known."""
+        state = (self._applied or {}).get(role)
+        return state.spec.model if state is not None else None
+
     def breaker(self, role: str) -> CircuitBreaker:
         return self.breakers[role]
 

@@ -17,6 +17,7 @@ from controlplane.cli import (
     apply,
     config,
     costs,
+    data,
     events,
     lock,
     manifest,
@@ -74,6 +75,7 @@ app.add_typer(simulator.app, name="simulator")
 app.add_typer(proxy.app, name="proxy")
 app.add_typer(costs.app, name="costs")
 app.add_typer(models.app, name="models")
+app.add_typer(data.app, name="data")
 
 
 def main() -> None:

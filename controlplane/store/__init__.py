@@ -66,6 +66,11 @@ class Store:
         self.sample_counts = records.sample_counts
         self.delete_samples_before = records.delete_samples_before
         self.trim_samples = records.trim_samples
+        self.count_samples = records.count_samples
+        self.sample = records.sample
+        self.label_sample = records.label_sample
+        self.training_rows = records.training_rows
+        self.sample_stats = records.sample_stats
         # the cost ledger
         self.ledger_sync = ledger.ledger_sync
         self.ledger = ledger.ledger

@@ -4,16 +4,39 @@ request path."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, Select, cast, delete, func, insert, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    Text,
+    and_,
+    case,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
+from sqlalchemy.sql import FromClause
 
+from controlplane.errors import DataError
 from controlplane.store.database import Database
 from controlplane.store.tables import samples as sample_table
 from controlplane.store.tables import usage as usage_table
-from controlplane.values import Outcome, Sample, Usage, UsageTotals
+from controlplane.values import Label, Outcome, Sample, Usage, UsageTotals
+from controlplane.values.data import SampleFilter, TrainingRow
+
+#: Rows fetched from the database at a time while export streams: memory stays at one batch.
+STREAM_BATCH = 2_000
 
 
 class Records:
@@ -28,7 +51,7 @@ class Records:
             if usage:
                 connection.execute(insert(usage_table), [_usage_row(u) for u in usage])
             if samples:
-                connection.execute(insert(sample_table), [s.model_dump() for s in samples])
+                connection.execute(insert(sample_table), [_sample_row(s) for s in samples])
 
     def record_usage(
         self,
@@ -162,6 +185,15 @@ class Records:
         with self.database.transaction("read") as connection:
             return {role: count for role, count in connection.execute(query).all()}
 
+    def count_samples(self, project: str, *, before: datetime | None = None) -> dict[str, int]:
+        """Samples per role, all or only those before `before`: what a retention dry run counts."""
+        table = sample_table
+        query = select(table.c.role, func.count()).where(table.c.project == project)
+        if before is not None:
+            query = query.where(table.c.at < before)
+        with self.database.transaction("read") as connection:
+            return {role: count for role, count in connection.execute(query.group_by(table.c.role)).all()}
+
     def delete_samples_before(self, project: str, before: datetime) -> int:
         """Retention by age; returns how many went."""
         table = sample_table
@@ -177,6 +209,133 @@ class Records:
         with self.database.transaction("write") as connection:
             result = connection.execute(delete(table).where(*mine, table.c.id.not_in(select(newest.subquery().c.id))))
         return result.rowcount
+
+    def sample(self, project: str, sample_id: int) -> Sample:
+        table = sample_table
+        query = select(table).where(table.c.project == project, table.c.id == sample_id)
+        with self.database.transaction("read") as connection:
+            row = connection.execute(query).first()
+        if row is None:
+            raise DataError(
+                f"no training sample {sample_id} in project {project}",
+                hint="`reasoning data export` and `reasoning data stats` show what there is",
+            )
+        return Sample.model_validate(row, from_attributes=True)
+
+    def label_sample(self, project: str, sample_id: int, label: Label | None, note: str | None = None) -> Sample:
+        """Set (or, with None, clear) a sample's label and note; returns the sample as it now is."""
+        table = sample_table
+        with self.database.transaction("write") as connection:
+            result = connection.execute(
+                update(table).where(table.c.project == project, table.c.id == sample_id).values(label=label, note=note)
+            )
+        if result.rowcount == 0:
+            self.sample(project, sample_id)  # raises the DataError that says so
+        return self.sample(project, sample_id)
+
+    def training_rows(
+        self, project: str, selection: SampleFilter, *, limit: int | None = None, batch: int = STREAM_BATCH
+    ) -> Iterator[TrainingRow]:
+        """The selected samples in the order they were recorded, streamed: the database hands
+        over `batch` rows at a time (a server-side cursor on PostgreSQL), so memory stays flat
+        however many there are. The read transaction lasts as long as the iteration."""
+        table = sample_table
+        wanted = _selected(table, project, selection)
+        query = select(
+            table.c.id,
+            table.c.role,
+            table.c.source,
+            table.c.format,
+            type_coerce(table.c.prompt, Text),
+            table.c.answer,
+            table.c.content_hash,
+        ).where(*wanted)
+        if selection.dedup:
+            earlier = sample_table.alias("earlier")
+            query = query.where(
+                ~exists().where(
+                    *_selected(earlier, project, selection),
+                    earlier.c.content_hash == table.c.content_hash,
+                    earlier.c.id < table.c.id,
+                )
+            )
+        query = query.order_by(table.c.id)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.database.transaction("read") as connection:
+            result = connection.execution_options(stream_results=True, yield_per=batch).execute(query)
+            for rows in result.partitions():
+                for r in rows:
+                    yield TrainingRow(*r)
+
+    def sample_stats(self, project: str, *, since_24h: datetime, max_chars: int) -> list[dict[str, Any]]:
+        """Per role, summed in the database: counts, first and last, the last 24 h, sources,
+        labels, samples longer than `max_chars` and distinct contents."""
+        table = sample_table
+
+        def count_when(condition: ColumnElement[bool]) -> Any:
+            return func.sum(case((condition, 1), else_=0))
+
+        size = func.length(table.c.answer) + func.length(table.c.prompt)
+        query = (
+            select(
+                table.c.role,
+                func.min(table.c.at),
+                func.max(table.c.at),
+                func.count(),
+                count_when(table.c.at >= since_24h),
+                count_when(table.c.source == "custom"),
+                count_when(table.c.source == "fallback"),
+                count_when(table.c.label == "good"),
+                count_when(table.c.label == "bad"),
+                count_when(size > max_chars),
+                func.count(func.distinct(func.coalesce(table.c.content_hash, cast(table.c.id, String)))),
+            )
+            .where(table.c.project == project)
+            .group_by(table.c.role)
+            .order_by(table.c.role)
+        )
+        with self.database.transaction("read") as connection:
+            rows = connection.execute(query).all()
+        keys = ("samples", "last_24h", "custom", "fallback", "good", "bad", "too_long", "distinct")
+        stats = []
+        for role, first, last, *counts in rows:
+            stats.append(
+                {"role": role, "first_at": first, "last_at": last, **dict(zip(keys, map(_int, counts), strict=True))}
+            )
+        return stats
+
+
+def _int(value: Any) -> int:
+    return int(value or 0)
+
+
+def _selected(table: FromClause, project: str, selection: SampleFilter) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of `selection` over `table` (the samples table or an alias of it)."""
+    wanted: list[ColumnElement[bool]] = [table.c.project == project]
+    if selection.role is not None:
+        wanted.append(table.c.role == selection.role)
+    if selection.since is not None:
+        wanted.append(table.c.at >= selection.since)
+    if selection.until is not None:
+        wanted.append(table.c.at < selection.until)
+    if selection.source != "all":
+        wanted.append(table.c.source == selection.source)
+    label = selection.label
+    if label == "usable":
+        wanted.append(func.coalesce(table.c.label, "") != "bad")
+    elif label == "unlabeled":
+        wanted.append(table.c.label.is_(None))
+    elif label != "any":
+        wanted.append(table.c.label == label)
+    return [and_(*wanted)]
+
+
+def _sample_row(sample: Sample) -> dict[str, Any]:
+    row = sample.model_dump(exclude={"id"})
+    if row["content_hash"] is None:
+        row["content_hash"] = sample.digest()
+    return row
 
 
 def _usage_row(usage: Usage) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Float,
+    Index,
     Integer,
     MetaData,
     String,
@@ -144,7 +145,9 @@ usage = Table(
     Column("reason", String),
 )
 
-#: One decision kept as training data, redacted before it was written.
+#: One decision kept as training data, redacted before it was written. `content_hash` is what
+#: de-duplication compares; the (project, content_hash, id) index answers "is there an earlier
+#: copy?" for each exported row with one probe.
 samples = Table(
     "samples",
     metadata,
@@ -156,6 +159,16 @@ samples = Table(
     Column("prompt", JsonText(ensure_ascii=False), nullable=False),
     Column("answer", Text, nullable=False),
     Column("meta", JsonText(default=str), nullable=False),
+    # added with data export (issue 16); server defaults keep rows written before readable
+    Column("format", String, nullable=False, server_default="openai"),
+    Column("model", String),
+    Column("outcome", String, nullable=False, server_default="ok"),
+    Column("agent_id", String),
+    Column("room_id", String),
+    Column("label", String),
+    Column("note", Text),
+    Column("content_hash", String(64)),
+    Index("ix_samples_project_content_hash", "project", "content_hash", "id"),
 )
 
 #: One interval in which a deployment was billed at fixed terms (replicas x hourly price). Open

@@ -11,6 +11,7 @@
     status      every role as it runs now: Status
     report      the cost report: CostReport
     reconcile   one reconcile round: Round, ActionSummary, Deletion
+    data        training data out: DataStats, Readiness, ExportReport, Skip
 
 This package re-exports the first five, the shared core the runtime may import (with `clock`,
 `errors`, `manifest` and `store`); the others are imported from their modules, so a command
@@ -23,10 +24,12 @@ from controlplane.values.records import (
     Billing,
     Event,
     EventLog,
+    Label,
     LedgerChange,
     LedgerInterval,
     Lock,
     Outcome,
+    PromptFormat,
     Sample,
     Source,
     Usage,
@@ -43,12 +46,14 @@ __all__ = [
     "DeploymentState",
     "Event",
     "EventLog",
+    "Label",
     "LedgerChange",
     "LedgerInterval",
     "Lock",
     "Moment",
     "Outcome",
     "Period",
+    "PromptFormat",
     "RemoteDeployment",
     "RemoteRole",
     "RoleSpend",

@@ -3,6 +3,8 @@ the runtime writes (usage per request, training samples)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Any, Literal
 
@@ -65,11 +67,22 @@ class UsageTotals(Value):
     last_at: datetime
 
 
-class Sample(Value):
-    """One decision as training data: the exact prompt and answer, already redacted.
+#: A person's verdict on a sample: train on it (`good`) or never (`bad`).
+Label = Literal["good", "bad"]
+#: The shape `Sample.prompt` is in: a chat-completions request (what the custom models are served,
+#: Anthropic requests included, translated), or an Anthropic Messages request kept as it came
+#: (content the translation does not take went to the fallback untranslated).
+PromptFormat = Literal["openai", "anthropic"]
 
-    `prompt` is the request in the role's format (messages, tools...), `answer` the text or JSON
-    the model (or the fallback, per `source`) gave."""
+
+class Sample(Value):
+    """One decision as training data: the exact request as served and its answer, already redacted.
+
+    `prompt` is the request in `format` (messages, tools...), less model and transport; `answer`
+    the text the model (or the fallback, per `source`) gave, or, when it called tools, the
+    assistant message `{"content", "tool_calls"}` as JSON. `model` is who answered: for `custom`
+    the role's model revision as applied, for `fallback` the fallback's model. `content_hash` is
+    what de-duplication compares (`content_digest`); the store fills it in when it writes."""
 
     project: str
     role: str
@@ -78,6 +91,27 @@ class Sample(Value):
     prompt: dict[str, Any]
     answer: str
     meta: dict[str, Any] = {}
+    id: int | None = None  # the store's, once written
+    format: PromptFormat = "openai"
+    model: str | None = None
+    outcome: Outcome = "ok"
+    agent_id: str | None = None
+    room_id: str | None = None
+    label: Label | None = None
+    note: str | None = None
+    content_hash: str | None = None
+
+    def digest(self) -> str:
+        return content_digest(self.role, self.prompt, self.answer)
+
+
+def content_digest(role: str, prompt: dict[str, Any], answer: str) -> str:
+    """sha256 of what a training line is made of: the role, the conversation (system, messages,
+    tools) and the answer. Sampling settings (temperature, max_tokens) and metadata are left out:
+    the same exchange asked twice is one example, however it was asked."""
+    content = {k: prompt.get(k) for k in ("system", "messages", "tools")}
+    text = json.dumps([role, content, answer], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class Billing(Value):

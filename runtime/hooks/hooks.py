@@ -334,6 +334,7 @@ class Hooks:
                 f"the {role} model could not answer ({reason}) and no fallback is configured",
                 hint="pass fallback= (your own function) or upstream= (an OpenAI-compatible model) to Hooks",
             )
+        attempt.fallback_model = upstream.model
         try:
             authorization = upstream_headers(upstream)
             async with asyncio.timeout(upstream.timeout_seconds):
@@ -369,6 +370,10 @@ class Hooks:
         )
         sample = None
         if source is not None and raw is not None:
+            ids = {
+                key: str(attempt.meta[key]) if attempt.meta.get(key) is not None else None
+                for key in ("agent_id", "room_id")
+            }
             sample = Sample(
                 project=self.manifest.project,
                 role=role,
@@ -377,6 +382,9 @@ class Hooks:
                 prompt=attempt.request,
                 answer=raw,
                 meta={**attempt.meta, "model": attempt.model if source == "custom" else None, "reason": attempt.reason},
+                model=self.availability.revision(role) if source == "custom" else attempt.fallback_model,
+                outcome=outcome,
+                **ids,
             )
         if admission is None or admission.settled:
             self.services.gate.record(usage, sample)
@@ -449,6 +457,7 @@ class _Attempt:
     meta: dict[str, Any] = field(default_factory=dict)
     reason: str = ""
     model: str | None = None
+    fallback_model: str | None = None  # the upstream's model, when it answered (a caller's function has none)
     raw: str | None = None
     input_tokens: int = 0
     output_tokens: int = 0

@@ -97,7 +97,10 @@ class ProxyContext:
         usage = exchange.usage(outcome, fallback or exchange.reason, answer.input_tokens, answer.output_tokens, 0.0)
         sample = None
         if outcome != "error" and (answer.text or answer.tool_calls):
-            sample = exchange.sample("fallback", answer.sample_text())
+            model = exchange.body.get("model")
+            sample = exchange.sample(
+                "fallback", answer.sample_text(), model=model if isinstance(model, str) else None, outcome=outcome
+            )
         self.gate.record(usage, sample)
 
     def _recorder_stats(self) -> tuple[int, int]:

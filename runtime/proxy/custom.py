@@ -285,4 +285,5 @@ def _succeeded(context: ProxyContext, exchange: Exchange, admission: Admission, 
     context.observe(exchange, "ok")
     context.metrics.used(admission.role, answer.input_tokens, answer.output_tokens, cost)
     usage = exchange.usage("ok", exchange.reason, answer.input_tokens, answer.output_tokens, cost)
-    admission.succeeded(usage, exchange.sample("custom", answer.sample_text()))
+    revision = context.services.availability.revision(admission.role)
+    admission.succeeded(usage, exchange.sample("custom", answer.sample_text(), model=revision, outcome="ok"))

@@ -74,8 +74,13 @@ class Exchange:
             reason=reason,
         )
 
-    def sample(self, source: Source, answer: str) -> Sample:
+    def sample(self, source: Source, answer: str, *, model: str | None, outcome: Outcome) -> Sample:
+        """What is recorded: the prompt as served (the chat-completions request the custom model
+        got or would have got), else the request as it came, for the fallback; `model` is who
+        answered (the role's revision, or the model the client asked the fallback for)."""
         assert self.role is not None
+        translated = self.prompt is not None
+        agent_id, room_id = self.ids()
         return Sample(
             project=self.project,
             role=self.role,
@@ -84,4 +89,33 @@ class Exchange:
             prompt=self.prompt if self.prompt is not None else self.body,
             answer=answer,
             meta={"api": self.api, "requested_model": self.body.get("model"), **self.meta},
+            format="openai" if translated or self.api == "openai" else "anthropic",
+            model=model,
+            outcome=outcome,
+            agent_id=agent_id,
+            room_id=room_id,
         )
+
+    def ids(self) -> tuple[str | None, str | None]:
+        """The agent and room (conversation) a request came from, where the client says: the
+        headers `x-reasoning-agent-id` / `x-reasoning-room-id`, else the body's `metadata`
+        (`agent_id` / `room_id`; Anthropic's `metadata.user_id` as the agent) or OpenAI's `user`."""
+        agent = _header(self.headers, b"x-reasoning-agent-id")
+        room = _header(self.headers, b"x-reasoning-room-id")
+        metadata = self.body.get("metadata")
+        if isinstance(metadata, dict):
+            agent = agent or _text(metadata.get("agent_id")) or _text(metadata.get("user_id"))
+            room = room or _text(metadata.get("room_id"))
+        return agent or _text(self.body.get("user")), room
+
+
+def _header(headers: Headers, name: bytes) -> str | None:
+    for key, value in headers:
+        if key.lower() == name:
+            return _text(value.decode("latin-1"))
+    return None
+
+
+def _text(value: Any) -> str | None:
+    """A short identifier, or None: anything else a client puts there is not an id."""
+    return value.strip()[:200] or None if isinstance(value, str) else None

@@ -177,6 +177,7 @@ class TestFallback:
         usage, samples = recorded(manifest)
         assert [(u.outcome, u.reason, u.input_tokens) for u in usage] == [("fallback", "stopped", 0)]
         assert samples[0].source == "fallback" and samples[0].answer == IGNORE_XML
+        assert samples[0].model is None  # the caller's own function: no model to name
 
     def test_a_role_disabled_in_the_manifest_falls_back_to_an_async_function(self, quickstart: Path) -> None:
         edit(quickstart, "  planning:", "  planning:\n    enabled: false")
@@ -274,6 +275,8 @@ class TestFallback:
             assert upstream.received[0]["messages"][0]["content"].startswith("<task>Decide on behalf of Eliza")
             assert upstream.headers[0]["authorization"] == "Bearer sk-fallback-0123456789"
         assert (result.decision, result.source, result.reason) == ("IGNORE", "fallback", "stopped")
+        [sample] = recorded(manifest)[1]
+        assert (sample.source, sample.model, sample.outcome) == ("fallback", "gpt-4o-mini", "fallback")
 
     def test_the_manifests_openai_upstream_is_the_default_fallback(self, quickstart: Path) -> None:
         with StandInChat(IGNORE_XML) as upstream:

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from controlplane.errors import DataError
 from controlplane.store import Sample, Store, Usage
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
@@ -70,7 +71,7 @@ class TestSamples:
 
     def test_retention_by_age_deletes_only_older_samples_of_the_project(self, store: Store) -> None:
         store.record(samples=[sample("planning", m) for m in range(10)])
-        store.record(samples=[Sample(**{**sample("planning", 0).model_dump(), "project": "other"})])
+        store.record(samples=[sample("planning", 0).model_copy(update={"project": "other"})])
         assert store.delete_samples_before("demo", NOW + timedelta(minutes=4)) == 4
         assert [s.answer for s in store.samples("demo")] == [f"a{m}" for m in range(4, 10)]
         assert store.sample_counts("other") == {"planning": 1}
@@ -81,3 +82,38 @@ class TestSamples:
         assert [s.answer for s in store.samples("demo", role="planning")] == ["a6", "a7", "a8", "a9"]
         assert store.trim_samples("demo", "coding", keep=4) == 0
         assert store.sample_counts("demo") == {"planning": 4, "coding": 3}
+
+    def test_a_sample_keeps_who_answered_its_ids_and_a_content_hash(self, store: Store) -> None:
+        given = sample("coding", 1).model_copy(
+            update={
+                "model": "acme/coder-v2",
+                "outcome": "fallback",
+                "agent_id": "a1",
+                "room_id": "r1",
+                "format": "anthropic",
+                "source": "fallback",
+            }
+        )
+        store.record(samples=[given])
+        [kept] = store.samples("demo")
+        assert kept == given.model_copy(update={"id": kept.id, "content_hash": given.digest()})
+        assert store.sample("demo", kept.id or 0) == kept
+
+    def test_the_same_exchange_asked_with_other_settings_has_the_same_hash(self) -> None:
+        one = sample("planning", 1)
+        other = one.model_copy(update={"prompt": {**one.prompt, "temperature": 0.9}, "meta": {"x": 1}})
+        assert one.digest() == other.digest()
+        assert one.digest() != one.model_copy(update={"answer": "another"}).digest()
+        assert one.digest() != one.model_copy(update={"role": "coding"}).digest()
+
+    def test_a_label_and_its_note_are_set_and_cleared(self, store: Store) -> None:
+        store.record(samples=[sample("planning", 1)])
+        [kept] = store.samples("demo")
+        assert kept.id is not None
+        labeled = store.label_sample("demo", kept.id, "bad", "wrong action")
+        assert (labeled.label, labeled.note) == ("bad", "wrong action")
+        assert store.label_sample("demo", kept.id, None).label is None
+        with pytest.raises(DataError, match="no training sample 99 in project demo"):
+            store.label_sample("demo", 99, "good")
+        with pytest.raises(DataError):
+            store.label_sample("other", kept.id, "good")  # another project's ids are not this one's
