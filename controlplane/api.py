@@ -415,6 +415,36 @@ def edit_manifest(file: Path) -> Edit:
     return Edit.of(file)
 
 
+def role_name(manifest: Manifest, role: str) -> str:
+    """The manifest's name for `role` (`should-respond` finds `should_respond`), or an error naming the roles."""
+    return _role(manifest, role)
+
+
+def promote_candidate(file: Path, role: str) -> Edit:
+    """`models.ROLE.model` becomes its candidate, and the candidate goes; not yet written."""
+    edit = edit_manifest(file)
+    name = _role(edit.manifest(), role)
+    candidate = edit.manifest().models[name].candidate
+    if candidate is not None:
+        edit.set(["models", name, "model"], candidate)
+        edit.remove(["models", name, "candidate"])
+    return edit
+
+
+def drop_candidate(file: Path, role: str) -> Edit:
+    """`models.ROLE.candidate` removed; not yet written."""
+    edit = edit_manifest(file)
+    edit.remove(["models", _role(edit.manifest(), role), "candidate"])
+    return edit
+
+
+def set_candidate(file: Path, role: str, model: str) -> Edit:
+    """`models.ROLE.candidate` set (what `reasoning train` writes); not yet written."""
+    edit = edit_manifest(file)
+    edit.set(["models", _role(edit.manifest(), role), "candidate"], model)
+    return edit
+
+
 def set_enabled(file: Path, role: str, enabled: bool) -> Edit:
     """`models.ROLE.enabled` set in place (comments and layout kept); not yet written."""
     edit = edit_manifest(file)

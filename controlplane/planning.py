@@ -101,9 +101,7 @@ def _overridden(
             continue
         if not override.run:
             decisions[role] = PolicyDecision(role=role, run=False, rule="override", reason=override.describe())
-        elif not decision.run and decision.rule not in ("budget", "max_cost"):
-            decisions[role] = PolicyDecision(role=role, run=True, rule="override", reason=override.describe())
-        elif decision.run and not decision.reason:
+        elif (not decision.run and decision.rule not in ("budget", "max_cost")) or (decision.run and not decision.reason):
             decisions[role] = PolicyDecision(role=role, run=True, rule="override", reason=override.describe())
     return decisions
 

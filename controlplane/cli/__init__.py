@@ -25,8 +25,10 @@ from controlplane.cli import (
     plan,
     proxy,
     reconcile,
+    rollout,
     simulator,
     status,
+    train,
 )
 from controlplane.cli.output import err
 
@@ -69,13 +71,14 @@ def _root(
     """GitOps for the fine-tuned models behind an agent's decisions, on Together.ai."""
 
 
-for module in (manifest, plan, apply, status, reconcile, events, lock, config):
+for module in (manifest, plan, apply, status, reconcile, events, lock, config, train):
     module.register(app)
 app.add_typer(simulator.app, name="simulator")
 app.add_typer(proxy.app, name="proxy")
 app.add_typer(costs.app, name="costs")
 app.add_typer(models.app, name="models")
 app.add_typer(data.app, name="data")
+app.add_typer(rollout.app, name="rollout")
 
 
 def main() -> None:

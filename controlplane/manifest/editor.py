@@ -58,7 +58,7 @@ def _reads_back(text: str) -> bool:
     """Whether `text` written plain is read back as that same string (not a number, a date...)."""
     try:
         read = YAML(typ="safe").load(f"k: {text}")
-    except Exception:  # noqa: BLE001 - anything ruamel cannot read plain is quoted
+    except Exception:
         return False
     return isinstance(read, dict) and read.get("k") == text
 
@@ -106,6 +106,36 @@ class Edit:
             _set_tree(tree, path, value)
             self.text = _dump(tree)
         self.changed.append(f"{dotted}: {render_scalar(value)}")
+        return True
+
+    def remove(self, path: Path_) -> bool:
+        """Remove the key at `path` (its line, and the lines of a block value under it); False if
+        it was not there. Only a block mapping's key is removed in the text; anything else lets
+        ruamel write the tree."""
+        tree = _load(self.text)
+        if _value_at(tree, path) is _Missing:
+            return False
+        container = _container(tree, path[:-1])
+        key = _find_key(container, path[-1])
+        lines = self.text.splitlines(keepends=True)
+        start = container.lc.key(key)[0]
+        indent = len(lines[start]) - len(lines[start].lstrip())
+        end = start + 1
+
+        def inside(line: str) -> bool:
+            depth = len(line) - len(line.lstrip())
+            return not line.strip() or depth > indent or (depth == indent and line.lstrip().startswith("- "))
+
+        while end < len(lines) and inside(lines[end]):
+            end += 1
+        while end > start + 1 and not lines[end - 1].strip():
+            end -= 1  # blank lines before the next key belong to the layout, not to the removed value
+        text = "".join(lines[:start] + lines[end:])
+        if _value_at(_load(text), path) is not _Missing or getattr(container.fa, "flow_style", lambda: False)():
+            del container[key]
+            text = _dump(tree)
+        self.text = text
+        self.changed.append(f"{'.'.join(path)}: removed")
         return True
 
     def get(self, path: Path_) -> Any:
@@ -224,7 +254,7 @@ def _same(current: Any, wanted: Any) -> bool:
         return isinstance(current, bool) and isinstance(wanted, bool) and current == wanted
     if isinstance(wanted, int | float) and isinstance(current, int | float):
         return float(current) == float(wanted)
-    return type(current) is type(wanted) and current == wanted or (isinstance(current, str) and current == wanted)
+    return (type(current) is type(wanted) and current == wanted) or (isinstance(current, str) and current == wanted)
 
 
 def _set_tree(tree: CommentedMap, path: Path_, value: Any) -> None:
@@ -325,7 +355,9 @@ def _last_single_line_key(node: CommentedMap, lines: list[str]) -> int | None:
     for index, key in enumerate(keys):
         line_no = node.lc.key(key)[0]
         value = node[key]
-        nested = isinstance(value, dict | list) and not getattr(getattr(value, "fa", None), "flow_style", lambda: True)()
+        nested = (
+            isinstance(value, dict | list) and not getattr(getattr(value, "fa", None), "flow_style", lambda: True)()
+        )
         if nested:
             continue
         ends = node.lc.key(keys[index + 1])[0] if index + 1 < len(keys) else None

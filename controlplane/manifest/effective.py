@@ -58,7 +58,7 @@ def _written(tree: Any, path: tuple[str, ...]) -> bool:
         key = next((k for k in node if isinstance(k, str) and normalize_role(k) == normalize_role(part)), None)
         if key is None:
             # `replicas: 2` stands for both min and max
-            return part in ("min", "max") and isinstance(node, int) or False
+            return (part in ("min", "max") and isinstance(node, int)) or False
         node = node[key]
         if isinstance(node, int) and not isinstance(node, bool) and part == "replicas":
             return True
