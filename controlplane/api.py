@@ -20,10 +20,10 @@ if TYPE_CHECKING:
 
     from controlplane.apply import OnProgress, OnStep
     from controlplane.manifest.editor import Edit
+    from controlplane.values import EventLog
     from controlplane.values.catalog import Hardware
     from controlplane.values.models import ModelsReport
     from controlplane.values.override import Override
-    from controlplane.values import EventLog
     from controlplane.values.plan import ApplyResult, Plan
     from controlplane.values.reconcile import Round
     from controlplane.values.report import CostReport, Grouping
@@ -302,7 +302,8 @@ def _role(manifest: Manifest, role: str) -> str:
 
         close = difflib.get_close_matches(name, list(manifest.models), n=1)
         raise ReasoningError(
-            f"no role named '{role}' in {manifest.where('models')}" + (f" (did you mean '{close[0]}'?)" if close else ""),
+            f"no role named '{role}' in {manifest.where('models')}"
+            + (f" (did you mean '{close[0]}'?)" if close else ""),
             hint="roles: " + ", ".join(manifest.models),
         )
     return name
@@ -346,9 +347,7 @@ def set_auto_shutdown(file: Path, minutes: int, *, role: str | None = None) -> t
         return edit, ()
     edit.set(["defaults", "idle_shutdown_minutes"], minutes)
     own = tuple(
-        name
-        for name in edit.manifest().models
-        if isinstance(edit.get(["models", name, "idle_shutdown_minutes"]), int)
+        name for name in edit.manifest().models if isinstance(edit.get(["models", name, "idle_shutdown_minutes"]), int)
     )
     return edit, own
 

@@ -55,7 +55,9 @@ def setup(
     period: str = typer.Option(None, "--period", help="day, week, month or total."),
     max_cost_per_hour: float = typer.Option(None, "--max-cost-per-hour", help="USD per hour no plan may exceed."),
     idle_minutes: int = typer.Option(None, "--idle-minutes", help="Stop a role after this long without a request."),
-    roles: str = typer.Option(None, "--enable", help="Roles to enable, comma-separated (should_respond,planning,coding)."),
+    roles: str = typer.Option(
+        None, "--enable", help="Roles to enable, comma-separated (should_respond,planning,coding)."
+    ),
     listen: str = typer.Option(None, "--listen", help="host:port for the proxy."),
     yes: bool = typer.Option(False, "-y", "--yes", help="Ask nothing: the defaults for what no flag gives."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
@@ -90,10 +92,14 @@ def setup(
     )
     answers.idle_minutes = int(pick(idle_minutes, "Idle shutdown, minutes (0 = never)", answers.idle_minutes, int))  # type: ignore[call-overload]
     default_roles = ",".join(r.name for r in answers.roles if r.enabled)
-    enabled = {r.strip().replace("-", "_") for r in str(pick(roles, "Roles to enable", default_roles)).split(",") if r.strip()}
+    enabled = {
+        r.strip().replace("-", "_") for r in str(pick(roles, "Roles to enable", default_roles)).split(",") if r.strip()
+    }
     unknown = enabled - {r.name for r in answers.roles}
     if unknown:
-        raise ReasoningError(f"--enable {', '.join(sorted(unknown))}: not a role", hint="should_respond, planning, coding")
+        raise ReasoningError(
+            f"--enable {', '.join(sorted(unknown))}: not a role", hint="should_respond, planning, coding"
+        )
     for role in answers.roles:
         role.enabled = role.name in enabled
     answers.listen = str(pick(listen, "Proxy address", answers.listen))

@@ -90,7 +90,9 @@ def set_budget(
 
 @app.command("auto-shutdown")
 def auto_shutdown(
-    minutes: int = typer.Option(..., "--minutes", min=0, help="Minutes without a request before a role stops; 0 = never."),
+    minutes: int = typer.Option(
+        ..., "--minutes", min=0, help="Minutes without a request before a role stops; 0 = never."
+    ),
     role: str = typer.Option(None, "--role", help="Only this role (default: the default of every role)."),
     file: Path = FILE,
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Print nothing but errors."),

@@ -58,7 +58,7 @@ def _reads_back(text: str) -> bool:
     """Whether `text` written plain is read back as that same string (not a number, a date...)."""
     try:
         read = YAML(typ="safe").load(f"k: {text}")
-    except Exception:  # noqa: BLE001 - anything ruamel cannot read plain is quoted
+    except Exception:
         return False
     return isinstance(read, dict) and read.get("k") == text
 
@@ -224,7 +224,7 @@ def _same(current: Any, wanted: Any) -> bool:
         return isinstance(current, bool) and isinstance(wanted, bool) and current == wanted
     if isinstance(wanted, int | float) and isinstance(current, int | float):
         return float(current) == float(wanted)
-    return type(current) is type(wanted) and current == wanted or (isinstance(current, str) and current == wanted)
+    return (type(current) is type(wanted) and current == wanted) or (isinstance(current, str) and current == wanted)
 
 
 def _set_tree(tree: CommentedMap, path: Path_, value: Any) -> None:
@@ -325,7 +325,9 @@ def _last_single_line_key(node: CommentedMap, lines: list[str]) -> int | None:
     for index, key in enumerate(keys):
         line_no = node.lc.key(key)[0]
         value = node[key]
-        nested = isinstance(value, dict | list) and not getattr(getattr(value, "fa", None), "flow_style", lambda: True)()
+        nested = (
+            isinstance(value, dict | list) and not getattr(getattr(value, "fa", None), "flow_style", lambda: True)()
+        )
         if nested:
             continue
         ends = node.lc.key(keys[index + 1])[0] if index + 1 < len(keys) else None

@@ -49,9 +49,17 @@ class TestImportEnv:
         assert "0 not)" in result.err and "your_production_key" not in manifest.read_text() + result.text
         loaded = load(manifest)
         assert loaded.provider.type == "together" and loaded.provider.api_key_env == "TOGETHER_AI_API_KEY"
-        assert (loaded.budget.limit_usd, loaded.budget.period, loaded.budget.max_cost_per_hour_usd) == (500, "total", 25)
+        assert (loaded.budget.limit_usd, loaded.budget.period, loaded.budget.max_cost_per_hour_usd) == (
+            500,
+            "total",
+            25,
+        )
         roles = loaded.models
-        assert (roles["should_respond"].enabled, roles["planning"].enabled, roles["coding"].enabled) == (True, True, False)
+        assert (roles["should_respond"].enabled, roles["planning"].enabled, roles["coding"].enabled) == (
+            True,
+            True,
+            False,
+        )
         assert {r.idle_shutdown_minutes for r in roles.values()} == {15}
         assert (loaded.training_data.collect, loaded.training_data.retention_days) == (True, 90)
         assert run("validate", "-f", str(manifest)).code == 0

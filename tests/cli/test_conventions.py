@@ -73,7 +73,9 @@ class TestEightyColumns:
 
         assert run("apply", "-f", str(quickstart), "--auto-approve").code == 0
         with Store(f"sqlite:///{quickstart.parent}/.reasoning/state.db") as store:
-            store.record_usage("quickstart", "planning", at=datetime(2026, 11, 24, 10, tzinfo=timezone.utc), cost_usd=0.4)
+            store.record_usage(
+                "quickstart", "planning", at=datetime(2026, 11, 24, 10, tzinfo=timezone.utc), cost_usd=0.4
+            )
         frozen.move_to(datetime(2026, 11, 26, 10, 30, tzinfo=timezone.utc))
         report = api.costs_report(load(quickstart))
         text = at_80(render(report, width=80))
