@@ -32,7 +32,7 @@ def config(file: Path = FILE, as_json: bool = AS_JSON) -> None:
 
     entries = api.config(file)
     if as_json:
-        rows = [e.model_dump(mode="json") for e in entries]  # type: ignore[attr-defined]
+        rows = [e.model_dump(mode="json") for e in entries]
         out.print(json.dumps({"format_version": "1", "file": str(file), "values": rows}, indent=2), markup=False)
         return
     table = Table(title=f"{file}: the configuration in force", title_justify="left", expand=False)
@@ -40,9 +40,8 @@ def config(file: Path = FILE, as_json: bool = AS_JSON) -> None:
     table.add_column("value", overflow="fold")
     table.add_column("from", no_wrap=True)
     for entry in entries:
-        value = entry.value  # type: ignore[attr-defined]
-        shown = json.dumps(value) if not isinstance(value, str) else value
-        table.add_row(entry.key, shown, entry.source)  # type: ignore[attr-defined]
+        shown = entry.value if isinstance(entry.value, str) else json.dumps(entry.value)
+        table.add_row(entry.key, shown, entry.source)
     show(table)
 
 
@@ -129,7 +128,7 @@ def import_env(
         if output.exists() and not force:
             raise ReasoningError(f"{output} exists", hint="pass --force to overwrite it, or --out OTHER.yaml")
         output.write_text(text, encoding="utf-8")
-    mapped, unmapped = imported.mapped, imported.unmapped  # type: ignore[attr-defined]
+    mapped, unmapped = imported.mapped, imported.unmapped
     if as_json:
         report = {
             "format_version": "1",
