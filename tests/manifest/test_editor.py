@@ -54,7 +54,7 @@ class TestChangingAValue:
         edit.set(["budget", "period"], "week")
         edit.set(["models", "should_respond", "model"], "org/model-2")
         edit.save()
-        removed, added = diff_lines(BASE, manifest.read_text())
+        _, added = diff_lines(BASE, manifest.read_text())
         assert added == ["  period: week", "    model: org/model-2       # quoted"]  # the comment stays put
 
     def test_a_value_inside_a_flow_mapping(self, manifest: Path) -> None:
