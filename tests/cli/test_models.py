@@ -177,6 +177,23 @@ class TestDeployUndeploy:
         status = run("models", "status", "-f", str(quickstart)).out
         assert "override:     undeployed by `reasoning models undeploy` until" in status
 
+    def test_an_expired_undeploy_starts_the_role_again_at_the_next_reconcile(
+        self, run: Run, quickstart: Path, frozen: FakeClock
+    ) -> None:
+        assert run("apply", "-f", str(quickstart), "--auto-approve").code == 0
+        assert (
+            run("models", "undeploy", "should_respond", "--for", "1h", "-f", str(quickstart), "--auto-approve").code
+            == 0
+        )
+        frozen.tick(timedelta(minutes=30))
+        assert run("reconcile", "-f", str(quickstart), "--dry-run", "--json").code == 0
+        held = json.loads(run("reconcile", "-f", str(quickstart), "--json").out)
+        assert not [c for c in held["changes"] if c["role"] == "should_respond"]  # still undeployed
+        frozen.tick(timedelta(minutes=31))
+        round_ = json.loads(run("reconcile", "-f", str(quickstart), "--json").out)
+        started = next(c for c in round_["changes"] if c["role"] == "should_respond")
+        assert started["kind"] == "start" and "undeploy` override expired" in started["reason"]
+
     def test_a_declined_deploy_leaves_no_override(self, run: Run, quickstart: Path) -> None:
         assert run("apply", "-f", str(quickstart), "--auto-approve").code == 0
         result = run("models", "deploy", "coding", "-f", str(quickstart))  # stdin is no terminal: refused
