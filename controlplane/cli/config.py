@@ -69,7 +69,7 @@ def setup(
     if file.exists() and not force:
         raise ReasoningError(f"{file} exists", hint="pass --force to overwrite it, or -f OTHER.yaml")
     answers = Answers()
-    ask = not yes and sys.stdin.isatty()
+    ask = not yes and _interactive()
 
     def pick(given: object, question: str, default: object, kind: type = str) -> object:
         if given is not None:
@@ -86,6 +86,8 @@ def setup(
         answers.api_key_env = str(pick(api_key_env, "Variable holding the Together key", answers.api_key_env))
     answers.budget_usd = float(pick(budget, "Budget in USD per period", answers.budget_usd, float))  # type: ignore[arg-type]
     answers.period = str(pick(period, "Budget period (day, week, month, total)", answers.period))
+    if answers.period not in ("day", "week", "month", "total"):
+        raise ReasoningError(f"--period {answers.period}: not one of day, week, month, total")
     answers.max_cost_per_hour_usd = float(
         pick(max_cost_per_hour, "Max USD per hour", answers.max_cost_per_hour_usd, float)  # type: ignore[arg-type]
     )
@@ -105,6 +107,10 @@ def setup(
     text = api.setup_manifest(answers)
     file.write_text(text, encoding="utf-8")
     out.print(f"Wrote {file}. Next: `reasoning plan -f {file}`.", markup=False)
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
 
 
 def import_env(
