@@ -298,6 +298,9 @@ def _role(manifest: Manifest, role: str) -> str:
     from controlplane.manifest.schema import normalize_role
 
     name = normalize_role(role)
+    by_model = [n for n, r in manifest.models.items() if r.model == role]
+    if name not in manifest.models and len(by_model) == 1:
+        return by_model[0]  # the original CLI named models (`models deploy my-model-name`)
     if name not in manifest.models:
         import difflib
 

@@ -200,6 +200,11 @@ class TestDeployUndeploy:
         assert result.code == 1 and "refusing to apply without confirmation" in result.err
         assert "Override" not in run("plan", "-f", str(quickstart)).out
 
+    def test_a_role_may_be_named_by_its_model_as_the_original_cli_did(self, run: Run, quickstart: Path) -> None:
+        model = "moonmakesmagic/DeepSeek-Llama-67B-coding"
+        result = run("models", "undeploy", model, "--no-apply", "-f", str(quickstart))
+        assert result.code == 0 and "coding is undeployed" in result.err
+
     def test_reset_drops_the_override(self, run: Run, quickstart: Path) -> None:
         assert run("models", "undeploy", "coding", "--no-apply", "-f", str(quickstart)).code == 0
         assert "Override: coding" in run("plan", "-f", str(quickstart)).out
