@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="The roles' models: list, enable or disable, deploy or undeploy for a while.",
                   no_args_is_help=True)  # fmt: skip
 
-ROLE = typer.Argument(..., help="The role, e.g. coding or should-respond.")
+ROLE = typer.Argument(..., help="The role (coding, should-respond or should_respond), or its model's name.")
 AS_JSON = typer.Option(False, "--json", help="Print versioned JSON.")
 QUIET = typer.Option(False, "-q", "--quiet", help="Print nothing but errors.")
 AUTO_APPROVE = typer.Option(False, "--auto-approve", help="With --apply: do not ask for confirmation.")

@@ -254,3 +254,5 @@ class TestPlanAndValidate:
         # 159 hours left of November at $7.98/h (two H100s at minimum replicas)
         assert "Warning: budget: projected $1,268.82 this month against a limit of $500.00" in result.out
         assert json.loads(run("plan", "-f", str(quickstart), "--json").out)["warnings"]
+        applied = run("apply", "-f", str(quickstart), "--auto-approve")
+        assert applied.code == 0 and "Warning: budget: projected $1,268.82 this month" in applied.out
