@@ -254,5 +254,7 @@ class TestPlanAndValidate:
         # 159 hours left of November at $7.98/h (two H100s at minimum replicas)
         assert "Warning: budget: projected $1,268.82 this month against a limit of $500.00" in result.out
         assert json.loads(run("plan", "-f", str(quickstart), "--json").out)["warnings"]
+        quiet = run("plan", "-q", "-f", str(quickstart)).out.splitlines()
+        assert len(quiet) == 2 and quiet[0].startswith("Warning: budget") and quiet[1].startswith("Plan: 2 to create.")
         applied = run("apply", "-f", str(quickstart), "--auto-approve")
         assert applied.code == 0 and "Warning: budget: projected $1,268.82 this month" in applied.out
