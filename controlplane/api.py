@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from controlplane.data.export import ExportFormat
     from controlplane.data.export import OnProgress as OnRowsRead
     from controlplane.manifest.editor import Edit
+    from controlplane.manifest.effective import Entry
+    from controlplane.manifest.setup import Answers, Imported
+    from controlplane.project import Project
     from controlplane.provider.rollouts import Rollout
     from controlplane.provider.training import FineTuneEvent
     from controlplane.rollout import RolloutView
@@ -273,12 +276,12 @@ def force_unlock(manifest: Manifest, lock_id: str, *, confirm: Callable[[Lock], 
         return force_unlock(store, manifest.project, lock_id, confirm=confirm)
 
 
-def _warned(made: Plan, project: object) -> Plan:
+def _warned(made: Plan, project: Project) -> Plan:
     """The plan with a warning for each budget its cost would overrun by the period's end."""
     from controlplane import clock
     from controlplane.costs import projected_overruns
 
-    warnings = projected_overruns(project.store, project.manifest, made, now=clock.now())  # type: ignore[attr-defined]
+    warnings = projected_overruns(project.store, project.manifest, made, now=clock.now())
     return made.model_copy(update={"warnings": tuple(warnings)}) if warnings else made
 
 
@@ -314,7 +317,6 @@ def hardware(manifest: Manifest) -> tuple[Hardware, ...]:
 
 def models(manifest: Manifest) -> ModelsReport:
     """Every role: state, replicas, revision, the endpoint name to call, $/h, last request, why stopped."""
-    from controlplane import clock
     from controlplane.planning import TRANSITIONS, prepare
     from controlplane.project import open_project
     from controlplane.values.models import ModelLine, ModelsReport
@@ -362,7 +364,6 @@ def models(manifest: Manifest) -> ModelsReport:
                 pending=None if action.kind == "noop" else f"{action.kind}: {action.reason}",
             )
         )
-    del clock
     return ModelsReport(project=manifest.project, at=at, models=tuple(lines), usd_per_hour=planned.cost_before)
 
 
@@ -394,6 +395,9 @@ def _role(manifest: Manifest, role: str) -> str:
     from controlplane.manifest.schema import normalize_role
 
     name = normalize_role(role)
+    by_model = [n for n, r in manifest.models.items() if r.model == role]
+    if name not in manifest.models and len(by_model) == 1:
+        return by_model[0]  # the original CLI named models (`models deploy my-model-name`)
     if name not in manifest.models:
         import difflib
 
@@ -482,7 +486,7 @@ def set_auto_shutdown(file: Path, minutes: int, *, role: str | None = None) -> t
 # -- configuration: what is in force, a new manifest, the TypeScript service's .env --------------------
 
 
-def config(file: Path, *, environ: dict[str, str] | None = None) -> list[object]:
+def config(file: Path, *, environ: dict[str, str] | None = None) -> list[Entry]:
     """Every value in force and where it comes from (file, defaults, default, env); secrets masked."""
     from controlplane.manifest.effective import effective
 
@@ -490,15 +494,14 @@ def config(file: Path, *, environ: dict[str, str] | None = None) -> list[object]
     return list(effective(manifest, Path(file).read_text(encoding="utf-8"), environ))
 
 
-def setup_manifest(answers: object) -> str:
-    """The manifest text for `reasoning setup`'s answers (`controlplane.manifest.setup.Answers`), validated."""
-    from controlplane.manifest.setup import Answers, render
+def setup_manifest(answers: Answers) -> str:
+    """The manifest text for `reasoning setup`'s answers, validated."""
+    from controlplane.manifest.setup import render
 
-    assert isinstance(answers, Answers)
     return render(answers)
 
 
-def import_env(text: str, *, project: str = "agent") -> tuple[str, object]:
+def import_env(text: str, *, project: str = "agent") -> tuple[str, Imported]:
     """A manifest from the TypeScript service's .env text, and what was and was not mapped."""
     from controlplane.manifest.setup import from_env, parse_env, render
 

@@ -165,7 +165,7 @@ def projected_overruns(store: Store, manifest: Manifest, plan: Plan, *, now: dat
 
     spent = spend(store, manifest, now)
     warnings = []
-    scopes: list[tuple[str, str, Decimal | None, datetime | None, Decimal, float]] = []
+    scopes: list[tuple[str, Period, Decimal | None, datetime | None, Decimal, float]] = []
     if manifest.budget.limit_usd is not None:
         scopes.append(("budget", manifest.budget.period, spent.limit_usd, spent.end, spent.usd, plan.cost_after.low))
     by_role = {a.role: a for a in plan.actions}
@@ -173,7 +173,9 @@ def projected_overruns(store: Store, manifest: Manifest, plan: Plan, *, now: dat
         use = spent.roles[name].budget if name in spent.roles else None
         if role.budget is None or use is None or name not in by_role:
             continue
-        scopes.append((f"models.{name}.budget", use.period, use.limit_usd, use.end, use.usd, by_role[name].cost_after.low))
+        scopes.append(
+            (f"models.{name}.budget", use.period, use.limit_usd, use.end, use.usd, by_role[name].cost_after.low)
+        )
     for label, period, limit, end, usd, hourly in scopes:
         if limit is None or end is None or hourly <= 0:
             continue

@@ -90,9 +90,7 @@ def with_overrides(manifest: Manifest, overrides: Mapping[str, Override]) -> Man
     return manifest.model_copy(update={"models": models}) if changed else manifest
 
 
-def _overridden(
-    decisions: dict[str, PolicyDecision], overrides: Mapping[str, Override]
-) -> dict[str, PolicyDecision]:
+def _overridden(decisions: dict[str, PolicyDecision], overrides: Mapping[str, Override]) -> dict[str, PolicyDecision]:
     """An undeploy stops the role; a deploy runs it through idleness, windows and `enabled: false`,
     but not through a spent budget or the hourly cap: those guard money."""
     for role, override in overrides.items():
@@ -101,7 +99,9 @@ def _overridden(
             continue
         if not override.run:
             decisions[role] = PolicyDecision(role=role, run=False, rule="override", reason=override.describe())
-        elif (not decision.run and decision.rule not in ("budget", "max_cost")) or (decision.run and not decision.reason):
+        elif (not decision.run and decision.rule not in ("budget", "max_cost")) or (
+            decision.run and not decision.reason
+        ):
             decisions[role] = PolicyDecision(role=role, run=True, rule="override", reason=override.describe())
     return decisions
 

@@ -17,6 +17,7 @@ from controlplane.cli.process import long_lived, short_lived
 if TYPE_CHECKING:
     from rich.live import Live
 
+    from controlplane.manifest import Manifest
     from controlplane.values.plan import Plan
 
 AUTO_APPROVE = typer.Option(False, "--auto-approve", help="Do not ask for confirmation.")
@@ -132,12 +133,12 @@ def _step(role: str, text: str) -> None:
     err.print(f"  {role}: {text}", markup=False)
 
 
-def _left_running(manifest: object) -> str:
+def _left_running(manifest: Manifest) -> str:
     """What runs (and bills) on the provider now, after an interrupted apply."""
     from controlplane import api
 
     try:
-        report = api.models(manifest)  # type: ignore[arg-type]
+        report = api.models(manifest)
     except Exception:  # the provider may be what failed; the hint must not hide the interruption
         return "`reasoning status` shows what is running"
     running = [f"{m.role} {m.state} {m.usd_per_hour}" for m in report.models if m.usd_per_hour.high > 0]

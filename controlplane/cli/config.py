@@ -32,7 +32,7 @@ def config(file: Path = FILE, as_json: bool = AS_JSON) -> None:
 
     entries = api.config(file)
     if as_json:
-        rows = [e.model_dump(mode="json") for e in entries]  # type: ignore[attr-defined]
+        rows = [e.model_dump(mode="json") for e in entries]
         out.print(json.dumps({"format_version": "1", "file": str(file), "values": rows}, indent=2), markup=False)
         return
     table = Table(title=f"{file}: the configuration in force", title_justify="left", expand=False)
@@ -40,9 +40,8 @@ def config(file: Path = FILE, as_json: bool = AS_JSON) -> None:
     table.add_column("value", overflow="fold")
     table.add_column("from", no_wrap=True)
     for entry in entries:
-        value = entry.value  # type: ignore[attr-defined]
-        shown = json.dumps(value) if not isinstance(value, str) else value
-        table.add_row(entry.key, shown, entry.source)  # type: ignore[attr-defined]
+        shown = entry.value if isinstance(entry.value, str) else json.dumps(entry.value)
+        table.add_row(entry.key, shown, entry.source)
     show(table)
 
 
@@ -55,7 +54,9 @@ def setup(
     period: str = typer.Option(None, "--period", help="day, week, month or total."),
     max_cost_per_hour: float = typer.Option(None, "--max-cost-per-hour", help="USD per hour no plan may exceed."),
     idle_minutes: int = typer.Option(None, "--idle-minutes", help="Stop a role after this long without a request."),
-    roles: str = typer.Option(None, "--enable", help="Roles to enable, comma-separated (should_respond,planning,coding)."),
+    roles: str = typer.Option(
+        None, "--enable", help="Roles to enable, comma-separated (should_respond,planning,coding)."
+    ),
     listen: str = typer.Option(None, "--listen", help="host:port for the proxy."),
     yes: bool = typer.Option(False, "-y", "--yes", help="Ask nothing: the defaults for what no flag gives."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
@@ -68,7 +69,7 @@ def setup(
     if file.exists() and not force:
         raise ReasoningError(f"{file} exists", hint="pass --force to overwrite it, or -f OTHER.yaml")
     answers = Answers()
-    ask = not yes and sys.stdin.isatty()
+    ask = not yes and _interactive()
 
     def pick(given: object, question: str, default: object, kind: type = str) -> object:
         if given is not None:
@@ -85,21 +86,31 @@ def setup(
         answers.api_key_env = str(pick(api_key_env, "Variable holding the Together key", answers.api_key_env))
     answers.budget_usd = float(pick(budget, "Budget in USD per period", answers.budget_usd, float))  # type: ignore[arg-type]
     answers.period = str(pick(period, "Budget period (day, week, month, total)", answers.period))
+    if answers.period not in ("day", "week", "month", "total"):
+        raise ReasoningError(f"--period {answers.period}: not one of day, week, month, total")
     answers.max_cost_per_hour_usd = float(
         pick(max_cost_per_hour, "Max USD per hour", answers.max_cost_per_hour_usd, float)  # type: ignore[arg-type]
     )
     answers.idle_minutes = int(pick(idle_minutes, "Idle shutdown, minutes (0 = never)", answers.idle_minutes, int))  # type: ignore[call-overload]
     default_roles = ",".join(r.name for r in answers.roles if r.enabled)
-    enabled = {r.strip().replace("-", "_") for r in str(pick(roles, "Roles to enable", default_roles)).split(",") if r.strip()}
+    enabled = {
+        r.strip().replace("-", "_") for r in str(pick(roles, "Roles to enable", default_roles)).split(",") if r.strip()
+    }
     unknown = enabled - {r.name for r in answers.roles}
     if unknown:
-        raise ReasoningError(f"--enable {', '.join(sorted(unknown))}: not a role", hint="should_respond, planning, coding")
+        raise ReasoningError(
+            f"--enable {', '.join(sorted(unknown))}: not a role", hint="should_respond, planning, coding"
+        )
     for role in answers.roles:
         role.enabled = role.name in enabled
     answers.listen = str(pick(listen, "Proxy address", answers.listen))
     text = api.setup_manifest(answers)
     file.write_text(text, encoding="utf-8")
     out.print(f"Wrote {file}. Next: `reasoning plan -f {file}`.", markup=False)
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
 
 
 def import_env(
@@ -123,7 +134,7 @@ def import_env(
         if output.exists() and not force:
             raise ReasoningError(f"{output} exists", hint="pass --force to overwrite it, or --out OTHER.yaml")
         output.write_text(text, encoding="utf-8")
-    mapped, unmapped = imported.mapped, imported.unmapped  # type: ignore[attr-defined]
+    mapped, unmapped = imported.mapped, imported.unmapped
     if as_json:
         report = {
             "format_version": "1",

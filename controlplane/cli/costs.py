@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from controlplane.cli.options import FILE, WHEN, parse_when
-from controlplane.cli.output import err, out, show
+from controlplane.cli.output import PIPE_WIDTH, err, out, show
 from controlplane.cli.process import short_lived
 
 if TYPE_CHECKING:
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from controlplane.values.report import CostReport
 
 BAR_WIDTH = 40
+#: below this many columns tables lose their vertical rules (two characters per column saved)
+COMPACT = 100
 EIGHTHS = " ▏▎▍▌▋▊▉"
 
 app = typer.Typer(
@@ -88,7 +90,9 @@ def set_budget(
 
 @app.command("auto-shutdown")
 def auto_shutdown(
-    minutes: int = typer.Option(..., "--minutes", min=0, help="Minutes without a request before a role stops; 0 = never."),
+    minutes: int = typer.Option(
+        ..., "--minutes", min=0, help="Minutes without a request before a role stops; 0 = never."
+    ),
     role: str = typer.Option(None, "--role", help="Only this role (default: the default of every role)."),
     file: Path = FILE,
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Print nothing but errors."),
@@ -108,25 +112,32 @@ def auto_shutdown(
 # -- for people ---------------------------------------------------------------------------------
 
 
-def render(result: CostReport) -> Group:
+def render(result: CostReport, *, bars: int | None = None, width: int | None = None) -> Group:
+    """The report for people; `bars` is the longest bar in characters (default: what the terminal
+    leaves room for). Under 100 columns the table drops its vertical rules, so at 80 every
+    figure stays whole and the bars take what is left."""
     from rich.console import Group
     from rich.text import Text
 
+    width = width or (out.width if out.is_terminal else PIPE_WIDTH)
+    bars = bars or bar_width(width)
     title = Text(
         f"Project {result.project}: spend from {result.since:%Y-%m-%d %H:%M} to {result.until:%Y-%m-%d %H:%M} UTC",
         style="bold",
     )
-    table = _by_role(result) if result.by == "role" else _by_bucket(result)
+    table = _by_role(result, bars) if result.by == "role" else _by_bucket(result, bars)
+    if width < COMPACT:  # no rules at all: each one costs a column the figures need
+        table.box, table.pad_edge, table.show_edge = None, False, False
     return Group(title, table, Text(""), *_budget_lines(result))
 
 
-def _by_role(result: CostReport) -> Table:
+def _by_role(result: CostReport, bars: int) -> Table:
     from rich.table import Table
 
     table = Table(title_justify="left", expand=False)
     for column in ("role", "replica-h", "requests", "hardware", "requests $", "total"):
         table.add_column(column, justify="left" if column == "role" else "right", no_wrap=True)
-    table.add_column(f"share of {_usd(result.usd)}", no_wrap=True, overflow="crop")
+    table.add_column(f"share of {_usd(result.usd)}" if bars >= 16 else "share", no_wrap=True, overflow="crop")
     top = max((r.usd for r in result.roles), default=Decimal(0))
     for line in result.roles:
         table.add_row(
@@ -136,7 +147,7 @@ def _by_role(result: CostReport) -> Table:
             _usd(line.hardware_usd),
             _usd(line.requests_usd),
             _usd(line.usd),
-            _bar(line.usd, top),
+            _bar(line.usd, top, bars),
         )
     table.add_section()
     table.add_row(
@@ -152,7 +163,7 @@ def _by_role(result: CostReport) -> Table:
     return table
 
 
-def _by_bucket(result: CostReport) -> Table:
+def _by_bucket(result: CostReport, bars: int) -> Table:
     from rich.table import Table
 
     roles = [r.role for r in result.roles if r.usd]
@@ -166,7 +177,7 @@ def _by_bucket(result: CostReport) -> Table:
     for bucket in result.buckets:
         label = f"{bucket.start:%Y-%m-%d %a}" if result.by == "day" else f"{bucket.start:%m-%d %H:00}"
         amounts = [_usd(bucket.roles[r]) if r in bucket.roles else "-" for r in roles]
-        table.add_row(label, *amounts, _usd(bucket.usd), _bar(bucket.usd, top))
+        table.add_row(label, *amounts, _usd(bucket.usd), _bar(bucket.usd, top, bars))
     table.add_section()
     table.add_row("total", *[_usd(r.usd) for r in result.roles if r.usd], _usd(result.usd), "", style="bold")
     return table
@@ -215,19 +226,17 @@ def _budget_lines(result: CostReport) -> list[Text]:
     return lines
 
 
-def bar_width() -> int:
-    """As wide as the terminal leaves room for beside the figures (the bars scale, so a narrow
-    terminal shows shorter bars, never cut ones); BAR_WIDTH off a terminal."""
-    if not out.is_terminal:
-        return BAR_WIDTH
-    return max(8, min(BAR_WIDTH, out.width - 64))
+def bar_width(width: int) -> int:
+    """As wide as `width` leaves room for beside the figures (the bars scale, so a narrow terminal
+    shows shorter bars, never cut ones); at most BAR_WIDTH."""
+    return max(4, min(BAR_WIDTH, width - 71))
 
 
 def _bar(amount: Decimal, top: Decimal, width: int | None = None) -> str:
     """A horizontal bar in eighths of a character: readable in a terminal, a log or a pipe."""
     if top <= 0 or amount <= 0:
         return ""
-    eighths = max(1, round(amount / top * (width or bar_width()) * 8))
+    eighths = max(1, round(amount / top * (width or BAR_WIDTH) * 8))
     return "█" * (eighths // 8) + EIGHTHS[eighths % 8].strip()
 
 

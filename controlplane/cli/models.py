@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="The roles' models: list, enable or disable, deploy or undeploy for a while.",
                   no_args_is_help=True)  # fmt: skip
 
-ROLE = typer.Argument(..., help="The role, e.g. coding or should-respond.")
+ROLE = typer.Argument(..., help="The role (coding, should-respond or should_respond), or its model's name.")
 AS_JSON = typer.Option(False, "--json", help="Print versioned JSON.")
 QUIET = typer.Option(False, "-q", "--quiet", help="Print nothing but errors.")
 AUTO_APPROVE = typer.Option(False, "--auto-approve", help="With --apply: do not ask for confirmation.")
@@ -102,9 +102,13 @@ def disable(
 def deploy(
     role: str = ROLE,
     file: Path = FILE,
-    for_: str = typer.Option(None, "--for", help="How long (e.g. 2h, 30m); then reconcile reverts it. Default: until cleared."),
+    for_: str = typer.Option(
+        None, "--for", help="How long (e.g. 2h, 30m); then reconcile reverts it. Default: until cleared."
+    ),
     auto_approve: bool = typer.Option(False, "--auto-approve", help="Do not ask for confirmation."),
-    no_apply: bool = typer.Option(False, "--no-apply", help="Record the override; let the next apply or reconcile act."),
+    no_apply: bool = typer.Option(
+        False, "--no-apply", help="Record the override; let the next apply or reconcile act."
+    ),
     quiet: bool = QUIET,
 ) -> None:
     """Run ROLE now, whatever reasoning.yaml says (idle, windows, enabled: false), for a while.
@@ -119,9 +123,13 @@ def deploy(
 def undeploy(
     role: str = ROLE,
     file: Path = FILE,
-    for_: str = typer.Option(None, "--for", help="How long (e.g. 2h, 30m); then reconcile reverts it. Default: until cleared."),
+    for_: str = typer.Option(
+        None, "--for", help="How long (e.g. 2h, 30m); then reconcile reverts it. Default: until cleared."
+    ),
     auto_approve: bool = typer.Option(False, "--auto-approve", help="Do not ask for confirmation."),
-    no_apply: bool = typer.Option(False, "--no-apply", help="Record the override; let the next apply or reconcile act."),
+    no_apply: bool = typer.Option(
+        False, "--no-apply", help="Record the override; let the next apply or reconcile act."
+    ),
     quiet: bool = QUIET,
 ) -> None:
     """Stop ROLE now (scaled to 0, costs nothing), whatever reasoning.yaml says, for a while."""
@@ -183,7 +191,9 @@ def _override(file: Path, role: str, run: bool, span: str | None, *, auto_approv
     manifest = api.load(file)
     wait = parse_span(span, "--for") if span else None
     previous = api.models(manifest)
-    made = api.override(manifest, role, run=run, span=wait, actor=f"{getpass.getuser()} (models {'deploy' if run else 'undeploy'})")
+    made = api.override(
+        manifest, role, run=run, span=wait, actor=f"{getpass.getuser()} (models {'deploy' if run else 'undeploy'})"
+    )
     if not quiet:
         err.print(f"{made.role} is {made.describe()}.")
     if no_apply:

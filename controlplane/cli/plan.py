@@ -31,14 +31,20 @@ def plan(
     ),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Also list unchanged roles."),
     target: list[str] = typer.Option(None, "--target", help="Only this role (repeatable); the others as they are."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Print only the summary line (and warnings)."),
 ) -> None:
     """Show what `apply` would change on the provider, and what it would cost."""
     with short_lived():
         from controlplane import api
 
         result = api.plan(api.load(file), out=out_file, target=target or None)
-        show_plan(result, as_json=as_json, markdown=markdown, verbose=verbose)
-    if out_file is not None and not (as_json or markdown):
+        if quiet and not (as_json or markdown):
+            for warning in result.warnings:
+                out.print(f"Warning: {warning}", markup=False)
+            out.print(result.summary(), markup=False)
+        else:
+            show_plan(result, as_json=as_json, markdown=markdown, verbose=verbose)
+    if out_file is not None and not (as_json or markdown or quiet):
         out.print(f"\nSaved the plan to {out_file}; apply exactly it with `reasoning apply {out_file}`.")
     if detailed_exitcode and result.has_changes:
         raise typer.Exit(CHANGES_PENDING)

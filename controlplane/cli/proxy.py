@@ -33,7 +33,9 @@ def serve(
         host, port = server.bind()
     except OSError as error:
         server.close()
-        raise _cannot_listen(listen or manifest.proxy.listen, error, "--listen HOST:PORT (port 0: any free port)") from None
+        raise _cannot_listen(
+            listen or manifest.proxy.listen, error, "--listen HOST:PORT (port 0: any free port)"
+        ) from None
     except BaseException:
         server.close()
         raise

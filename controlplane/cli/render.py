@@ -77,12 +77,20 @@ def plan_markdown(plan: Plan) -> str:
     return env.get_template("plan.md.j2").render(plan=plan, symbols=SYMBOLS)
 
 
-def status_table(status: Status) -> Table:
+def status_table(status: Status, *, width: int = 220) -> Group:
+    """The roles as a table that holds at 80 columns: what must never be cut (states, figures,
+    the endpoint) in columns that do not wrap; hardware joins them when there is room, and drift,
+    pending changes and overrides are listed under the table."""
+    from rich import box
+
+    wide = width >= 110
     table = Table(title=f"Project {status.project}", title_justify="left", expand=False)
-    # what must never be cut (a dollar figure, a state) does not wrap; the prose folds instead
-    for column, wrap in (("role", False), ("state", False), ("replicas", False), ("endpoint", True),
-                         ("hardware", True), ("$/h now", False), ("drift", True), ("pending", True)):  # fmt: skip
-        table.add_column(column, no_wrap=not wrap, overflow="fold" if wrap else "ellipsis")
+    if not wide:
+        table.box, table.pad_edge = box.SIMPLE_HEAD, False
+    columns = ["role", "state", "replicas", "$/h now", "endpoint"] + (["hardware", "drift", "pending"] if wide else [])
+    for column in columns:
+        table.add_column(column, no_wrap=column not in ("drift", "pending"), overflow="fold")
+    notes: list[Text] = []
     for role in status.roles:
         spec = role.spec
         replicas = f"{role.ready_replicas}/{spec.min_replicas}..{spec.max_replicas}" if spec else "-"
@@ -91,15 +99,14 @@ def status_table(status: Status) -> Table:
         if role.override:
             pending = f"{pending}; {role.override}" if pending else role.override
         style = "red" if role.state == "FAILED" or role.drift else None
-        table.add_row(
-            role.role,
-            "absent" if spec is None else role.state,
-            replicas,
-            role.endpoint,
-            spec.hardware if spec else "-",
-            str(role.usd_per_hour),
-            drift,
-            pending,
-            style=style,
-        )
-    return table
+        cells = ["absent" if spec is None else role.state, replicas, str(role.usd_per_hour), role.endpoint]
+        if wide:
+            cells += [spec.hardware if spec else "-", drift, pending]
+        else:
+            said = [f"on {spec.hardware}"] if spec else []
+            said += [f"drift: {drift}"] if role.drift else []
+            said += [f"pending {pending}"] if pending else []
+            if role.drift or pending:
+                notes.append(Text(f"  {role.role}: " + "; ".join(said)))
+        table.add_row(role.role, *cells, style=style)
+    return Group(table, *notes)

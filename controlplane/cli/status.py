@@ -28,9 +28,10 @@ def status(
     if as_json:
         out.print(json.dumps(result.model_dump(mode="json"), indent=2), markup=False)
         return
+    from controlplane.cli.output import PIPE_WIDTH
     from controlplane.cli.render import status_table
 
-    show(status_table(result))
+    show(status_table(result, width=out.width if out.is_terminal else PIPE_WIDTH))
     out.print(
         f"Running cost {result.usd_per_hour}."
         + (f" {result.pending} change(s) pending: `reasoning plan` shows them." if result.pending else "")

@@ -31,9 +31,9 @@ def effective(manifest: Manifest, text: str, environ: Mapping[str, str] | None =
     entries: list[Entry] = []
     for path, value in _leaves(manifest.model_dump(mode="json"), ()):
         source = "file" if _written(tree, path) else "default"
-        if source == "default" and len(path) == 3 and path[0] == "models" and path[2] == "idle_shutdown_minutes":
-            if manifest.defaults.idle_shutdown_minutes is not None:
-                source = "defaults"
+        from_defaults = len(path) == 3 and path[0] == "models" and path[2] == "idle_shutdown_minutes"
+        if source == "default" and from_defaults and manifest.defaults.idle_shutdown_minutes is not None:
+            source = "defaults"
         key = _dotted(path)
         entries.append(Entry(key=key, value=value, source=source))
         if path[-1].endswith("_env") and isinstance(value, str):

@@ -174,9 +174,9 @@ def from_env(env: dict[str, str], *, project: str = "agent") -> Imported:
             unmapped.append((key, "use --debug on the command line"))
     if answers.budget_usd is not None:
         answers.period = "total"  # the service's limit never reset
-    for role in roles.values():
+    for answer in roles.values():
         if not service_on:
-            role.enabled = False
+            answer.enabled = False
     # the service's default: should_respond on, the others off, unless the file says
     if "should_respond" not in mentioned and service_on:
         roles["should_respond"].enabled = True

@@ -53,7 +53,9 @@ class Status(Versioned):
         for action in plan.actions:
             live = action.actual.live if action.actual else None
             # manifest.endpoint_name's rule (values sit below the manifest and cannot import it)
-            endpoint = action.actual.endpoint_name if action.actual else f"{plan.project}-{action.role.replace('_', '-')}"
+            endpoint = (
+                action.actual.endpoint_name if action.actual else f"{plan.project}-{action.role.replace('_', '-')}"
+            )
             roles.append(
                 RoleStatus(
                     role=action.role,

@@ -49,9 +49,17 @@ class TestImportEnv:
         assert "0 not)" in result.err and "your_production_key" not in manifest.read_text() + result.text
         loaded = load(manifest)
         assert loaded.provider.type == "together" and loaded.provider.api_key_env == "TOGETHER_AI_API_KEY"
-        assert (loaded.budget.limit_usd, loaded.budget.period, loaded.budget.max_cost_per_hour_usd) == (500, "total", 25)
+        assert (loaded.budget.limit_usd, loaded.budget.period, loaded.budget.max_cost_per_hour_usd) == (
+            500,
+            "total",
+            25,
+        )
         roles = loaded.models
-        assert (roles["should_respond"].enabled, roles["planning"].enabled, roles["coding"].enabled) == (True, True, False)
+        assert (roles["should_respond"].enabled, roles["planning"].enabled, roles["coding"].enabled) == (
+            True,
+            True,
+            False,
+        )
         assert {r.idle_shutdown_minutes for r in roles.values()} == {15}
         assert (loaded.training_data.collect, loaded.training_data.retention_days) == (True, 90)
         assert run("validate", "-f", str(manifest)).code == 0
@@ -107,6 +115,27 @@ class TestSetup:
         assert (manifest.budget.limit_usd, manifest.budget.period) == (120, "week")
         assert [n for n, r in manifest.models.items() if r.enabled] == ["should_respond", "coding"]
         assert "# " in target.read_text()  # the template's comments explain the file
+
+    def test_on_a_terminal_it_asks_what_no_flag_gave(
+        self, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        import io
+        import sys
+
+        import controlplane.cli.config as cli_config
+
+        monkeypatch.setattr(cli_config, "_interactive", lambda: True)
+        # project, provider, (budget is a flag) period, max $/h, idle minutes, roles, proxy address
+        answers = "helpdesk\nsimulator\nweek\n\n0\nplanning\n\n"
+        monkeypatch.setattr(sys, "stdin", io.StringIO(answers))
+        target = tmp_path / "reasoning.yaml"
+        result = run("setup", "-f", str(target), "--budget", "75")
+        assert result.code == 0, result.text
+        manifest = load(target)
+        assert manifest.project == "helpdesk" and manifest.budget.period == "week"
+        assert manifest.budget.limit_usd == 75 and manifest.budget.max_cost_per_hour_usd == 25  # the default
+        assert [n for n, r in manifest.models.items() if r.enabled] == ["planning"]
+        assert {r.idle_shutdown_minutes for r in manifest.models.values()} == {0}
 
     def test_off_a_terminal_it_takes_the_defaults(self, run: Run, tmp_path: Path) -> None:
         target = tmp_path / "reasoning.yaml"

@@ -31,7 +31,9 @@ class TestSetBudget:
         assert (budget.limit_usd, budget.period) == (20, "day")
 
     def test_a_role_budget_is_written_under_the_role(self, run: Run, quickstart: Path) -> None:
-        result = run("costs", "set-budget", "40.5", "--role", "should-respond", "--period", "week", "-f", str(quickstart))
+        result = run(
+            "costs", "set-budget", "40.5", "--role", "should-respond", "--period", "week", "-f", str(quickstart)
+        )
         assert result.code == 0, result.text
         role = load(quickstart).models["should_respond"]
         assert role.budget is not None and (role.budget.limit_usd, role.budget.period) == (40.5, "week")

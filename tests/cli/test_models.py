@@ -177,11 +177,33 @@ class TestDeployUndeploy:
         status = run("models", "status", "-f", str(quickstart)).out
         assert "override:     undeployed by `reasoning models undeploy` until" in status
 
+    def test_an_expired_undeploy_starts_the_role_again_at_the_next_reconcile(
+        self, run: Run, quickstart: Path, frozen: FakeClock
+    ) -> None:
+        assert run("apply", "-f", str(quickstart), "--auto-approve").code == 0
+        assert (
+            run("models", "undeploy", "should_respond", "--for", "1h", "-f", str(quickstart), "--auto-approve").code
+            == 0
+        )
+        frozen.tick(timedelta(minutes=30))
+        assert run("reconcile", "-f", str(quickstart), "--dry-run", "--json").code == 0
+        held = json.loads(run("reconcile", "-f", str(quickstart), "--json").out)
+        assert not [c for c in held["changes"] if c["role"] == "should_respond"]  # still undeployed
+        frozen.tick(timedelta(minutes=31))
+        round_ = json.loads(run("reconcile", "-f", str(quickstart), "--json").out)
+        started = next(c for c in round_["changes"] if c["role"] == "should_respond")
+        assert started["kind"] == "start" and "undeploy` override expired" in started["reason"]
+
     def test_a_declined_deploy_leaves_no_override(self, run: Run, quickstart: Path) -> None:
         assert run("apply", "-f", str(quickstart), "--auto-approve").code == 0
         result = run("models", "deploy", "coding", "-f", str(quickstart))  # stdin is no terminal: refused
         assert result.code == 1 and "refusing to apply without confirmation" in result.err
         assert "Override" not in run("plan", "-f", str(quickstart)).out
+
+    def test_a_role_may_be_named_by_its_model_as_the_original_cli_did(self, run: Run, quickstart: Path) -> None:
+        model = "moonmakesmagic/DeepSeek-Llama-67B-coding"
+        result = run("models", "undeploy", model, "--no-apply", "-f", str(quickstart))
+        assert result.code == 0 and "coding is undeployed" in result.err
 
     def test_reset_drops_the_override(self, run: Run, quickstart: Path) -> None:
         assert run("models", "undeploy", "coding", "--no-apply", "-f", str(quickstart)).code == 0
@@ -232,3 +254,7 @@ class TestPlanAndValidate:
         # 159 hours left of November at $7.98/h (two H100s at minimum replicas)
         assert "Warning: budget: projected $1,268.82 this month against a limit of $500.00" in result.out
         assert json.loads(run("plan", "-f", str(quickstart), "--json").out)["warnings"]
+        quiet = run("plan", "-q", "-f", str(quickstart)).out.splitlines()
+        assert len(quiet) == 2 and quiet[0].startswith("Warning: budget") and quiet[1].startswith("Plan: 2 to create.")
+        applied = run("apply", "-f", str(quickstart), "--auto-approve")
+        assert applied.code == 0 and "Warning: budget: projected $1,268.82 this month" in applied.out
