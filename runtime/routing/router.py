@@ -16,6 +16,7 @@ from typing import Any
 
 from controlplane import clock
 from controlplane.manifest.schema import Manifest, RouteRule, normalize_role
+from runtime.routing import decision_prompts
 from runtime.routing.classifier import Score, explain
 from runtime.tokens import estimate_input_tokens
 from runtime.wire.api import Api
@@ -106,6 +107,9 @@ class Router:
     def __init__(self, manifest: Manifest) -> None:
         self._roles = frozenset(manifest.models)
         self._model_map = {model: normalize_role(role) for model, role in manifest.proxy.model_map.items()}
+        self._model_map_prompts = {
+            normalize_role(role): frozenset(kinds) for role, kinds in manifest.proxy.model_map_prompts.items()
+        }
         rules = [_Rule.of(index, rule) for index, rule in enumerate(manifest.proxy.routing)]
         if not rules and DEFAULT_ROLE in self._roles:
             rules = [_Rule("default rule", DEFAULT_ROLE, None, frozenset(), None, DEFAULT_MIN_SCORE, None, "anthropic")]
@@ -145,9 +149,12 @@ class Router:
         if not isinstance(body, Mapping):
             return Route(None, "body is not a JSON object")
         request = _Request(api, body, header)
-        if api == "openai" and request.model is not None:
+        if request.model is not None:
             mapped = self._model_map.get(request.model)
             if mapped is not None:
+                kind = decision_prompts.kind_of(api, body)
+                if not decision_prompts.accepts(mapped, kind, self._model_map_prompts):
+                    return Route(None, f"fallback: not a {mapped} prompt")
                 return Route(mapped, f"model {_ascii(request.model)} -> {mapped}")
         first_miss: str | None = None
         first_skip: str | None = None

@@ -17,6 +17,7 @@ import httpx
 import openai
 import pytest
 
+from runtime.hooks.prompts import plan_prompt
 from tests.clients.conftest import Proxy, Upstreams
 from tests.clients.matrix import assert_answered_by, routes
 
@@ -24,6 +25,9 @@ MODEL = {"custom": "gpt-4o", "passthrough": "gpt-4.1"}
 KEY = "sk-openai-sdk-0123456789abcdef"
 ANTHROPIC_KEY = "sk-ant-sdk-isolation-0123456789"
 ASK = [{"role": "user", "content": "Eliza, what's a good name for a pet turtle?"}]
+# What model_map sends the planning role: ElizaOS's message-handler prompt (anything else on gpt-4o
+# goes upstream, "fallback: not a planning prompt").
+PLAN = [{"role": "user", "content": plan_prompt(ASK[0]["content"], agent_name="Eliza")}]
 WEATHER = {
     "type": "function",
     "function": {
@@ -41,14 +45,14 @@ def client(proxy: Proxy) -> openai.OpenAI:
 
 
 def create(proxy: Proxy, route: str, **kwargs: Any) -> tuple[Any, httpx.Headers]:
-    kwargs.setdefault("messages", ASK)
+    kwargs.setdefault("messages", PLAN if route == "custom" else ASK)
     raw = client(proxy).chat.completions.with_raw_response.create(model=MODEL[route], **kwargs)
     assert_answered_by(raw.headers, route, "planning")
     return raw.parse(), raw.headers
 
 
 def chunks(proxy: Proxy, route: str, **kwargs: Any) -> list[Any]:
-    kwargs.setdefault("messages", ASK)
+    kwargs.setdefault("messages", PLAN if route == "custom" else ASK)
     with client(proxy).chat.completions.with_streaming_response.create(
         model=MODEL[route], stream=True, **kwargs
     ) as raw:
@@ -60,9 +64,6 @@ def chunks(proxy: Proxy, route: str, **kwargs: Any) -> list[Any]:
 def upstream(upstreams: Upstreams) -> Upstreams:
     upstreams.clear()
     return upstreams
-
-
-NOT_JSON = "issue 11: response_format json_object is not honoured on the custom route (the role's XML comes back)"
 
 
 class TestChatCompletions:
@@ -91,15 +92,12 @@ class TestChatCompletions:
         completion, _ = create(proxy, route, n=2)
         assert [c.index for c in completion.choices] == [0, 1]
 
-    @routes(custom=NOT_JSON)
+    @routes()
     def test_json_mode_answers_json(self, proxy: Proxy, route: str) -> None:
-        completion, _ = create(
-            proxy,
-            route,
-            response_format={"type": "json_object"},
-            messages=[{"role": "user", "content": "A pet turtle's name, as JSON."}],
-        )
+        # on the custom route the message-handler prompt in JSON mode is no decision: the upstream answers
+        completion, headers = create(proxy, route, response_format={"type": "json_object"})
         assert isinstance(json.loads(completion.choices[0].message.content), dict)
+        assert headers["x-reasoning-role"] == "upstream"
 
     @routes(custom="issue 11: logprobs are dropped on the custom route")
     def test_logprobs_are_given(self, proxy: Proxy, route: str) -> None:

@@ -13,6 +13,7 @@ import httpx
 import openai
 import pytest
 
+from runtime.hooks.prompts import plan_prompt, should_respond_prompt
 from tests.runtime.proxy.conftest import ANTHROPIC_KEY, CLIENT_MODEL, UPSTREAM_MODEL, World
 from tests.support.served import ServedProxy
 
@@ -145,8 +146,10 @@ class TestAnthropicPassThrough:
 class TestOpenAI:
     def test_mapped_models_are_answered_by_their_roles(self, proxy: ServedProxy) -> None:
         client = gpt(proxy)
+        # model_map sends a role only the prompts it takes: ElizaOS's message handler, its should-respond
+        plan = plan_prompt("Is Eliza there?", agent_name="Eliza")
         raw = client.chat.completions.with_raw_response.create(
-            model="gpt-4o", messages=[{"role": "user", "content": "Is Eliza there?"}]
+            model="gpt-4o", messages=[{"role": "user", "content": plan}]
         )
         planned = raw.parse()
         assert raw.headers["x-reasoning-role"] == "planning"
@@ -156,7 +159,11 @@ class TestOpenAI:
 
         chunks = list(
             client.chat.completions.create(
-                model="gpt-4o-mini", messages=[{"role": "user", "content": "Eliza, are you there?"}], stream=True
+                model="gpt-4o-mini",
+                messages=[
+                    {"role": "user", "content": should_respond_prompt("Eliza, are you there?", agent_name="Eliza")}
+                ],
+                stream=True,
             )
         )
         text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
