@@ -2,11 +2,11 @@
 
     x-reasoning-role header ──► that role ("upstream": the fallback; a rule's `when.header` label: the rules)
         │ none
-    proxy.model_map names the model ──► that role, if it takes the prompt (decision_prompts),
-        │ no                                else the fallback: "fallback: not a <role> prompt"
+    proxy.model_map names the model and its role takes the prompt (decision_prompts) ──► that role
+        │ no
     proxy.routing rules, first whose `when` all holds ──► rule.to
         │ none (or no rules: the default rule below)
-    the fallback upstream
+    the fallback upstream ("fallback: not a <role> prompt" when model_map named a role that declined)
 
     router      Router, Route: the order above, and the reason for x-reasoning-reason
     classifier  explain / coding_score: the content classifier's score and its named features

@@ -149,13 +149,14 @@ class Router:
         if not isinstance(body, Mapping):
             return Route(None, "body is not a JSON object")
         request = _Request(api, body, header)
+        declined: str | None = None  # a mapped role that does not take this prompt: the rules may still route it
         if request.model is not None:
             mapped = self._model_map.get(request.model)
             if mapped is not None:
                 kind = decision_prompts.kind_of(api, body)
-                if not decision_prompts.accepts(mapped, kind, self._model_map_prompts):
-                    return Route(None, f"fallback: not a {mapped} prompt")
-                return Route(mapped, f"model {_ascii(request.model)} -> {mapped}")
+                if decision_prompts.accepts(mapped, kind, self._model_map_prompts):
+                    return Route(mapped, f"model {_ascii(request.model)} -> {mapped}")
+                declined = f"fallback: not a {mapped} prompt"
         first_miss: str | None = None
         first_skip: str | None = None
         for rule in self._rules:
@@ -167,6 +168,8 @@ class Router:
             else:
                 first_miss = first_miss or f"{rule.label}: {detail}"
         score = self._score_of(request)
+        if declined is not None:
+            return Route(None, declined, score)
         if first_skip is not None:
             return Route(None, first_skip, score)
         if first_miss is not None:

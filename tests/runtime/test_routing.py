@@ -105,12 +105,18 @@ class TestModelMap:
 
     def test_any_other_call_on_a_mapped_model_goes_upstream_saying_why(self) -> None:
         routes = router(self.PROXY)
-        assert routes.route("openai", openai(CODE, model="gpt-4o-mini"), {}) == Route(
-            None, "fallback: not a should_respond prompt"
-        )
-        assert routes.route("anthropic", anthropic(SHOULD_RESPOND_PROMPT, model="gpt-4o"), {}) == Route(
-            None, "fallback: not a planning prompt"
-        )
+        declined = routes.route("openai", openai(CODE, model="gpt-4o-mini"), {})
+        assert (declined.role, declined.reason) == (None, "fallback: not a should_respond prompt")
+        declined = routes.route("anthropic", anthropic(SHOULD_RESPOND_PROMPT, model="gpt-4o"), {})
+        assert (declined.role, declined.reason) == (None, "fallback: not a planning prompt")
+
+    def test_a_call_a_mapped_role_declines_still_goes_to_the_rules(self) -> None:
+        # Claude Code on plugin-anthropic's large model name: not a planning prompt, but code
+        proxy = "proxy:\n  model_map: {claude-sonnet-4-20250514: planning}\n"
+        route = router(proxy).route("anthropic", anthropic(CODE), {})
+        assert route.role == "coding" and route.reason.startswith("default rule: coding score ")
+        chat = router(proxy).route("anthropic", anthropic(CHAT), {})
+        assert (chat.role, chat.reason) == (None, "fallback: not a planning prompt")
 
     def test_an_unmapped_model_goes_on_to_the_rules(self) -> None:
         proxy = self.PROXY + "  routing:\n    - to: coding\n      when: {min_score: 0.5}\n"
