@@ -142,24 +142,60 @@ class TestChatStreaming:
         assert final.choices[0].message.content
 
 
-RESPONSES = "issue 15: the proxy does not serve POST /v1/responses: it relays it to the Anthropic upstream (404)"
+RESPONSES = "issue 11: GET /v1/responses/{id} is relayed to the Anthropic upstream, as a POST"
 OTHER_PATHS = "issue 11: OpenAI paths other than /v1/chat/* go to the Anthropic upstream"
 
 
 class TestResponses:
-    @routes(custom=RESPONSES, passthrough=RESPONSES)
-    def test_responses_create_answers(self, proxy: Proxy, route: str) -> None:
-        raw = client(proxy).responses.with_raw_response.create(model=MODEL[route], input=ASK[0]["content"])
-        assert_answered_by(raw.headers, route, "planning")
-        response = raw.parse()
-        assert response.status == "completed" and response.output_text
+    """`responses.create`, as plugin-openai >= 1.5 calls it: the custom route's message-handler
+    prompt is answered by the planning role (translated to chat completions and back), the
+    pass-through route's by the OpenAI upstream."""
 
-    @routes(custom=RESPONSES, passthrough=RESPONSES)
+    @staticmethod
+    def ask(route: str) -> str:
+        return str((PLAN if route == "custom" else ASK)[0]["content"])
+
+    @routes()
+    def test_responses_create_answers(self, proxy: Proxy, route: str, upstream: Upstreams) -> None:
+        raw = client(proxy).responses.with_raw_response.create(model=MODEL[route], input=self.ask(route))
+        assert raw.headers["x-reasoning-role"] == ("planning" if route == "custom" else "upstream")
+        response = raw.parse()
+        assert response.status == "completed" and response.output_text and response.model == MODEL[route]
+        assert response.usage is not None and response.usage.output_tokens > 0
+        if route == "custom":
+            assert "<actions>REPLY</actions>" in response.output_text and "turtle" in response.output_text
+            assert not upstream.openai.received  # the role answered, nobody else
+        else:
+            assert [r.path for r in upstream.openai.received] == ["/v1/responses"]
+
+    @routes()
     def test_responses_stream(self, proxy: Proxy, route: str) -> None:
-        with client(proxy).responses.stream(model=MODEL[route], input=ASK[0]["content"]) as stream:
-            deltas = [e.delta for e in stream if e.type == "response.output_text.delta"]
+        with client(proxy).responses.stream(model=MODEL[route], input=self.ask(route)) as stream:
+            kinds = [e.type for e in stream]
             final = stream.get_final_response()
-        assert deltas and "".join(deltas) == final.output_text
+        deltas = kinds.count("response.output_text.delta")
+        assert kinds[0] == "response.created" and kinds[-1] == "response.completed" and deltas > 1
+        assert final.output_text and final.status == "completed"
+
+    @routes()
+    def test_a_responses_tool_call_comes_back_as_a_function_call(self, proxy: Proxy, route: str) -> None:
+        tool = {"type": "function", **WEATHER["function"]}
+        forced = {"type": "function", "name": "get_weather"}
+        response = client(proxy).responses.create(
+            model=MODEL[route], input=self.ask(route), tools=[tool], tool_choice=forced
+        )
+        [call] = [item for item in response.output if item.type == "function_call"]
+        assert call.name == "get_weather" and "city" in json.loads(call.arguments)
+
+    def test_json_mode_on_a_mapped_model_goes_upstream_saying_why(self, proxy: Proxy) -> None:
+        raw = client(proxy).responses.with_raw_response.create(
+            model=MODEL["custom"], input=self.ask("custom"), text={"format": {"type": "json_object"}}
+        )
+        assert (raw.headers["x-reasoning-role"], raw.headers["x-reasoning-reason"]) == (
+            "upstream",
+            "fallback: not a planning prompt",
+        )
+        assert isinstance(json.loads(raw.parse().output_text), dict)
 
     @pytest.mark.xfail(strict=True, reason=RESPONSES)
     def test_a_stored_response_is_retrieved_from_the_upstream(self, proxy: Proxy) -> None:
