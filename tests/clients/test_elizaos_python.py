@@ -16,7 +16,7 @@ from tests.support.project import copy_quickstart
 pytest.importorskip("elizaos")
 
 PROMPTS = Path(__file__).resolve().parent / "prompts" / "py-2.0.0a5"
-CHATTER, ADDRESSED, ELSEWHERE = (m["text"] for m in MESSAGES)
+CHATTER, ADDRESSED, ELSEWHERE, STREAMED = (m["text"] for m in MESSAGES)
 CAPTURED = {
     "should_respond": (ADDRESSED, SHOULD_RESPOND),
     "should_respond_chatter": (CHATTER, SHOULD_RESPOND),

@@ -35,7 +35,7 @@ from tests.clients.agent import (
 from tests.clients.conftest import Proxy, Upstreams, node_project
 
 PROMPTS = Path(__file__).resolve().parent / "prompts" / "ts-1.7.2"
-CHATTER, ADDRESSED, ELSEWHERE = (m["text"] for m in MESSAGES)
+CHATTER, ADDRESSED, ELSEWHERE, STREAMED = (m["text"] for m in MESSAGES)
 
 OTHER_PATHS = (
     "issue 11: plugin-openai's start-up GET /v1/models is relayed to the Anthropic upstream, as a POST (405): "
@@ -104,6 +104,18 @@ class TestAgentInAGroupRoom:
         assert reply["text"] == planned and "REPLY" in reply["actions"]
         assert "turtle" in str(planned).lower()  # an answer to this message, not to the prompt's last line
         assert agent.message(ADDRESSED)["didRespond"] is True
+
+    @plugins()
+    def test_a_streamed_reply_is_the_planning_roles_text(self, agent: AgentLog) -> None:
+        gate, carried = decision(agent, STREAMED, SHOULD_RESPOND)
+        assert (carried["role"], answer_tag(gate.get("result"), "action")) == ("should_respond", "RESPOND")
+        plan, carried = decision(agent, STREAMED, MESSAGE_HANDLER)
+        assert (carried["status"], carried["role"]) == (200, "planning"), carried.get("reason")
+        [reply] = [r for r in agent.replies(STREAMED) if r["text"]]
+        assert "octopuses" in reply["text"] and reply["text"] == answer_tag(plan.get("result"), "text")
+        streamed = "".join(agent.message(STREAMED).get("chunks") or [])
+        if agent.raw["plugin"] == "openai":  # through the Responses API's events; plugin-anthropic never streams
+            assert streamed == reply["text"]
 
     @plugins()
     def test_chatter_not_addressed_to_it_gets_ignore_from_the_should_respond_role(self, agent: AgentLog) -> None:
