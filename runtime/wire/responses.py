@@ -3,6 +3,7 @@
     request   Responses request -> chat-completions request     (to_chat)
     stream    chat-completion chunks -> Responses events         (ResponsesStream: feed, finish)
     whole     the same answer as one Response object             (ResponsesStream.response)
+    read      a relayed Response (or its events) -> Answer       (for a fallback's usage and sample)
 
 `@elizaos/plugin-openai` >= 1.5 (AI SDK 5, `@ai-sdk/openai` `responses` models) sends every text and
 object call this way, and the `openai` SDK's `responses.create` (plain and `stream=True`) reads
@@ -22,8 +23,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runtime.errors import TranslationError, UnsupportedContent
+from runtime.wire.answers import Answer
 from runtime.wire.api import JSON
 from runtime.wire.response import usage_counts
+from runtime.wire.sse import SSEDecoder
 
 Event = tuple[str, JSON]
 
@@ -303,3 +306,34 @@ class ResponsesStream:
                 }
             )
         return items
+
+
+def read(body: bytes, *, stream: bool) -> Answer:
+    """What a relayed Responses answer said (the upstream's, after a fallback): for its usage and
+    sample. The Response itself, or the one `response.completed` / `response.incomplete` carries."""
+    response: Any = None
+    try:
+        if not stream:
+            response = json.loads(body)
+        else:
+            decoder = SSEDecoder()
+            for _, data in decoder.feed(body) + decoder.flush():
+                event = json.loads(data)
+                if isinstance(event, dict) and event.get("type") in ("response.completed", "response.incomplete"):
+                    response = event.get("response")
+    except ValueError:
+        return Answer()
+    if not isinstance(response, dict):
+        return Answer()
+    text, calls = [], []
+    for item in response.get("output") or []:
+        if not isinstance(item, dict):
+            continue
+        if item.get("type") == "message":
+            text += [str(p.get("text", "")) for p in item.get("content") or [] if isinstance(p, dict)]
+        elif item.get("type") == "function_call":
+            function = {"name": item.get("name"), "arguments": item.get("arguments") or ""}
+            calls.append({"id": item.get("call_id"), "type": "function", "function": function})
+    given = response.get("usage")
+    usage: dict[str, Any] = given if isinstance(given, dict) else {}
+    return Answer("".join(text), calls, int(usage.get("input_tokens") or 0), int(usage.get("output_tokens") or 0))

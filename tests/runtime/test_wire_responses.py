@@ -17,7 +17,8 @@ from openai.types.responses import Response, ResponseStreamEvent
 from pydantic import TypeAdapter
 
 from runtime.errors import TranslationError, UnsupportedContent
-from runtime.wire.responses import ResponsesStream, to_chat
+from runtime.wire.responses import ResponsesStream, read, to_chat
+from runtime.wire.sse import encode_sse
 
 CAPTURED = Path(__file__).resolve().parents[1] / "clients" / "prompts" / "ts-1.7.2"
 EVENT = TypeAdapter(ResponseStreamEvent)
@@ -144,3 +145,20 @@ class TestAnswer:
         assert stream.finish()[-1][0] == "response.incomplete"
         response = Response.model_validate(stream.response())
         assert response.status == "incomplete" and response.incomplete_details is not None
+
+
+class TestReadingARelayedAnswer:
+    def test_a_response_and_its_events_read_the_same(self) -> None:
+        stream = ResponsesStream({"model": "m"}, 7, 0)
+        events = stream.feed(chunk("Hi"))
+        events += stream.feed(chunk(tool_calls=[{"index": 0, "id": "call_1", "function": {"name": "f"}}]))
+        events += stream.feed({"choices": [], "usage": {"prompt_tokens": 7, "completion_tokens": 3}})
+        events += stream.finish()
+        whole = read(json.dumps(stream.response()).encode(), stream=False)
+        streamed = read(b"".join(encode_sse(name, data) for name, data in events), stream=True)
+        assert whole == streamed
+        assert (whole.text, whole.input_tokens, whole.output_tokens) == ("Hi", 7, 3)
+        assert whole.tool_calls == [{"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]
+
+    def test_what_is_not_a_response_reads_as_nothing(self) -> None:
+        assert read(b"not json", stream=False).text == "" and read(b"data: [1]\n\n", stream=True).text == ""
