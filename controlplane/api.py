@@ -26,9 +26,10 @@ if TYPE_CHECKING:
     from controlplane.manifest.setup import Answers, Imported
     from controlplane.project import Project
     from controlplane.provider.rollouts import Rollout
-    from controlplane.provider.training import FineTuneEvent
+    from controlplane.provider.training import FineTuneEvent as FineTuneEvent
     from controlplane.rollout import RolloutView
-    from controlplane.training import Quote, Trained
+    from controlplane.training import Quote as Quote
+    from controlplane.training import Trained
     from controlplane.values import EventLog, Label, Sample
     from controlplane.values.catalog import Hardware
     from controlplane.values.data import Cleanup, DataStats, ExportReport, LabelFilter, SourceFilter

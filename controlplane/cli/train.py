@@ -14,8 +14,7 @@ from controlplane.cli.output import err, out
 from controlplane.cli.process import long_lived
 
 if TYPE_CHECKING:
-    from controlplane.provider.training import FineTuneEvent
-    from controlplane.training import Quote
+    from controlplane.api import FineTuneEvent, Quote
 
 
 def register(app: typer.Typer) -> None:

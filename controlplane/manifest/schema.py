@@ -330,7 +330,16 @@ class Proxy(Strict):
         default=None, description="Env var holding the token clients must send; required off loopback."
     )
     model_map: dict[str, str] = Field(
-        default_factory=dict, description="OpenAI model name -> role, e.g. gpt-4o-mini: should_respond."
+        default_factory=dict,
+        description="Model name -> role, e.g. gpt-4o-mini: should_respond, on the OpenAI and the Anthropic API. "
+        "Only the prompts the role takes (model_map_prompts) go to it; other calls on the name go upstream.",
+    )
+    model_map_prompts: dict[str, list[Literal["should_respond", "message_handler", "any"]]] = Field(
+        default_factory=dict,
+        description="Role -> the prompts model_map sends it: should_respond and message_handler are ElizaOS's "
+        "decision templates (TS 1.7.x and Python 2.0.0a5, recognised by structure), any is every call. "
+        "Default: should_respond takes should_respond, planning takes message_handler, other roles any; "
+        "an empty list sends the role nothing through model_map.",
     )
     routing: list[RouteRule] = Field(default_factory=list, description="Rules tried in order.")
     anthropic_api_key_env: EnvName | None = Field(
@@ -489,6 +498,9 @@ class Manifest(Strict):
         for name, role in self.proxy.model_map.items():
             if normalize_role(role) not in self.models:
                 dangling.setdefault(role, []).append(f"proxy.model_map.{name}")
+        for role in self.proxy.model_map_prompts:
+            if normalize_role(role) not in self.models:
+                dangling.setdefault(role, []).append(f"proxy.model_map_prompts.{role}")
         if dangling:
             role, paths = next(iter(dangling.items()))
             every = [path for paths_ in dangling.values() for path in paths_]

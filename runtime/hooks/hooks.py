@@ -33,7 +33,7 @@ from runtime.availability import Availability
 from runtime.budget import BudgetGuard
 from runtime.errors import FallbackFailed, ModelCallFailed, NoFallback, ParseError
 from runtime.gate import Admission, Declined
-from runtime.hooks.prompts import plan_prompt, should_respond_prompt
+from runtime.hooks.prompts import DEFAULT_RUNTIME, ElizaRuntime, checked_runtime, plan_prompt, should_respond_prompt
 from runtime.hooks.types import (
     DEFAULT_SETTINGS,
     A,
@@ -66,6 +66,10 @@ class Hooks:
     `async with`) to stop what it started: the inference target (a simulator child process on the
     simulator provider), the refresher, the recorder (drained), the store.
 
+    `agent_runtime` is the ElizaOS runtime whose templates the prompts are rendered from
+    ("python-2.0", the default, or "ts-1.7": `runtime.hooks.prompts`), so the models see what
+    that runtime's agents send.
+
     The collaborators are the proxy's (`runtime.services`), made from the manifest unless given.
     The fallback upstream defaults to the manifest's `proxy.openai_upstream` with, for each role,
     the model name `proxy.model_map` maps to it.
@@ -77,6 +81,7 @@ class Hooks:
         store: Store | None = None,
         *,
         agent_name: str = "Agent",
+        agent_runtime: ElizaRuntime = DEFAULT_RUNTIME,
         upstream: Upstream | Mapping[str, Upstream] | None = None,
         should_respond_fallback: ShouldRespondFallback | None = None,
         plan_fallback: PlanFallback | None = None,
@@ -89,6 +94,7 @@ class Hooks:
     ) -> None:
         self.manifest = manifest
         self.agent_name = agent_name
+        self.agent_runtime = checked_runtime(agent_runtime)  # before anything starts: a typo starts nothing
         self.settings = {**DEFAULT_SETTINGS, **(settings or {})}
         self._upstreams = upstreams_given(upstream) if upstream is not None else manifest_upstreams(manifest)
         self._should_respond_fallback = should_respond_fallback
@@ -155,7 +161,9 @@ class Hooks:
         meta: Mapping[str, Any] | None = None,
     ) -> ShouldRespondDecision:
         """RESPOND, IGNORE or STOP for `message`, given what came before it (`context`)."""
-        prompt = should_respond_prompt(message, context, agent_name=agent_name or self.agent_name, sender=sender)
+        prompt = should_respond_prompt(
+            message, context, agent_name=agent_name or self.agent_name, sender=sender, runtime=self.agent_runtime
+        )
         chosen = fallback or self._should_respond_fallback
         thunk: _Thunk[ShouldRespondAnswer] | None = None
         if chosen is not None:
@@ -178,7 +186,9 @@ class Hooks:
         meta: Mapping[str, Any] | None = None,
     ) -> PlanDecision:
         """Thought, actions (out of `actions`, in order), providers and text for answering `message`."""
-        prompt = plan_prompt(message, state, actions, agent_name=agent_name or self.agent_name, sender=sender)
+        prompt = plan_prompt(
+            message, state, actions, agent_name=agent_name or self.agent_name, sender=sender, runtime=self.agent_runtime
+        )
         chosen = fallback or self._plan_fallback
         thunk: _Thunk[PlanAnswer] | None = None
         if chosen is not None:

@@ -1,7 +1,8 @@
 """The proxy's ASGI callable: four paths, one decision per request, errors in the API's shape.
 
     POST /v1/messages           Anthropic Messages  ─┐   route ─► custom.answer (a role)
-    POST /v1/chat/completions   OpenAI chat         ─┘         └► relay (the upstream)
+    POST /v1/chat/completions   OpenAI chat         ─┤         └► relay (the upstream)
+    POST /v1/responses          OpenAI Responses    ─┘   (translated for a role: runtime.wire.responses)
     GET  /healthz               liveness, no auth
     GET  /metrics               Prometheus text
     anything else under /v1/    relayed to the Anthropic upstream (count_tokens, models...)
@@ -35,11 +36,12 @@ from runtime.proxy.errors import Refusal, error_body
 from runtime.proxy.exchange import Exchange
 from runtime.proxy.metrics import CONTENT_TYPE
 from runtime.proxy.relay import relay
-from runtime.wire import Api, anthropic_to_openai
+from runtime.wire import Api, anthropic_to_openai, responses
 
 log = logging.getLogger(__name__)
 
-_PATHS: dict[str, Api] = {"/v1/messages": "anthropic", "/v1/chat/completions": "openai"}
+RESPONSES = "/v1/responses"
+_PATHS: dict[str, Api] = {"/v1/messages": "anthropic", "/v1/chat/completions": "openai", RESPONSES: "openai"}
 
 
 class ProxyApp:
@@ -102,7 +104,10 @@ class ProxyApp:
             if path in _PATHS:
                 if scope["method"] != "POST":
                     raise Refusal(405, f"{path} takes POST")
-                await self._api(api, scope, receive, send)
+                if path == RESPONSES:
+                    await self._responses(scope, receive, send)
+                else:
+                    await self._api(api, scope, receive, send)
             elif path.startswith("/v1/"):
                 await self._other(scope, receive, send)
             else:
@@ -147,6 +152,45 @@ class ProxyApp:
         exchange.prompt = _prompt(payload)
         await custom.answer(context, exchange, payload, body["max_tokens"])
 
+    async def _responses(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The Responses API: routed on its chat-completions translation, answered by a role in
+        Responses events (or whole), relayed to the OpenAI upstream untouched otherwise."""
+        context = self.context
+        raw = await read_body(scope, receive, context.settings.max_body_bytes)
+        request = _parse_object("openai", raw)
+        unsupported: str | None = None
+        try:
+            chat = responses.to_chat(request)
+        except UnsupportedContent as error:
+            unsupported, chat = str(error), {k: v for k, v in request.items() if k in ("model", "stream")}
+        except TranslationError as error:
+            raise Refusal(400, str(error), param=error.field) from None
+        headers = scope["headers"]
+        exchange = Exchange("openai", context.project, scope, send, headers, raw, chat, clock.now(), clock.monotonic())
+        exchange.role, exchange.reason, exchange.score = context.route(
+            "openai", request if unsupported else chat, headers
+        )
+        if _dry_run(headers):
+            await self._dry_run(exchange)
+            return
+        if exchange.role is None:
+            await relay(context, exchange)
+            return
+        if unsupported is not None:
+            exchange.meta["unsupported"] = unsupported
+            await relay(context, exchange, fallback="unsupported content")
+            return
+        exchange.prompt = _prompt(chat)
+        limit = chat.get("max_tokens")
+        payload = {**chat, "model": context.model_for(exchange.role)}
+        await custom.answer(
+            context,
+            exchange,
+            payload,
+            limit if isinstance(limit, int) else custom.DEFAULT_MAX_OUTPUT,
+            responses_request=request,
+        )
+
     async def _dry_run(self, exchange: Exchange) -> None:
         why = self.context.unavailable(exchange.role) if exchange.role is not None else None
         answered_by = "upstream" if exchange.role is None or why else exchange.role
@@ -182,8 +226,8 @@ def _prompt(body: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in body.items() if k not in ("model", "stream", "stream_options")}
 
 
-def _parse(api: Api, raw: bytes) -> dict[str, Any]:
-    """The body as a JSON object with the fields every request of `api` needs; else a 400."""
+def _parse_object(api: Api, raw: bytes) -> dict[str, Any]:
+    """The body as a JSON object with a `model`; else a 400."""
     try:
         body = json.loads(raw)
     except ValueError as error:
@@ -194,6 +238,12 @@ def _parse(api: Api, raw: bytes) -> dict[str, Any]:
     if not isinstance(model, str) or not model:
         raise Refusal(400, "model: Field required" if model is None else "model: Input should be a string",
                       param="model")  # fmt: skip
+    return body
+
+
+def _parse(api: Api, raw: bytes) -> dict[str, Any]:
+    """The body as a JSON object with the fields every request of `api` needs; else a 400."""
+    body = _parse_object(api, raw)
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         problem = "Field required" if messages is None else "Input should be a non-empty list"

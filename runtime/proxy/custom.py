@@ -33,6 +33,7 @@ from runtime.proxy.errors import error_body
 from runtime.proxy.exchange import Exchange
 from runtime.proxy.relay import relay
 from runtime.wire import PING_SSE, AnthropicStream, OpenAIStreamDecoder, answers, encode_sse, message_id
+from runtime.wire.responses import ResponsesStream
 
 if TYPE_CHECKING:
     from runtime.proxy.context import ProxyContext
@@ -118,6 +119,46 @@ class _AnthropicReader(_Reader):
         return answers.Answer(self.stream.text, calls, self.stream.input_tokens, self.stream.output_tokens)
 
 
+class _ResponsesReader(_Reader):
+    """Chat-completion chunks in, the Responses API's events out (`runtime.wire.responses`)."""
+
+    def __init__(self, request: dict[str, Any], input_tokens: int) -> None:
+        self.decoder = OpenAIStreamDecoder()
+        self.stream = ResponsesStream(request, input_tokens, int(clock.now().timestamp()))
+
+    @staticmethod
+    def _encode(events: list[tuple[str, dict[str, Any]]]) -> bytes:
+        return b"".join(encode_sse(name, data) for name, data in events)
+
+    def feed(self, piece: bytes) -> bytes:
+        events: list[tuple[str, dict[str, Any]]] = []
+        for chunk in self.decoder.feed(piece):
+            events += self.stream.feed(chunk)
+        self.started = self.stream.started
+        self.ended = self.decoder.done
+        return self._encode(events)
+
+    def end(self) -> bytes:
+        events: list[tuple[str, dict[str, Any]]] = []
+        for chunk in self.decoder.flush():
+            events += self.stream.feed(chunk)
+        if not self.stream.started:
+            raise UpstreamFormatError("the custom model's stream ended without an answer")
+        self.ended = True
+        return self._encode(events + self.stream.finish())
+
+    def error(self, message: str) -> bytes:
+        name, data = self.stream.error(message)
+        return encode_sse(name, data)
+
+    def whole(self) -> bytes:
+        return json.dumps(self.stream.response()).encode()
+
+    def answer(self) -> answers.Answer:
+        stream = self.stream
+        return answers.Answer(stream.text, stream.tool_calls(), stream.input_tokens, stream.output_tokens)
+
+
 class _OpenAIReader(_Reader):
     """Chunks are parsed only until the first token; after that the bytes go through as they are."""
 
@@ -160,8 +201,16 @@ class _OpenAIReader(_Reader):
         return json.dumps(body).encode()
 
 
-async def answer(context: ProxyContext, exchange: Exchange, payload: dict[str, Any], max_output: int) -> None:
-    """Answer a routed `exchange` from its role's custom model; `payload` is the chat-completions body."""
+async def answer(
+    context: ProxyContext,
+    exchange: Exchange,
+    payload: dict[str, Any],
+    max_output: int,
+    *,
+    responses_request: dict[str, Any] | None = None,
+) -> None:
+    """Answer a routed `exchange` from its role's custom model; `payload` is the chat-completions body,
+    and `responses_request` the Responses API request it was translated from (answered in kind)."""
     role = exchange.role
     assert role is not None
     input_tokens = exchange.input_tokens()
@@ -171,7 +220,9 @@ async def answer(context: ProxyContext, exchange: Exchange, payload: dict[str, A
         return
     with admitted as admission:
         reader: _Reader
-        if exchange.api == "anthropic":
+        if responses_request is not None:
+            reader = _ResponsesReader(responses_request, input_tokens)
+        elif exchange.api == "anthropic":
             reader = _AnthropicReader(str(exchange.body.get("model")), input_tokens)
         else:
             reader = _OpenAIReader(str(exchange.body.get("model")))

@@ -23,7 +23,7 @@ from runtime.model_client import TRANSPORT_ERRORS
 from runtime.proxy.asgi import HOP_BY_HOP, decision, send_chunk, send_end, send_start, send_whole
 from runtime.proxy.errors import error_body
 from runtime.proxy.exchange import Exchange
-from runtime.wire import answers, encode_sse
+from runtime.wire import answers, encode_sse, responses
 
 if TYPE_CHECKING:
     from runtime.proxy.context import ProxyContext
@@ -94,7 +94,11 @@ async def relay(context: ProxyContext, exchange: Exchange, *, fallback: str | No
     if keep and kept and response.status == 200:
         body = answers.decoded(b"".join(kept), response.headers.get("content-encoding"))
         if body is not None:
-            answer = answers.read(exchange.api, body, stream=response.content_type == "text/event-stream")
+            streamed = response.content_type == "text/event-stream"
+            if exchange.url_path.startswith("/v1/responses"):
+                answer = responses.read(body, stream=streamed)
+            else:
+                answer = answers.read(exchange.api, body, stream=streamed)
     context.finish(exchange, outcome if response.status < 400 else "error", fallback=fallback, answer=answer)
 
 

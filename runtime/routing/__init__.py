@@ -2,15 +2,16 @@
 
     x-reasoning-role header ──► that role ("upstream": the fallback; a rule's `when.header` label: the rules)
         │ none
-    api=openai and proxy.model_map names the model ──► that role
+    proxy.model_map names the model and its role takes the prompt (decision_prompts) ──► that role
         │ no
     proxy.routing rules, first whose `when` all holds ──► rule.to
         │ none (or no rules: the default rule below)
-    the fallback upstream
+    the fallback upstream ("fallback: not a <role> prompt" when model_map named a role that declined)
 
     router      Router, Route: the order above, and the reason for x-reasoning-reason
     classifier  explain / coding_score: the content classifier's score and its named features
     vocabulary  the words and patterns the classifier counts
+    decision_prompts  which ElizaOS decision prompt a request carries, and whether a role takes it
 
 With no `proxy.routing` rules and a role named `coding`, one rule is implied for the Anthropic API:
 `{to: coding, when: {min_score: DEFAULT_MIN_SCORE}}` (reason "default rule: coding score ...").

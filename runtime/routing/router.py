@@ -16,6 +16,7 @@ from typing import Any
 
 from controlplane import clock
 from controlplane.manifest.schema import Manifest, RouteRule, normalize_role
+from runtime.routing import decision_prompts
 from runtime.routing.classifier import Score, explain
 from runtime.tokens import estimate_input_tokens
 from runtime.wire.api import Api
@@ -106,6 +107,9 @@ class Router:
     def __init__(self, manifest: Manifest) -> None:
         self._roles = frozenset(manifest.models)
         self._model_map = {model: normalize_role(role) for model, role in manifest.proxy.model_map.items()}
+        self._model_map_prompts = {
+            normalize_role(role): frozenset(kinds) for role, kinds in manifest.proxy.model_map_prompts.items()
+        }
         rules = [_Rule.of(index, rule) for index, rule in enumerate(manifest.proxy.routing)]
         if not rules and DEFAULT_ROLE in self._roles:
             rules = [_Rule("default rule", DEFAULT_ROLE, None, frozenset(), None, DEFAULT_MIN_SCORE, None, "anthropic")]
@@ -145,10 +149,14 @@ class Router:
         if not isinstance(body, Mapping):
             return Route(None, "body is not a JSON object")
         request = _Request(api, body, header)
-        if api == "openai" and request.model is not None:
+        declined: str | None = None  # a mapped role that does not take this prompt: the rules may still route it
+        if request.model is not None:
             mapped = self._model_map.get(request.model)
             if mapped is not None:
-                return Route(mapped, f"model {_ascii(request.model)} -> {mapped}")
+                kind = decision_prompts.kind_of(api, body)
+                if decision_prompts.accepts(mapped, kind, self._model_map_prompts):
+                    return Route(mapped, f"model {_ascii(request.model)} -> {mapped}")
+                declined = f"fallback: not a {mapped} prompt"
         first_miss: str | None = None
         first_skip: str | None = None
         for rule in self._rules:
@@ -160,6 +168,8 @@ class Router:
             else:
                 first_miss = first_miss or f"{rule.label}: {detail}"
         score = self._score_of(request)
+        if declined is not None:
+            return Route(None, declined, score)
         if first_skip is not None:
             return Route(None, first_skip, score)
         if first_miss is not None:

@@ -27,11 +27,14 @@ OPENAI_KEY = "sk-openai-agent-0123456789"
 ANTHROPIC_KEY = "sk-ant-agent-0123456789"
 EMBEDDINGS_KEY = "sk-openai-embeddings-0123456789"  # its own, so the agent key's travels are the proxy's
 
-# One GROUP room: chatter, a message addressed to the agent by name, talk to someone else.
+# One GROUP room: chatter, a message addressed to the agent by name, talk to someone else, and a
+# streamed one addressed to it.
 MESSAGES = [
     {"from": "Bob", "text": "morning all, traffic on the bridge was terrible today"},
     {"from": "Alice", "text": "Eliza, what's a good name for a pet turtle?"},
     {"from": "Carol", "text": "haha Bob, did you watch the match last night?"},
+    # addressed by name again, its reply streamed (handleMessage's onStreamChunk)
+    {"from": "Alice", "text": "Eliza, tell me a fun fact about octopuses?", "stream": True},
 ]
 DIRECT = [
     {"type": "OBJECT_SMALL", "prompt": "Give a pet turtle's name and age as a JSON object."},

@@ -31,10 +31,6 @@ ROOT = Path(__file__).resolve().parents[2]
 NODE = Path(__file__).resolve().parent / "node"
 START_TIMEOUT = 60.0  # seconds for `reasoning proxy serve` to print its address (a cold start is ~1 s)
 
-# Model names plugin-anthropic 1.5.12 uses by default, mapped the way issue 15 wants model_map to
-# cover the Anthropic API (today model_map applies to the OpenAI API only).
-ANTHROPIC_MODEL_MAP = "    claude-3-5-haiku-20241022: should_respond\n    claude-sonnet-4-20250514: planning\n"
-
 
 @dataclass
 class Upstreams:
@@ -57,7 +53,7 @@ def edit(text: str, old: str, new: str) -> str:
     return text.replace(old, new, 1)
 
 
-def quickstart(upstreams: Upstreams, *, custom: str | None = None, anthropic_model_map: bool = False) -> str:
+def quickstart(upstreams: Upstreams, *, custom: str | None = None) -> str:
     """The README's manifest with the coding role on and the stand-ins as upstreams.
 
     Also: deployments READY at once (`provision_seconds: 0`), and no shutdown window, which
@@ -75,8 +71,6 @@ def quickstart(upstreams: Upstreams, *, custom: str | None = None, anthropic_mod
         "  anthropic_upstream: https://api.anthropic.com\n",
         f"  anthropic_upstream: {upstreams.anthropic.base_url}\n  openai_upstream: {upstreams.openai.base_url}\n",
     )
-    if anthropic_model_map:
-        text = edit(text, "    gpt-4o: planning\n", "    gpt-4o: planning\n" + ANTHROPIC_MODEL_MAP)
     return text
 
 
@@ -147,10 +141,10 @@ def proxy_serving(applied: Path, directory: Path, manifest: str) -> Iterator[Pro
 
 @pytest.fixture(scope="session")
 def proxy(upstreams: Upstreams, applied: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxy]:
-    """The quickstart (coding on; plugin-anthropic's models in model_map) in front of the
+    """The quickstart (coding on; its model_map maps plugin-openai's and plugin-anthropic's models) in front of the
     stand-ins, shared by the modules that need no other manifest: each test clears the stand-ins'
     records and looks only at its own requests."""
-    manifest = quickstart(upstreams, anthropic_model_map=True)
+    manifest = quickstart(upstreams)
     with proxy_serving(applied, tmp_path_factory.mktemp("proxy"), manifest) as served:
         yield served
 

@@ -3,7 +3,8 @@
 
 A feature test runs once per route. `custom`: the request is routed to a role (by the
 `x-reasoning-role` header for Anthropic, by `model_map` for OpenAI) and must be answered by it,
-or by the upstream with `x-reasoning-reason: fallback: unsupported <feature>` (issue 11, item 1);
+or by the upstream with `x-reasoning-reason: fallback: unsupported <feature>` (issue 11, item 1)
+or `fallback: not a <role> prompt` (issue 15: JSON mode, say, is never a decision prompt);
 `passthrough`: no rule routes it and the upstream answers. Either way the answer must honour the
 feature: the stand-in upstreams honour every one, so a fallback passes and a silent drop fails.
 `routes(custom=..., passthrough=...)` marks the routes that fail today `xfail(strict=True)`.
@@ -33,4 +34,5 @@ def assert_answered_by(headers: Mapping[str, str], route: str, role: str) -> Non
     if route == "passthrough":
         assert served == "upstream", (served, reason)
     else:
-        assert served == role or (served == "upstream" and reason.startswith("fallback: unsupported")), (served, reason)
+        declared = reason.startswith(("fallback: unsupported", f"fallback: not a {role} prompt"))
+        assert served == role or (served == "upstream" and declared), (served, reason)

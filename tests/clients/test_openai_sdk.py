@@ -17,6 +17,7 @@ import httpx
 import openai
 import pytest
 
+from runtime.hooks.prompts import plan_prompt
 from tests.clients.conftest import Proxy, Upstreams
 from tests.clients.matrix import assert_answered_by, routes
 
@@ -24,6 +25,9 @@ MODEL = {"custom": "gpt-4o", "passthrough": "gpt-4.1"}
 KEY = "sk-openai-sdk-0123456789abcdef"
 ANTHROPIC_KEY = "sk-ant-sdk-isolation-0123456789"
 ASK = [{"role": "user", "content": "Eliza, what's a good name for a pet turtle?"}]
+# What model_map sends the planning role: ElizaOS's message-handler prompt (anything else on gpt-4o
+# goes upstream, "fallback: not a planning prompt").
+PLAN = [{"role": "user", "content": plan_prompt(ASK[0]["content"], agent_name="Eliza")}]
 WEATHER = {
     "type": "function",
     "function": {
@@ -41,14 +45,14 @@ def client(proxy: Proxy) -> openai.OpenAI:
 
 
 def create(proxy: Proxy, route: str, **kwargs: Any) -> tuple[Any, httpx.Headers]:
-    kwargs.setdefault("messages", ASK)
+    kwargs.setdefault("messages", PLAN if route == "custom" else ASK)
     raw = client(proxy).chat.completions.with_raw_response.create(model=MODEL[route], **kwargs)
     assert_answered_by(raw.headers, route, "planning")
     return raw.parse(), raw.headers
 
 
 def chunks(proxy: Proxy, route: str, **kwargs: Any) -> list[Any]:
-    kwargs.setdefault("messages", ASK)
+    kwargs.setdefault("messages", PLAN if route == "custom" else ASK)
     with client(proxy).chat.completions.with_streaming_response.create(
         model=MODEL[route], stream=True, **kwargs
     ) as raw:
@@ -60,9 +64,6 @@ def chunks(proxy: Proxy, route: str, **kwargs: Any) -> list[Any]:
 def upstream(upstreams: Upstreams) -> Upstreams:
     upstreams.clear()
     return upstreams
-
-
-NOT_JSON = "issue 11: response_format json_object is not honoured on the custom route (the role's XML comes back)"
 
 
 class TestChatCompletions:
@@ -91,15 +92,12 @@ class TestChatCompletions:
         completion, _ = create(proxy, route, n=2)
         assert [c.index for c in completion.choices] == [0, 1]
 
-    @routes(custom=NOT_JSON)
+    @routes()
     def test_json_mode_answers_json(self, proxy: Proxy, route: str) -> None:
-        completion, _ = create(
-            proxy,
-            route,
-            response_format={"type": "json_object"},
-            messages=[{"role": "user", "content": "A pet turtle's name, as JSON."}],
-        )
+        # on the custom route the message-handler prompt in JSON mode is no decision: the upstream answers
+        completion, headers = create(proxy, route, response_format={"type": "json_object"})
         assert isinstance(json.loads(completion.choices[0].message.content), dict)
+        assert headers["x-reasoning-role"] == "upstream"
 
     @routes(custom="issue 11: logprobs are dropped on the custom route")
     def test_logprobs_are_given(self, proxy: Proxy, route: str) -> None:
@@ -144,24 +142,60 @@ class TestChatStreaming:
         assert final.choices[0].message.content
 
 
-RESPONSES = "issue 15: the proxy does not serve POST /v1/responses: it relays it to the Anthropic upstream (404)"
+RESPONSES = "issue 11: GET /v1/responses/{id} is relayed to the Anthropic upstream, as a POST"
 OTHER_PATHS = "issue 11: OpenAI paths other than /v1/chat/* go to the Anthropic upstream"
 
 
 class TestResponses:
-    @routes(custom=RESPONSES, passthrough=RESPONSES)
-    def test_responses_create_answers(self, proxy: Proxy, route: str) -> None:
-        raw = client(proxy).responses.with_raw_response.create(model=MODEL[route], input=ASK[0]["content"])
-        assert_answered_by(raw.headers, route, "planning")
-        response = raw.parse()
-        assert response.status == "completed" and response.output_text
+    """`responses.create`, as plugin-openai >= 1.5 calls it: the custom route's message-handler
+    prompt is answered by the planning role (translated to chat completions and back), the
+    pass-through route's by the OpenAI upstream."""
 
-    @routes(custom=RESPONSES, passthrough=RESPONSES)
+    @staticmethod
+    def ask(route: str) -> str:
+        return str((PLAN if route == "custom" else ASK)[0]["content"])
+
+    @routes()
+    def test_responses_create_answers(self, proxy: Proxy, route: str, upstream: Upstreams) -> None:
+        raw = client(proxy).responses.with_raw_response.create(model=MODEL[route], input=self.ask(route))
+        assert raw.headers["x-reasoning-role"] == ("planning" if route == "custom" else "upstream")
+        response = raw.parse()
+        assert response.status == "completed" and response.output_text and response.model == MODEL[route]
+        assert response.usage is not None and response.usage.output_tokens > 0
+        if route == "custom":
+            assert "<actions>REPLY</actions>" in response.output_text and "turtle" in response.output_text
+            assert not upstream.openai.received  # the role answered, nobody else
+        else:
+            assert [r.path for r in upstream.openai.received] == ["/v1/responses"]
+
+    @routes()
     def test_responses_stream(self, proxy: Proxy, route: str) -> None:
-        with client(proxy).responses.stream(model=MODEL[route], input=ASK[0]["content"]) as stream:
-            deltas = [e.delta for e in stream if e.type == "response.output_text.delta"]
+        with client(proxy).responses.stream(model=MODEL[route], input=self.ask(route)) as stream:
+            kinds = [e.type for e in stream]
             final = stream.get_final_response()
-        assert deltas and "".join(deltas) == final.output_text
+        deltas = kinds.count("response.output_text.delta")
+        assert kinds[0] == "response.created" and kinds[-1] == "response.completed" and deltas > 1
+        assert final.output_text and final.status == "completed"
+
+    @routes()
+    def test_a_responses_tool_call_comes_back_as_a_function_call(self, proxy: Proxy, route: str) -> None:
+        tool = {"type": "function", **WEATHER["function"]}
+        forced = {"type": "function", "name": "get_weather"}
+        response = client(proxy).responses.create(
+            model=MODEL[route], input=self.ask(route), tools=[tool], tool_choice=forced
+        )
+        [call] = [item for item in response.output if item.type == "function_call"]
+        assert call.name == "get_weather" and "city" in json.loads(call.arguments)
+
+    def test_json_mode_on_a_mapped_model_goes_upstream_saying_why(self, proxy: Proxy) -> None:
+        raw = client(proxy).responses.with_raw_response.create(
+            model=MODEL["custom"], input=self.ask("custom"), text={"format": {"type": "json_object"}}
+        )
+        assert (raw.headers["x-reasoning-role"], raw.headers["x-reasoning-reason"]) == (
+            "upstream",
+            "fallback: not a planning prompt",
+        )
+        assert isinstance(json.loads(raw.parse().output_text), dict)
 
     @pytest.mark.xfail(strict=True, reason=RESPONSES)
     def test_a_stored_response_is_retrieved_from_the_upstream(self, proxy: Proxy) -> None:

@@ -550,7 +550,12 @@ class TestValidManifests:
         assert manifest.models["planning"].replicas.max == 2
         window = manifest.models["planning"].shutdown_windows[0]
         assert (window.cron, window.timezone, window.span.total_seconds()) == ("0 22 * * *", "Europe/Berlin", 36000)
-        assert manifest.proxy.model_map == {"gpt-4o-mini": "should_respond", "gpt-4o": "planning"}
+        assert manifest.proxy.model_map == {
+            "gpt-4o-mini": "should_respond",
+            "gpt-4o": "planning",
+            "claude-3-5-haiku-20241022": "should_respond",
+            "claude-sonnet-4-20250514": "planning",
+        }
 
     def test_normalizes_should_respond_spelled_with_a_hyphen(self) -> None:
         manifest = loads(BASE.replace("planning:", "should-respond:"))

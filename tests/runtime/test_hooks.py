@@ -9,6 +9,7 @@ its inference target then serves the same simulated world on a loopback port.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from runtime.hooks import (
 )
 from runtime.parse import PlanAnswer, ShouldRespondAnswer
 from runtime.target import InferenceTarget
+from tests.clients.conftest import node_project
 from tests.support.project import apply_file, edit, recorded, stop_role
 from tests.support.standins import StandInChat, silent_port
 
@@ -53,17 +55,52 @@ def open_hooks(manifest: Manifest, **kwargs: Any) -> Hooks:
 
 
 class TestPrompts:
-    def test_the_templates_are_elizaos_own_word_for_word(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_the_python_templates_are_elizaos_2_0_own_word_for_word(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("LOG_LEVEL", "WARNING")  # elizaos configures the root logger on import
         import elizaos  # a dev dependency; imported here, after LOG_LEVEL is set
 
         providers = "# Conversation\nBob: hi\n# Current Message\nUser: Eliza, hello"
-        expected = elizaos.SHOULD_RESPOND_TEMPLATE.replace("{{agentName}}", "Eliza").replace("{{providers}}", providers)
-        assert render_should_respond("Eliza", providers) == expected
-        expected = elizaos.MESSAGE_HANDLER_TEMPLATE.replace("{{agentName}}", "Eliza").replace(
-            "{{providers}}", providers
+        for rendered, template in (
+            (render_should_respond("Eliza", providers), elizaos.SHOULD_RESPOND_TEMPLATE),
+            (render_message_handler("Eliza", providers, "python-2.0"), elizaos.MESSAGE_HANDLER_TEMPLATE),
+        ):
+            assert rendered == template.replace("{{agentName}}", "Eliza").replace("{{providers}}", providers)
+
+    def test_the_typescript_templates_are_elizaos_1_7_own_word_for_word(self) -> None:
+        # the packages of the real TS agent (tests/clients/node/elizaos, pinned @elizaos/core 1.7.2)
+        core = node_project("elizaos") / "node_modules" / "@elizaos" / "core"
+        assert json.loads((core / "package.json").read_text())["version"].startswith("1.7.")
+        bundle = (core / "dist" / "node" / "index.node.js").read_text()
+        providers = "# Received Message\nAlice: Eliza, hello"
+        for rendered, name in (
+            (render_should_respond("Eliza", providers, "ts-1.7"), "shouldRespondTemplate"),
+            (render_message_handler("Eliza", providers, "ts-1.7"), "messageHandlerTemplate"),
+        ):
+            found = re.search(rf"var {name} = `(.*?)`;", bundle, re.DOTALL)
+            assert found is not None, f"{name} is no longer in @elizaos/core's bundle"
+            template = found.group(1).replace("\\`", "`")  # a JS template literal, unescaped
+            assert rendered == template.replace("{{agentName}}", "Eliza").replace("{{providers}}", providers)
+
+    def test_the_runtimes_templates_differ_where_their_packages_do(self) -> None:
+        python, ts = (render_message_handler("Eliza", "x", runtime) for runtime in ("python-2.0", "ts-1.7"))
+        assert "<params>" in python and "<params>" not in ts
+        assert render_should_respond("Eliza", "x", "ts-1.7") == render_should_respond("Eliza", "x", "python-2.0")
+
+    def test_an_unknown_runtime_is_refused_naming_the_known_ones(self, manifest: Manifest) -> None:
+        with pytest.raises(
+            ValueError, match=re.escape("unknown ElizaOS runtime 'ts-2': expected one of python-2.0, ts-1.7")
+        ):
+            Hooks(manifest, agent_runtime="ts-2")  # type: ignore[arg-type]
+
+    def test_a_typescript_agents_message_is_where_its_runtime_puts_it(self) -> None:
+        prompt = should_respond_prompt(
+            "where are you?", [("Bob", "hi")], agent_name="Eliza", sender="Carol", runtime="ts-1.7"
         )
-        assert render_message_handler("Eliza", providers) == expected
+        assert providers_of(prompt).endswith(
+            "# Received Message\nCarol: where are you?\n\n# Focus your response\nYou are replying to the above "
+            "message from **Carol**. Keep your answer relevant to that message. Do not repeat earlier replies "
+            "unless the sender asks again."
+        )
 
     def test_the_message_is_the_last_line_of_the_providers(self) -> None:
         prompt = should_respond_prompt(
@@ -117,6 +154,24 @@ class TestCustomModels:
         assert result.actions == ["REPLY"] and result.providers == []
         assert result.text == "You said: User: Hi Eliza, what's new?"
         assert result.thought.endswith("should answer the message directly.")
+
+    def test_a_typescript_agents_hooks_ask_and_keep_its_runtimes_prompts(self, manifest: Manifest) -> None:
+        with open_hooks(manifest, agent_runtime="ts-1.7") as hooks:
+            gate = hooks.should_respond_sync("Eliza, a turtle name?", [("Bob", "morning")], sender="Alice")
+            ignored = hooks.should_respond_sync("Bob, lunch at noon?", sender="Alice")
+            plan = hooks.plan_sync("Eliza, a turtle name?", sender="Alice")
+        assert (gate.decision, ignored.decision) == ("RESPOND", "IGNORE")
+        assert plan.text == "You said: Alice: Eliza, a turtle name?"
+        _, samples = recorded(manifest)
+        expected = [
+            should_respond_prompt(
+                "Eliza, a turtle name?", [("Bob", "morning")], agent_name="Eliza", sender="Alice", runtime="ts-1.7"
+            ),
+            should_respond_prompt("Bob, lunch at noon?", agent_name="Eliza", sender="Alice", runtime="ts-1.7"),
+            plan_prompt("Eliza, a turtle name?", agent_name="Eliza", sender="Alice", runtime="ts-1.7"),
+        ]
+        assert [s.prompt["messages"][0]["content"] for s in samples] == expected  # exactly as served
+        assert "<params>" not in expected[2] and "# Received Message\nAlice: Eliza, a turtle name?" in expected[2]
 
     def test_each_decision_records_usage_and_the_exact_prompt_and_answer_redacted(self, manifest: Manifest) -> None:
         with open_hooks(manifest) as hooks:

@@ -12,6 +12,7 @@ import pytest
 from bench.naive_route import naive_route
 from controlplane.manifest.loader import loads
 from controlplane.manifest.schema import Manifest
+from runtime.hooks.prompts import plan_prompt, should_respond_prompt
 from runtime.routing import DEFAULT_MIN_SCORE, SYSTEM_CHARS, TURN_CHARS, Route, Router, coding_score, explain
 from runtime.tokens import IMAGE_TOKENS, estimate_input_tokens
 from tests.runtime.routing_data import build, dev_items, heldout_items
@@ -47,6 +48,8 @@ CODE = (
     'Traceback (most recent call last):\n  File "shop.py", line 2, in total\nZeroDivisionError: division by zero'
 )
 CHAT = "what should I cook tonight with chickpeas and spinach?"
+SHOULD_RESPOND_PROMPT = should_respond_prompt("Eliza, hi", agent_name="Eliza")
+PLAN_PROMPT = plan_prompt("Eliza, hi", agent_name="Eliza", runtime="ts-1.7")
 BASH_TOOL = [{"name": "Bash", "description": "Run a command", "input_schema": {"type": "object", "properties": {}}}]
 WEATHER_TOOL = [{"name": "get_weather", "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}}}]
 
@@ -92,19 +95,45 @@ class TestExplicitHeader:
 class TestModelMap:
     PROXY = "proxy:\n  model_map: {gpt-4o-mini: should-respond, gpt-4o: planning}\n"
 
-    def test_maps_an_openai_model_to_its_role(self) -> None:
-        route = router(self.PROXY).route("openai", openai(CODE, model="gpt-4o-mini"), {})
+    def test_maps_an_openai_model_to_its_role_for_the_prompt_it_takes(self) -> None:
+        route = router(self.PROXY).route("openai", openai(SHOULD_RESPOND_PROMPT, model="gpt-4o-mini"), {})
         assert route == Route("should_respond", "model gpt-4o-mini -> should_respond")
 
-    def test_does_not_apply_to_the_anthropic_api(self) -> None:
-        body = anthropic(CHAT, model="gpt-4o")
-        assert router(self.PROXY).route("anthropic", body, {}).role is None
+    def test_applies_to_the_anthropic_api_too(self) -> None:
+        body = anthropic([{"type": "text", "text": PLAN_PROMPT}], model="gpt-4o")
+        assert router(self.PROXY).route("anthropic", body, {}) == Route("planning", "model gpt-4o -> planning")
+
+    def test_any_other_call_on_a_mapped_model_goes_upstream_saying_why(self) -> None:
+        routes = router(self.PROXY)
+        declined = routes.route("openai", openai(CODE, model="gpt-4o-mini"), {})
+        assert (declined.role, declined.reason) == (None, "fallback: not a should_respond prompt")
+        declined = routes.route("anthropic", anthropic(SHOULD_RESPOND_PROMPT, model="gpt-4o"), {})
+        assert (declined.role, declined.reason) == (None, "fallback: not a planning prompt")
+
+    def test_a_call_a_mapped_role_declines_still_goes_to_the_rules(self) -> None:
+        # Claude Code on plugin-anthropic's large model name: not a planning prompt, but code
+        proxy = "proxy:\n  model_map: {claude-sonnet-4-20250514: planning}\n"
+        route = router(proxy).route("anthropic", anthropic(CODE), {})
+        assert route.role == "coding" and route.reason.startswith("default rule: coding score ")
+        chat = router(proxy).route("anthropic", anthropic(CHAT), {})
+        assert (chat.role, chat.reason) == (None, "fallback: not a planning prompt")
 
     def test_an_unmapped_model_goes_on_to_the_rules(self) -> None:
         proxy = self.PROXY + "  routing:\n    - to: coding\n      when: {min_score: 0.5}\n"
         route = router(proxy).route("openai", openai(CODE, model="gpt-4.1"), {})
         assert route.role == "coding"
         assert route.reason.startswith("rule 1: coding score ")
+
+    def test_the_manifest_widens_or_narrows_what_a_role_takes(self) -> None:
+        proxy = self.PROXY + "  model_map_prompts: {planning: [any], should_respond: []}\n"
+        routes = router(proxy)
+        assert routes.route("openai", openai(CHAT, model="gpt-4o"), {}).role == "planning"
+        narrowed = routes.route("openai", openai(SHOULD_RESPOND_PROMPT, model="gpt-4o-mini"), {})
+        assert narrowed == Route(None, "fallback: not a should_respond prompt")
+
+    def test_a_role_other_than_the_decision_roles_takes_every_call(self) -> None:
+        route = router("proxy:\n  model_map: {gpt-4o: coding}\n").route("openai", openai(CHAT), {})
+        assert route == Route("coding", "model gpt-4o -> coding")
 
 
 class TestRules:

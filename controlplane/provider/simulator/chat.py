@@ -4,7 +4,8 @@
 its names suggest; this module answers, as a pure function of the request. A should-respond model
 answers ElizaOS's `<response><name/><reasoning/><action/></response>`, a planning model the
 message handler's `<response><thought/><actions/><providers/><text/></response>`, a coding model a
-fenced Python block, anything else an echo. The same request always gets the same answer, so
+fenced Python block, anything else an echo. What they answer is the message the prompt is about,
+found where each ElizaOS runtime puts it (`prompts`). The same request always gets the same answer, so
 tests and demos can assert on it. Tokens are whitespace-delimited words: a deterministic stand-in
 for a tokenizer that keeps `max_tokens`, `usage` and streaming chunks consistent with each other.
 """
@@ -20,6 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from controlplane.provider.simulator import prompts
 from controlplane.provider.simulator.protocol import JSON
 
 Role = Literal["should_respond", "planning", "coding", "chat"]
@@ -186,44 +188,38 @@ def stream(request: ChatRequest, result: Answer, completion_id: str, created: in
 
 
 def _compose(request: ChatRequest, role: Role, served_by: str) -> str:
-    prompt = "\n".join(m.text for m in request.messages)
-    said = _latest_message(request)
+    whole = "\n".join(m.text for m in request.messages)  # the name may be in a system turn
+    said = prompts.latest_message(_user_turn(request))
     if role == "should_respond":
-        return _should_respond(_agent_name(prompt), said)
+        return _should_respond(prompts.agent_name(whole), said, prompts.participants(whole))
     if role == "planning":
-        return _planning(_agent_name(prompt), said)
+        return _planning(prompts.agent_name(whole), said.line)
     if role == "coding":
-        return _coding(said)
-    return f"Simulated answer from {served_by}: {_snippet(said)}"
+        return _coding(said.text)
+    return f"Simulated answer from {served_by}: {_snippet(said.line)}"
 
 
-def _latest_message(request: ChatRequest) -> str:
-    """What the user said last. ElizaOS prompts embed the conversation inside `<providers>`; there
-    the message to judge is the last line of that block, not the template's own instructions."""
+def _user_turn(request: ChatRequest) -> str:
+    """The prompt: the last user turn (ElizaOS sends the whole rendered template as one)."""
     users = [m for m in request.messages if m.role == "user"] or request.messages
-    text = users[-1].text
-    providers = re.search(r"<providers>(.*?)</providers>", text, re.DOTALL)
-    if providers is not None:
-        lines = [line.strip() for line in providers.group(1).splitlines() if line.strip()]
-        return lines[-1] if lines else ""
-    return text
+    return users[-1].text
 
 
-def _agent_name(prompt: str) -> str:
-    for pattern in (r"<name>\s*([^<{}\n]+?)\s*</name>", r"on behalf of ([^\s{}]+) whether"):
-        found = re.search(pattern, prompt)
-        if found:
-            return found.group(1)
-    return "agent"
-
-
-def _should_respond(agent: str, said: str) -> str:
-    lowered = said.lower()
-    if "stop" in lowered or "be quiet" in lowered:
+def _should_respond(agent: str, said: prompts.Said, present: frozenset[str]) -> str:
+    """The template's own rules: STOP when told to, RESPOND to its name, IGNORE talk addressed to
+    someone else, RESPOND to a question put to no one in particular, IGNORE the rest."""
+    lowered = said.text.lower()
+    words = set(re.findall(r"[\w'-]+", said.text))
+    others = {name for name in present if name.lower() != agent.lower() and name != said.sender}
+    addressed = prompts.addressee(said.text)
+    if re.search(r"\bstop\b|be quiet|shut up", lowered):
         action, why = "STOP", f"The user asked {agent} to stop."
-    elif agent.lower() in lowered:
+    elif re.search(rf"\b{re.escape(agent.lower())}\b", lowered):
         action, why = "RESPOND", f"The message mentions {agent} directly."
-    elif "?" in said:
+    elif (addressed is not None and addressed.lower() != agent.lower()) or words & others:
+        talked_to = addressed or sorted(words & others)[0]
+        action, why = "IGNORE", f"The message is addressed to {talked_to}, not {agent}."
+    elif "?" in said.text:
         action, why = "RESPOND", f"The message asks a question {agent} can answer."
     else:
         action, why = "IGNORE", f"The message is not directed at {agent}."

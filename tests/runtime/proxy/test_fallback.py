@@ -13,6 +13,7 @@ import httpx
 import openai
 import pytest
 
+from runtime.hooks.prompts import plan_prompt
 from tests.runtime.proxy.conftest import ANTHROPIC_KEY, CLIENT_MODEL, Serve, World
 from tests.support.served import ServedProxy
 
@@ -98,11 +99,12 @@ class TestBeforeTheFirstByte:
         fault = {"method": "POST", "path_regex": "/v1/chat/completions", "status": 429, "times": 1}
         httpx.post(f"{proxy.services.target.base_url}/_simulator/faults", json=fault).raise_for_status()
         client = openai.OpenAI(base_url=proxy.base_url + "/v1", api_key="sk-openai-client", max_retries=0)
+        prompt = plan_prompt("hello", agent_name="Eliza")  # what the planning role takes through model_map
         raw = client.chat.completions.with_raw_response.create(
-            model="gpt-4o", messages=[{"role": "user", "content": "hello"}]
+            model="gpt-4o", messages=[{"role": "user", "content": prompt}]
         )
         assert raw.headers["x-reasoning-reason"] == "fallback: custom model answered 429"
-        assert raw.parse().choices[0].message.content == "Upstream says: hello"
+        assert raw.parse().choices[0].message.content == "Upstream says: " + " ".join(prompt.split()[:40])
         assert world.openai.received[-1].body["model"] == "gpt-4o"  # the client's request, untouched
 
 
@@ -140,7 +142,9 @@ class TestAfterTheFirstByte:
     def test_an_openai_stream_ends_with_an_error_chunk(self, breaking: ServedProxy) -> None:
         client = openai.OpenAI(base_url=breaking.base_url + "/v1", api_key="sk-openai-client", max_retries=0)
         stream = client.chat.completions.create(
-            model="gpt-4o", messages=[{"role": "user", "content": "hello there"}], stream=True
+            model="gpt-4o",
+            messages=[{"role": "user", "content": plan_prompt("hello there", agent_name="E")}],
+            stream=True,
         )
         words = []
         with pytest.raises(openai.APIError, match="custom model broke off its answer"):

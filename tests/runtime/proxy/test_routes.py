@@ -13,6 +13,7 @@ import httpx
 import openai
 import pytest
 
+from runtime.hooks.prompts import plan_prompt, should_respond_prompt
 from tests.runtime.proxy.conftest import ANTHROPIC_KEY, CLIENT_MODEL, UPSTREAM_MODEL, World
 from tests.support.served import ServedProxy
 
@@ -145,8 +146,10 @@ class TestAnthropicPassThrough:
 class TestOpenAI:
     def test_mapped_models_are_answered_by_their_roles(self, proxy: ServedProxy) -> None:
         client = gpt(proxy)
+        # model_map sends a role only the prompts it takes: ElizaOS's message handler, its should-respond
+        plan = plan_prompt("Is Eliza there?", agent_name="Eliza")
         raw = client.chat.completions.with_raw_response.create(
-            model="gpt-4o", messages=[{"role": "user", "content": "Is Eliza there?"}]
+            model="gpt-4o", messages=[{"role": "user", "content": plan}]
         )
         planned = raw.parse()
         assert raw.headers["x-reasoning-role"] == "planning"
@@ -156,7 +159,11 @@ class TestOpenAI:
 
         chunks = list(
             client.chat.completions.create(
-                model="gpt-4o-mini", messages=[{"role": "user", "content": "Eliza, are you there?"}], stream=True
+                model="gpt-4o-mini",
+                messages=[
+                    {"role": "user", "content": should_respond_prompt("Eliza, are you there?", agent_name="Eliza")}
+                ],
+                stream=True,
             )
         )
         text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
@@ -203,3 +210,44 @@ class TestDryRun:
         proxy.flush()
         with proxy.services.store as store:
             assert store.usage("proxytest") == []
+
+
+class TestResponsesAPI:
+    """POST /v1/responses (OpenAI API reference: Responses), through the proxy's own paths."""
+
+    def test_a_routed_response_is_recorded_with_its_prompt_in_chat_form(self, proxy: ServedProxy) -> None:
+        plan = plan_prompt("Is Eliza there?", agent_name="Eliza")
+        raw = gpt(proxy).responses.with_raw_response.create(model="gpt-4o", input=plan, instructions="Be kind.")
+        assert (raw.headers["x-reasoning-role"], raw.headers["x-reasoning-reason"]) == (
+            "planning",
+            "model gpt-4o -> planning",
+        )
+        answered = raw.parse().output_text
+        proxy.flush()
+        with proxy.services.store as store:
+            [usage] = store.usage("proxytest")
+            [sample] = store.samples("proxytest")
+        assert (usage.role, usage.outcome) == ("planning", "ok") and usage.output_tokens > 0
+        assert sample.answer == answered and sample.prompt["messages"] == [
+            {"role": "system", "content": "Be kind."},
+            {"role": "user", "content": plan},
+        ]
+
+    def test_what_only_openai_has_goes_to_the_openai_upstream(self, proxy: ServedProxy, world: World) -> None:
+        plan = plan_prompt("Is Eliza there?", agent_name="Eliza")
+        body = {"model": "gpt-4o", "input": plan, "tools": [{"type": "web_search"}]}
+        response = httpx.post(f"{proxy.base_url}/v1/responses", json=body)
+        assert (response.headers["x-reasoning-role"], response.headers["x-reasoning-reason"]) == (
+            "upstream",
+            "fallback: unsupported content",
+        )
+        # this stand-in serves no Responses API: its own 404 comes back, as relayed
+        assert response.status_code == 404 and world.openai.received[-1].path == "/v1/responses"
+
+    def test_a_request_without_input_is_refused_naming_it(self, proxy: ServedProxy) -> None:
+        response = httpx.post(f"{proxy.base_url}/v1/responses", json={"model": "gpt-4o"})
+        assert response.status_code == 400 and response.headers["x-reasoning-role"] == "proxy"
+        assert response.json()["error"]["param"] == "input"
+
+    def test_get_is_not_allowed(self, proxy: ServedProxy) -> None:
+        assert httpx.get(f"{proxy.base_url}/v1/responses").status_code == 405

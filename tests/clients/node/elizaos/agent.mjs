@@ -189,11 +189,13 @@ async function run(spec) {
     };
     const record = { index, from: sent.from, text: sent.text, firstModelCall: log.modelCalls.length };
     log.messages.push(record);
+    // `stream: true`: the reply streams to onStreamChunk, as a chat UI asks for it (1.7.x API)
+    const options = sent.stream ? { onStreamChunk: async (chunk) => { (record.chunks ??= []).push(chunk); } } : undefined;
     try {
       const result = await runtime.messageService.handleMessage(runtime, memory, async (content) => {
         log.replies.push({ index, text: content.text ?? null, actions: content.actions ?? [], thought: content.thought });
         return [];
-      });
+      }, options);
       record.didRespond = result.didRespond;
       record.mode = result.mode;
     } catch (error) {
