@@ -60,3 +60,34 @@ def test_the_reference_names_every_field_of_a_role() -> None:
     role_table = render(document).split("#### `Role`", 1)[1].split("####", 1)[0]
     for field in document["$defs"]["Role"]["properties"]:
         assert f"| `{field}` |" in role_table
+
+
+def _mapping_rows() -> list[tuple[str, str]]:
+    section = README.split("### Coming from the TypeScript service", 1)[1].split("\n#", 1)[0]
+    rows = []
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+        if len(cells) == 2 and cells[0].startswith("`elizaos reasoning"):
+            rows.append((cells[0], cells[1]))
+    return rows
+
+
+def test_every_command_of_the_original_cli_has_a_counterpart_that_parses() -> None:
+    from tests.examples.test_deploy_examples import _parse_cli
+
+    rows = _mapping_rows()
+    originals = {re.match(r"`elizaos reasoning (\w+(?: [a-z-]+)?)", original).group(1) for original, _ in rows}  # type: ignore[union-attr]
+    # the original CLI reference (shared/reference/custom-reasoning-service.md, "CLI Commands Reference")
+    assert originals >= {
+        "config", "setup", "models list", "models enable", "models disable", "models status", "models deploy",
+        "models undeploy", "data export", "data stats", "data cleanup", "costs report", "costs set-budget",
+        "costs auto-shutdown",
+    }  # fmt: skip
+    for original, here in rows:
+        command = re.search(r"`(reasoning [^`]*)`", here)
+        assert command, f"{original}: no counterpart named"
+        text = re.sub(r"\[[^\]]*\]", "", command.group(1))
+        text = text.replace("ROLE\\|MODEL", "planning").replace("ROLE", "planning").replace("AMOUNT", "100")
+        argv = text.split()[1:]
+        argv = ["30" if arg == "N" else arg for arg in argv]
+        _parse_cli(argv)
