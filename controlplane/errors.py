@@ -19,7 +19,9 @@ decides retries and exit codes; the CLI's one boundary reads `exit_code` and `hi
     │   │   └── UnknownGrouping / EmptySpan     by what it cannot group by; since not before until
     │   └── StoreError                  the state database could not be used
     │       ├── StoreNewer              its schema is from a newer reasoning
-    │       └── StoreStateLost          an empty file, or tables gone, where state was
+    │       ├── StoreStateLost          an empty file, or tables gone, where state was
+    │       ├── StoreCorrupt            not a database, or a damaged one (SQLite)
+    │       └── StoreReadOnly           a write to a store opened read-only
     ├── TemporaryError                  exit 4; retried where retrying is safe
     │   └── LockHeld                    exit 3: another apply or reconcile holds the project's lock
     └── ProviderError                   anything the provider said or failed to say
@@ -199,3 +201,11 @@ class StoreNewer(StoreError):
 
 class StoreStateLost(StoreError):
     """State that was there is gone: an existing file that is empty, or tables that went missing."""
+
+
+class StoreCorrupt(StoreError):
+    """The file is not a database, or a damaged one: reading it could give wrong answers."""
+
+
+class StoreReadOnly(StoreError):
+    """The store can be read but not written (a read-only file, directory or mount)."""

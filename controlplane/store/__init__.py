@@ -45,6 +45,8 @@ class Store:
         self.database = Database(url)
         self.engine = self.database.engine
         self.display_url = self.database.display_url
+        #: the runtime's way on after a lost table (StoreStateLost on a write): recreate, then write again
+        self.recreate_lost_tables = self.database.recreate_lost_tables
         applied, events, records = AppliedRoles(self.database), Events(self.database), Records(self.database)
         ledger, locks = Ledger(self.database), Locks(self.database)
         # applied state
