@@ -6,6 +6,9 @@ one project. `Store` is one database (`database.py`) with five small repositorie
 (`applied`, `events`, `records`, `ledger`, `lock`); its methods are theirs. sqlalchemy never
 leaks out: rows become the values of `controlplane.values`, and database failures become
 `StoreError`. No transaction is held across a network call: every method opens and closes its own.
+Opening checks the schema against the alembic revisions in `migrations/` (`schema.py`: cheap when
+current, an upgrade under a lock when behind) and says plainly when the database is empty, lost
+tables, is damaged or is read-only (docs/migrations.md).
 """
 
 from __future__ import annotations
