@@ -88,7 +88,7 @@ def ensure(database: Database) -> None:
     with database.engine.connect() as connection:
         found = read(connection)
         if database.sqlite_file is not None and found.ours:
-            check(connection, database)
+            check(connection, database, found)
     if found.current:
         return
     refuse(database, found)
@@ -111,7 +111,7 @@ def ensure(database: Database) -> None:
             create(connection)
 
 
-def check(connection: Connection, database: Database) -> None:
+def check(connection: Connection, database: Database, found: Found) -> None:
     """SQLite's own structural check, so damage is found before a query reads past it.
 
     The whole file up to `CHECK_WHOLE_BYTES` (~6 ms a MiB here), beyond that every table but the
@@ -120,11 +120,12 @@ def check(connection: Connection, database: Database) -> None:
     if database.sqlite_file.stat().st_size <= CHECK_WHOLE_BYTES:
         targets = [""]
     else:
-        targets = [f"({name})" for name in sorted(TABLES - {"usage", "samples"})]
+        targets = [f"({name})" for name in sorted(found.ours - {"usage", "samples"})]
     for target in targets:
-        found = connection.exec_driver_sql(f"PRAGMA quick_check{target}").scalars().all()
-        if found != ["ok"]:
-            said = [line for text in found for line in str(text).splitlines() if not line.startswith("*** in database")]
+        results = connection.exec_driver_sql(f"PRAGMA quick_check{target}").scalars().all()
+        if results != ["ok"]:
+            lines = [line for text in results for line in str(text).splitlines()]
+            said = [line for line in lines if not line.startswith("*** in database")]
             raise StoreCorrupt(
                 f"the state database {database.display_url} is corrupt: {said[0]}"
                 + (f" (and {len(said) - 1} more)" if len(said) > 1 else ""),
