@@ -36,6 +36,24 @@ assert (gate.decision, gate.source) == ("RESPOND", "custom"), gate
 print(gate.decision, gate.source, gate.reason)
 """
 
+#: the wheel's migrations (versions/, env.py, script.py.mako) adopt and upgrade a database from
+#: before migrations: only a database behind the head loads alembic, so plan/apply never showed it
+OLD_STORE = """
+from alembic import command
+from sqlalchemy import create_engine, text
+from controlplane.store import Store, migrations
+
+engine = create_engine("sqlite:///old.db")
+with engine.begin() as connection:
+    command.upgrade(migrations.config(connection), migrations.BASELINE)
+    connection.execute(text("DROP TABLE alembic_version"))
+Store("sqlite:///old.db").close()
+with engine.connect() as connection:
+    revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+assert revision == migrations.HEAD, (revision, migrations.HEAD)
+print("upgraded to", revision)
+"""
+
 WHERE_FROM = """
 import sys
 from importlib.metadata import version
@@ -93,6 +111,7 @@ def main() -> None:
         )
         step("reasoning plan --markdown", [reasoning, "plan", "--markdown"], quickstart, "### `reasoning plan`", env)
         step("a should-respond decision", [python, "-c", HOOKS_DECISION], quickstart, "RESPOND custom", env)
+        step("an old store is upgraded", [python, "-c", OLD_STORE], quickstart, "upgraded to", env)
         print(f"wheel check passed: {wheel.name}")
     finally:
         if keep:

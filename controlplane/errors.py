@@ -20,7 +20,9 @@ decides retries and exit codes; the CLI's one boundary reads `exit_code` and `hi
     │   │   └── UnknownGrouping / EmptySpan     by what it cannot group by; since not before until
     │   ├── StoreError                  the state database could not be used
     │   │   ├── StoreNewer              its schema is from a newer reasoning
-    │   │   └── StoreStateLost          an empty file, or tables gone, where state was
+    │   │   ├── StoreStateLost          an empty file, or tables gone, where state was
+    │   │   ├── StoreCorrupt            not a database, or a damaged one (SQLite)
+    │   │   └── StoreReadOnly           a write to a store opened read-only
     │   └── DataError                   training data: an unknown sample, an export that cannot be written
     ├── TemporaryError                  exit 4; retried where retrying is safe
     │   ├── LockHeld                    exit 3: another apply or reconcile holds the project's lock
@@ -222,3 +224,9 @@ class StoreStateLost(StoreError):
 
 class DataError(PermanentError):
     """Training data the command cannot work with: no such sample, an output it must not overwrite."""
+class StoreCorrupt(StoreError):
+    """The file is not a database, or a damaged one: reading it could give wrong answers."""
+
+
+class StoreReadOnly(StoreError):
+    """The store can be read but not written (a read-only file, directory or mount)."""

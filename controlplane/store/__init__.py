@@ -6,6 +6,9 @@ one project. `Store` is one database (`database.py`) with six small repositories
 (`applied`, `events`, `records`, `ledger`, `lock`, `overrides`); its methods are theirs. sqlalchemy never
 leaks out: rows become the values of `controlplane.values`, and database failures become
 `StoreError`. No transaction is held across a network call: every method opens and closes its own.
+Opening checks the schema against the alembic revisions in `migrations/` (`schema.py`: cheap when
+current, an upgrade under a lock when behind) and says plainly when the database is empty, lost
+tables, is damaged or is read-only (docs/migrations.md).
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ class Store:
         self.database = Database(url)
         self.engine = self.database.engine
         self.display_url = self.database.display_url
+        #: the runtime's way on after a lost table (StoreStateLost on a write): recreate, then write again
+        self.recreate_lost_tables = self.database.recreate_lost_tables
         applied, events, records = AppliedRoles(self.database), Events(self.database), Records(self.database)
         ledger, locks, overrides = Ledger(self.database), Locks(self.database), Overrides(self.database)
         # applied state
