@@ -75,7 +75,7 @@ def export(
         from controlplane import api
 
         manifest = api.load(file)
-        with _progress(not as_json) as progress:
+        with _Progress(not as_json) as progress:
             report = api.data_export(
                 manifest,
                 role=model_type,
@@ -236,14 +236,14 @@ def _day(text: str | None, option: str) -> datetime | None:
     return day.replace(tzinfo=timezone.utc)
 
 
-class _progress:
+class _Progress:
     """A progress bar on stderr while export reads, when stderr is a terminal; quiet otherwise."""
 
     def __init__(self, wanted: bool) -> None:
         self.wanted = wanted
         self.bar: Any = None
 
-    def __enter__(self) -> _progress | None:
+    def __enter__(self) -> _Progress | None:
         if not (self.wanted and err.is_terminal):
             return None
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn

@@ -70,6 +70,8 @@ def export(
             raise DataError(f"{target} exists", hint="pass --force to replace it, or -o to write elsewhere")
         if not target.parent.is_dir():
             raise DataError(f"cannot write {target}: {target.parent} is not a directory")
+    if selection.dedup:
+        store.hash_unhashed(project)  # samples recorded before hashes were: de-duplicated like the rest
     partial = [t.with_name(t.name + ".partial") for t in targets]
     skips: dict[str, tuple[int, list[int]]] = {}
     read = with_tools = 0

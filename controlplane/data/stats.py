@@ -28,6 +28,7 @@ DEFAULT_MAX_SEQ_LENGTH = 8192
 
 def stats(store: Store, project: str, roles: list[str], now: datetime, *, max_seq_length: int) -> DataStats:
     """Per role (every role of the manifest, and any other the store has samples of)."""
+    store.hash_unhashed(project)  # so samples recorded before hashes count as duplicates too
     found = {row["role"]: row for row in store.sample_stats(
         project, since_24h=now - timedelta(hours=24), max_chars=max_seq_length * CHARS_PER_TOKEN)}  # fmt: skip
     out = []

@@ -75,6 +75,7 @@ class Store:
         self.sample = records.sample
         self.label_sample = records.label_sample
         self.training_rows = records.training_rows
+        self.hash_unhashed = records.hash_unhashed
         self.sample_stats = records.sample_stats
         # the cost ledger
         self.ledger_sync = ledger.ledger_sync

@@ -34,6 +34,7 @@ from controlplane.store.tables import samples as sample_table
 from controlplane.store.tables import usage as usage_table
 from controlplane.values import Label, Outcome, Sample, Usage, UsageTotals
 from controlplane.values.data import SampleFilter, TrainingRow
+from controlplane.values.records import content_digest
 
 #: Rows fetched from the database at a time while export streams: memory stays at one batch.
 STREAM_BATCH = 2_000
@@ -232,6 +233,24 @@ class Records:
         if result.rowcount == 0:
             self.sample(project, sample_id)  # raises the DataError that says so
         return self.sample(project, sample_id)
+
+    def hash_unhashed(self, project: str, *, batch: int = 1_000) -> int:
+        """Give samples written before content hashes (NULL) theirs; returns how many. SQL has no
+        portable sha256, so it is computed here, a batch per transaction."""
+        table = sample_table
+        done = 0
+        while True:
+            query = select(table.c.id, table.c.role, table.c.prompt, table.c.answer).where(
+                table.c.project == project, table.c.content_hash.is_(None)
+            )
+            with self.database.transaction("write") as connection:
+                rows = connection.execute(query.order_by(table.c.id).limit(batch)).all()
+                for row in rows:
+                    digest = content_digest(row.role, row.prompt, row.answer)
+                    connection.execute(update(table).where(table.c.id == row.id).values(content_hash=digest))
+            done += len(rows)
+            if len(rows) < batch:
+                return done
 
     def training_rows(
         self, project: str, selection: SampleFilter, *, limit: int | None = None, batch: int = STREAM_BATCH

@@ -160,3 +160,25 @@ class TestLabel:
         assert unknown.code == 1 and "no training sample 99 in project quickstart" in unknown.err
         assert run("data", "label", "1", "great", "-f", str(quickstart)).code == 2
         assert run("data", "label", "1", "none", "-f", str(quickstart)).out.strip().endswith(": unlabeled")
+
+
+class TestProgress:
+    def test_a_bar_on_a_terminal_and_nothing_on_a_pipe(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import io
+
+        from rich.console import Console
+
+        from controlplane.cli import data
+
+        screen = io.StringIO()
+        monkeypatch.setattr(data, "err", Console(file=screen, force_terminal=True, width=80))
+        with data._Progress(True) as progress:
+            assert progress is not None
+            progress(12_000)
+            progress.bar.refresh()
+        assert "exporting: 12,000 samples read" in screen.getvalue()
+        monkeypatch.setattr(data, "err", Console(file=io.StringIO(), force_terminal=False))
+        with data._Progress(True) as quiet:
+            assert quiet is None
+        with data._Progress(False) as asked_for_json:
+            assert asked_for_json is None

@@ -86,6 +86,16 @@ class TestExport:
         assert export(store, "demo", SampleFilter(), out, NOW).written == 2
         assert export(store, "demo", SampleFilter(dedup=False), out, NOW, force=True).written == 3
 
+    def test_samples_recorded_before_content_hashes_are_de_duplicated_too(self, store: Store, tmp_path: Path) -> None:
+        from sqlalchemy import update
+
+        from controlplane.store.tables import samples
+
+        store.record(samples=[sample(1), sample(1), sample(2)])
+        with store.engine.begin() as connection:
+            connection.execute(update(samples).values(content_hash=None))
+        assert export(store, "demo", SampleFilter(), tmp_path / "x.jsonl", NOW).written == 2
+
     def test_reports_what_it_skipped_and_why_with_sample_ids(self, store: Store, tmp_path: Path) -> None:
         twice = {"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}]}
         bad = [sample(n).model_copy(update={"prompt": twice, "answer": f"x{n}"}) for n in (2, 3)]

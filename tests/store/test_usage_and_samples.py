@@ -117,3 +117,15 @@ class TestSamples:
             store.label_sample("demo", 99, "good")
         with pytest.raises(DataError):
             store.label_sample("other", kept.id, "good")  # another project's ids are not this one's
+
+    def test_samples_written_without_a_hash_get_theirs(self, store: Store) -> None:
+        from sqlalchemy import update
+
+        from controlplane.store.tables import samples
+
+        store.record(samples=[sample("planning", m) for m in range(3)])
+        with store.engine.begin() as connection:  # as a store written before content hashes has them
+            connection.execute(update(samples).values(content_hash=None))
+        assert store.hash_unhashed("demo", batch=2) == 3
+        assert [s.content_hash for s in store.samples("demo")] == [s.digest() for s in store.samples("demo")]
+        assert store.hash_unhashed("demo") == 0
