@@ -67,13 +67,12 @@ def _resolved(manifest: Manifest, catalog: Catalog) -> dict[str, tuple[Spec, Pro
     """Each role's spec, and for a public base model the deployment profile it runs."""
     specs: dict[str, tuple[Spec, Profile | None]] = {}
     for name, role in manifest.models.items():
-        where = manifest.where("models", name, "hardware")
         hardware = catalog.find_hardware(role.hardware)
         if hardware is None:
             close = catalog.suggest_hardware(role.hardware)
             raise UnknownHardware(
-                f"{where}: models.{name}.hardware: unknown hardware '{role.hardware}'"
-                + (f" (did you mean '{close}'?)" if close else ""),
+                f"{manifest.where('models', name, 'hardware')}: models.{name}.hardware: unknown hardware "
+                f"'{role.hardware}'" + (f" (did you mean '{close}'?)" if close else ""),
                 hint="available: " + ", ".join(sorted(catalog.hardware)),
             )
         if role.model in catalog.public:
@@ -99,7 +98,8 @@ def _resolved(manifest: Manifest, catalog: Catalog) -> dict[str, tuple[Spec, Pro
         fits = catalog.configs.get(role.model)
         if fits is not None and hardware.id not in fits:
             raise ModelNotAvailable(
-                f"{where}: models.{name}.hardware: {hardware.id} cannot serve {role.model}",
+                f"{manifest.where('models', name, 'hardware')}: models.{name}.hardware: "
+                f"{hardware.id} cannot serve {role.model}",
                 hint="it fits on: " + (", ".join(sorted(fits)) or "nothing in the catalog"),
             )
         specs[name] = (

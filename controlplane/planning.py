@@ -166,8 +166,8 @@ def policy_decisions(project: Project, seen: Observed, now: datetime) -> dict[st
     spent = spend(store, manifest, now)
     last_requests = store.last_requests(manifest.project)
     last: dict[str, Event] = {}
-    for event in store.events(manifest.project):
-        if event.role is not None and event.kind in TRANSITIONS:
+    for event in store.events(manifest.project, kinds=TRANSITIONS):
+        if event.role is not None:
             last[event.role] = event
     facts = {}
     for name, role in manifest.models.items():

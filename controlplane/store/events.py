@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import insert, select
@@ -19,9 +20,18 @@ class Events:
         with self.database.transaction("write") as connection:
             connection.execute(insert(table).values(**event.model_dump()))
 
-    def events(self, project: str, *, since: datetime | None = None, role: str | None = None) -> list[Event]:
-        """The project's events, oldest first; from `since` on, of one `role` if given."""
+    def events(
+        self,
+        project: str,
+        *,
+        since: datetime | None = None,
+        role: str | None = None,
+        kinds: Collection[str] | None = None,
+    ) -> list[Event]:
+        """The project's events, oldest first; from `since` on, of one `role`, of these `kinds`, if given."""
         query = select(table).where(table.c.project == project)
+        if kinds is not None:
+            query = query.where(table.c.kind.in_(sorted(kinds)))
         if since is not None:
             query = query.where(table.c.at >= since)
         if role is not None:

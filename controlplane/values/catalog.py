@@ -8,6 +8,7 @@ catalog) come with their deployment profiles, from which the plan picks one.
 from __future__ import annotations
 
 import difflib
+import functools
 
 from controlplane.values.common import Value
 
@@ -46,11 +47,9 @@ class Catalog(Value):
         _hardware_pricing.py::find_instance_type` matches it: whichever form Together reports."""
         if wanted in self.hardware:
             return self.hardware[wanted]
-        exact = next((h for h in self.hardware.values() if h.name == wanted), None)
-        if exact is not None:
-            return exact
-        loose = _loose(wanted)
-        return next((h for h in self.hardware.values() if loose in (_loose(h.name), _loose(h.id))), None)
+        exact, loose = _forms(tuple(self.hardware.values()))
+        found = exact.get(wanted)
+        return found if found is not None else loose.get(_loose(wanted))
 
     def canonical_hardware(self, reported: str) -> str:
         """The instance type id for hardware as a deployment reports it (unknown forms kept as they are)."""
@@ -64,6 +63,19 @@ class Catalog(Value):
     def price(self, hardware: str) -> float:
         found = self.find_hardware(hardware)
         return found.usd_per_hour if found else 0.0
+
+
+@functools.lru_cache(maxsize=16)
+def _forms(hardware: tuple[Hardware, ...]) -> tuple[dict[str, Hardware], dict[str, Hardware]]:
+    """Each instance type by its exact name, and by its loose name and id (the first one wins, as
+    the scan it replaces did): a refresh of 1,000 roles looks hardware up thousands of times."""
+    exact: dict[str, Hardware] = {}
+    loose: dict[str, Hardware] = {}
+    for item in hardware:
+        exact.setdefault(item.name, item)
+        loose.setdefault(_loose(item.name), item)
+        loose.setdefault(_loose(item.id), item)
+    return exact, loose
 
 
 def _loose(name: str) -> str:
