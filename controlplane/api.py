@@ -17,13 +17,24 @@ from controlplane.manifest import Manifest, load
 
 if TYPE_CHECKING:
     from controlplane.apply import OnProgress, OnStep
-    from controlplane.values import EventLog
+    from controlplane.values import EventLog, RoutingDecision, RoutingLabel
     from controlplane.values.plan import ApplyResult, Plan
     from controlplane.values.reconcile import Round
     from controlplane.values.report import CostReport, Grouping
     from controlplane.values.status import Status
 
-__all__ = ["apply", "costs_report", "destroy", "events", "load", "plan", "reconcile_round", "status"]
+__all__ = [
+    "apply",
+    "costs_report",
+    "destroy",
+    "events",
+    "load",
+    "plan",
+    "reconcile_round",
+    "route_label",
+    "route_review",
+    "status",
+]
 
 
 def plan(manifest: Manifest, *, out: Path | None = None) -> Plan:
@@ -117,6 +128,26 @@ def events(manifest: Manifest, *, since: datetime | None = None, role: str | Non
     with open_for(manifest) as store:
         found = store.events(manifest.project, since=since, role=wanted)
     return EventLog(project=manifest.project, since=since, role=wanted, events=tuple(found))
+
+
+def route_review(
+    manifest: Manifest, *, near: tuple[float, float] | None, limit: int = 20, since: datetime | None = None
+) -> list[RoutingDecision]:
+    """The router's recent unlabeled decisions, newest first: those scored in `near` (the uncertain
+    band and a margin around it) when given, from the store alone."""
+    from controlplane.store import open_for
+
+    with open_for(manifest) as store:
+        return store.decisions(manifest.project, since=since, near=near, labeled=False, limit=limit)
+
+
+def route_label(manifest: Manifest, decision_id: int, label: RoutingLabel, *, now: datetime | None = None) -> bool:
+    """Label one recorded decision `coding` or `other` (again, if it was); False when there is none of that id."""
+    from controlplane import clock
+    from controlplane.store import open_for
+
+    with open_for(manifest) as store:
+        return store.label_decision(manifest.project, decision_id, label, now or clock.now())
 
 
 def costs_report(

@@ -5,6 +5,10 @@ coding, uncertain (the documented default: the upstream) or not coding. Weights:
 here, written by `bench/routing_train.py`; no scikit-learn, numpy or `runtime.routing` at run time.
 Each field (system head, last turn, ElizaOS's handled message, tool results, tool names, 8 earlier
 messages by recency, the opening exchange) is bounded, so a 70 KB Claude Code body costs what a short one does.
+Structure tokens let a linear model weigh the conversation by its last turn: how long the last turn is,
+crossed with whether the turns before it hold code. The hand-written classifier's vocabulary
+(`runtime.routing.vocabulary`) adds a few prior tokens ("v:...": a language named, a coding task
+phrased, an everyday sense); the shipped weights average a model with them and one without.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from operator import add
 from pathlib import Path
 from typing import Any, Literal
 
+from runtime.routing.vocabulary import CODING_WORDS, EVERYDAY, HOWTO, LANGUAGES, TASK, TECH_WORDS, TOPIC, WORD_BYTES
+
 WEIGHTS = Path(__file__).with_name("learned_weights.json")
-FORMAT = 1  # learned_weights.json's "format"; bump when the featurizer changes what it emits
+FORMAT = 2  # learned_weights.json's "format"; bump when the featurizer changes what it emits
 
 Decision = Literal["coding", "uncertain", "not_coding"]
 
@@ -36,12 +42,16 @@ HISTORY_MESSAGES = 8
 HISTORY_HEAD, HISTORY_TAIL = 240, 120
 MAX_TOOLS = 64
 MAX_BLOCKS = 64
+# Claude Code puts its context (CLAUDE.md, reminders) in the user's turn, in blocks that open so:
+# the client's, not what the user typed.
+REMINDER = "<system-reminder>"
 # Where agent prompts put the message being handled, deep inside a long template (ElizaOS TS core
 # 1.7's providers text; plugin-training's export format).
 FOCUS_MARKERS = ("# Received Message", "Current message:")
 
 # Field namespaces: s system, u last turn typed, f the focused message, t tool results, h history,
-# o the conversation's opening exchange (where a task is usually set), n tool names, x structure;
+# o the conversation's opening exchange (where a task is usually set), n tool names, x structure
+# (and the vocabulary's prior tokens, "v:" in x);
 # and w, the table the text fields share, so what a word means is learned from every field it is in
 # (a word seen in a direct ask counts in an ElizaOS room too).
 NAMESPACES = ("s", "u", "f", "t", "h", "o", "n", "x", "w")
@@ -192,7 +202,7 @@ def read(body: Mapping[str, Any], api: str, decay: float) -> Fields:
             _texts(message.get("content"), tools, tools)
         else:
             _texts(message.get("content"), typed, tools)
-    ask = "\n".join(typed)
+    ask = "\n".join(text for text in typed if not text.startswith(REMINDER))
     tool_text = "\n".join(tools)
     names = _tool_names(body)
     shape = {b"tools:" + str(min(len(names), 4)).encode()}
@@ -226,12 +236,36 @@ def read(body: Mapping[str, Any], api: str, decay: float) -> Fields:
         fields.add("o", seen[0][1] | seen[1][1])
         shape |= _shape("o", seen[0][0] + "\n" + seen[1][0])
     fields.add("n", names)
+    shape |= _vocabulary(clipped[:TURN_HEAD])
+    # The last turn's length crossed with whether the turns before it hold code: "make it shorter"
+    # after a code block and after a toast are different asks; a long last turn speaks for itself.
+    count = len(clipped.split())
+    size = b"1" if count <= 3 else b"2" if count <= 8 else b"3" if count <= 20 else b"4"
+    shape.add(b"ulen:" + size)
+    if any("```" in text or text.count("\n    ") >= 2 for text, _ in seen.values()):
+        shape.update((b"h-code", b"h-code+ulen:" + size))
+    elif start >= 2:
+        shape.add(b"h-prose+ulen:" + size)
     if tools and not ask.strip():
         shape.add(b"tool-only")
     if typed and tools:
         shape.add(b"tool+text")
     fields.parts.append(("x", 1.0, shape))
     return fields
+
+
+_PRIORS = (("v:coding-word", CODING_WORDS), ("v:tech-word", TECH_WORDS), ("v:language", LANGUAGES))
+_PATTERNS = (("v:task", TASK), ("v:how-to", HOWTO), ("v:everyday", EVERYDAY), ("v:topic", TOPIC))
+
+
+def _vocabulary(text: str) -> set[bytes]:
+    """The hand-written classifier's prior tokens for the last turn: which of its word lists and
+    phrasings (an English coding task, an everyday sense of a coding word) the turn has."""
+    low = text.lower()
+    words = set(low.encode("utf-8", "replace").translate(WORD_BYTES).split())
+    found = {name.encode() for name, table in _PRIORS if not words.isdisjoint(table)}
+    found.update(name.encode() for name, pattern in _PATTERNS if pattern.search(low))
+    return found
 
 
 def _tool_names(body: Mapping[str, Any]) -> set[bytes]:

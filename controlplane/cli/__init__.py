@@ -13,7 +13,7 @@ import sys
 
 import typer
 
-from controlplane.cli import apply, costs, events, manifest, plan, proxy, reconcile, simulator, status
+from controlplane.cli import apply, costs, events, manifest, plan, proxy, reconcile, route, simulator, status
 from controlplane.cli.output import err
 
 #: The name on the package index (`reasoning` there is an unrelated project); its metadata has the version.
@@ -60,6 +60,7 @@ for module in (manifest, plan, apply, status, reconcile, events):
 app.add_typer(simulator.app, name="simulator")
 app.add_typer(proxy.app, name="proxy")
 app.add_typer(costs.app, name="costs")
+app.add_typer(route.app, name="route")
 
 
 def main() -> None:

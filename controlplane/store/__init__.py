@@ -2,8 +2,8 @@
 the cost ledger, and what the runtime writes: usage per request and training samples.
 
 SQLite by default (a file next to the manifest), PostgreSQL by URL when several machines share
-one project. `Store` is one database (`database.py`) with five small repositories over it
-(`applied`, `events`, `records`, `ledger`, `lock`); its methods are theirs. sqlalchemy never
+one project. `Store` is one database (`database.py`) with six small repositories over it
+(`applied`, `events`, `records`, `decisions`, `ledger`, `lock`); its methods are theirs. sqlalchemy never
 leaks out: rows become the values of `controlplane.values`, and database failures become
 `StoreError`. No transaction is held across a network call: every method opens and closes its own.
 """
@@ -19,6 +19,7 @@ from controlplane.errors import SecretMissing
 from controlplane.manifest import Manifest
 from controlplane.store.applied import AppliedRoles
 from controlplane.store.database import Database
+from controlplane.store.decisions import Decisions
 from controlplane.store.events import Events
 from controlplane.store.ledger import Ledger
 from controlplane.store.lock import Locks
@@ -47,6 +48,7 @@ class Store:
         self.display_url = self.database.display_url
         applied, events, records = AppliedRoles(self.database), Events(self.database), Records(self.database)
         ledger, locks = Ledger(self.database), Locks(self.database)
+        decisions = Decisions(self.database)
         # applied state
         self.applied = applied.applied
         self.record_applied = applied.record_applied
@@ -65,6 +67,11 @@ class Store:
         self.sample_counts = records.sample_counts
         self.delete_samples_before = records.delete_samples_before
         self.trim_samples = records.trim_samples
+        # the router's decisions and their labels
+        self.record_decisions = decisions.record_decisions
+        self.decisions = decisions.decisions
+        self.label_decision = decisions.label_decision
+        self.decision_count = decisions.decision_count
         # the cost ledger
         self.ledger_sync = ledger.ledger_sync
         self.ledger = ledger.ledger

@@ -507,16 +507,46 @@ DIRECT_OTHER_MORE = [
 
 # A coding exchange, then a follow-up that names nothing: the conversation gives the subject.
 CODING_THREADS = [
-    ("Write a function that validates an IBAN.", "```python\ndef valid_iban(s):\n    s = s.replace(' ', '')\n    s = s[4:] + s[:4]\n    return int(''.join(str(int(c, 36)) for c in s)) % 97 == 1\n```"),
-    ("Give me a Dockerfile for a Go service.", "```dockerfile\nFROM golang:1.23 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /app\nFROM gcr.io/distroless/base\nCOPY --from=build /app /app\nENTRYPOINT [\"/app\"]\n```"),
-    ("My SQL query is slow: SELECT * FROM events WHERE user_id = 42 ORDER BY created_at DESC", "Add an index on (user_id, created_at DESC) and select only the columns you need."),
-    ("How do I parse command-line arguments in Rust?", "Use the clap crate: `#[derive(Parser)] struct Args { #[arg(short)] verbose: bool }` and `Args::parse()`."),
-    ("Write a React hook that tracks the window width.", "```tsx\nfunction useWidth() {\n  const [w, setW] = useState(window.innerWidth);\n  useEffect(() => {\n    const on = () => setW(window.innerWidth);\n    window.addEventListener('resize', on);\n    return () => window.removeEventListener('resize', on);\n  }, []);\n  return w;\n}\n```"),
-    ("Schreib ein Skript, das alte Logdateien löscht.", "```bash\nfind /var/log/app -name '*.log' -mtime +14 -delete\n```"),
-    ("帮我写一个快速排序。", "```python\ndef qsort(xs):\n    if len(xs) <= 1:\n        return xs\n    p, *rest = xs\n    return qsort([x for x in rest if x < p]) + [p] + qsort([x for x in rest if x >= p])\n```"),
-    ("Cria uma tabela de produtos com preço e estoque.", "```sql\nCREATE TABLE produtos (\n  id serial PRIMARY KEY,\n  nome text NOT NULL,\n  preco numeric(10,2),\n  estoque int DEFAULT 0\n);\n```"),
-    ("Why does this print undefined? const f = () => { 1 }; console.log(f())", "Braces make a block body, so nothing is returned; use `() => 1` or `return 1`."),
-    ("Set up a systemd timer that runs my backup script nightly.", "Create backup.service with ExecStart=/usr/local/bin/backup.sh and backup.timer with OnCalendar=daily, then `systemctl enable --now backup.timer`."),
+    (
+        "Write a function that validates an IBAN.",
+        "```python\ndef valid_iban(s):\n    s = s.replace(' ', '')\n    s = s[4:] + s[:4]\n    return int(''.join(str(int(c, 36)) for c in s)) % 97 == 1\n```",
+    ),
+    (
+        "Give me a Dockerfile for a Go service.",
+        '```dockerfile\nFROM golang:1.23 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /app\nFROM gcr.io/distroless/base\nCOPY --from=build /app /app\nENTRYPOINT ["/app"]\n```',
+    ),
+    (
+        "My SQL query is slow: SELECT * FROM events WHERE user_id = 42 ORDER BY created_at DESC",
+        "Add an index on (user_id, created_at DESC) and select only the columns you need.",
+    ),
+    (
+        "How do I parse command-line arguments in Rust?",
+        "Use the clap crate: `#[derive(Parser)] struct Args { #[arg(short)] verbose: bool }` and `Args::parse()`.",
+    ),
+    (
+        "Write a React hook that tracks the window width.",
+        "```tsx\nfunction useWidth() {\n  const [w, setW] = useState(window.innerWidth);\n  useEffect(() => {\n    const on = () => setW(window.innerWidth);\n    window.addEventListener('resize', on);\n    return () => window.removeEventListener('resize', on);\n  }, []);\n  return w;\n}\n```",
+    ),
+    (
+        "Schreib ein Skript, das alte Logdateien löscht.",
+        "```bash\nfind /var/log/app -name '*.log' -mtime +14 -delete\n```",
+    ),
+    (
+        "帮我写一个快速排序。",
+        "```python\ndef qsort(xs):\n    if len(xs) <= 1:\n        return xs\n    p, *rest = xs\n    return qsort([x for x in rest if x < p]) + [p] + qsort([x for x in rest if x >= p])\n```",
+    ),
+    (
+        "Cria uma tabela de produtos com preço e estoque.",
+        "```sql\nCREATE TABLE produtos (\n  id serial PRIMARY KEY,\n  nome text NOT NULL,\n  preco numeric(10,2),\n  estoque int DEFAULT 0\n);\n```",
+    ),
+    (
+        "Why does this print undefined? const f = () => { 1 }; console.log(f())",
+        "Braces make a block body, so nothing is returned; use `() => 1` or `return 1`.",
+    ),
+    (
+        "Set up a systemd timer that runs my backup script nightly.",
+        "Create backup.service with ExecStart=/usr/local/bin/backup.sh and backup.timer with OnCalendar=daily, then `systemctl enable --now backup.timer`.",
+    ),
 ]
 THREAD_FOLLOW_UPS = [
     "and now with types",
@@ -532,14 +562,38 @@ THREAD_FOLLOW_UPS = [
 ]
 # And prose exchanges whose follow-ups could be asked of code too.
 OTHER_THREADS = [
-    ("Write a short speech for my grandfather's 80th birthday.", "Eighty years of stories, and most of them we have heard at least twice — and loved every time..."),
-    ("Plan a three-course dinner for a vegetarian friend.", "Start with a beet carpaccio, then a mushroom risotto, and finish with a lemon posset."),
-    ("Help me write a cover letter for a teaching job.", "Dear hiring committee, I am writing to apply for the position of fifth-grade teacher..."),
-    ("Give me a weekly workout plan for a beginner.", "Monday: 20 minutes of brisk walking. Wednesday: bodyweight squats and push-ups. Friday: a longer walk."),
-    ("Write a product description for handmade soap.", "Made in small batches with olive oil and lavender, this bar lathers gently and leaves skin soft."),
-    ("Escribe una invitación para una fiesta de jubilación.", "Te invitamos a celebrar los treinta y cinco años de trabajo de Marta este viernes a las siete."),
+    (
+        "Write a short speech for my grandfather's 80th birthday.",
+        "Eighty years of stories, and most of them we have heard at least twice — and loved every time...",
+    ),
+    (
+        "Plan a three-course dinner for a vegetarian friend.",
+        "Start with a beet carpaccio, then a mushroom risotto, and finish with a lemon posset.",
+    ),
+    (
+        "Help me write a cover letter for a teaching job.",
+        "Dear hiring committee, I am writing to apply for the position of fifth-grade teacher...",
+    ),
+    (
+        "Give me a weekly workout plan for a beginner.",
+        "Monday: 20 minutes of brisk walking. Wednesday: bodyweight squats and push-ups. Friday: a longer walk.",
+    ),
+    (
+        "Write a product description for handmade soap.",
+        "Made in small batches with olive oil and lavender, this bar lathers gently and leaves skin soft.",
+    ),
+    (
+        "Escribe una invitación para una fiesta de jubilación.",
+        "Te invitamos a celebrar los treinta y cinco años de trabajo de Marta este viernes a las siete.",
+    ),
     ("写一段公司年会的开场白。", "各位同事，大家晚上好！又是一年辛苦与收获，今晚让我们一起庆祝……"),
-    ("Write a bedtime story about a brave little turtle.", "Once upon a time, in a pond at the edge of the forest, lived a turtle named Pip..."),
-    ("Draft a message asking my landlord to fix the window.", "Hi Mr. Novak, the bedroom window no longer closes properly and lets in cold air..."),
+    (
+        "Write a bedtime story about a brave little turtle.",
+        "Once upon a time, in a pond at the edge of the forest, lived a turtle named Pip...",
+    ),
+    (
+        "Draft a message asking my landlord to fix the window.",
+        "Hi Mr. Novak, the bedroom window no longer closes properly and lets in cold air...",
+    ),
     ("Suggest names for a golden retriever puppy.", "Sunny, Maple, Biscuit, Goldie, Honey or Bruno."),
 ]
