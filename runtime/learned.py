@@ -72,9 +72,39 @@ _CJK = re.compile(rb"(?:[\xe3-\xed][\x80-\xbf]{2})+")  # runs of 3-byte characte
 _HAS_CJK = re.compile(rb"[\xe3-\xed]")
 
 
+# Token sets of the texts seen lately: a session's next turn repeats its system prompt and its earlier
+# messages, which need not be read again. Bounded; emptied when full (cheaper than an LRU's upkeep).
+# The sets are shared: nothing mutates what `_tokens` returns.
+_SEEN: dict[tuple[str, bool], set[bytes]] = {}
+_SEEN_IDS: set[int] = set()
+SEEN_SIZE = 4096
+SEEN_MIN_CHARS = 80  # shorter texts cost less to read than to remember
+
+
 def _tokens(text: str, rich: bool) -> set[bytes]:
     """The distinct tokens of `text`: words, punctuation runs, CJK character bigrams; and when `rich`
     (the last turn, where the ask is), word bigrams and the 6-byte prefixes of long words."""
+    if len(text) < SEEN_MIN_CHARS:
+        return _read_tokens(text, rich)
+    key = (text, rich)
+    found = _SEEN.get(key)
+    if found is None:
+        found = _read_tokens(text, rich)
+        if len(_SEEN) >= SEEN_SIZE:
+            _SEEN.clear()
+            _SEEN_IDS.clear()
+        _SEEN[key] = found
+        _SEEN_IDS.add(id(found))
+    return found
+
+
+def forget() -> None:
+    """Empty the token cache (for measuring a request read from scratch)."""
+    _SEEN.clear()
+    _SEEN_IDS.clear()
+
+
+def _read_tokens(text: str, rich: bool) -> set[bytes]:
     raw = text.lower().encode("utf-8", "replace")
     words = raw.translate(_WORD).split()
     tokens = set(words)
@@ -318,6 +348,25 @@ class Model:
     decay: float
     band: tuple[float, float]  # scores in [low, high) are uncertain; >= high is coding
     meta: Mapping[str, Any]
+    # What scoring reads: per namespace, its weight plus the shared table's (one lookup a token), and
+    # the sums of the token sets `_tokens` remembers (namespace, id) -> (the set, its sum).
+    lookup: Mapping[str, Mapping[bytes, float]] = field(init=False, repr=False, compare=False)
+    sums: dict[tuple[str, int], tuple[set[bytes], float]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        shared = self.weights.get("w", {})
+        lookup: dict[str, Mapping[bytes, float]] = {}
+        for namespace in NAMESPACES:
+            own = self.weights.get(namespace, {})
+            if namespace in SHARED and shared:
+                merged = dict(shared)
+                for token, weight in own.items():
+                    merged[token] = merged.get(token, 0.0) + weight
+                lookup[namespace] = merged
+            else:
+                lookup[namespace] = own
+        object.__setattr__(self, "lookup", lookup)
+        object.__setattr__(self, "sums", {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,13 +404,21 @@ def logit(body: Mapping[str, Any], api: str, model: Model | None = None) -> floa
     model = model or default_model()
     total = model.bias
     empty: Mapping[bytes, float] = {}
-    shared = model.weights.get("w", empty)
+    sums = model.sums
     for namespace, scale, tokens in read(body, api, model.decay).parts:
-        found = sum(map(model.weights.get(namespace, empty).get, tokens, repeat(0.0)))
-        if namespace in SHARED:
-            found += sum(map(shared.get, tokens, repeat(0.0)))
+        key = (namespace, id(tokens))
+        known = sums.get(key)
+        if known is not None and known[0] is tokens:  # a remembered text's set: summed before
+            total += scale * known[1]
+            continue
+        found = sum(map(model.lookup.get(namespace, empty).get, tokens, repeat(0.0)))
+        if len(tokens) > 8 and id(tokens) in _SEEN_IDS:
+            if len(sums) >= SEEN_SIZE:
+                sums.clear()
+            sums[key] = (tokens, found)  # holding the set keeps its id from being reused
         total += scale * found
     return total
+
 
 
 def score(body: Mapping[str, Any], api: str, model: Model | None = None) -> float:
