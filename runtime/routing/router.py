@@ -166,8 +166,8 @@ class Router:
         if affinity is not None and key is not None:
             earlier = affinity.get(key)
             if earlier is not None:
-                role, why = earlier
-                return Route(role if role in self._roles else None, f"affinity: {why}")
+                then, why = earlier
+                return Route(then if then in self._roles else None, f"affinity: {why}")
         route = self._by_rules(request)
         if affinity is not None and key is not None:
             affinity.put(key, route.role, f"{route.role or UPSTREAM} since the conversation's first turn")
