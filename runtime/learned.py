@@ -420,7 +420,6 @@ def logit(body: Mapping[str, Any], api: str, model: Model | None = None) -> floa
     return total
 
 
-
 def score(body: Mapping[str, Any], api: str, model: Model | None = None) -> float:
     """How much a request looks like a coding task, in [0, 1] (the model's probability)."""
     return _squash(logit(body, api, model))

@@ -72,6 +72,7 @@ class Store:
         self.decisions = decisions.decisions
         self.label_decision = decisions.label_decision
         self.decision_count = decisions.decision_count
+        self.delete_decisions_before = decisions.delete_decisions_before
         # the cost ledger
         self.ledger_sync = ledger.ledger_sync
         self.ledger = ledger.ledger

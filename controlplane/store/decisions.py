@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from controlplane.store.database import Database
 from controlplane.store.tables import routing_decisions as table
@@ -61,6 +61,14 @@ class Decisions:
                 .values(label=label, labeled_at=at)
             )
         return bool(result.rowcount)
+
+    def delete_decisions_before(self, project: str, before: datetime) -> int:
+        """Retention: unlabeled decisions older than `before` go (labeled ones are training data)."""
+        with self.database.transaction("write") as connection:
+            result = connection.execute(
+                delete(table).where(table.c.project == project, table.c.at < before, table.c.label.is_(None))
+            )
+        return int(result.rowcount or 0)
 
     def decision_count(self, project: str) -> int:
         with self.database.transaction("read") as connection:

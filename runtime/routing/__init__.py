@@ -32,12 +32,11 @@ role header decides its own request. The substring rule of the original service 
 `bench/routing_learned_eval.py` measure them all on labeled traffic.
 """
 
-from runtime.routing.classifier import ASK_CHARS, SYSTEM_CHARS, TURN_CHARS, Feature, Score, coding_score, explain
 from runtime.routing.affinity import Affinity
+from runtime.routing.classifier import ASK_CHARS, SYSTEM_CHARS, TURN_CHARS, Feature, Score, coding_score, explain
 from runtime.routing.router import DEFAULT_MIN_SCORE, DEFAULT_ROLE, ROLE_HEADER, UPSTREAM, Route, Router
 
 __all__ = [
-    "Affinity",
     "ASK_CHARS",
     "DEFAULT_MIN_SCORE",
     "DEFAULT_ROLE",
@@ -45,6 +44,7 @@ __all__ = [
     "SYSTEM_CHARS",
     "TURN_CHARS",
     "UPSTREAM",
+    "Affinity",
     "Feature",
     "Route",
     "Router",

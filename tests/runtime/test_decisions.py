@@ -19,7 +19,7 @@ from controlplane.values import RoutingDecision
 from runtime import decisions, learned
 from runtime.recorder import Recorder
 from runtime.redact import Redactor
-from runtime.routing import Route, Router
+from runtime.routing import Route
 from tests.support.cli import Run
 from tests.support.project import edit
 
@@ -80,6 +80,13 @@ class TestStore:
         assert (labeled.label, labeled.labeled_at) == ("coding", AT)
         assert store.label_decision("demo", first.id, "other", AT)  # a label can be corrected
         assert store.decisions("demo", labeled=True)[0].label == "other"
+
+    def test_retention_removes_old_unlabeled_decisions_and_keeps_labeled_ones(self, store: Store) -> None:
+        store.record_decisions([decision(0.35, 0), decision(0.4, 1), decision(0.45, 3600)])
+        oldest = min(store.decisions("demo"), key=lambda d: d.at)
+        assert oldest.id is not None and store.label_decision("demo", oldest.id, "other", AT)
+        assert store.delete_decisions_before("demo", AT + timedelta(minutes=30)) == 1
+        assert sorted(d.score for d in store.decisions("demo")) == [0.35, 0.45]
 
     def test_labeling_a_decision_that_is_not_there_says_so(self, store: Store) -> None:
         assert not store.label_decision("demo", 12345, "coding", AT)
