@@ -121,16 +121,19 @@ def latencies(items: list[dict[str, Any]], call: Callable[[Any, dict[str, Any]],
     return [statistics.median(each) for each in times]
 
 
-def conversation_latency(api: str, body: dict[str, Any], mode: str, calls: int) -> list[float]:
+def conversation_latency(
+    api: str, body: dict[str, Any], mode: str, calls: int, clock: Callable[[], float] = time.perf_counter
+) -> list[float]:
     """Seconds per route() call on `body` with a new last turn each call; `mode` "from scratch"
-    empties the token cache first, "affinity hit" routes a conversation the router has seen."""
+    empties the token cache first, "affinity hit" routes a conversation the router has seen.
+    `clock` time.thread_time counts the thread's CPU only (what a call costs, without the time
+    another process had the core)."""
     turns = []
     for index in range(calls + 200):
         messages = list(body["messages"])
         messages[-1] = {"role": "user", "content": f"ok, now run it again ({index}) and tell me what still fails"}
         turns.append({**body, "messages": messages})
     router = Router(eval_manifest(), affinity=mode == "affinity hit")
-    clock = time.perf_counter
     samples = []
     for index, turn in enumerate(turns):
         if mode == "from scratch":
@@ -172,15 +175,19 @@ def main(argv: list[str] | None = None) -> None:
         print(naive.row("naive"))
 
     print(f"\nroute() on a 10-message conversation, {args.calls} calls each (aim: p99 <= {AIM_US:.0f} us)")
-    worst = 0.0
+    worst = {"wall": 0.0, "cpu": 0.0}
     for kind in ("claude-code", "chat"):
         api, body = conversation(kind)
         for mode in ("next turn", "from scratch", "affinity hit"):
-            samples = conversation_latency(api, body, mode, args.calls)
-            if mode != "affinity hit":
-                worst = max(worst, _p99(samples))
-            print(f"  {kind:<12} {mode:<13} {_us(samples)}")
-    print(f"  route() p99 on a 10-message conversation: {worst * 1e6:.1f} us (worst of the above but affinity hits)")
+            for name, clock in (("wall", time.perf_counter), ("cpu", time.thread_time)):
+                samples = conversation_latency(api, body, mode, args.calls, clock)
+                if mode != "affinity hit":
+                    worst[name] = max(worst[name], _p99(samples))
+                print(f"  {kind:<12} {mode:<13} {name:<4} {_us(samples)}")
+    print(
+        f"  route() p99 on a 10-message conversation (worst of the above but affinity hits): "
+        f"{worst['wall'] * 1e6:.1f} us wall clock, {worst['cpu'] * 1e6:.1f} us of CPU"
+    )
 
     everything = [entry for items in splits.values() for entry in items]
     latencies(everything, lambda api, body: router.route(api, body, {}), 2)  # warm up
