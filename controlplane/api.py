@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from controlplane.rollout import RolloutView
     from controlplane.training import Quote as Quote
     from controlplane.training import Trained
-    from controlplane.values import EventLog, Label, Sample
+    from controlplane.values import EventLog, Label, RoutingDecision, RoutingLabel, Sample
     from controlplane.values.catalog import Hardware
     from controlplane.values.data import Cleanup, DataStats, ExportReport, LabelFilter, SourceFilter
     from controlplane.values.models import ModelsReport
@@ -64,6 +64,8 @@ __all__ = [
     "rollout_promote",
     "rollout_start",
     "rollout_view",
+    "route_label",
+    "route_review",
     "set_auto_shutdown",
     "set_budget",
     "set_enabled",
@@ -172,6 +174,26 @@ def events(manifest: Manifest, *, since: datetime | None = None, role: str | Non
     with open_for(manifest) as store:
         found = store.events(manifest.project, since=since, role=wanted)
     return EventLog(project=manifest.project, since=since, role=wanted, events=tuple(found))
+
+
+def route_review(
+    manifest: Manifest, *, near: tuple[float, float] | None, limit: int = 20, since: datetime | None = None
+) -> list[RoutingDecision]:
+    """The router's recent unlabeled decisions, newest first: those scored in `near` (the uncertain
+    band and a margin around it) when given, from the store alone."""
+    from controlplane.store import open_for
+
+    with open_for(manifest) as store:
+        return store.decisions(manifest.project, since=since, near=near, labeled=False, limit=limit)
+
+
+def route_label(manifest: Manifest, decision_id: int, label: RoutingLabel, *, now: datetime | None = None) -> bool:
+    """Label one recorded decision `coding` or `other` (again, if it was); False when there is none of that id."""
+    from controlplane import clock
+    from controlplane.store import open_for
+
+    with open_for(manifest) as store:
+        return store.label_decision(manifest.project, decision_id, label, now or clock.now())
 
 
 def costs_report(

@@ -5,6 +5,10 @@ coding, uncertain (the documented default: the upstream) or not coding. Weights:
 here, written by `bench/routing_train.py`; no scikit-learn, numpy or `runtime.routing` at run time.
 Each field (system head, last turn, ElizaOS's handled message, tool results, tool names, 8 earlier
 messages by recency, the opening exchange) is bounded, so a 70 KB Claude Code body costs what a short one does.
+Structure tokens let a linear model weigh the conversation by its last turn: how long the last turn is,
+crossed with whether the turns before it hold code. The hand-written classifier's vocabulary
+(`runtime.routing.vocabulary`) adds a few prior tokens ("v:...": a language named, a coding task
+phrased, an everyday sense); the shipped weights average a model with them and one without.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from operator import add
 from pathlib import Path
 from typing import Any, Literal
 
+from runtime.routing.vocabulary import CODING_WORDS, EVERYDAY, HOWTO, LANGUAGES, TASK, TECH_WORDS, TOPIC, WORD_BYTES
+
 WEIGHTS = Path(__file__).with_name("learned_weights.json")
-FORMAT = 1  # learned_weights.json's "format"; bump when the featurizer changes what it emits
+FORMAT = 2  # learned_weights.json's "format"; bump when the featurizer changes what it emits
 
 Decision = Literal["coding", "uncertain", "not_coding"]
 
@@ -36,12 +42,16 @@ HISTORY_MESSAGES = 8
 HISTORY_HEAD, HISTORY_TAIL = 240, 120
 MAX_TOOLS = 64
 MAX_BLOCKS = 64
+# Claude Code puts its context (CLAUDE.md, reminders) in the user's turn, in blocks that open so:
+# the client's, not what the user typed.
+REMINDER = "<system-reminder>"
 # Where agent prompts put the message being handled, deep inside a long template (ElizaOS TS core
 # 1.7's providers text; plugin-training's export format).
 FOCUS_MARKERS = ("# Received Message", "Current message:")
 
 # Field namespaces: s system, u last turn typed, f the focused message, t tool results, h history,
-# o the conversation's opening exchange (where a task is usually set), n tool names, x structure;
+# o the conversation's opening exchange (where a task is usually set), n tool names, x structure
+# (and the vocabulary's prior tokens, "v:" in x);
 # and w, the table the text fields share, so what a word means is learned from every field it is in
 # (a word seen in a direct ask counts in an ElizaOS room too).
 NAMESPACES = ("s", "u", "f", "t", "h", "o", "n", "x", "w")
@@ -62,9 +72,39 @@ _CJK = re.compile(rb"(?:[\xe3-\xed][\x80-\xbf]{2})+")  # runs of 3-byte characte
 _HAS_CJK = re.compile(rb"[\xe3-\xed]")
 
 
+# Token sets of the texts seen lately: a session's next turn repeats its system prompt and its earlier
+# messages, which need not be read again. Bounded; emptied when full (cheaper than an LRU's upkeep).
+# The sets are shared: nothing mutates what `_tokens` returns.
+_SEEN: dict[tuple[str, bool], set[bytes]] = {}
+_SEEN_IDS: set[int] = set()
+SEEN_SIZE = 4096
+SEEN_MIN_CHARS = 80  # shorter texts cost less to read than to remember
+
+
 def _tokens(text: str, rich: bool) -> set[bytes]:
     """The distinct tokens of `text`: words, punctuation runs, CJK character bigrams; and when `rich`
     (the last turn, where the ask is), word bigrams and the 6-byte prefixes of long words."""
+    if len(text) < SEEN_MIN_CHARS:
+        return _read_tokens(text, rich)
+    key = (text, rich)
+    found = _SEEN.get(key)
+    if found is None:
+        found = _read_tokens(text, rich)
+        if len(_SEEN) >= SEEN_SIZE:
+            _SEEN.clear()
+            _SEEN_IDS.clear()
+        _SEEN[key] = found
+        _SEEN_IDS.add(id(found))
+    return found
+
+
+def forget() -> None:
+    """Empty the token cache (for measuring a request read from scratch)."""
+    _SEEN.clear()
+    _SEEN_IDS.clear()
+
+
+def _read_tokens(text: str, rich: bool) -> set[bytes]:
     raw = text.lower().encode("utf-8", "replace")
     words = raw.translate(_WORD).split()
     tokens = set(words)
@@ -192,7 +232,7 @@ def read(body: Mapping[str, Any], api: str, decay: float) -> Fields:
             _texts(message.get("content"), tools, tools)
         else:
             _texts(message.get("content"), typed, tools)
-    ask = "\n".join(typed)
+    ask = "\n".join(text for text in typed if not text.startswith(REMINDER))
     tool_text = "\n".join(tools)
     names = _tool_names(body)
     shape = {b"tools:" + str(min(len(names), 4)).encode()}
@@ -226,12 +266,36 @@ def read(body: Mapping[str, Any], api: str, decay: float) -> Fields:
         fields.add("o", seen[0][1] | seen[1][1])
         shape |= _shape("o", seen[0][0] + "\n" + seen[1][0])
     fields.add("n", names)
+    shape |= _vocabulary(clipped[:TURN_HEAD])
+    # The last turn's length crossed with whether the turns before it hold code: "make it shorter"
+    # after a code block and after a toast are different asks; a long last turn speaks for itself.
+    count = len(clipped.split())
+    size = b"1" if count <= 3 else b"2" if count <= 8 else b"3" if count <= 20 else b"4"
+    shape.add(b"ulen:" + size)
+    if any("```" in text or text.count("\n    ") >= 2 for text, _ in seen.values()):
+        shape.update((b"h-code", b"h-code+ulen:" + size))
+    elif start >= 2:
+        shape.add(b"h-prose+ulen:" + size)
     if tools and not ask.strip():
         shape.add(b"tool-only")
     if typed and tools:
         shape.add(b"tool+text")
     fields.parts.append(("x", 1.0, shape))
     return fields
+
+
+_PRIORS = (("v:coding-word", CODING_WORDS), ("v:tech-word", TECH_WORDS), ("v:language", LANGUAGES))
+_PATTERNS = (("v:task", TASK), ("v:how-to", HOWTO), ("v:everyday", EVERYDAY), ("v:topic", TOPIC))
+
+
+def _vocabulary(text: str) -> set[bytes]:
+    """The hand-written classifier's prior tokens for the last turn: which of its word lists and
+    phrasings (an English coding task, an everyday sense of a coding word) the turn has."""
+    low = text.lower()
+    words = set(low.encode("utf-8", "replace").translate(WORD_BYTES).split())
+    found = {name.encode() for name, table in _PRIORS if not words.isdisjoint(table)}
+    found.update(name.encode() for name, pattern in _PATTERNS if pattern.search(low))
+    return found
 
 
 def _tool_names(body: Mapping[str, Any]) -> set[bytes]:
@@ -284,6 +348,25 @@ class Model:
     decay: float
     band: tuple[float, float]  # scores in [low, high) are uncertain; >= high is coding
     meta: Mapping[str, Any]
+    # What scoring reads: per namespace, its weight plus the shared table's (one lookup a token), and
+    # the sums of the token sets `_tokens` remembers (namespace, id) -> (the set, its sum).
+    lookup: Mapping[str, Mapping[bytes, float]] = field(init=False, repr=False, compare=False)
+    sums: dict[tuple[str, int], tuple[set[bytes], float]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        shared = self.weights.get("w", {})
+        lookup: dict[str, Mapping[bytes, float]] = {}
+        for namespace in NAMESPACES:
+            own = self.weights.get(namespace, {})
+            if namespace in SHARED and shared:
+                merged = dict(shared)
+                for token, weight in own.items():
+                    merged[token] = merged.get(token, 0.0) + weight
+                lookup[namespace] = merged
+            else:
+                lookup[namespace] = own
+        object.__setattr__(self, "lookup", lookup)
+        object.__setattr__(self, "sums", {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,11 +404,18 @@ def logit(body: Mapping[str, Any], api: str, model: Model | None = None) -> floa
     model = model or default_model()
     total = model.bias
     empty: Mapping[bytes, float] = {}
-    shared = model.weights.get("w", empty)
+    sums = model.sums
     for namespace, scale, tokens in read(body, api, model.decay).parts:
-        found = sum(map(model.weights.get(namespace, empty).get, tokens, repeat(0.0)))
-        if namespace in SHARED:
-            found += sum(map(shared.get, tokens, repeat(0.0)))
+        key = (namespace, id(tokens))
+        known = sums.get(key)
+        if known is not None and known[0] is tokens:  # a remembered text's set: summed before
+            total += scale * known[1]
+            continue
+        found = sum(map(model.lookup.get(namespace, empty).get, tokens, repeat(0.0)))
+        if len(tokens) > 8 and id(tokens) in _SEEN_IDS:
+            if len(sums) >= SEEN_SIZE:
+                sums.clear()
+            sums[key] = (tokens, found)  # holding the set keeps its id from being reused
         total += scale * found
     return total
 

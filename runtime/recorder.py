@@ -36,11 +36,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 
 from controlplane.errors import StoreError
 from controlplane.store import Sample, Store, Usage
+from controlplane.values import RoutingDecision
 from runtime.redact import Redactor
 
 log = logging.getLogger(__name__)
@@ -92,6 +94,10 @@ class Recorder:
         # (ticket, item): tickets only rise, so each queue is in ticket order.
         self._usage: deque[tuple[int, Usage]] = deque()
         self._samples: deque[tuple[int, Sample]] = deque()
+        # The router's decisions (runtime.decisions): best effort, the oldest dropped past the bound,
+        # written with the batch they are taken with; no ticket (no budget waits on them).
+        self._decisions: deque[Callable[[], RoutingDecision]] = deque(maxlen=max_samples)
+        self._decisions_writing = 0
         self._cond = threading.Condition()
         self._ticket = 0
         self._inflight: tuple[int, int, int] | None = None  # (lowest ticket, usage, samples) being written
@@ -141,6 +147,21 @@ class Recorder:
             log.exception("recorder: a record could not be queued")
             return 0
 
+    def record_decision(self, decision: Callable[[], RoutingDecision]) -> None:
+        """Queue a routing decision, as the call that makes it: the writer thread makes it (explaining
+        a score costs more than the request should pay), redacts it and writes it with the next batch.
+        Never waits, never raises."""
+        try:
+            with self._cond:
+                if self._closing:
+                    return
+                wake = not self._usage and not self._samples and not self._decisions
+                self._decisions.append(decision)
+                if wake:
+                    self._cond.notify_all()
+        except Exception:
+            log.exception("recorder: a routing decision could not be queued")
+
     # -- for the caller's bookkeeping and shutdown -----------------------------------------
 
     def written_through(self) -> int:
@@ -161,7 +182,10 @@ class Recorder:
             self._flushing += 1
             self._cond.notify_all()
             try:
-                return self._cond.wait_for(lambda: self._written_through() >= target, timeout)
+                return self._cond.wait_for(
+                    lambda: self._written_through() >= target and not self._decisions and not self._decisions_writing,
+                    timeout,
+                )
             finally:
                 self._flushing -= 1
 
@@ -227,6 +251,7 @@ class Recorder:
         while (batch := self._take()) is not None:
             usage, samples = batch
             try:
+                self._write_decisions()
                 self._write(*self._redacted(usage, samples))
             except _Abandoned:
                 return
@@ -244,6 +269,8 @@ class Recorder:
         with self._cond:
             while True:
                 while not self._usage and not self._samples:
+                    if self._decisions:  # decisions alone: written as an empty batch of the rest
+                        break
                     if self._closing:
                         return None
                     self._cond.wait()
@@ -257,6 +284,8 @@ class Recorder:
                     lowest = min(queue[0][0] for queue in (usage, samples) if queue)
                     self._inflight = (lowest, len(usage), len(samples))
                     return [u for _, u in usage], [s for _, s in samples]
+                if self._decisions:
+                    return [], []
 
     def _full(self) -> bool:
         return len(self._usage) >= self.batch_size or len(self._samples) >= self.batch_size
@@ -268,6 +297,39 @@ class Recorder:
             [u if u.reason is None else u.model_copy(update={"reason": self.redactor.text(u.reason)}) for u in usage],
             [self.redactor.sample(s) for s in samples],
         )
+
+    def _write_decisions(self) -> None:
+        """The decisions queued so far, redacted, in one write; dropped (and logged) if the store refuses."""
+        with self._cond:
+            taken = [self._decisions.popleft() for _ in range(min(self.batch_size, len(self._decisions)))]
+            self._decisions_writing = len(taken)
+        if not taken:
+            return
+        try:
+            self._make_and_write(taken)
+        finally:
+            with self._cond:
+                self._decisions_writing = 0
+                self._cond.notify_all()
+
+    def _make_and_write(self, taken: list[Callable[[], RoutingDecision]]) -> None:
+        redact = self.redactor.text
+        try:
+            cleaned = []
+            for make in taken:
+                decision = make()
+                cleaned.append(
+                    decision.model_copy(
+                        update={
+                            "reason": redact(decision.reason),
+                            "features": {redact(name): value for name, value in decision.features.items()},
+                            "request": None if decision.request is None else self.redactor.value(decision.request),
+                        }
+                    )
+                )
+            self.store.record_decisions(cleaned)
+        except Exception as error:  # best effort: a decision lost costs a label, never a request
+            log.warning("recorder: %d routing decision(s) not written: %s", len(taken), type(error).__name__)
 
     def _write(self, usage: list[Usage], samples: list[Sample]) -> None:
         delay, failures = self.retry_delay, 0

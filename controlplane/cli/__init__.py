@@ -26,6 +26,7 @@ from controlplane.cli import (
     proxy,
     reconcile,
     rollout,
+    route,
     simulator,
     status,
     train,
@@ -79,6 +80,7 @@ app.add_typer(costs.app, name="costs")
 app.add_typer(models.app, name="models")
 app.add_typer(data.app, name="data")
 app.add_typer(rollout.app, name="rollout")
+app.add_typer(route.app, name="route")
 
 
 def main() -> None:

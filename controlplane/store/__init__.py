@@ -3,7 +3,7 @@ the cost ledger, and what the runtime writes: usage per request and training sam
 
 SQLite by default (a file next to the manifest), PostgreSQL by URL when several machines share
 one project. `Store` is one database (`database.py`) with six small repositories over it
-(`applied`, `events`, `records`, `ledger`, `lock`, `overrides`); its methods are theirs. sqlalchemy never
+(`applied`, `events`, `records`, `decisions`, `ledger`, `lock`, `overrides`); its methods are theirs. sqlalchemy never
 leaks out: rows become the values of `controlplane.values`, and database failures become
 `StoreError`. No transaction is held across a network call: every method opens and closes its own.
 Opening checks the schema against the alembic revisions in `migrations/` (`schema.py`: cheap when
@@ -22,6 +22,7 @@ from controlplane.errors import SecretMissing
 from controlplane.manifest import Manifest
 from controlplane.store.applied import AppliedRoles
 from controlplane.store.database import Database
+from controlplane.store.decisions import Decisions
 from controlplane.store.events import Events
 from controlplane.store.ledger import Ledger
 from controlplane.store.lock import Locks
@@ -53,6 +54,7 @@ class Store:
         self.recreate_lost_tables = self.database.recreate_lost_tables
         applied, events, records = AppliedRoles(self.database), Events(self.database), Records(self.database)
         ledger, locks, overrides = Ledger(self.database), Locks(self.database), Overrides(self.database)
+        decisions = Decisions(self.database)
         # applied state
         self.applied = applied.applied
         self.record_applied = applied.record_applied
@@ -77,6 +79,12 @@ class Store:
         self.training_rows = records.training_rows
         self.hash_unhashed = records.hash_unhashed
         self.sample_stats = records.sample_stats
+        # the router's decisions and their labels
+        self.record_decisions = decisions.record_decisions
+        self.decisions = decisions.decisions
+        self.label_decision = decisions.label_decision
+        self.decision_count = decisions.decision_count
+        self.delete_decisions_before = decisions.delete_decisions_before
         # the cost ledger
         self.ledger_sync = ledger.ledger_sync
         self.ledger = ledger.ledger

@@ -171,6 +171,25 @@ samples = Table(
     Index("ix_samples_project_content_hash", "project", "content_hash", "id"),
 )
 
+#: One request the router scored (runtime.decisions): its decision, score and top features, the
+#: bounded and redacted request when training data is collected, and a user's label once given.
+routing_decisions = Table(
+    "routing_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project", String, nullable=False, index=True),
+    Column("at", UtcDateTime, nullable=False, index=True),
+    Column("api", String, nullable=False),
+    Column("role", String),  # NULL: the upstream
+    Column("reason", String, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("decision", String, nullable=False),
+    Column("features", JsonText(ensure_ascii=False), nullable=False),
+    Column("request", JsonText(ensure_ascii=False)),
+    Column("label", String),
+    Column("labeled_at", UtcDateTime),
+)
+
 #: One interval in which a deployment was billed at fixed terms (replicas x hourly price). Open
 #: while `ended_at` is NULL; the partial unique index allows one open interval per deployment, so
 #: a retried or concurrent write can never bill the same replicas twice.

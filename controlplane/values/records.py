@@ -114,6 +114,30 @@ def content_digest(role: str, prompt: dict[str, Any], answer: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+#: What the learned coding score said of a request (`runtime.learned.decide`), and a user's label.
+RoutingVerdict = Literal["coding", "uncertain", "not_coding"]
+RoutingLabel = Literal["coding", "other"]
+
+
+class RoutingDecision(Value):
+    """One request the router scored: what it decided and why, for `reasoning route review` and
+    for the next training run once a user labels it. `request` is what the score read of the body
+    (bounded and redacted), kept only when the manifest collects training data."""
+
+    project: str
+    at: datetime
+    api: str
+    role: str | None  # None: the upstream
+    reason: str
+    score: float
+    decision: RoutingVerdict
+    features: dict[str, float] = {}  # field:token -> its contribution to the logit, the largest few
+    request: dict[str, Any] | None = None
+    id: int | None = None  # the store's, once written
+    label: RoutingLabel | None = None
+    labeled_at: datetime | None = None
+
+
 class Billing(Value):
     """The terms one deployment is billed at while they hold: an open ledger interval's."""
 

@@ -19,6 +19,7 @@ from typing import Any
 from controlplane import clock
 from controlplane.manifest import Manifest
 from controlplane.values import Outcome
+from runtime import decisions
 from runtime.model_client import ModelClient
 from runtime.proxy.asgi import Headers
 from runtime.proxy.exchange import Exchange
@@ -60,6 +61,11 @@ class ProxyContext:
     def route(self, api: Api, body: dict[str, Any], headers: Headers) -> tuple[str | None, str, float | None]:
         lowered = {name.decode("latin-1"): value.decode("latin-1") for name, value in headers}
         route = self.router.route(api, body, lowered)
+        if route.score is not None:  # the learned score decided: a decision to review and label later
+            decisions.record(
+                self.services.recorder.record_decision, self.project, api, body, route, clock.now(),
+                self.manifest.training_data.collect,
+            )  # fmt: skip
         return route.role, route.reason, route.score
 
     def unavailable(self, role: str) -> str | None:

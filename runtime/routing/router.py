@@ -2,8 +2,9 @@
 
 The proxy asks `Router.route(api, body, headers)` before it calls any model; the `Route` names a
 role, or None for the fallback upstream, and always the reason sent back in `x-reasoning-reason`.
-The order of the questions, the implied default rule and how reasons name rules are in the
-package's docstring (`runtime.routing`).
+The order of the questions, the implied default rule, the coding score (`runtime.learned`), its
+uncertain band, conversation affinity (`runtime.routing.affinity`) and how reasons name rules are in
+the package's docstring (`runtime.routing`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from typing import Any
 
 from controlplane import clock
 from controlplane.manifest.schema import Manifest, RouteRule, normalize_role
+from runtime import learned
 from runtime.routing import decision_prompts
-from runtime.routing.classifier import Score, explain
+from runtime.routing.affinity import Affinity
 from runtime.tokens import estimate_input_tokens
 from runtime.wire.api import Api
 
@@ -26,8 +28,8 @@ log = logging.getLogger(__name__)
 ROLE_HEADER = "x-reasoning-role"
 UPSTREAM = "upstream"  # the header value that forces the fallback upstream
 DEFAULT_ROLE = "coding"
-# The implied rule's threshold: about the middle of the gap the development split leaves between the
-# highest-scoring non-coding request (0.18) and the lowest-scoring coding one (0.56).
+# The hand-weighted classifier's threshold (`runtime.routing.classifier`): what it was measured at, kept
+# for comparison. The implied rule uses the learned score and its band instead.
 DEFAULT_MIN_SCORE = 0.4
 #: A request routing fails on is logged at most this often (seconds), with how many went unlogged.
 ERROR_LOG_SECONDS = 60.0
@@ -37,7 +39,8 @@ ERROR_LOG_SECONDS = 60.0
 class Route:
     role: str | None  # None: the fallback upstream
     reason: str  # one short ASCII phrase, sent as x-reasoning-reason
-    score: float | None = None  # the classifier's score, when a rule needed it
+    score: float | None = None  # the learned coding score, when a rule needed it
+    decision: learned.Decision | None = None  # what the score says, band applied (when scored)
 
 
 def has_tools(body: Mapping[str, Any]) -> bool:
@@ -55,6 +58,7 @@ class _Rule:
     min_score: float | None
     max_input_tokens: int | None
     api: str | None = None  # None: both APIs
+    band: bool = False  # the implied rule: coding above the learned model's band, the upstream inside it
 
     @classmethod
     def of(cls, index: int, rule: RouteRule) -> _Rule:
@@ -73,15 +77,16 @@ class _Rule:
 class _Request:
     """One request's facts, each computed at most once and only if a rule asks."""
 
-    __slots__ = ("_score", "_tokens", "api", "body", "header", "model")
+    __slots__ = ("_score", "_tokens", "api", "body", "header", "learned", "model")
 
-    def __init__(self, api: Api, body: Mapping[str, Any], header: str | None) -> None:
+    def __init__(self, api: Api, body: Mapping[str, Any], header: str | None, model: learned.Model) -> None:
         self.api = api
         self.body = body
         self.header = header
-        model = body.get("model")
-        self.model = model if isinstance(model, str) else None
-        self._score: Score | None = None
+        self.learned = model
+        name = body.get("model")
+        self.model = name if isinstance(name, str) else None
+        self._score: float | None = None
         self._tokens: int | None = None
 
     @property
@@ -89,9 +94,9 @@ class _Request:
         return self._score is not None
 
     @property
-    def score(self) -> Score:
+    def score(self) -> float:
         if self._score is None:
-            self._score = explain(self.body, self.api)
+            self._score = learned.score(self.body, self.api, self.learned)
         return self._score
 
     @property
@@ -104,7 +109,13 @@ class _Request:
 class Router:
     """Decides, for each request, the role that answers it (or the fallback) and says why."""
 
-    def __init__(self, manifest: Manifest) -> None:
+    def __init__(
+        self, manifest: Manifest, model: learned.Model | None = None, affinity: Affinity | bool = True
+    ) -> None:
+        """`affinity`: a table, True for a new one, False for none (each request routed on its own, as
+        an evaluation on labeled requests needs)."""
+        self._learned = model or learned.default_model()
+        self._affinity = affinity if isinstance(affinity, Affinity) else Affinity() if affinity else None
         self._roles = frozenset(manifest.models)
         self._model_map = {model: normalize_role(role) for model, role in manifest.proxy.model_map.items()}
         self._model_map_prompts = {
@@ -112,7 +123,7 @@ class Router:
         }
         rules = [_Rule.of(index, rule) for index, rule in enumerate(manifest.proxy.routing)]
         if not rules and DEFAULT_ROLE in self._roles:
-            rules = [_Rule("default rule", DEFAULT_ROLE, None, frozenset(), None, DEFAULT_MIN_SCORE, None, "anthropic")]
+            rules = [_Rule("default rule", DEFAULT_ROLE, None, frozenset(), None, None, None, "anthropic", band=True)]
         self._rules = tuple(rules)
         self._labels = frozenset(rule.header for rule in rules if rule.header is not None)
         self._error_logged_at: float | None = None
@@ -148,7 +159,7 @@ class Router:
                 return Route(None, f"header names unknown role '{_ascii(header)}'")
         if not isinstance(body, Mapping):
             return Route(None, "body is not a JSON object")
-        request = _Request(api, body, header)
+        request = _Request(api, body, header, self._learned)
         declined: str | None = None  # a mapped role that does not take this prompt: the rules may still route it
         if request.model is not None:
             mapped = self._model_map.get(request.model)
@@ -157,28 +168,43 @@ class Router:
                 if decision_prompts.accepts(mapped, kind, self._model_map_prompts):
                     return Route(mapped, f"model {_ascii(request.model)} -> {mapped}")
                 declined = f"fallback: not a {mapped} prompt"
+        # A role header's label picks rules per request; anything else keeps a conversation where it began.
+        affinity = self._affinity if header is None else None
+        key = affinity.key(api, body, headers) if affinity is not None else None
+        if affinity is not None and key is not None:
+            earlier = affinity.get(key)
+            if earlier is not None:
+                then, why = earlier
+                return Route(then if then in self._roles else None, f"affinity: {why}")
+        route = self._by_rules(request, declined)
+        if affinity is not None and key is not None:
+            affinity.put(key, route.role, f"{route.role or UPSTREAM} since the conversation's first turn")
+        return route
+
+    def _by_rules(self, request: _Request, declined: str | None = None) -> Route:
         first_miss: str | None = None
         first_skip: str | None = None
         for rule in self._rules:
             held, detail = self._check(rule, request)
             if held:
-                return Route(rule.to, f"{rule.label}: {detail}", self._score_of(request))
-            if detail.startswith("skipped"):
+                return self._scored(rule.to, f"{rule.label}: {detail}", request)
+            if detail.startswith("skipped") or detail.startswith("uncertain"):
                 first_skip = first_skip or f"{rule.label} {detail}"
             else:
                 first_miss = first_miss or f"{rule.label}: {detail}"
-        score = self._score_of(request)
         if declined is not None:
-            return Route(None, declined, score)
+            return self._scored(None, declined, request)
         if first_skip is not None:
-            return Route(None, first_skip, score)
+            return self._scored(None, first_skip, request)
         if first_miss is not None:
-            return Route(None, f"no rule matched ({first_miss})", score)
-        return Route(None, "no rule matched", score)
+            return self._scored(None, f"no rule matched ({first_miss})", request)
+        return self._scored(None, "no rule matched", request)
 
-    @staticmethod
-    def _score_of(request: _Request) -> float | None:
-        return round(request.score.value, 4) if request.scored else None
+    def _scored(self, role: str | None, reason: str, request: _Request) -> Route:
+        if not request.scored:
+            return Route(role, reason)
+        value = request.score
+        return Route(role, reason, round(value, 4), learned.decide(value, self._learned))
 
     @staticmethod
     def _check(rule: _Rule, request: _Request) -> tuple[bool, str]:
@@ -200,12 +226,18 @@ class Router:
                 return False, "no tools" if rule.tools_present else "tools present"
             held.append("tools present" if present else "no tools")
         if rule.min_score is not None:
-            score = request.score
-            if score.value < rule.min_score:
-                return False, f"coding score {score.value:.2f} < {rule.min_score:.2f}"
-            top = score.top()
-            why = f" ({', '.join(top)})" if top else ""
-            held.append(f"coding score {score.value:.2f} >= {rule.min_score:.2f}{why}")
+            value = request.score
+            if value < rule.min_score:
+                return False, f"coding score {value:.2f} < {rule.min_score:.2f}"
+            held.append(f"coding score {value:.2f} >= {rule.min_score:.2f}")
+        if rule.band:
+            value = request.score
+            low, high = request.learned.band
+            if value < low:
+                return False, f"coding score {value:.2f} < {low:.2f}"
+            if value < high:  # the model cannot tell: the documented default, the upstream, answers
+                return False, f"uncertain: coding score {value:.2f} in [{low:.2f}, {high:.2f}), default upstream"
+            held.append(f"coding score {value:.2f} >= {high:.2f}")
         if rule.max_input_tokens is not None:
             tokens = request.tokens
             if tokens > rule.max_input_tokens:

@@ -259,11 +259,6 @@ class TestToolLoops:
         )
         assert answered.stop_reason == "end_turn" and text(answered)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="issue 11: a turn of only a tool_result scores 0.05 and goes upstream: "
-        "the conversation switches model mid tool loop",
-    )
     def test_a_tool_loop_that_starts_on_the_custom_model_stays_on_it(self, proxy: Proxy) -> None:
         sdk = client(proxy)  # routed by the request itself, no header
         ask = {"role": "user", "content": f"{CODING}, then call get_weather"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from bench.naive_route import naive_route
 from controlplane.manifest.loader import loads
 from controlplane.manifest.schema import Manifest
+from runtime import learned
 from runtime.hooks.prompts import plan_prompt, should_respond_prompt
 from runtime.routing import DEFAULT_MIN_SCORE, SYSTEM_CHARS, TURN_CHARS, Route, Router, coding_score, explain
 from runtime.tokens import IMAGE_TOKENS, estimate_input_tokens
@@ -28,7 +30,8 @@ models:
 
 
 def router(proxy: str = "", roles: str = ROLES) -> Router:
-    return Router(loads(roles + proxy))
+    """A router that decides each request on its own (conversation affinity: tests/runtime/test_affinity.py)."""
+    return Router(loads(roles + proxy), affinity=False)
 
 
 def anthropic(text: Any, **extra: Any) -> dict[str, Any]:
@@ -186,14 +189,13 @@ class TestRules:
         route = router(proxy).route("anthropic", anthropic(CODE), {})
         assert route == Route(None, "no rule matched (rule 1: no header x-reasoning-role=autocoder)")
 
-    def test_min_score_condition_reports_the_score_and_what_drove_it(self) -> None:
+    def test_min_score_condition_reports_the_learned_score(self) -> None:
         proxy = "proxy:\n  routing:\n    - to: coding\n      when: {min_score: 0.6}\n"
         routes = router(proxy)
         hit = routes.route("anthropic", anthropic(CODE), {})
         assert hit.role == "coding" and hit.score is not None and hit.score >= 0.6
-        assert re.fullmatch(
-            r"rule 1: coding score [01]\.\d\d >= 0\.60 \((code fence|stack trace|code lines)[a-z ,-]*\)", hit.reason
-        )
+        assert hit.score == pytest.approx(learned.score(anthropic(CODE), "anthropic"), abs=1e-4)
+        assert re.fullmatch(r"rule 1: coding score [01]\.\d\d >= 0\.60", hit.reason)
         miss = routes.route("anthropic", anthropic(CHAT), {})
         assert miss.role is None and miss.score is not None and miss.score < 0.6
         assert re.fullmatch(r"no rule matched \(rule 1: coding score 0\.\d\d < 0\.60\)", miss.reason)
@@ -226,19 +228,29 @@ class TestRules:
 
 
 class TestDefaultRule:
+    """The implied rule takes the learned score and its uncertain band (`runtime.learned`)."""
+
+    BAND = learned.default_model().band
+
     def test_routes_anthropic_coding_requests_to_the_coding_role(self) -> None:
         route = router().route("anthropic", anthropic(CODE), {})
-        assert route.role == "coding"
-        assert (
-            route.reason.startswith("default rule: coding score ") and f">= {DEFAULT_MIN_SCORE:.2f} (" in route.reason
-        )
+        assert route.role == "coding" and route.decision == "coding"
+        assert re.fullmatch(rf"default rule: coding score [01]\.\d\d >= {self.BAND[1]:.2f}", route.reason)
 
     def test_leaves_other_requests_to_the_fallback_and_says_why(self) -> None:
         route = router().route("anthropic", anthropic(CHAT), {})
-        assert route.role is None
+        assert route.role is None and route.decision == "not_coding"
         assert re.fullmatch(
-            rf"no rule matched \(default rule: coding score 0\.\d\d < {DEFAULT_MIN_SCORE:.2f}\)", route.reason
+            rf"no rule matched \(default rule: coding score 0\.\d\d < {self.BAND[0]:.2f}\)", route.reason
         )
+
+    def test_a_score_inside_the_uncertain_band_takes_the_default_the_upstream_and_says_so(self) -> None:
+        wide = replace(learned.default_model(), band=(0.001, 0.999))  # every ordinary score is uncertain
+        score = learned.score(anthropic(CODE), "anthropic", wide)
+        assert 0.001 <= score < 0.999
+        route = Router(loads(ROLES), model=wide).route("anthropic", anthropic(CODE), {})
+        assert route.role is None and route.decision == "uncertain"
+        assert route.reason == f"default rule uncertain: coding score {score:.2f} in [0.00, 1.00), default upstream"
 
     def test_does_not_apply_to_the_openai_api(self) -> None:
         route = router().route("openai", openai(CODE), {})
@@ -511,16 +523,18 @@ class TestLabeledSet:
 
     def test_on_held_out_traffic_the_router_beats_the_substring_rule(self) -> None:
         """Stated margin: precision at least 0.5 higher and recall at least 0.25 higher than the naive
-        rule's, on the split the classifier was never tuned on (measured: 1.000 vs 0.373, 0.955 vs 0.636)."""
+        rule's, on the split neither classifier was tuned or trained on (the learned score and its band,
+        measured: precision 0.915 vs 0.373, recall 0.977 vs 0.636; the hand-weighted one had 1.000 and 0.955
+        on it, this set being the one its vocabulary was written for)."""
         heldout = build.load("heldout")
-        routes = Router(EVAL)
+        routes = Router(EVAL, affinity=False)
         precision, recall = _confusion(heldout, lambda e: routes.route(e["api"], e["body"], {}).role == "coding")
         naive_precision, naive_recall = _confusion(heldout, lambda e: naive_route(e["body"], e["api"]))
         assert precision >= naive_precision + 0.5
         assert recall >= naive_recall + 0.25
 
     def test_every_reason_is_one_short_ascii_phrase(self) -> None:
-        routes = Router(EVAL)
+        routes = Router(EVAL, affinity=False)
         for entry in build.load("dev") + build.load("heldout"):
             reason = routes.route(entry["api"], entry["body"], {}).reason
             assert reason.isascii() and reason.isprintable() and len(reason) <= 160, (entry["id"], reason)

@@ -399,7 +399,29 @@ def build_supplement() -> list[dict[str, Any]]:
         for index, (ask, answer, last) in enumerate(switches):
             seed = f"{prefix}-{index}"
             _multi_item(corpus, seed, _conversation((ask, answer), middles, last, seed), label, _lang_of(ask))
+    _supplement_more(corpus)
     return sorted(corpus.items, key=lambda item: item["id"])
+
+
+def _supplement_more(corpus: Corpus) -> None:
+    """The second supplement (`supplement.CODING_MORE` ...): more languages, short asks, follow-ups."""
+    for lang in sorted(supplement.CODING_MORE):
+        texts = supplement.CODING_MORE[lang]
+        _single(corpus, f"supplement2-{lang}-code", texts, "coding", "multilingual", lang, agent_share=2)
+    for lang in sorted(supplement.OTHER_MORE):
+        _single(corpus, f"supplement2-{lang}-other", supplement.OTHER_MORE[lang], "not_coding", "multilingual", lang)
+    _single(corpus, "supplement2-direct-code", supplement.DIRECT_CODE_MORE, "coding", "direct", agent_share=2)
+    _single(corpus, "supplement2-direct-other", supplement.DIRECT_OTHER_MORE, "not_coding", "direct")
+    prose_follow_ups = [*sessions.SHARED_FOLLOW_UPS, "shorter please", "перепиши покороче"]
+    for label, threads, middles, pool, prefix in (
+        ("coding", supplement.CODING_THREADS, sessions.CODING_MIDDLES, supplement.THREAD_FOLLOW_UPS, "code"),
+        ("not_coding", supplement.OTHER_THREADS, sessions.OTHER_MIDDLES, prose_follow_ups, "other"),
+    ):
+        for index, (ask, answer) in enumerate(threads):
+            for take in range(3):
+                seed = f"supplement2-thread-{prefix}-{index}-{take}"
+                last = pick(seed + "f", pool if take < 2 else sessions.SHARED_FOLLOW_UPS)
+                _multi_item(corpus, seed, _conversation((ask, answer), middles, last, seed), label, _lang_of(ask))
 
 
 def split(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:

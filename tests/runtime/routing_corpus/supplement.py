@@ -244,3 +244,356 @@ SWITCHES_TO_CODE = [
         "Valeu! Agora, como faço um loop em Python que percorre um dicionário?",
     ),
 ]
+
+# --------------------------------------------------------------------------------------------------
+# The second supplement (issue 13, p2-routing): written after out-of-fold scores on dev showed most
+# mistakes in other languages (coding asks without an English word in them, and everyday asks), in
+# short English asks (a framework named without a language; writing tasks that are not code), and in
+# conversations whose short last turn takes its subject from the turns before. New texts again; the
+# held-out split was not read to write them. Labels follow the corpus's rule (README.md).
+
+CODING_MORE: dict[str, list[str]] = {
+    "de": [
+        "Mein Cronjob läuft nicht um Mitternacht, obwohl ich 0 0 * * * eingetragen habe. Woran liegt das?",
+        "Wie mache ich die letzten zwei Commits rückgängig, ohne die Änderungen zu verlieren?",
+        "Der Compiler meldet 'undefined reference to main'. Was habe ich falsch gemacht?",
+        "Schreib mir einen regulären Ausdruck, der deutsche Telefonnummern erkennt.",
+        "Die Seitenleiste überlappt auf dem Handy den Inhalt. Wie behebe ich das im Stylesheet?",
+        "Erstelle eine Kubernetes-Deployment-Datei für einen Dienst mit drei Replikaten.",
+        "Wie zähle ich in einer Tabellenkalkulation, wie oft ein Wort in Spalte B vorkommt?",
+        "Warum gibt meine Schleife immer nur das letzte Element aus?",
+    ],
+    "zh": [
+        "怎么把最近三次提交合并成一次？",
+        "定时任务每天早上八点执行，crontab 应该怎么写？",
+        "编译的时候提示找不到头文件，怎么解决？",
+        "写一个正则表达式，匹配中国的手机号码。",
+        "网页上的按钮在手机上显示不全，样式要怎么改？",
+        "帮我写一个接口，返回用户列表，支持分页。",
+        "这个循环为什么会死循环？while i < 10: print(i)",
+        "给这个函数加上单元测试。",
+    ],
+    "pt": [
+        "Como desfaço o último commit sem perder o que eu mudei?",
+        "Escreve uma expressão regular que valide CPF com pontos e traço.",
+        "O compilador reclama de 'missing return statement'. O que significa?",
+        "Preciso de um crontab que rode um backup todo domingo às três da manhã.",
+        "O menu do site some quando a tela fica menor que 600 pixels. Como corrijo?",
+        "Cria um docker-compose com um banco Postgres e uma API.",
+        "Por que meu laço for nunca termina?",
+        "Refatora essa função para ficar mais legível e adiciona tratamento de erro.",
+    ],
+    "ru": [
+        "Как объединить последние три коммита в один перед пушем?",
+        "Напиши регулярку, которая находит российские номера телефонов.",
+        "Сборка падает с ошибкой 'undefined symbol'. Куда смотреть?",
+        "Как настроить cron, чтобы скрипт запускался каждые пять минут?",
+        "Кнопка на сайте съезжает вниз на мобильных. Как поправить вёрстку?",
+        "Опиши в Terraform бакет S3 с включённым версионированием.",
+        "Почему цикл выводит одно и то же значение пять раз?",
+        "Добавь обработку ошибок в эту функцию и напиши к ней тесты.",
+    ],
+    "es": [
+        "¿Cómo deshago un rebase que salió mal?",
+        "Escribe una expresión regular para validar un código postal español.",
+        "El compilador dice 'expected ; before }'. ¿Qué me falta?",
+        "Necesito una tarea programada que limpie la carpeta temporal cada noche.",
+        "El formulario se ve cortado en el móvil, ¿cómo lo arreglo con estilos?",
+        "Escribe un endpoint que devuelva los pedidos de un cliente en formato JSON.",
+        "¿Por qué mi bucle se salta el último elemento del arreglo?",
+        "Agrega pruebas unitarias a esta función de descuentos.",
+    ],
+    "fr": [
+        "Comment annuler le dernier commit déjà poussé sur le dépôt distant ?",
+        "Écris une expression régulière pour un numéro de téléphone français.",
+        "Le compilateur affiche 'segmentation fault'. Comment trouver la ligne fautive ?",
+        "Comment planifier une tâche cron qui tourne tous les lundis à 7 h ?",
+        "Le pied de page passe par-dessus le contenu sur mobile, comment le corriger ?",
+        "Écris un Dockerfile pour une appli Node avec un build en deux étapes.",
+        "Pourquoi ma boucle tourne à l'infini ?",
+        "Ajoute la gestion des erreurs à cette fonction qui lit le fichier de config.",
+    ],
+    "ja": [
+        "直前の三つのコミットを一つにまとめたいです。",
+        "毎朝6時にスクリプトを実行するcrontabの書き方を教えて。",
+        "コンパイルすると「未定義の参照」というエラーが出ます。原因は？",
+        "メールアドレスをチェックする正規表現を書いてください。",
+        "スマホで見るとボタンが画面からはみ出します。スタイルをどう直せばいい？",
+        "この関数にエラー処理を追加して、テストも書いてください。",
+        "このループが終わらない理由を教えて。",
+        "ユーザー一覧を返すAPIを作って。ページングにも対応して。",
+    ],
+    "it": [
+        "Come annullo l'ultimo commit senza perdere le modifiche?",
+        "Scrivi un'espressione regolare per validare un codice fiscale.",
+        "Il compilatore dice 'undeclared identifier'. Cosa significa?",
+        "Scrivi una funzione che calcola la media di una lista di numeri.",
+    ],
+    "ko": [
+        "마지막 커밋을 취소하고 변경 사항은 유지하고 싶어요.",
+        "이메일 주소를 검사하는 정규식을 작성해 주세요.",
+        "파이썬으로 폴더 안의 파일 이름을 모두 출력하는 코드를 짜 줘.",
+        "이 함수에 예외 처리를 추가해 줘.",
+    ],
+    "pl": [
+        "Jak cofnąć ostatni commit, ale zachować zmiany w plikach?",
+        "Napisz wyrażenie regularne do sprawdzania kodu pocztowego.",
+        "Kompilator zgłasza 'undefined reference'. Co zrobiłem źle?",
+        "Dodaj testy jednostkowe do tej funkcji.",
+    ],
+    "tr": [
+        "Son commit'i geri almak ama değişiklikleri korumak istiyorum.",
+        "Telefon numarası için bir düzenli ifade yazar mısın?",
+        "Bu döngü neden hiç bitmiyor?",
+        "Bu fonksiyona hata yönetimi ekle.",
+    ],
+    "nl": [
+        "Hoe maak ik mijn laatste commit ongedaan zonder mijn wijzigingen kwijt te raken?",
+        "Schrijf een reguliere expressie voor een Nederlandse postcode.",
+        "De compiler geeft 'cannot find symbol'. Wat betekent dat?",
+        "Voeg foutafhandeling toe aan deze functie.",
+    ],
+}
+
+OTHER_MORE: dict[str, list[str]] = {
+    "de": [
+        "Wir warten noch auf die Antwort der Versicherung. Wie lange sollte ich warten, bevor ich nachfrage?",
+        "Schreib das Drehbuch für einen kurzen Sketch beim Firmenjubiläum.",
+        "Welche Funktion hat die Leber im Körper?",
+        "Meine Tochter kommt in die fünfte Klasse. Wie bereite ich sie auf den Schulwechsel vor?",
+        "Glückwunsch an das Team zum Release der neuen App-Version! Schreib einen kurzen Beitrag fürs Intranet.",
+        "Wie viel verdient ein Softwareentwickler in München ungefähr?",
+    ],
+    "zh": [
+        "帮我写一个婚礼上的致辞稿，三分钟左右。",
+        "肝脏在身体里有什么功能？",
+        "孩子的班级要组织春游，有什么好地方推荐？",
+        "祝贺团队新版本顺利发布！帮我写一段朋友圈文案。",
+        "程序员这个职业以后还有前途吗？",
+        "还在等快递，一般要等几天？",
+    ],
+    "pt": [
+        "Me ajuda a escrever o roteiro de uma peça de teatro para a escola?",
+        "Qual é a função dos rins?",
+        "A turma do meu filho vai fazer uma excursão. O que colocar na mochila?",
+        "Parabéns ao time pelo lançamento da nova versão do app! Escreve um post curto para o LinkedIn.",
+        "Qual notebook é melhor para uma estudante de direito?",
+        "Ainda estou aguardando a resposta do banco. Devo ligar de novo?",
+    ],
+    "ru": [
+        "Помоги написать сценарий для школьного спектакля про зиму.",
+        "Какую функцию выполняет щитовидная железа?",
+        "В классе у сына проблемы с дисциплиной. Как поговорить с учителем?",
+        "Поздравляю команду с выпуском новой версии приложения! Напиши короткий пост.",
+        "Сколько зарабатывают программисты в Казани?",
+        "Жду ответа от работодателя уже неделю. Стоит ли напомнить о себе?",
+    ],
+    "es": [
+        "Ayúdame con el guion de un discurso para la graduación de mi hija.",
+        "¿Cuál es la función del páncreas?",
+        "La clase de mi hijo hace una obra de teatro. Ideas de disfraces baratos.",
+        "¡Felicidades al equipo por lanzar la nueva versión de la app! Escribe un mensaje corto.",
+        "¿Qué portátil me recomiendas para ver series y escribir correos?",
+        "Sigo esperando la respuesta del casero. ¿Cuánto tiempo es razonable?",
+    ],
+    "fr": [
+        "Aide-moi à écrire le script d'une vidéo de présentation de notre boulangerie.",
+        "Quelle est la fonction des globules blancs ?",
+        "La classe de ma fille part en classe verte. Que mettre dans la valise ?",
+        "Bravo à l'équipe pour la sortie de la nouvelle version de l'application ! Écris un petit mot.",
+        "Quel métier choisir quand on aime les maths mais pas l'informatique ?",
+        "J'attends toujours la réponse de la mairie. Comment relancer poliment ?",
+    ],
+    "ja": [
+        "結婚式のスピーチの原稿を一緒に考えてください。",
+        "腎臓はどんな働きをしていますか？",
+        "子どものクラスで劇をやります。衣装のアイデアをください。",
+        "アプリの新バージョン公開おめでとう！社内SNS用の短い投稿を書いて。",
+        "エンジニアの平均年収はどれくらいですか？",
+        "面接の結果をまだ待っています。問い合わせてもいいでしょうか？",
+    ],
+    "it": [
+        "Scrivimi il copione per una breve recita di Natale.",
+        "Qual è la funzione della milza?",
+        "Complimenti al team per il rilascio della nuova versione! Scrivi un breve messaggio.",
+    ],
+    "ko": [
+        "결혼식 축사 원고를 써 주세요.",
+        "간은 몸에서 어떤 기능을 하나요?",
+        "새 버전 출시를 축하하는 팀 공지를 써 줘.",
+    ],
+    "pl": [
+        "Pomóż mi napisać scenariusz przedstawienia dla przedszkola.",
+        "Jaką funkcję pełni trzustka?",
+        "Gratulacje dla zespołu z okazji wydania nowej wersji aplikacji! Napisz krótki wpis.",
+    ],
+    "tr": [
+        "Düğün için kısa bir konuşma metni yazar mısın?",
+        "Karaciğerin vücuttaki görevi nedir?",
+        "Yeni sürümün çıkışı için ekibi tebrik eden kısa bir mesaj yaz.",
+    ],
+    "nl": [
+        "Help me met het script voor een toneelstuk op de basisschool.",
+        "Wat is de functie van de milt?",
+        "Gefeliciteerd aan het team met de nieuwe versie van de app! Schrijf een kort bericht.",
+    ],
+}
+
+DIRECT_CODE_MORE = [
+    "In Scala, how do I fold a list of options into a single option of a list?",
+    "what's the difference between `let` and `const` when the value is an object?",
+    "Write a Ruby method that groups an array of hashes by their :category key.",
+    "How do I cancel a pending fetch in the browser when the user navigates away?",
+    "Show me a Haskell function that zips three lists together.",
+    "With the AWS SDK for Go, how do I upload a file to S3 with a content type?",
+    "write a PHP function that slugifies a title",
+    "why does my Swift closure capture self strongly and how do I avoid the cycle",
+    "Using pandas, pivot this long table of (date, city, sales) into one column per city.",
+    "Give me a Makefile with build, test and clean targets for a C project.",
+    "How do I mock the current time in a Jest test?",
+    "Write a C# LINQ query that finds the three most expensive products per category.",
+    "In Django, how do I add a unique constraint across two fields of a model?",
+    "Implement binary search in Lua.",
+    "What does `__slots__` do in a Python class and when is it worth it?",
+    "How do I make a Postgres column default to the current timestamp?",
+    "With the Twilio API, how do I send an SMS from a Flask route?",
+    "Write a TypeScript type that makes every property of an object optional except id.",
+    "My Next.js page renders twice in development, is that a bug in my useEffect?",
+    "Convert this callback-based Node function to async/await: fs.readFile(path, (err, data) => cb(data))",
+    "How do I read environment variables in a Spring Boot application.properties file?",
+    "Write an R function that removes outliers beyond three standard deviations.",
+    "What is the borrow checker complaining about when I push to a vector while iterating over it?",
+    "Erlang: spawn a process that echoes every message it gets back to the sender.",
+    "How do I debounce a search input in Svelte?",
+    "Write a jq filter that pulls the name of every item whose price is over 10.",
+    "Set up GitHub Actions to run my tests on every push to main.",
+    "Write a Prometheus alert rule for when a pod restarts more than three times in ten minutes.",
+    "Explain what this line does: xs = [x for x in xs if x]",
+    "How can I profile which function is slow in my Node service?",
+]
+
+DIRECT_OTHER_MORE = [
+    "Write a friendly reminder to my neighbors about the recycling pickup moving to Thursday.",
+    "Give me a recipe for banana bread without eggs.",
+    "Write an out-of-office message for my parental leave.",
+    "What's the plural of 'cactus'?",
+    "Rank these cities by population: Lyon, Marseille, Paris, Toulouse.",
+    "Draft a polite complaint to the airline about my delayed luggage.",
+    "Suggest a three-day itinerary for Lisbon on a budget.",
+    "What's a good way to memorize a speech?",
+    "Write a thank-you card for my son's kindergarten teacher.",
+    "How do I get red wine out of a carpet?",
+    "Summarize the plot of Pride and Prejudice in five sentences.",
+    "Give me ten icebreaker questions for a team offsite.",
+    "What should I ask at the end of a job interview?",
+    "Write a short bio for my yoga studio's website.",
+    "How many cups are in a liter?",
+    "Help me write a toast for my best friend's wedding, light and funny.",
+    "Is it better to rent or buy a car if I drive twice a week?",
+    "Make a weekly meal plan for a family of four, mostly vegetarian.",
+    "Rewrite this sentence to sound more formal: we can't make it on friday, sorry",
+    "Write a limerick about a cat who hates Mondays.",
+    "What are the symptoms of dehydration in toddlers?",
+    "Create a packing list for a week of skiing.",
+    "Explain the offside rule in football simply.",
+    "Write a LinkedIn post announcing that I started a new job as a nurse.",
+    "Which houseplants are safe for cats?",
+    "Give me a polite way to decline a wedding invitation.",
+    "What's the difference between a Roth IRA and a traditional IRA?",
+    "Translate 'where is the train station' into Italian and Greek.",
+    "Write a job ad for a part-time barista.",
+    "How do I start running if I've never done it before?",
+]
+
+# A coding exchange, then a follow-up that names nothing: the conversation gives the subject.
+CODING_THREADS = [
+    (
+        "Write a function that validates an IBAN.",
+        "```python\ndef valid_iban(s):\n    s = s.replace(' ', '')\n    s = s[4:] + s[:4]\n    return int(''.join(str(int(c, 36)) for c in s)) % 97 == 1\n```",
+    ),
+    (
+        "Give me a Dockerfile for a Go service.",
+        '```dockerfile\nFROM golang:1.23 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /app\nFROM gcr.io/distroless/base\nCOPY --from=build /app /app\nENTRYPOINT ["/app"]\n```',
+    ),
+    (
+        "My SQL query is slow: SELECT * FROM events WHERE user_id = 42 ORDER BY created_at DESC",
+        "Add an index on (user_id, created_at DESC) and select only the columns you need.",
+    ),
+    (
+        "How do I parse command-line arguments in Rust?",
+        "Use the clap crate: `#[derive(Parser)] struct Args { #[arg(short)] verbose: bool }` and `Args::parse()`.",
+    ),
+    (
+        "Write a React hook that tracks the window width.",
+        "```tsx\nfunction useWidth() {\n  const [w, setW] = useState(window.innerWidth);\n  useEffect(() => {\n    const on = () => setW(window.innerWidth);\n    window.addEventListener('resize', on);\n    return () => window.removeEventListener('resize', on);\n  }, []);\n  return w;\n}\n```",
+    ),
+    (
+        "Schreib ein Skript, das alte Logdateien löscht.",
+        "```bash\nfind /var/log/app -name '*.log' -mtime +14 -delete\n```",
+    ),
+    (
+        "帮我写一个快速排序。",
+        "```python\ndef qsort(xs):\n    if len(xs) <= 1:\n        return xs\n    p, *rest = xs\n    return qsort([x for x in rest if x < p]) + [p] + qsort([x for x in rest if x >= p])\n```",
+    ),
+    (
+        "Cria uma tabela de produtos com preço e estoque.",
+        "```sql\nCREATE TABLE produtos (\n  id serial PRIMARY KEY,\n  nome text NOT NULL,\n  preco numeric(10,2),\n  estoque int DEFAULT 0\n);\n```",
+    ),
+    (
+        "Why does this print undefined? const f = () => { 1 }; console.log(f())",
+        "Braces make a block body, so nothing is returned; use `() => 1` or `return 1`.",
+    ),
+    (
+        "Set up a systemd timer that runs my backup script nightly.",
+        "Create backup.service with ExecStart=/usr/local/bin/backup.sh and backup.timer with OnCalendar=daily, then `systemctl enable --now backup.timer`.",
+    ),
+]
+THREAD_FOLLOW_UPS = [
+    "and now with types",
+    "same but async",
+    "it still fails",
+    "what about edge cases?",
+    "shorter please",
+    "ok, now the tests",
+    "explain the third line",
+    "does that scale?",
+    "перепиши покороче",
+    "und jetzt mit Fehlerbehandlung",
+]
+# And prose exchanges whose follow-ups could be asked of code too.
+OTHER_THREADS = [
+    (
+        "Write a short speech for my grandfather's 80th birthday.",
+        "Eighty years of stories, and most of them we have heard at least twice — and loved every time...",
+    ),
+    (
+        "Plan a three-course dinner for a vegetarian friend.",
+        "Start with a beet carpaccio, then a mushroom risotto, and finish with a lemon posset.",
+    ),
+    (
+        "Help me write a cover letter for a teaching job.",
+        "Dear hiring committee, I am writing to apply for the position of fifth-grade teacher...",
+    ),
+    (
+        "Give me a weekly workout plan for a beginner.",
+        "Monday: 20 minutes of brisk walking. Wednesday: bodyweight squats and push-ups. Friday: a longer walk.",
+    ),
+    (
+        "Write a product description for handmade soap.",
+        "Made in small batches with olive oil and lavender, this bar lathers gently and leaves skin soft.",
+    ),
+    (
+        "Escribe una invitación para una fiesta de jubilación.",
+        "Te invitamos a celebrar los treinta y cinco años de trabajo de Marta este viernes a las siete.",
+    ),
+    ("写一段公司年会的开场白。", "各位同事，大家晚上好！又是一年辛苦与收获，今晚让我们一起庆祝……"),
+    (
+        "Write a bedtime story about a brave little turtle.",
+        "Once upon a time, in a pond at the edge of the forest, lived a turtle named Pip...",
+    ),
+    (
+        "Draft a message asking my landlord to fix the window.",
+        "Hi Mr. Novak, the bedroom window no longer closes properly and lets in cold air...",
+    ),
+    ("Suggest names for a golden retriever puppy.", "Sunny, Maple, Biscuit, Goldie, Honey or Bruno."),
+]
