@@ -52,6 +52,7 @@ class RolloutView:
 
 def view(project: Project, role: str) -> RolloutView:
     declared = _role(project, role)
+    project.provider.catalog([m for m in (declared.model, declared.candidate) if m])  # models by name
     actual = project.provider.observe_role(role)
     rollout = None
     if actual is not None:
@@ -71,12 +72,13 @@ def start(
             hint=f"train one (`reasoning train -m {role} --wait`) or write a model name there",
         )
     with locked(project.store, project.manifest.project) as lock:
+        # the catalog first: the provider reads deployments' models by name once it has it
+        catalog = project.provider.catalog([declared.model, declared.candidate])
         actual = _serving(project, role)
         live = actual.live
         assert live is not None
         if live.spec.model == declared.candidate:
             raise RolloutError(f"{role} already serves {declared.candidate}: `reasoning rollout promote {role}`")
-        catalog = project.provider.catalog([declared.model, declared.candidate])
         # what apply would deploy for the role, on the candidate: the same hardware and replicas
         spec = desired_specs(project.manifest, catalog)[role].model_copy(update={"model": declared.candidate})
         target = project.provider.ensure_deployment(actual.endpoint_id, spec, catalog)

@@ -11,6 +11,7 @@ a `promote_when` gate for reconcile.
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 from controlplane.manifest import load
@@ -63,8 +64,9 @@ def test_samples_to_a_trained_candidate_to_a_canary_to_the_model(
     assert started.code == 0, started.text
     assert "running: 50% of the traffic on the candidate" in started.out
     assert sorted(models_of_planning(quickstart)) == sorted([PLANNING, candidate])
-    held = run("plan", "-f", str(quickstart))
-    assert "in progress" in held.out  # apply never fights the rollout
+    held = json.loads(run("plan", "-f", str(quickstart), "--json").out)
+    (planning,) = [a for a in held["actions"] if a["role"] == "planning"]
+    assert planning["kind"] == "noop" and "in progress" in planning["reason"]  # apply never fights the rollout
 
     frozen.tick(600)
     status = run("rollout", "status", "planning", "-f", str(quickstart))
@@ -85,7 +87,7 @@ def test_samples_to_a_trained_candidate_to_a_canary_to_the_model(
     assert '"kind": "promote"' in events.out and '"kind": "rollout"' in events.out
 
 
-def test_abort_drops_the_candidate_and_everything_goes_back(run: Run, quickstart: Path, frozen: FakeClock) -> None:
+def test_a_candidate_that_is_already_the_model_is_no_rollout(run: Run, quickstart: Path, frozen: FakeClock) -> None:
     apply_file(quickstart)
     edit(quickstart, f"    model: {PLANNING}\n", f"    model: {PLANNING}\n    candidate: {PLANNING}\n")
     started = run("rollout", "start", "planning", "-f", str(quickstart))

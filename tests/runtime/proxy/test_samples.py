@@ -15,6 +15,7 @@ from together.lib.utils.files import check_file
 from controlplane import api
 from controlplane.data.export import check_lines
 from runtime.hooks import Hooks
+from runtime.hooks.prompts import plan_prompt
 from tests.runtime.proxy.conftest import ANTHROPIC_KEY, CLIENT_MODEL, Serve, World
 from tests.support.served import ServedProxy
 
@@ -62,8 +63,8 @@ class TestWhatASampleSays:
     def test_an_openai_request_gives_its_ids_in_metadata(self, world: World, proxy: ServedProxy) -> None:
         client = openai.OpenAI(base_url=proxy.base_url + "/v1", api_key="sk-client", max_retries=0)
         client.chat.completions.create(
-            model="gpt-4o",
-            messages=[{"role": "user", "content": "plan the reply"}],
+            model="gpt-4o",  # mapped to planning, and only a planning (message-handler) prompt goes there
+            messages=[{"role": "user", "content": plan_prompt("plan the reply", agent_name="Eliza")}],
             metadata={"agent_id": "eliza", "room_id": "general"},
         )
         proxy.flush()
@@ -83,7 +84,7 @@ class TestEndToEnd:
         with client.messages.stream(model=CLIENT_MODEL, max_tokens=50, messages=turns) as stream:  # type: ignore[arg-type]
             stream.get_final_message()
         openai.OpenAI(base_url=proxy.base_url + "/v1", api_key="sk-client", max_retries=0).chat.completions.create(
-            model="gpt-4o", messages=[{"role": "system", "content": "Plan."}, {"role": "user", "content": "hi"}]
+            model="gpt-4o", messages=[{"role": "user", "content": plan_prompt("hi", agent_name="Eliza")}]
         )
         proxy.flush()
         with Hooks(manifest, agent_name="Eliza", refresh_seconds=3600) as hooks:
