@@ -35,7 +35,7 @@ from runtime.proxy.errors import Refusal, error_body
 from runtime.proxy.exchange import Exchange
 from runtime.proxy.metrics import CONTENT_TYPE
 from runtime.proxy.relay import relay
-from runtime.wire import Api, anthropic_to_openai
+from runtime.wire import Api, anthropic_to_openai, openai_for_endpoint
 
 log = logging.getLogger(__name__)
 
@@ -128,22 +128,25 @@ class ProxyApp:
         if exchange.role is None:
             await relay(context, exchange)
             return
-        if api == "openai":
-            payload = {**body, "model": context.model_for(exchange.role)}
-            exchange.prompt = _prompt(body)
-            limit = body.get("max_completion_tokens") or body.get("max_tokens")
-            await custom.answer(
-                context, exchange, payload, limit if isinstance(limit, int) else custom.DEFAULT_MAX_OUTPUT
-            )
-            return
+        # What the custom route cannot answer faithfully is the upstream's to answer, before the
+        # first byte: never a silent drop, never a proxy 400 for a request the upstream would take.
         try:
-            payload = anthropic_to_openai(body, context.model_for(exchange.role))
+            if api == "openai":
+                payload = openai_for_endpoint(body, context.model_for(exchange.role))
+            else:
+                payload = anthropic_to_openai(body, context.model_for(exchange.role))
         except UnsupportedContent as error:
             exchange.meta["unsupported"] = str(error)
-            await relay(context, exchange, fallback="unsupported content")
+            await relay(context, exchange, fallback=f"unsupported {error.feature}")
             return
-        except TranslationError as error:
+        except TranslationError as error:  # malformed as Anthropic's own validation would say
             raise Refusal(400, str(error), param=error.field) from None
+        if api == "openai":
+            exchange.prompt = _prompt(body)
+            limit = payload.get("max_tokens")
+            limit = limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else None
+            await custom.answer(context, exchange, payload, limit or custom.DEFAULT_MAX_OUTPUT)
+            return
         exchange.prompt = _prompt(payload)
         await custom.answer(context, exchange, payload, body["max_tokens"])
 

@@ -62,9 +62,6 @@ def upstream(upstreams: Upstreams) -> Upstreams:
     return upstreams
 
 
-NOT_JSON = "issue 11: response_format json_object is not honoured on the custom route (the role's XML comes back)"
-
-
 class TestChatCompletions:
     @routes()
     def test_a_plain_create_answers(self, proxy: Proxy, route: str) -> None:
@@ -86,12 +83,12 @@ class TestChatCompletions:
         completion, _ = create(proxy, route, tools=[WEATHER], tool_choice="required")
         assert completion.choices[0].message.tool_calls
 
-    @routes(custom="issue 11: n > 1 is collapsed into one choice on the custom route")
+    @routes()
     def test_n_gives_n_choices(self, proxy: Proxy, route: str) -> None:
         completion, _ = create(proxy, route, n=2)
         assert [c.index for c in completion.choices] == [0, 1]
 
-    @routes(custom=NOT_JSON)
+    @routes()
     def test_json_mode_answers_json(self, proxy: Proxy, route: str) -> None:
         completion, _ = create(
             proxy,
@@ -101,13 +98,13 @@ class TestChatCompletions:
         )
         assert isinstance(json.loads(completion.choices[0].message.content), dict)
 
-    @routes(custom="issue 11: logprobs are dropped on the custom route")
+    @routes()
     def test_logprobs_are_given(self, proxy: Proxy, route: str) -> None:
         completion, _ = create(proxy, route, logprobs=True, top_logprobs=2)
         tokens = completion.choices[0].logprobs.content
         assert tokens and all(len(t.top_logprobs) == 2 for t in tokens)
 
-    @routes(custom="issue 11: max_completion_tokens does not limit the custom model's answer")
+    @routes()
     def test_max_completion_tokens_limits_the_answer(self, proxy: Proxy, route: str) -> None:
         completion, _ = create(proxy, route, max_completion_tokens=5)
         assert completion.usage.completion_tokens <= 5 and completion.choices[0].finish_reason == "length"
@@ -120,11 +117,11 @@ class TestChatStreaming:
         text = "".join(c.choices[0].delta.content or "" for c in got if c.choices)
         assert text and got[-1].usage is not None and got[-1].usage.completion_tokens > 0
 
-    @routes(custom="issue 11: the custom route sends a usage chunk nobody asked for (include_usage forced)")
+    @routes()
     def test_a_stream_without_include_usage_has_no_usage(self, proxy: Proxy, route: str) -> None:
         assert all(c.usage is None for c in chunks(proxy, route))
 
-    @routes(custom="issue 11: chunks from a role name the endpoint (quickstart-planning) as model")
+    @routes()
     def test_every_chunk_names_the_requested_model(self, proxy: Proxy, route: str) -> None:
         assert {c.model for c in chunks(proxy, route)} == {MODEL[route]}
 
