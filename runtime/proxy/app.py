@@ -4,7 +4,7 @@
     POST /v1/chat/completions   OpenAI chat         ─┘         └► relay (the upstream)
     GET  /healthz               liveness, no auth
     GET  /metrics               Prometheus text
-    anything else under /v1/    relayed to the Anthropic upstream (count_tokens, models...)
+    anything else under /v1/    relayed to its API's upstream as it came, any method (`api_of`)
 
 Bare ASGI, no framework: the four paths are compared as strings, and everything else the hot
 path does is what the request needs. Lifespan start-up opens the upstream client's pool in the
@@ -40,6 +40,25 @@ from runtime.wire import Api, anthropic_to_openai, openai_for_endpoint
 log = logging.getLogger(__name__)
 
 _PATHS: dict[str, Api] = {"/v1/messages": "anthropic", "/v1/chat/completions": "openai"}
+#: Paths only one of the two APIs has (prefixes). Others (`/v1/models`, `/v1/files`, unknown
+#: ones) are both APIs': the `anthropic-version` header, which Anthropic requires on every
+#: request and OpenAI clients never send, says whose.
+_ANTHROPIC_ONLY = ("/v1/messages", "/v1/skills", "/v1/organizations/")
+_OPENAI_ONLY = (
+    "/v1/chat/", "/v1/completions", "/v1/responses", "/v1/embeddings", "/v1/audio/", "/v1/images/",
+    "/v1/moderations", "/v1/fine_tuning/", "/v1/assistants", "/v1/threads", "/v1/vector_stores",
+    "/v1/uploads", "/v1/batches", "/v1/realtime", "/v1/conversations", "/v1/evals", "/v1/containers",
+    "/v1/videos", "/v1/organization/",
+)  # fmt: skip
+
+
+def api_of(path: str, headers: list[tuple[bytes, bytes]]) -> Api:
+    """Whose API a path is: decided by the path, and for a path both have by `anthropic-version`."""
+    if path.startswith(_ANTHROPIC_ONLY) or path == "/v1/complete":
+        return "anthropic"
+    if path.startswith(_OPENAI_ONLY):
+        return "openai"
+    return "anthropic" if any(name == b"anthropic-version" for name, _ in headers) else "openai"
 
 
 class ProxyApp:
@@ -89,7 +108,7 @@ class ProxyApp:
             if path == "/healthz":
                 await send_whole(send, 200, b'{"status":"ok"}', [])
                 return
-            api = "openai" if path.startswith("/v1/chat/") else "anthropic"
+            api = api_of(path, scope["headers"])
         try:
             if not self.context.guard.allows(scope["headers"]):
                 raise Refusal(401, "missing or wrong proxy token: send it as `Authorization: Bearer <token>` or "
@@ -104,7 +123,7 @@ class ProxyApp:
                     raise Refusal(405, f"{path} takes POST")
                 await self._api(api, scope, receive, send)
             elif path.startswith("/v1/"):
-                await self._other(scope, receive, send)
+                await self._other(api, scope, receive, send)
             else:
                 raise Refusal(404, f"no route {scope['method']} {path}")
         except Refusal as refusal:
@@ -165,12 +184,13 @@ class ProxyApp:
         }
         await send_whole(exchange.send, 200, json.dumps(body).encode(), decision(answered_by, reason))
 
-    async def _other(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Another Anthropic path (count_tokens, models...): the upstream's, untouched."""
+    async def _other(self, api: Api, scope: Scope, receive: Receive, send: Send) -> None:
+        """Any other path of either API (count_tokens, models, batches, embeddings, responses...):
+        its upstream's, untouched, whatever the method."""
         context = self.context
         raw = await read_body(scope, receive, context.settings.max_body_bytes)
         exchange = Exchange(
-            "anthropic", context.project, scope, send, scope["headers"], raw, {}, clock.now(), clock.monotonic()
+            api, context.project, scope, send, scope["headers"], raw, {}, clock.now(), clock.monotonic()
         )
         exchange.reason = "not a messages call"
         await relay(context, exchange)

@@ -37,6 +37,11 @@ class ProxyContext:
         self.gate = services.gate
         self.router = services.router
         self.guard = guard
+        #: each API's upstream base, without a trailing `/` or `/v1` (the client's path has it)
+        self.upstreams: dict[Api, str | None] = {
+            "anthropic": upstream_base(self.settings.anthropic_upstream),
+            "openai": upstream_base(self.settings.openai_upstream),
+        }
         self.client = ModelClient(
             connect_timeout=self.settings.connect_timeout_seconds, read_timeout=self.settings.read_timeout_seconds
         )
@@ -103,6 +108,15 @@ class ProxyContext:
     def _recorder_stats(self) -> tuple[int, int]:
         stats = self.services.recorder.stats()
         return stats.queued, stats.dropped_usage + stats.dropped_samples
+
+
+def upstream_base(url: str | None) -> str | None:
+    """`url` as the base the client's path is appended to: `https://api.openai.com/v1/` (what
+    people put in OPENAI_BASE_URL) and `https://api.openai.com` both give the latter."""
+    if url is None:
+        return None
+    url = url.rstrip("/")
+    return url.removesuffix("/v1")
 
 
 def _category(reason: str) -> str:

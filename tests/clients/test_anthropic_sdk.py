@@ -282,19 +282,15 @@ class TestToolLoops:
         assert second.headers["x-reasoning-role"] == "coding", second.headers["x-reasoning-reason"]
 
 
-GET_AS_POST = "issue 11: pass-through relays every method as POST"
 
 
 class TestPassThroughPaths:
-    @pytest.mark.xfail(strict=True, reason=f"{GET_AS_POST}: models.list() gets the upstream's 405")
     def test_models_list_lists(self, proxy: Proxy) -> None:
         assert "claude-sonnet-4-5-20250929" in [m.id for m in client(proxy).models.list()]
 
-    @pytest.mark.xfail(strict=True, reason=f"{GET_AS_POST}: models.retrieve() gets the upstream's 405")
     def test_models_retrieve_retrieves(self, proxy: Proxy) -> None:
         assert client(proxy).models.retrieve(MODEL).id == MODEL
 
-    @pytest.mark.xfail(strict=True, reason=f"{GET_AS_POST}: batches.list() arrives as a malformed batch create (400)")
     def test_message_batches_list_lists(self, proxy: Proxy, upstream: Upstreams) -> None:
         assert list(client(proxy).messages.batches.list()) == []
         assert [r.method for r in upstream.anthropic.received] == ["GET"]
@@ -323,9 +319,6 @@ class TestPassThroughPaths:
         sent = {k: v for k, v in headers.items() if k != "x-reasoning-role"}
         assert {k: received.headers[k] for k in sent} == sent and "x-reasoning-role" not in received.headers
 
-    @pytest.mark.xfail(
-        strict=True, reason="issue 11: pass-through answers carry two Date headers (upstream's and ours)"
-    )
     def test_a_relayed_answer_has_one_date_header(self, proxy: Proxy) -> None:
         response = client(proxy, "passthrough").messages.with_raw_response.create(
             model=MODEL, max_tokens=20, messages=[{"role": "user", "content": "hi"}]

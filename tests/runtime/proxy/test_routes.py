@@ -13,7 +13,8 @@ import httpx
 import openai
 import pytest
 
-from tests.runtime.proxy.conftest import ANTHROPIC_KEY, CLIENT_MODEL, UPSTREAM_MODEL, World
+from controlplane.manifest import load
+from tests.runtime.proxy.conftest import ANTHROPIC_KEY, CLIENT_MODEL, UPSTREAM_MODEL, Serve, World
 from tests.support.served import ServedProxy
 
 WEATHER = {
@@ -140,6 +141,79 @@ class TestAnthropicPassThrough:
             model=UPSTREAM_MODEL, messages=[{"role": "user", "content": "one two three"}]
         )
         assert counted.input_tokens == 3
+
+
+class TestPassThroughIsExact:
+    """Issue 11 item 2: every path, every method, to its own API's upstream and no other."""
+
+    @pytest.mark.parametrize(
+        ("method", "path", "query", "body"),
+        [
+            ("GET", "/v1/models", "limit=2&after_id=x", b""),
+            ("GET", "/v1/messages/batches", "", b""),
+            ("DELETE", "/v1/messages/batches/msgbatch_1", "", b""),
+            ("POST", "/v1/messages/count_tokens", "beta=true", b'{"model": "m",\n "messages": []}'),
+        ],
+    )
+    def test_an_anthropic_request_arrives_as_it_was_sent(
+        self, proxy: ServedProxy, world: World, method: str, path: str, query: str, body: bytes
+    ) -> None:
+        headers = {"x-api-key": ANTHROPIC_KEY, "anthropic-version": "2023-06-01", "anthropic-beta": "b1",
+                   "x-app": "cli"}  # fmt: skip
+        url = f"{proxy.base_url}{path}" + (f"?{query}" if query else "")
+        response = httpx.request(method, url, content=body or None, headers=headers)
+        assert response.headers["x-reasoning-role"] == "upstream"
+        [received] = world.anthropic.received
+        assert (received.method, received.path, received.query) == (method, path, query)
+        assert received.body == (json.loads(body) if body else None)
+        assert {k: received.headers[k] for k in headers} == headers
+        assert not world.openai.received
+
+    @pytest.mark.parametrize(
+        ("method", "path"),
+        [("GET", "/v1/models"), ("GET", "/v1/models/gpt-4o"), ("POST", "/v1/embeddings"), ("POST", "/v1/responses"),
+         ("DELETE", "/v1/responses/resp_1"), ("GET", "/v1/files")],
+    )  # fmt: skip
+    def test_an_openai_request_goes_to_the_openai_upstream_with_its_key_only(
+        self, proxy: ServedProxy, world: World, method: str, path: str
+    ) -> None:
+        body = b'{"model": "text-embedding-3-small", "input": "x"}' if method == "POST" else None
+        headers = {"authorization": "Bearer sk-openai-client", "openai-organization": "org-1"}
+        response = httpx.request(method, f"{proxy.base_url}{path}?x=1", content=body, headers=headers)
+        assert response.headers["x-reasoning-role"] == "upstream"
+        [received] = world.openai.received
+        assert (received.method, received.path, received.query) == (method, path, "x=1")
+        assert {k: received.headers[k] for k in headers} == headers
+        assert not world.anthropic.received  # the OpenAI key never reaches Anthropic
+
+    def test_an_anthropic_key_never_reaches_the_openai_upstream(self, proxy: ServedProxy, world: World) -> None:
+        client = claude(proxy)
+        client.messages.create(model=UPSTREAM_MODEL, max_tokens=10, messages=[{"role": "user", "content": "hi"}])
+        with pytest.raises(anthropic.APIStatusError):
+            client.models.list()  # the stand-in does not serve it; what matters is where it went
+        client.messages.count_tokens(model=UPSTREAM_MODEL, messages=[{"role": "user", "content": "a b"}])
+        assert len(world.anthropic.received) == 3 and not world.openai.received
+
+    def test_a_relayed_answer_has_one_date_header(self, proxy: ServedProxy) -> None:
+        response = httpx.post(
+            f"{proxy.base_url}/v1/messages",
+            json={"model": UPSTREAM_MODEL, "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]},
+            headers={"x-api-key": ANTHROPIC_KEY, "anthropic-version": "2023-06-01"},
+        )
+        assert response.status_code == 200 and len(response.headers.get_list("date")) == 1
+
+    @pytest.mark.parametrize("suffix", ["/v1", "/v1/", "/"])
+    def test_an_upstream_url_ending_in_v1_is_the_same_upstream(self, world: World, serve: Serve, suffix: str) -> None:
+        world.write()
+        text = world.path.read_text()
+        for standin in (world.anthropic, world.openai):
+            text = text.replace(f"upstream: {standin.base_url}\n", f"upstream: {standin.base_url}{suffix}\n")
+        world.path.write_text(text)
+        proxy = serve(load(world.path))
+        gpt(proxy).chat.completions.create(model="gpt-4.1", messages=[{"role": "user", "content": "hello"}])
+        claude(proxy).messages.create(model=UPSTREAM_MODEL, max_tokens=10, messages=[{"role": "user", "content": "x"}])
+        assert [r.path for r in world.openai.received] == ["/v1/chat/completions"]
+        assert [r.path for r in world.anthropic.received] == ["/v1/messages"]
 
 
 class TestOpenAI:
