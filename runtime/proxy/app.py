@@ -95,11 +95,34 @@ class ProxyApp:
                 return
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        self.context.inflight += 1
+        context = self.context
+        context.inflight += 1
+        access = context.access
+        if not access.on:
+            try:
+                await self._request(scope, receive, send)
+            finally:
+                context.inflight -= 1
+            return
+        started = clock.monotonic()
+        answered: list[Any] = [None, b"", b""]  # status, role, reason
+
+        async def watched(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                answered[0] = message["status"]
+                for name, value in message["headers"]:
+                    if name == b"x-reasoning-role":
+                        answered[1] = value
+                    elif name == b"x-reasoning-reason":
+                        answered[2] = value
+            await send(message)
+
         try:
-            await self._request(scope, receive, send)
+            await self._request(scope, receive, watched)
         finally:
-            self.context.inflight -= 1
+            ms = (clock.monotonic() - started) * 1000
+            access.line(scope["method"], scope["path"], answered[0], answered[1], answered[2], ms)
+            context.inflight -= 1
 
     async def _request(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
@@ -139,6 +162,14 @@ class ProxyApp:
         raw = await read_body(scope, receive, context.settings.max_body_bytes)
         body = _parse(api, raw)
         headers = scope["headers"]
+        unknown = context.unknown_role(headers)
+        if unknown is not None:
+            valid = sorted(context.role_values | context.role_labels)
+            raise Refusal(
+                400,
+                f"x-reasoning-role: {unknown!r} is not a role of this proxy; use one of {', '.join(valid)}",
+                param="x-reasoning-role",
+            )
         exchange = Exchange(api, context.project, scope, send, headers, raw, body, clock.now(), clock.monotonic())
         exchange.role, exchange.reason, exchange.score = context.route(api, body, headers)
         if _dry_run(headers):
