@@ -19,6 +19,7 @@ Every answer carries `x-reasoning-role` and `x-reasoning-reason`; answers the pr
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import logging
@@ -29,7 +30,7 @@ from starlette.types import Receive, Scope, Send
 from controlplane import clock
 from runtime.errors import TranslationError, UnsupportedContent
 from runtime.proxy import custom
-from runtime.proxy.asgi import ClientGone, decision, read_body, send_whole
+from runtime.proxy.asgi import ClientGone, decision, discard_body, read_body, send_end, send_whole
 from runtime.proxy.context import ProxyContext
 from runtime.proxy.errors import Refusal, error_body
 from runtime.proxy.exchange import Exchange
@@ -150,16 +151,35 @@ class ProxyApp:
             else:
                 raise Refusal(404, f"no route {scope['method']} {path}")
         except Refusal as refusal:
-            reason = {401: "unauthorized", 404: "not found", 405: "method not allowed", 413: "body too large"}
-            head = decision("proxy", reason.get(refusal.status, "invalid request"))
-            body = error_body(api, refusal.status, refusal.message, code=refusal.code, param=refusal.param)
-            await send_whole(send, refusal.status, body, head)
+            await self._refuse(api, refusal, receive, send)
         except ClientGone:
             return
+        except Exception:  # a bug: the client still gets an answer in its API's shape, not a bare 500
+            log.exception("proxy: %s %s failed", scope["method"], path)
+            body = error_body(api, 500, "the proxy failed on this request; it is logged")
+            with contextlib.suppress(Exception):  # the answer may have begun: nothing more can be said
+                await send_whole(send, 500, body, decision("proxy", "internal error"))
+
+    async def _refuse(self, api: Api, refusal: Refusal, receive: Receive, send: Send) -> None:
+        """The proxy's own answer; a body still arriving is read and dropped after it (bounded)."""
+        reason = {401: "unauthorized", 404: "not found", 405: "method not allowed", 408: "body timeout",
+                  413: "body too large"}.get(refusal.status, "invalid request")  # fmt: skip
+        head = decision("proxy", reason)
+        if refusal.close:
+            head.append((b"connection", b"close"))
+        body = error_body(api, refusal.status, refusal.message, code=refusal.code, param=refusal.param)
+        if not refusal.unread:
+            await send_whole(send, refusal.status, body, head)
+            return
+        # The whole answer first (its content-length lets the client read it while still
+        # sending), then the rest of the body dropped, then the end of the exchange.
+        await send_whole(send, refusal.status, body, head, more=True)
+        await discard_body(receive, self.context.settings.body_timeout_seconds)
+        await send_end(send)
 
     async def _api(self, api: Api, scope: Scope, receive: Receive, send: Send) -> None:
         context = self.context
-        raw = await read_body(scope, receive, context.settings.max_body_bytes)
+        raw = await read_body(scope, receive, context.settings.max_body_bytes, context.settings.body_timeout_seconds)
         body = _parse(api, raw)
         headers = scope["headers"]
         unknown = context.unknown_role(headers)
@@ -219,7 +239,7 @@ class ProxyApp:
         """Any other path of either API (count_tokens, models, batches, embeddings, responses...):
         its upstream's, untouched, whatever the method."""
         context = self.context
-        raw = await read_body(scope, receive, context.settings.max_body_bytes)
+        raw = await read_body(scope, receive, context.settings.max_body_bytes, context.settings.body_timeout_seconds)
         exchange = Exchange(
             api, context.project, scope, send, scope["headers"], raw, {}, clock.now(), clock.monotonic()
         )
@@ -236,12 +256,42 @@ def _prompt(body: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in body.items() if k not in ("model", "stream", "stream_options")}
 
 
+#: How deep a request body may nest. Real requests (tool schemas included) stay far below; deeper
+#: ones would exhaust the stack of whatever walks them (routing, redaction), so they get a 400.
+MAX_DEPTH = 256
+
+
+def _too_deep(raw: bytes, body: Any) -> bool:
+    """Whether `body` nests deeper than MAX_DEPTH; without recursion, and without a walk at all
+    when the body has too few brackets to get there (counted in C)."""
+    if len(raw) < 1 << 20 and raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+        return False  # a large body is walked instead: its containers are few beside its bytes
+    level: list[Any] = [body]
+    for _ in range(MAX_DEPTH):
+        deeper: list[Any] = []
+        for value in level:
+            if isinstance(value, dict):
+                deeper.extend(v for v in value.values() if isinstance(v, dict | list))
+            elif isinstance(value, list):
+                deeper.extend(v for v in value if isinstance(v, dict | list))
+        if not deeper:
+            return False
+        level = deeper
+    return True
+
+
 def _parse(api: Api, raw: bytes) -> dict[str, Any]:
     """The body as a JSON object with the fields every request of `api` needs; else a 400."""
     try:
         body = json.loads(raw)
     except ValueError as error:
         raise Refusal(400, f"the request body is not valid JSON: {error}") from None
+    except RecursionError:
+        body = None  # deeper than the parser goes, so deeper than MAX_DEPTH: said below
+    if body is None or _too_deep(raw, body):
+        if body is None and raw.strip() == b"null":
+            raise Refusal(400, "the request body must be a JSON object")
+        raise Refusal(400, f"the request body is nested more than {MAX_DEPTH} levels deep")
     if not isinstance(body, dict):
         raise Refusal(400, "the request body must be a JSON object")
     model = body.get("model")

@@ -37,7 +37,7 @@ from runtime.wire import PING_SSE, AnthropicStream, OpenAIStreamDecoder, answers
 if TYPE_CHECKING:
     from runtime.proxy.context import ProxyContext
 
-_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_COMPACT = json.JSONEncoder(separators=(",", ":")).encode  # ASCII: a lone surrogate stays an escape
 #: Output tokens reserved for an OpenAI request that sets no limit of its own.
 DEFAULT_MAX_OUTPUT = 4096
 #: What breaks a custom model's answer once it has begun: the connection, a timeout, an unusable payload.
