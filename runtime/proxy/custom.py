@@ -97,6 +97,9 @@ class _AnthropicReader(_Reader):
         return self._encode(events)
 
     def end(self) -> bytes:
+        if self.stream.finished:  # a stop sequence ended it: what the model sent after is not read
+            self.ended = True
+            return b""
         events: list[tuple[str, dict[str, Any]]] = []
         for chunk in self.decoder.flush():
             events += self.stream.feed(chunk)

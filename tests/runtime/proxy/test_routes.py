@@ -7,6 +7,7 @@ requests no rule routes reach the stand-in upstreams untouched. Every response s
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import anthropic
 import httpx
@@ -101,6 +102,27 @@ class TestAnthropicRoutedToACustomModel:
             ],
         )
         assert answered.stop_reason == "end_turn" and answered.content[0].type == "text"
+
+
+class TestStopSequencesOnTheCustomRoute:
+    @pytest.mark.parametrize("streaming", [False, True])
+    def test_the_answer_stops_before_the_sequence_and_says_which(self, proxy: ServedProxy, streaming: bool) -> None:
+        ask: dict[str, Any] = {
+            "model": CLIENT_MODEL,
+            "max_tokens": 200,
+            "stop_sequences": ["def "],
+            "messages": [{"role": "user", "content": "Write a Python function that reverses a list"}],
+        }
+        if streaming:
+            with claude(proxy).messages.stream(**ask) as stream:
+                streamed = "".join(stream.text_stream)
+                message = stream.get_final_message()
+            assert streamed == message.content[0].text  # type: ignore[union-attr]
+        else:
+            message = claude(proxy).messages.create(**ask)
+        assert (message.stop_reason, message.stop_sequence) == ("stop_sequence", "def ")
+        text = message.content[0].text  # type: ignore[union-attr]
+        assert text.startswith("```python") and "def " not in text
 
 
 class TestAnthropicPassThrough:
