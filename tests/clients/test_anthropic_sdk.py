@@ -282,8 +282,6 @@ class TestToolLoops:
         assert second.headers["x-reasoning-role"] == "coding", second.headers["x-reasoning-reason"]
 
 
-
-
 class TestPassThroughPaths:
     def test_models_list_lists(self, proxy: Proxy) -> None:
         assert "claude-sonnet-4-5-20250929" in [m.id for m in client(proxy).models.list()]
