@@ -48,8 +48,10 @@ async def read_body(scope: Scope, receive: Receive, limit: int, timeout: float |
             if not value.isdigit():
                 raise Refusal(400, "content-length is not a number")
             if int(value) > limit:
+                # A client that waits for `100 Continue` never sends the body: nothing to drop.
+                waits = any(n == b"expect" and v.lower() == b"100-continue" for n, v in scope["headers"])
                 raise Refusal(
-                    413, f"request body is {int(value)} bytes; this proxy accepts at most {limit}", unread=True
+                    413, f"request body is {int(value)} bytes; this proxy accepts at most {limit}", unread=not waits
                 )
             break
     if timeout is None:

@@ -83,6 +83,12 @@ class TestLimits:
         assert status == 413 and json.loads(answer)["error"]["type"] == "request_too_large"
         assert httpx.get(f"{proxy.base_url}/healthz").status_code == 200
 
+    def test_a_client_that_waits_for_100_continue_gets_its_413_at_once(self, world: World, serve: Serve) -> None:
+        proxy = serve(world.write(proxy_extra="  max_body_bytes: 1048576\n"))
+        head = request_head("POST", "/v1/messages", {**ANTHROPIC, "expect": "100-continue"}, 50 << 20)
+        status, answer = exchange(proxy, head)  # the body is never sent, as such a client does
+        assert status == 413 and json.loads(answer)["error"]["type"] == "request_too_large"
+
     def test_a_chunked_body_over_the_limit_gets_413_once_it_is_over(self, world: World, serve: Serve) -> None:
         proxy = serve(world.write(proxy_extra="  max_body_bytes: 1048576\n"))
         piece = b"a" * (256 << 10)
