@@ -87,14 +87,19 @@ async def _read(receive: Receive, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def discard_body(receive: Receive, seconds: float) -> None:
-    """Read and drop the rest of a refused body, for at most `seconds` (a lingering close, as
-    nginx does): a client still sending when the connection closed with its bytes unread would
-    get a TCP reset, which destroys the answer it has not read yet."""
+#: How long a refused body may pause before the proxy stops waiting for the rest (nginx's
+#: `lingering_timeout` is 5 s): a client that declared a body it never sends is let go soon.
+LINGER_IDLE_SECONDS = 2.0
+
+
+async def discard_body(receive: Receive, seconds: float, idle: float = LINGER_IDLE_SECONDS) -> None:
+    """Read and drop the rest of a refused body, for at most `seconds`, and `idle` seconds without
+    a byte (a lingering close, as nginx does): a client still sending when the connection closed
+    with its bytes unread would get a TCP reset, which destroys the answer it has not read yet."""
     try:
         async with asyncio.timeout(seconds):
             while True:
-                message = await receive()
+                message = await asyncio.wait_for(receive(), idle)
                 if message["type"] == "http.disconnect" or not message.get("more_body"):
                     return
     except TimeoutError:
