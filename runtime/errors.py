@@ -8,8 +8,8 @@
     │   ├── ParseError              a decision model's answer holds no usable decision
     │   └── TranslationError        a client's Anthropic request is malformed (answered 400, naming
     │       │                       the field); also a ValueError
-    │       └── UnsupportedContent  well-formed, but with no chat-completions equivalent: the
-    │                               request goes to the fallback upstream instead
+    │       └── UnsupportedContent  well-formed, but not answerable faithfully by a custom model
+    │                               (`feature` names what): the request goes to the upstream
     └── TemporaryError
         ├── ModelCallFailed         a model (a role's, or a fallback upstream) gave no usable answer:
         │                           unreachable, an error status, not JSON; `counts_against` says
@@ -79,7 +79,12 @@ class TranslationError(PermanentError, ValueError):
 
 
 class UnsupportedContent(TranslationError):
-    """Well-formed Anthropic input with no chat-completions equivalent."""
+    """Well-formed input the custom route cannot answer faithfully; `feature` names it for the
+    fallback's reason (`fallback: unsupported <feature>`)."""
+
+    def __init__(self, field: str, problem: str, *, feature: str = "content") -> None:
+        super().__init__(field, problem)
+        self.feature = feature
 
 
 class ModelCallFailed(TemporaryError):

@@ -61,10 +61,12 @@ class ModelClient:
             await self._session.close()
             self._session = None
 
-    async def send(self, url: str, body: bytes, headers: Sequence[tuple[str, str]]) -> aiohttp.ClientResponse:
-        """POST and return once the response head is in; the body is still to be read. Raises what
-        `TRANSPORT_ERRORS` lists."""
-        return await self.session.post(url, data=body, headers=headers, allow_redirects=False)
+    async def send(
+        self, url: str, body: bytes, headers: Sequence[tuple[str, str]], method: str = "POST"
+    ) -> aiohttp.ClientResponse:
+        """Send `method` (POST unless told) and return once the response head is in; the body is
+        still to be read. An empty body is sent as none. Raises what `TRANSPORT_ERRORS` lists."""
+        return await self.session.request(method, url, data=body or None, headers=headers, allow_redirects=False)
 
     async def open_stream(self, url: str, body: bytes, headers: Sequence[tuple[str, str]]) -> aiohttp.ClientResponse:
         """Call a custom model; its response once the head is in, if the status is 200.

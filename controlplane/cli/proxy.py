@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import logging
+from enum import StrEnum
 from pathlib import Path
 
 import typer
 
 from controlplane.cli.options import FILE
 from controlplane.cli.output import err
+
+
+class AccessLogFormat(StrEnum):
+    text = "text"
+    json = "json"
+    off = "off"
+
 
 app = typer.Typer(help="The proxy agents call instead of Anthropic or OpenAI.", no_args_is_help=True)
 
@@ -17,6 +25,9 @@ app = typer.Typer(help="The proxy agents call instead of Anthropic or OpenAI.", 
 def serve(
     file: Path = FILE,
     listen: str = typer.Option(None, "--listen", help="host:port to bind (default: proxy.listen; port 0 = any)."),
+    access_log: AccessLogFormat = typer.Option(
+        None, "--access-log", help="A line per request on stderr: text, json or off (default: proxy.access_log)."
+    ),
 ) -> None:
     """Serve POST /v1/messages and /v1/chat/completions, routing to the custom models, until SIGTERM.
 
@@ -28,7 +39,8 @@ def serve(
 
     manifest = load(file)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    server = ProxyServer(manifest, listen, log_config=_UVICORN_LOGGING, own_process=True)
+    form = access_log.value if access_log is not None else None
+    server = ProxyServer(manifest, listen, log_config=_UVICORN_LOGGING, own_process=True, access_log=form)
     try:
         host, port = server.bind()
     except OSError as error:

@@ -368,6 +368,16 @@ class Proxy(Strict):
     max_body_bytes: Annotated[int, Field(ge=1024, le=1 << 30)] = Field(
         default=32 * 1024 * 1024, description="Larger request bodies get 413, in the API's own error shape."
     )
+    body_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = Field(
+        default=30,
+        description="A request body that has not arrived whole by then gets 408 (a client stalled mid-body "
+        "holds no connection for long).",
+    )
+    access_log: Literal["text", "json", "off"] = Field(
+        default="text",
+        description="A line per request on stderr (method, path, role, reason, status, ms; never a body, a "
+        "query or a header value): text, json (one object a line), or off.",
+    )
     circuit: Circuit = Field(
         default_factory=lambda: Circuit(),
         description="When a failing custom model is skipped without being tried.",

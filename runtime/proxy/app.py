@@ -5,7 +5,7 @@
     POST /v1/responses          OpenAI Responses    ─┘   (translated for a role: runtime.wire.responses)
     GET  /healthz               liveness, no auth
     GET  /metrics               Prometheus text
-    anything else under /v1/    relayed to the Anthropic upstream (count_tokens, models...)
+    anything else under /v1/    relayed to its API's upstream as it came, any method (`api_of`)
 
 Bare ASGI, no framework: the four paths are compared as strings, and everything else the hot
 path does is what the request needs. Lifespan start-up opens the upstream client's pool in the
@@ -20,6 +20,7 @@ Every answer carries `x-reasoning-role` and `x-reasoning-reason`; answers the pr
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import logging
@@ -30,18 +31,37 @@ from starlette.types import Receive, Scope, Send
 from controlplane import clock
 from runtime.errors import TranslationError, UnsupportedContent
 from runtime.proxy import custom
-from runtime.proxy.asgi import ClientGone, decision, read_body, send_whole
+from runtime.proxy.asgi import ClientGone, decision, discard_body, read_body, send_end, send_whole
 from runtime.proxy.context import ProxyContext
 from runtime.proxy.errors import Refusal, error_body
 from runtime.proxy.exchange import Exchange
 from runtime.proxy.metrics import CONTENT_TYPE
 from runtime.proxy.relay import relay
-from runtime.wire import Api, anthropic_to_openai, responses
+from runtime.wire import Api, anthropic_to_openai, openai_for_endpoint, responses
 
 log = logging.getLogger(__name__)
 
 RESPONSES = "/v1/responses"
 _PATHS: dict[str, Api] = {"/v1/messages": "anthropic", "/v1/chat/completions": "openai", RESPONSES: "openai"}
+#: Paths only one of the two APIs has (prefixes). Others (`/v1/models`, `/v1/files`, unknown
+#: ones) are both APIs': the `anthropic-version` header, which Anthropic requires on every
+#: request and OpenAI clients never send, says whose.
+_ANTHROPIC_ONLY = ("/v1/messages", "/v1/skills", "/v1/organizations/")
+_OPENAI_ONLY = (
+    "/v1/chat/", "/v1/completions", "/v1/responses", "/v1/embeddings", "/v1/audio/", "/v1/images/",
+    "/v1/moderations", "/v1/fine_tuning/", "/v1/assistants", "/v1/threads", "/v1/vector_stores",
+    "/v1/uploads", "/v1/batches", "/v1/realtime", "/v1/conversations", "/v1/evals", "/v1/containers",
+    "/v1/videos", "/v1/organization/",
+)  # fmt: skip
+
+
+def api_of(path: str, headers: list[tuple[bytes, bytes]]) -> Api:
+    """Whose API a path is: decided by the path, and for a path both have by `anthropic-version`."""
+    if path.startswith(_ANTHROPIC_ONLY) or path == "/v1/complete":
+        return "anthropic"
+    if path.startswith(_OPENAI_ONLY):
+        return "openai"
+    return "anthropic" if any(name == b"anthropic-version" for name, _ in headers) else "openai"
 
 
 class ProxyApp:
@@ -78,11 +98,34 @@ class ProxyApp:
                 return
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        self.context.inflight += 1
+        context = self.context
+        context.inflight += 1
+        access = context.access
+        if not access.on:
+            try:
+                await self._request(scope, receive, send)
+            finally:
+                context.inflight -= 1
+            return
+        started = clock.monotonic()
+        answered: list[Any] = [None, b"", b""]  # status, role, reason
+
+        async def watched(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                answered[0] = message["status"]
+                for name, value in message["headers"]:
+                    if name == b"x-reasoning-role":
+                        answered[1] = value
+                    elif name == b"x-reasoning-reason":
+                        answered[2] = value
+            await send(message)
+
         try:
-            await self._request(scope, receive, send)
+            await self._request(scope, receive, watched)
         finally:
-            self.context.inflight -= 1
+            ms = (clock.monotonic() - started) * 1000
+            access.line(scope["method"], scope["path"], answered[0], answered[1], answered[2], ms)
+            context.inflight -= 1
 
     async def _request(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
@@ -91,7 +134,7 @@ class ProxyApp:
             if path == "/healthz":
                 await send_whole(send, 200, b'{"status":"ok"}', [])
                 return
-            api = "openai" if path.startswith("/v1/chat/") else "anthropic"
+            api = api_of(path, scope["headers"])
         try:
             if not self.context.guard.allows(scope["headers"]):
                 raise Refusal(401, "missing or wrong proxy token: send it as `Authorization: Bearer <token>` or "
@@ -109,22 +152,49 @@ class ProxyApp:
                 else:
                     await self._api(api, scope, receive, send)
             elif path.startswith("/v1/"):
-                await self._other(scope, receive, send)
+                await self._other(api, scope, receive, send)
             else:
                 raise Refusal(404, f"no route {scope['method']} {path}")
         except Refusal as refusal:
-            reason = {401: "unauthorized", 404: "not found", 405: "method not allowed", 413: "body too large"}
-            head = decision("proxy", reason.get(refusal.status, "invalid request"))
-            body = error_body(api, refusal.status, refusal.message, code=refusal.code, param=refusal.param)
-            await send_whole(send, refusal.status, body, head)
+            await self._refuse(api, refusal, receive, send)
         except ClientGone:
             return
+        except Exception:  # a bug: the client still gets an answer in its API's shape, not a bare 500
+            log.exception("proxy: %s %s failed", scope["method"], path)
+            body = error_body(api, 500, "the proxy failed on this request; it is logged")
+            with contextlib.suppress(Exception):  # the answer may have begun: nothing more can be said
+                await send_whole(send, 500, body, decision("proxy", "internal error"))
+
+    async def _refuse(self, api: Api, refusal: Refusal, receive: Receive, send: Send) -> None:
+        """The proxy's own answer; a body still arriving is read and dropped after it (bounded)."""
+        reason = {401: "unauthorized", 404: "not found", 405: "method not allowed", 408: "body timeout",
+                  413: "body too large"}.get(refusal.status, "invalid request")  # fmt: skip
+        head = decision("proxy", reason)
+        if refusal.close:
+            head.append((b"connection", b"close"))
+        body = error_body(api, refusal.status, refusal.message, code=refusal.code, param=refusal.param)
+        if not refusal.unread:
+            await send_whole(send, refusal.status, body, head)
+            return
+        # The whole answer first (its content-length lets the client read it while still
+        # sending), then the rest of the body dropped, then the end of the exchange.
+        await send_whole(send, refusal.status, body, head, more=True)
+        await discard_body(receive, self.context.settings.body_timeout_seconds)
+        await send_end(send)
 
     async def _api(self, api: Api, scope: Scope, receive: Receive, send: Send) -> None:
         context = self.context
-        raw = await read_body(scope, receive, context.settings.max_body_bytes)
+        raw = await read_body(scope, receive, context.settings.max_body_bytes, context.settings.body_timeout_seconds)
         body = _parse(api, raw)
         headers = scope["headers"]
+        unknown = context.unknown_role(headers)
+        if unknown is not None:
+            valid = sorted(context.role_values | context.role_labels)
+            raise Refusal(
+                400,
+                f"x-reasoning-role: {unknown!r} is not a role of this proxy; use one of {', '.join(valid)}",
+                param="x-reasoning-role",
+            )
         exchange = Exchange(api, context.project, scope, send, headers, raw, body, clock.now(), clock.monotonic())
         exchange.role, exchange.reason, exchange.score = context.route(api, body, headers)
         if _dry_run(headers):
@@ -133,22 +203,25 @@ class ProxyApp:
         if exchange.role is None:
             await relay(context, exchange)
             return
-        if api == "openai":
-            payload = {**body, "model": context.model_for(exchange.role)}
-            exchange.prompt = _prompt(body)
-            limit = body.get("max_completion_tokens") or body.get("max_tokens")
-            await custom.answer(
-                context, exchange, payload, limit if isinstance(limit, int) else custom.DEFAULT_MAX_OUTPUT
-            )
-            return
+        # What the custom route cannot answer faithfully is the upstream's to answer, before the
+        # first byte: never a silent drop, never a proxy 400 for a request the upstream would take.
         try:
-            payload = anthropic_to_openai(body, context.model_for(exchange.role))
+            if api == "openai":
+                payload = openai_for_endpoint(body, context.model_for(exchange.role))
+            else:
+                payload = anthropic_to_openai(body, context.model_for(exchange.role))
         except UnsupportedContent as error:
             exchange.meta["unsupported"] = str(error)
-            await relay(context, exchange, fallback="unsupported content")
+            await relay(context, exchange, fallback=f"unsupported {error.feature}")
             return
-        except TranslationError as error:
+        except TranslationError as error:  # malformed as Anthropic's own validation would say
             raise Refusal(400, str(error), param=error.field) from None
+        if api == "openai":
+            exchange.prompt = _prompt(body)
+            limit = payload.get("max_tokens")
+            limit = limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else None
+            await custom.answer(context, exchange, payload, limit or custom.DEFAULT_MAX_OUTPUT)
+            return
         exchange.prompt = _prompt(payload)
         await custom.answer(context, exchange, payload, body["max_tokens"])
 
@@ -206,12 +279,13 @@ class ProxyApp:
         }
         await send_whole(exchange.send, 200, json.dumps(body).encode(), decision(answered_by, reason))
 
-    async def _other(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Another Anthropic path (count_tokens, models...): the upstream's, untouched."""
+    async def _other(self, api: Api, scope: Scope, receive: Receive, send: Send) -> None:
+        """Any other path of either API (count_tokens, models, batches, embeddings, responses...):
+        its upstream's, untouched, whatever the method."""
         context = self.context
-        raw = await read_body(scope, receive, context.settings.max_body_bytes)
+        raw = await read_body(scope, receive, context.settings.max_body_bytes, context.settings.body_timeout_seconds)
         exchange = Exchange(
-            "anthropic", context.project, scope, send, scope["headers"], raw, {}, clock.now(), clock.monotonic()
+            api, context.project, scope, send, scope["headers"], raw, {}, clock.now(), clock.monotonic()
         )
         exchange.reason = "not a messages call"
         await relay(context, exchange)
@@ -226,12 +300,42 @@ def _prompt(body: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in body.items() if k not in ("model", "stream", "stream_options")}
 
 
+#: How deep a request body may nest. Real requests (tool schemas included) stay far below; deeper
+#: ones would exhaust the stack of whatever walks them (routing, redaction), so they get a 400.
+MAX_DEPTH = 256
+
+
+def _too_deep(raw: bytes, body: Any) -> bool:
+    """Whether `body` nests deeper than MAX_DEPTH; without recursion, and without a walk at all
+    when the body has too few brackets to get there (counted in C)."""
+    if len(raw) < 1 << 20 and raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+        return False  # a large body is walked instead: its containers are few beside its bytes
+    level: list[Any] = [body]
+    for _ in range(MAX_DEPTH):
+        deeper: list[Any] = []
+        for value in level:
+            if isinstance(value, dict):
+                deeper.extend(v for v in value.values() if isinstance(v, dict | list))
+            elif isinstance(value, list):
+                deeper.extend(v for v in value if isinstance(v, dict | list))
+        if not deeper:
+            return False
+        level = deeper
+    return True
+
+
 def _parse_object(api: Api, raw: bytes) -> dict[str, Any]:
-    """The body as a JSON object with a `model`; else a 400."""
+    """The body as a JSON object with a `model`, nested at most MAX_DEPTH deep; else a 400."""
     try:
         body = json.loads(raw)
     except ValueError as error:
         raise Refusal(400, f"the request body is not valid JSON: {error}") from None
+    except RecursionError:
+        body = None  # deeper than the parser goes, so deeper than MAX_DEPTH: said below
+    if body is None or _too_deep(raw, body):
+        if body is None and raw.strip() == b"null":
+            raise Refusal(400, "the request body must be a JSON object")
+        raise Refusal(400, f"the request body is nested more than {MAX_DEPTH} levels deep")
     if not isinstance(body, dict):
         raise Refusal(400, "the request body must be a JSON object")
     model = body.get("model")

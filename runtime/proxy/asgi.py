@@ -7,6 +7,7 @@ Header names are lower-case bytes, as ASGI hands them over and as uvicorn writes
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 
 from starlette.types import Receive, Scope, Send
@@ -38,34 +39,71 @@ class ClientGone(Exception):
     """The client hung up before its request body arrived."""
 
 
-async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
-    """The whole request body; a `Refusal` 413 as soon as it is known to exceed `limit`."""
+async def read_body(scope: Scope, receive: Receive, limit: int, timeout: float | None = None) -> bytes:
+    """The whole request body; a `Refusal` 413 as soon as it is known to exceed `limit` (from
+    `content-length`, else as it arrives: never more than `limit` bytes are kept), 408 when it has
+    not arrived whole within `timeout` seconds."""
     for name, value in scope["headers"]:
         if name == b"content-length":
             if not value.isdigit():
                 raise Refusal(400, "content-length is not a number")
             if int(value) > limit:
-                raise Refusal(413, f"request body is {int(value)} bytes; this proxy accepts at most {limit}")
+                # A client that waits for `100 Continue` never sends the body: nothing to drop.
+                waits = any(n == b"expect" and v.lower() == b"100-continue" for n, v in scope["headers"])
+                raise Refusal(
+                    413, f"request body is {int(value)} bytes; this proxy accepts at most {limit}", unread=not waits
+                )
             break
+    if timeout is None:
+        return await _read(receive, limit)
+    try:
+        async with asyncio.timeout(timeout):
+            return await _read(receive, limit)
+    except TimeoutError:
+        raise Refusal(408, f"the request body did not arrive within {timeout:g} seconds", close=True) from None
+
+
+async def _read(receive: Receive, limit: int) -> bytes:
     message = await receive()
     body: bytes = message.get("body", b"")
+    more = bool(message.get("more_body"))
     if len(body) > limit:  # a chunked body (no content-length) may arrive whole in one message
-        raise Refusal(413, f"request body is over {limit} bytes, the most this proxy accepts")
-    if not message.get("more_body"):
+        raise Refusal(413, f"request body is over {limit} bytes, the most this proxy accepts", unread=more)
+    if not more:
         if message["type"] == "http.disconnect":
             raise ClientGone
         return body
     chunks, size = [body], len(body)
-    while message.get("more_body"):
+    while more:
         message = await receive()
         if message["type"] == "http.disconnect":
             raise ClientGone
         chunk = message.get("body", b"")
+        more = bool(message.get("more_body"))
         size += len(chunk)
         if size > limit:
-            raise Refusal(413, f"request body is over {limit} bytes, the most this proxy accepts")
+            raise Refusal(413, f"request body is over {limit} bytes, the most this proxy accepts", unread=more)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+#: How long a refused body may pause before the proxy stops waiting for the rest (nginx's
+#: `lingering_timeout` is 5 s): a client that declared a body it never sends is let go soon.
+LINGER_IDLE_SECONDS = 2.0
+
+
+async def discard_body(receive: Receive, seconds: float, idle: float = LINGER_IDLE_SECONDS) -> None:
+    """Read and drop the rest of a refused body, for at most `seconds`, and `idle` seconds without
+    a byte (a lingering close, as nginx does): a client still sending when the connection closed
+    with its bytes unread would get a TCP reset, which destroys the answer it has not read yet."""
+    try:
+        async with asyncio.timeout(seconds):
+            while True:
+                message = await asyncio.wait_for(receive(), idle)
+                if message["type"] == "http.disconnect" or not message.get("more_body"):
+                    return
+    except TimeoutError:
+        return
 
 
 def header_value(text: str) -> bytes:
@@ -83,10 +121,13 @@ async def send_start(send: Send, status: int, headers: Headers) -> None:
     await send({"type": "http.response.start", "status": status, "headers": headers})
 
 
-async def send_whole(send: Send, status: int, body: bytes, headers: Iterable[tuple[bytes, bytes]]) -> None:
+async def send_whole(
+    send: Send, status: int, body: bytes, headers: Iterable[tuple[bytes, bytes]], *, more: bool = False
+) -> None:
+    """A JSON answer with its length; `more`: the exchange is not over yet (`send_end` ends it)."""
     head = [JSON, (b"content-length", str(len(body)).encode()), *headers]
     await send({"type": "http.response.start", "status": status, "headers": head})
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": "http.response.body", "body": body, "more_body": more})
 
 
 async def send_chunk(send: Send, body: bytes) -> None:

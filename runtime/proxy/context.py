@@ -4,6 +4,7 @@ target, recorder: `runtime.services`) and the proxy's own parts.
     guard      who may use the proxy, and whose credentials go upstream (`security`)
     client     the one connection pool, to the custom models and the upstreams (`runtime.model_client`)
     metrics    what /metrics says (`metrics`)
+    access     the access log, a line per request (`access`)
     inflight   requests being handled, recording included
 
 Lifespan start-up (`start`) opens the pool in the server's loop and starts the runtime's refresher;
@@ -18,9 +19,11 @@ from typing import Any
 
 from controlplane import clock
 from controlplane.manifest import Manifest
+from controlplane.manifest.schema import normalize_role
 from controlplane.values import Outcome
 from runtime import decisions
 from runtime.model_client import ModelClient
+from runtime.proxy.access import AccessLog
 from runtime.proxy.asgi import Headers
 from runtime.proxy.exchange import Exchange
 from runtime.proxy.metrics import Metrics
@@ -30,7 +33,9 @@ from runtime.wire import Answer, Api
 
 
 class ProxyContext:
-    def __init__(self, manifest: Manifest, services: RuntimeServices, guard: Guard) -> None:
+    def __init__(
+        self, manifest: Manifest, services: RuntimeServices, guard: Guard, *, access_log: str | None = None
+    ) -> None:
         self.manifest = manifest
         self.project = manifest.project
         self.settings = manifest.proxy
@@ -38,10 +43,20 @@ class ProxyContext:
         self.gate = services.gate
         self.router = services.router
         self.guard = guard
+        #: each API's upstream base, without a trailing `/` or `/v1` (the client's path has it)
+        self.upstreams: dict[Api, str | None] = {
+            "anthropic": upstream_base(self.settings.anthropic_upstream),
+            "openai": upstream_base(self.settings.openai_upstream),
+        }
         self.client = ModelClient(
             connect_timeout=self.settings.connect_timeout_seconds, read_timeout=self.settings.read_timeout_seconds
         )
         self.metrics = Metrics(services.budget.remaining, self._recorder_stats)
+        self.access = AccessLog(access_log or self.settings.access_log)
+        #: what `x-reasoning-role` may say: a role or `upstream` (as the router normalises them),
+        #: or a routing rule's header label
+        self.role_values = frozenset({"upstream", *(normalize_role(m.lower()) for m in manifest.models)})
+        self.role_labels = frozenset(r.when.header for r in self.settings.routing if r.when.header)
         #: requests being handled, recording included (a client may have its answer before then)
         self.inflight = 0
 
@@ -67,6 +82,15 @@ class ProxyContext:
                 self.manifest.training_data.collect,
             )  # fmt: skip
         return route.role, route.reason, route.score
+
+    def unknown_role(self, headers: Headers) -> str | None:
+        """The `x-reasoning-role` value when it names nothing this proxy knows, else None."""
+        for name, value in headers:
+            if name == b"x-reasoning-role":
+                text = value.decode("latin-1").strip()
+                if text and normalize_role(text.lower()) not in self.role_values and text not in self.role_labels:
+                    return text
+        return None
 
     def unavailable(self, role: str) -> str | None:
         """Why `role` cannot answer now, as the gate's first check sees it (for a dry run)."""
@@ -112,6 +136,15 @@ class ProxyContext:
     def _recorder_stats(self) -> tuple[int, int]:
         stats = self.services.recorder.stats()
         return stats.queued, stats.dropped_usage + stats.dropped_samples
+
+
+def upstream_base(url: str | None) -> str | None:
+    """`url` as the base the client's path is appended to: `https://api.openai.com/v1/` (what
+    people put in OPENAI_BASE_URL) and `https://api.openai.com` both give the latter."""
+    if url is None:
+        return None
+    url = url.rstrip("/")
+    return url.removesuffix("/v1")
 
 
 def _category(reason: str) -> str:

@@ -38,6 +38,7 @@ from runtime.wire.responses import ResponsesStream
 if TYPE_CHECKING:
     from runtime.proxy.context import ProxyContext
 
+_COMPACT = json.JSONEncoder(separators=(",", ":")).encode  # ASCII: a lone surrogate stays an escape
 #: Output tokens reserved for an OpenAI request that sets no limit of its own.
 DEFAULT_MAX_OUTPUT = 4096
 #: What breaks a custom model's answer once it has begun: the connection, a timeout, an unusable payload.
@@ -70,9 +71,9 @@ class _Reader:
 class _AnthropicReader(_Reader):
     """Chat-completion chunks in, Anthropic's events out, with the ping Anthropic sends early."""
 
-    def __init__(self, model: str, input_tokens: int) -> None:
+    def __init__(self, model: str, input_tokens: int, stop_sequences: tuple[str, ...] = ()) -> None:
         self.decoder = OpenAIStreamDecoder()
-        self.stream = AnthropicStream(model, message_id(None), input_tokens)
+        self.stream = AnthropicStream(model, message_id(None), input_tokens, stop_sequences)
         self._pinged = False
 
     def _encode(self, events: list[tuple[str, dict[str, Any]]]) -> bytes:
@@ -90,11 +91,16 @@ class _AnthropicReader(_Reader):
         events: list[tuple[str, dict[str, Any]]] = []
         for chunk in self.decoder.feed(piece):
             events += self.stream.feed(chunk)
+        if self.stream.stopped:  # a stop sequence matched: the answer is whole, the model's rest unwanted
+            return self._encode(events) + self.end()
         self.started = self.stream.started
         self.ended = self.decoder.done
         return self._encode(events)
 
     def end(self) -> bytes:
+        if self.stream.finished:  # a stop sequence ended it: what the model sent after is not read
+            self.ended = True
+            return b""
         events: list[tuple[str, dict[str, Any]]] = []
         for chunk in self.decoder.flush():
             events += self.stream.feed(chunk)
@@ -160,32 +166,59 @@ class _ResponsesReader(_Reader):
 
 
 class _OpenAIReader(_Reader):
-    """Chunks are parsed only until the first token; after that the bytes go through as they are."""
+    """The model's chunks as the client asked for them: each names the model the client named (as
+    the whole answer does), and the usage the proxy always asks for is removed unless the client
+    asked for it too (`stream_options.include_usage`). Nothing goes out before the first token."""
 
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, include_usage: bool = True) -> None:
         self.decoder = OpenAIStreamDecoder()
         self.model = model
-        self.kept: list[bytes] = []
+        self.include_usage = include_usage
+        self.kept: list[bytes] = []  # the model's own bytes, read for the usage record
+        self.pending: list[bytes] = []  # chunks for the client, until the first token
         self.failed = False
+        self._done_sent = False
+
+    def _chunks(self, chunks: list[dict[str, Any]]) -> list[bytes]:
+        out = []
+        for chunk in chunks:
+            if not self.started:
+                for choice in chunk.get("choices") or []:
+                    delta = choice.get("delta") or {}
+                    if delta.get("content") or delta.get("tool_calls") or choice.get("finish_reason"):
+                        self.started = True
+            if "model" in chunk:
+                chunk["model"] = self.model
+            if not self.include_usage and "usage" in chunk:
+                if not chunk.get("choices"):
+                    continue  # the usage-only chunk nobody asked for
+                del chunk["usage"]
+            out.append(b"data: " + _COMPACT(chunk).encode() + b"\n\n")
+        if self.decoder.done and not self._done_sent:
+            self._done_sent = True
+            out.append(b"data: [DONE]\n\n")
+        return out
+
+    def _out(self, out: list[bytes]) -> bytes:
+        if not self.started:
+            self.pending += out
+            return b""
+        if self.pending:
+            out, self.pending = self.pending + out, []
+        return b"".join(out)
 
     def feed(self, piece: bytes) -> bytes:
         self.kept.append(piece)
-        if self.started:
-            return piece
-        for chunk in self.decoder.feed(piece):
-            for choice in chunk.get("choices") or []:
-                delta = choice.get("delta") or {}
-                if delta.get("content") or delta.get("tool_calls") or choice.get("finish_reason"):
-                    self.started = True
+        out = self._chunks(self.decoder.feed(piece))
         self.ended = self.decoder.done
-        return b"".join(self.kept) if self.started else b""
+        return self._out(out)
 
     def end(self) -> bytes:
         self.ended = True
+        out = self._chunks(self.decoder.flush())
         if not self.started:
-            self.decoder.flush()
             raise UpstreamFormatError("the custom model's stream ended without an answer")
-        return b""
+        return self._out(out)
 
     def error(self, message: str) -> bytes:
         return b"data: " + error_body("openai", 502, message) + b"\n\n"
@@ -223,9 +256,12 @@ async def answer(
         if responses_request is not None:
             reader = _ResponsesReader(responses_request, input_tokens)
         elif exchange.api == "anthropic":
-            reader = _AnthropicReader(str(exchange.body.get("model")), input_tokens)
+            stops = payload.pop("stop", None) or ()  # applied by the reader (the stream says which matched)
+            reader = _AnthropicReader(str(exchange.body.get("model")), input_tokens, tuple(stops))
         else:
-            reader = _OpenAIReader(str(exchange.body.get("model")))
+            options = exchange.body.get("stream_options")
+            include = isinstance(options, dict) and options.get("include_usage") is True
+            reader = _OpenAIReader(str(exchange.body.get("model")), include_usage=include or not exchange.stream)
         started = await _first_token(context, exchange, admission, reader, payload)
         if started is None:
             return

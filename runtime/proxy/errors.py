@@ -31,9 +31,22 @@ _OPENAI_TYPES = {401: "authentication_error", 403: "permission_error", 404: "not
 class Refusal(Exception):
     """The proxy answers this request itself, with `status` and `message` in the API's shape."""
 
-    def __init__(self, status: int, message: str, *, code: str | None = None, param: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | None = None,
+        param: str | None = None,
+        unread: bool = False,
+        close: bool = False,
+    ) -> None:
         super().__init__(message)
         self.status, self.message, self.code, self.param = status, message, code, param
+        #: the request body is still arriving: read and dropped after the answer (`asgi.discard_body`)
+        self.unread = unread
+        #: the connection ends with this answer (`connection: close`)
+        self.close = close
 
 
 def error_type(api: Api, status: int) -> str:

@@ -1,9 +1,11 @@
 """Pass-through: a request goes to an upstream untouched, its answer comes back as it arrives.
 
-Requests no rule routes, and routed requests that fall back, end here. The client's bytes go to
-`proxy.anthropic_upstream` (or `openai_upstream`) with its own headers, less hop-by-hop ones and
-with credentials as `security.Guard` decides; the upstream's status, headers and body come back
-chunk by chunk, never buffered, plus `x-reasoning-role` / `x-reasoning-reason`. A stream the
+Requests no rule routes, routed requests that fall back, and every other path end here. The
+client's method, path, query and bytes go to its API's upstream (`proxy.anthropic_upstream` or
+`openai_upstream`, never the other: a key only reaches its own provider) with its own headers,
+less hop-by-hop ones and with credentials as `security.Guard` decides; the upstream's status,
+headers (less `Date`: uvicorn writes the one) and body come back chunk by chunk, never buffered,
+plus `x-reasoning-role` / `x-reasoning-reason`. A stream the
 upstream breaks ends with the API's own error event, as the clients expect.
 
 A fallback keeps a copy of what it relayed, read once the client has it all, so the role it was
@@ -34,8 +36,7 @@ KEEP_BYTES = 4 * 1024 * 1024
 
 async def relay(context: ProxyContext, exchange: Exchange, *, fallback: str | None = None) -> None:
     """Answer `exchange` from its API's upstream; `fallback` says why a routed request ended here."""
-    settings = context.settings
-    base = settings.anthropic_upstream if exchange.api == "anthropic" else settings.openai_upstream
+    base = context.upstreams[exchange.api]
     role_header, reason_header = "upstream", f"fallback: {fallback}" if fallback else exchange.reason
     head = decision(role_header, reason_header)
     if base is None:
@@ -44,19 +45,21 @@ async def relay(context: ProxyContext, exchange: Exchange, *, fallback: str | No
                 503,
                 f"role {exchange.role} cannot answer ({fallback}) and proxy.openai_upstream is not set",
             )
-        else:
+        elif exchange.body:
             model = exchange.body.get("model")
             status, message = (
                 404,
                 (f"model {model!r} is not routed to a role (proxy.model_map) and proxy.openai_upstream is not set"),
             )
+        else:
+            status, message = 404, f"{exchange.scope['path']} is OpenAI's and proxy.openai_upstream is not set"
         await send_whole(exchange.send, status, error_body(exchange.api, status, message), head)
         context.finish(exchange, "error", fallback=fallback)
         return
-    url = base.rstrip("/") + exchange.url_path
+    url = base + exchange.url_path
     try:
         response = await context.client.send(
-            url, exchange.raw, context.guard.upstream_headers(exchange.api, exchange.headers)
+            url, exchange.raw, context.guard.upstream_headers(exchange.api, exchange.headers), exchange.scope["method"]
         )
     except TRANSPORT_ERRORS as error:
         message = f"the upstream {base} could not be reached ({type(error).__name__})"
@@ -68,8 +71,10 @@ async def relay(context: ProxyContext, exchange: Exchange, *, fallback: str | No
     size = 0
     outcome: Outcome = "fallback" if fallback else "ok"
     try:
+        # uvicorn writes the one `Date` (RFC 9110 allows one), so the upstream's is not relayed.
         headers = [(n.lower(), v) for n, v in response.raw_headers]
-        await send_start(exchange.send, response.status, [h for h in headers if h[0] not in HOP_BY_HOP] + head)
+        relayed = [h for h in headers if h[0] not in HOP_BY_HOP and h[0] != b"date"]
+        await send_start(exchange.send, response.status, relayed + head)
         try:
             async for chunk in response.content.iter_any():
                 exchange.mark_first_byte()

@@ -34,8 +34,8 @@ DRAIN_SECONDS = 30.0
 class ProxyServer:
     """Bind (with every start-up check), then `run()` until a signal ends it.
 
-    `services` (the keyword arguments beyond these) go to `RuntimeServices.from_manifest`:
-    `refresh_seconds`, `router`, `drain_seconds`..."""
+    `access_log` overrides `proxy.access_log`. `services` (the keyword arguments beyond these) go
+    to `RuntimeServices.from_manifest`: `refresh_seconds`, `router`, `drain_seconds`..."""
 
     def __init__(
         self,
@@ -45,6 +45,7 @@ class ProxyServer:
         store: Store | None = None,
         log_config: dict[str, Any] | None = None,
         own_process: bool = False,
+        access_log: str | None = None,
         **services: Any,
     ) -> None:
         self.manifest = manifest
@@ -57,13 +58,13 @@ class ProxyServer:
         self.services = RuntimeServices.from_manifest(manifest, store, **services)
         with ExitStack() as undo:
             undo.callback(self.services.close)
-            self.context = ProxyContext(manifest, self.services, guard)
+            self.context = ProxyContext(manifest, self.services, guard, access_log=access_log)
             self.app = ProxyApp(self.context, freeze_gc=own_process)
             config = uvicorn.Config(
                 self.app,
                 interface="asgi3",
                 lifespan="on",
-                access_log=False,  # a line per request is a cost on the hot path, and logs no decision
+                access_log=False,  # ours (`access`) says the decision; uvicorn's would be a second line
                 log_config=log_config,
                 timeout_graceful_shutdown=None,  # wait for every request in flight, however long
                 server_header=False,

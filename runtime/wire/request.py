@@ -94,11 +94,18 @@ def _image_url(block: JSON, *path: object) -> JSON:
     elif kind == "url":
         url = _str(source.get("url"), *path, "source", "url")
     else:
-        raise UnsupportedContent(_path((*path, "source", "type")), f"image source {kind!r} has no equivalent")
+        raise UnsupportedContent(
+            _path((*path, "source", "type")), f"image source {kind!r} has no equivalent", feature=f"image source {kind}"
+        )
     return {"type": "image_url", "image_url": {"url": url}}
 
 
 def _document_text(block: JSON, *path: object) -> str:
+    citations = block.get("citations")
+    if isinstance(citations, dict) and citations.get("enabled") is True:
+        raise UnsupportedContent(
+            _path((*path, "citations")), "citations have no chat-completions equivalent", feature="citations"
+        )
     source = _dict(block.get("source"), *path, "source")
     kind = source.get("type")
     if kind == "text":
@@ -114,7 +121,11 @@ def _document_text(block: JSON, *path: object) -> str:
                 if _kind(part, *path, "source", "content", j) == "text"
             )
         raise TranslationError(_path((*path, "source", "content")), "Input should be a string or a list of blocks")
-    raise UnsupportedContent(_path((*path, "source", "type")), f"document source {kind!r} has no equivalent")
+    raise UnsupportedContent(
+        _path((*path, "source", "type")),
+        f"document source {kind!r} has no equivalent",
+        feature=f"document source {kind}",
+    )
 
 
 def _tool_result(block: JSON, images: list[JSON], *path: object) -> JSON:
@@ -138,7 +149,9 @@ def _tool_result(block: JSON, images: list[JSON], *path: object) -> JSON:
                 texts.append(_document_text(part, *path, "content", j))
             else:
                 raise UnsupportedContent(
-                    _path((*path, "content", j, "type")), f"{kind!r} in a tool result has no equivalent"
+                    _path((*path, "content", j, "type")),
+                    f"{kind!r} in a tool result has no equivalent",
+                    feature=f"{kind} in tool results",
                 )
         text = "\n".join(texts)
     else:
@@ -174,7 +187,9 @@ def _user(content: Any, i: int, out: list[JSON]) -> None:
         elif kind == "tool_use":
             raise TranslationError(f"messages.{i}.content.{j}.type", "tool_use blocks belong in assistant turns")
         else:
-            raise UnsupportedContent(f"messages.{i}.content.{j}.type", f"{kind!r} blocks have no equivalent")
+            raise UnsupportedContent(
+                f"messages.{i}.content.{j}.type", f"{kind!r} blocks have no equivalent", feature=f"{kind} blocks"
+            )
     if images:
         parts.extend(images)
     if len(parts) > len(texts):  # an image among them: only a list of parts can carry it
@@ -205,7 +220,9 @@ def _assistant(content: Any, i: int, out: list[JSON]) -> None:
         elif kind == "thinking" or kind == "redacted_thinking":
             continue
         else:
-            raise UnsupportedContent(f"messages.{i}.content.{j}.type", f"{kind!r} blocks have no equivalent")
+            raise UnsupportedContent(
+                f"messages.{i}.content.{j}.type", f"{kind!r} blocks have no equivalent", feature=f"{kind} blocks"
+            )
     message: JSON = {"role": "assistant", "content": "\n".join(texts) if texts or not calls else None}
     if calls:
         message["tool_calls"] = calls
@@ -220,7 +237,11 @@ def _tools(tools: Any) -> list[JSON]:
         tool = _dict(tool, "tools", i)
         kind = tool.get("type")
         if kind is not None and kind != "custom":
-            raise UnsupportedContent(f"tools.{i}.type", f"server tool {kind!r} has no chat-completions equivalent")
+            raise UnsupportedContent(
+                f"tools.{i}.type",
+                f"server tool {kind!r} has no chat-completions equivalent",
+                feature=f"server tool {kind}",
+            )
         function: JSON = {
             "name": _str(tool.get("name"), "tools", i, "name"),
             "parameters": _dict(tool.get("input_schema"), "tools", i, "input_schema"),
@@ -254,6 +275,47 @@ def _tool_choice(choice: Any, tools: list[JSON] | None, out: JSON) -> None:
         out["parallel_tool_calls"] = False
 
 
+def _mid_system(content: Any, i: int) -> str:
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, list):
+        raise _missing_or("a string or a list", content, "messages", i, "content")
+    texts = []
+    for j, block in enumerate(content):
+        kind = _kind(block, "messages", i, "content", j)
+        if kind != "text":
+            raise UnsupportedContent(
+                f"messages.{i}.content.{j}.type",
+                f"{kind!r} in a system message has no equivalent",
+                feature=f"{kind} blocks",
+            )
+        texts.append(_text(block, i, j))
+    return "\n".join(texts)
+
+
+def _unfaithful(body: JSON) -> None:
+    """`UnsupportedContent` for a request field whose meaning the custom route would lose.
+
+    Dropped instead (docs/translation.md): hints and bookkeeping whose absence leaves a valid
+    answer (`thinking` adaptive or disabled, `output_config.effort`, `cache_control`,
+    `context_management`, `service_tier`, ...)."""
+    thinking = body.get("thinking")
+    if isinstance(thinking, dict) and thinking.get("type") == "enabled":
+        # The client expects thinking blocks, signed by Anthropic: only the upstream can give them.
+        raise UnsupportedContent(
+            "thinking", "thinking blocks cannot be produced by the custom model", feature="thinking"
+        )
+    output = body.get("output_config")
+    if (isinstance(output, dict) and output.get("format") is not None) or body.get("output_format") is not None:
+        field = "output_config.format" if body.get("output_format") is None else "output_format"
+        raise UnsupportedContent(
+            field, "structured output is not enforced on the custom model", feature="structured output"
+        )
+    for field in ("mcp_servers", "container"):
+        if body.get(field):
+            raise UnsupportedContent(field, f"{field} run on Anthropic's servers", feature=field)
+
+
 def anthropic_to_openai(body: dict[str, Any], model: str) -> dict[str, Any]:
     """An Anthropic Messages request as a chat-completions request for `model` (the endpoint).
 
@@ -263,6 +325,7 @@ def anthropic_to_openai(body: dict[str, Any], model: str) -> dict[str, Any]:
     """
     if not isinstance(body, dict):
         raise TranslationError("body", "Input should be a JSON object")
+    _unfaithful(body)
     max_tokens = body.get("max_tokens")
     if isinstance(max_tokens, bool) or not isinstance(max_tokens, int):
         raise TranslationError("max_tokens", "Field required" if max_tokens is None else "Input should be an integer")
@@ -288,8 +351,14 @@ def anthropic_to_openai(body: dict[str, Any], model: str) -> dict[str, Any]:
             _user(message.get("content"), i, messages)
         elif role == "assistant":
             _assistant(message.get("content"), i, messages)
+        elif role == "system":  # the mid-conversation-system beta (Claude Code sends it): a system message there
+            text = _mid_system(message.get("content"), i)
+            if text:
+                messages.append({"role": "system", "content": text})
         else:
-            problem = "Field required" if role is None else f"Input should be 'user' or 'assistant', got {role!r}"
+            problem = (
+                "Field required" if role is None else f"Input should be 'user', 'assistant' or 'system', got {role!r}"
+            )
             raise TranslationError(f"messages.{i}.role", problem)
 
     out: JSON = {"model": model, "messages": messages, "max_tokens": max_tokens}
@@ -323,4 +392,36 @@ def anthropic_to_openai(body: dict[str, Any], model: str) -> dict[str, Any]:
     if stream:
         out["stream"] = True
         out["stream_options"] = {"include_usage": True}
+    return out
+
+
+def openai_for_endpoint(body: dict[str, Any], model: str) -> dict[str, Any]:
+    """An OpenAI chat-completions request as the role's Together endpoint should get it: `model`
+    the endpoint, `max_completion_tokens` as `max_tokens` (Together's name), the rest as it came.
+
+    Raises `UnsupportedContent` for what the custom route cannot answer faithfully: several
+    choices (`n` > 1), `logprobs`, structured output (`response_format` other than text), audio
+    and web search; the proxy hands those to the upstream before the first byte.
+    """
+    n = body.get("n")
+    if n is not None and n != 1:
+        raise UnsupportedContent("n", "several choices are not asked of the custom model", feature="n")
+    if body.get("logprobs") or body.get("top_logprobs"):
+        raise UnsupportedContent("logprobs", "the custom route gives no logprobs", feature="logprobs")
+    response_format = body.get("response_format")
+    if response_format is not None and not (
+        isinstance(response_format, dict) and response_format.get("type") == "text"
+    ):
+        raise UnsupportedContent(
+            "response_format", "structured output is not enforced on the custom model", feature="response_format"
+        )
+    modalities = body.get("modalities")
+    if body.get("audio") is not None or (isinstance(modalities, list) and "audio" in modalities):
+        raise UnsupportedContent("audio", "the custom model answers text", feature="audio")
+    if body.get("web_search_options") is not None:
+        raise UnsupportedContent("web_search_options", "web search runs on OpenAI's servers", feature="web search")
+    out = {**body, "model": model}
+    limit = out.pop("max_completion_tokens", None)
+    if limit is not None and out.get("max_tokens") is None:
+        out["max_tokens"] = limit
     return out

@@ -54,6 +54,7 @@ class AnthropicStream:
         "_calls",
         "_finish_reason",
         "_finished",
+        "_held",
         "_id",
         "_input_tokens",
         "_matched",
@@ -64,12 +65,20 @@ class AnthropicStream:
         "_output_tokens",
         "_prompt_tokens",
         "_started",
+        "_started_input",
+        "_stops",
         "_text",
         "_text_block",
     )
 
-    def __init__(self, model: str, message_id: str, input_tokens: int = 0) -> None:
+    def __init__(
+        self, model: str, message_id: str, input_tokens: int = 0, stop_sequences: tuple[str, ...] = ()
+    ) -> None:
         self._model = model
+        #: applied here, not by the model: only then is it known which one matched
+        self._stops = tuple(s for s in stop_sequences if s)
+        self._held = ""  # text that may be the start of a stop sequence, not sent yet
+        self._started_input = input_tokens  # what message_start said; every later event says the same
         self._id = message_id
         self._input_tokens = input_tokens
         self._started = False
@@ -98,6 +107,11 @@ class AnthropicStream:
     @property
     def finished(self) -> bool:
         return self._finished
+
+    @property
+    def stopped(self) -> bool:
+        """Whether a stop sequence ended the answer: the rest of the model's stream is not needed."""
+        return self._matched is not None and self._finish_reason == "stop" and bool(self._stops)
 
     @property
     def input_tokens(self) -> int:
@@ -161,7 +175,7 @@ class AnthropicStream:
     def feed(self, chunk: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         """The Anthropic events one parsed chat-completion chunk makes (often none or one)."""
         events: list[Event] = []
-        if self._finished:
+        if self._finished or self.stopped:
             return events
         usage = chunk.get("usage")
         if usage:
@@ -184,13 +198,16 @@ class AnthropicStream:
             if text:
                 self._on_text(text, events)
             calls = delta.get("tool_calls")
+            if calls or delta.get("function_call"):
+                self._flush(events)
             if calls:
                 for call in calls:
                     self._on_tool_call(call, events)
             elif delta.get("function_call"):
                 self._on_tool_call({"index": 0, "function": delta["function_call"]}, events)
         reason = choice.get("finish_reason")
-        if reason:
+        if reason and not self.stopped:
+            self._flush(events)
             self._finish_reason = reason
             self._matched = matched_stop(choice)
         return events
@@ -200,6 +217,7 @@ class AnthropicStream:
         events: list[Event] = []
         if self._finished:
             return events
+        self._flush(events)
         self._start(events)
         self._close(events)
         truncated = self._finish_reason == "length"
@@ -213,9 +231,9 @@ class AnthropicStream:
                 events.append(self.error(f"the model's {call.name} call is not usable: {error}"))
                 return events
         stop_reason, stop_sequence = anthropic_stop(self._finish_reason, self._matched, bool(self._calls))
-        usage: JSON = {"output_tokens": self.output_tokens}
-        if self._prompt_tokens is not None:
-            usage["input_tokens"] = self._prompt_tokens
+        # The input figure message_start gave (the model's, when it reported it before its first
+        # token; else the estimate): one figure per stream, as Anthropic's own streams have.
+        usage: JSON = {"input_tokens": self._started_input, "output_tokens": self.output_tokens}
         events.append(
             (
                 "message_delta",
@@ -245,6 +263,8 @@ class AnthropicStream:
         if self._started:
             return
         self._started = True
+        if self._prompt_tokens is not None:
+            self._started_input = self._prompt_tokens
         events.append(
             (
                 "message_start",
@@ -258,7 +278,7 @@ class AnthropicStream:
                         "content": [],
                         "stop_reason": None,
                         "stop_sequence": None,
-                        "usage": {"input_tokens": self._input_tokens, "output_tokens": 0},
+                        "usage": {"input_tokens": self._started_input, "output_tokens": 0},
                     },
                 },
             )
@@ -280,6 +300,36 @@ class AnthropicStream:
         self._open_kind = kind
 
     def _on_text(self, text: str, events: list[Event]) -> None:
+        if not self._stops:
+            self._emit_text(text, events)
+            return
+        text = self._held + text
+        found = [(i, stop) for stop in self._stops if (i := text.find(stop)) >= 0]
+        if found:
+            index, stop = min(found)
+            self._held = ""
+            if index:
+                self._emit_text(text[:index], events)
+            self._finish_reason, self._matched = "stop", stop
+            return
+        # Hold back the longest end of the text that could begin a stop sequence.
+        hold = 0
+        for size in range(min(len(text), max(map(len, self._stops)) - 1), 0, -1):
+            tail = text[-size:]
+            if any(stop.startswith(tail) for stop in self._stops):
+                hold = size
+                break
+        self._held = text[len(text) - hold :]
+        if len(text) > hold:
+            self._emit_text(text[: len(text) - hold], events)
+
+    def _flush(self, events: list[Event]) -> None:
+        """Send the text held back for a stop sequence that did not come."""
+        if self._held:
+            held, self._held = self._held, ""
+            self._emit_text(held, events)
+
+    def _emit_text(self, text: str, events: list[Event]) -> None:
         if self._open_kind != _TEXT:
             self._open_block(_TEXT, {"type": "text", "text": ""}, events)
             self._text_block = []

@@ -5,10 +5,11 @@ directory, `ANTHROPIC_BASE_URL` at the proxy, a dummy key, and only the environm
 machine's own (a developer's ANTHROPIC_*, proxies) never reaches it. Its tools and system prompt
 route every request to `coding`, so the simulator plays the coding model.
 
-Today the proxy answers Claude Code's first request with 400 (the mid-conversation system
-message it sends): the acceptance tests are `xfail(strict=True)`. `TestTheHarness` proves the
-harness meanwhile: with `--disallowedTools Agent Skill` (which removes that message) and the
-coding route at `CodingModel`, which answers what the simulator must, the tool loop completes.
+The proxy translates the mid-conversation system message Claude Code sends (beta
+mid-conversation-system-2026-04-07), so a chatty prompt completes on the simulator. The two
+prompts that need a `Write` call stay `xfail(strict=True)` until the simulator's coding model
+makes one; `TestTheHarness` proves the harness meanwhile: with the coding route at `CodingModel`,
+which answers what the simulator must, the tool loop completes.
 """
 
 from __future__ import annotations
@@ -38,12 +39,9 @@ OFFLINE = {
     "DISABLE_BUG_COMMAND": "1",
 }
 KEY = "sk-ant-claude-code-0123456789"
-MID_CONVERSATION_SYSTEM = (
-    "issue 11: the proxy answers 400 \"messages.1.role: Input should be 'user' or 'assistant', got 'system'\" "
-    "to Claude Code's mid-conversation system message (beta mid-conversation-system-2026-04-07)"
-)
 SIMULATOR_CALLS_WRITE = (
-    "then: the simulator's coding model must call Write as tests/clients/standins.py CodingModel describes"
+    "the simulator's coding model must call Write as tests/clients/standins.py CodingModel describes "
+    "(the proxy now translates Claude Code's mid-conversation system message: issue 11)"
 )
 
 
@@ -124,7 +122,7 @@ def upstream(upstreams: Upstreams) -> Upstreams:
 class TestClaudeCodeWithItsDefaultTools:
     """Issue 11's acceptance: three headless prompts exit 0 with the simulator as the coding model."""
 
-    @pytest.mark.xfail(strict=True, reason=f"{MID_CONVERSATION_SYSTEM}; {SIMULATOR_CALLS_WRITE}")
+    @pytest.mark.xfail(strict=True, reason=SIMULATOR_CALLS_WRITE)
     def test_write_a_function_completes_a_tool_use_tool_result_loop_and_exits_0(
         self, proxy: Proxy, upstream: Upstreams, tmp_path: Path
     ) -> None:
@@ -137,14 +135,13 @@ class TestClaudeCodeWithItsDefaultTools:
         assert Path(use["input"]["file_path"]).read_text() == use["input"]["content"]
         assert not upstream.anthropic.paths("POST")  # the custom model answered every turn
 
-    @pytest.mark.xfail(strict=True, reason=MID_CONVERSATION_SYSTEM)
     def test_a_chatty_question_exits_0(self, proxy: Proxy, upstream: Upstreams, tmp_path: Path) -> None:
         run = claude(proxy, tmp_path, "what's a good name for a cat?")
         assert_succeeded(run)
         assert run.result["result"].strip() and run.blocks("text")
         assert not upstream.anthropic.paths("POST")
 
-    @pytest.mark.xfail(strict=True, reason=f"{MID_CONVERSATION_SYSTEM}; {SIMULATOR_CALLS_WRITE}")
+    @pytest.mark.xfail(strict=True, reason=SIMULATOR_CALLS_WRITE)
     def test_create_a_file_writes_it_and_exits_0(self, proxy: Proxy, upstream: Upstreams, tmp_path: Path) -> None:
         run = claude(proxy, tmp_path, "create a file hello.py that prints hi")
         assert_succeeded(run)

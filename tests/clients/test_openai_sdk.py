@@ -87,7 +87,7 @@ class TestChatCompletions:
         completion, _ = create(proxy, route, tools=[WEATHER], tool_choice="required")
         assert completion.choices[0].message.tool_calls
 
-    @routes(custom="issue 11: n > 1 is collapsed into one choice on the custom route")
+    @routes()
     def test_n_gives_n_choices(self, proxy: Proxy, route: str) -> None:
         completion, _ = create(proxy, route, n=2)
         assert [c.index for c in completion.choices] == [0, 1]
@@ -99,13 +99,13 @@ class TestChatCompletions:
         assert isinstance(json.loads(completion.choices[0].message.content), dict)
         assert headers["x-reasoning-role"] == "upstream"
 
-    @routes(custom="issue 11: logprobs are dropped on the custom route")
+    @routes()
     def test_logprobs_are_given(self, proxy: Proxy, route: str) -> None:
         completion, _ = create(proxy, route, logprobs=True, top_logprobs=2)
         tokens = completion.choices[0].logprobs.content
         assert tokens and all(len(t.top_logprobs) == 2 for t in tokens)
 
-    @routes(custom="issue 11: max_completion_tokens does not limit the custom model's answer")
+    @routes()
     def test_max_completion_tokens_limits_the_answer(self, proxy: Proxy, route: str) -> None:
         completion, _ = create(proxy, route, max_completion_tokens=5)
         assert completion.usage.completion_tokens <= 5 and completion.choices[0].finish_reason == "length"
@@ -118,11 +118,11 @@ class TestChatStreaming:
         text = "".join(c.choices[0].delta.content or "" for c in got if c.choices)
         assert text and got[-1].usage is not None and got[-1].usage.completion_tokens > 0
 
-    @routes(custom="issue 11: the custom route sends a usage chunk nobody asked for (include_usage forced)")
+    @routes()
     def test_a_stream_without_include_usage_has_no_usage(self, proxy: Proxy, route: str) -> None:
         assert all(c.usage is None for c in chunks(proxy, route))
 
-    @routes(custom="issue 11: chunks from a role name the endpoint (quickstart-planning) as model")
+    @routes()
     def test_every_chunk_names_the_requested_model(self, proxy: Proxy, route: str) -> None:
         assert {c.model for c in chunks(proxy, route)} == {MODEL[route]}
 
@@ -140,10 +140,6 @@ class TestChatStreaming:
         with client(proxy).chat.completions.stream(model=MODEL[route], messages=ASK) as stream:
             final = stream.get_final_completion()
         assert final.choices[0].message.content
-
-
-RESPONSES = "issue 11: GET /v1/responses/{id} is relayed to the Anthropic upstream, as a POST"
-OTHER_PATHS = "issue 11: OpenAI paths other than /v1/chat/* go to the Anthropic upstream"
 
 
 class TestResponses:
@@ -197,29 +193,24 @@ class TestResponses:
         )
         assert isinstance(json.loads(raw.parse().output_text), dict)
 
-    @pytest.mark.xfail(strict=True, reason=RESPONSES)
     def test_a_stored_response_is_retrieved_from_the_upstream(self, proxy: Proxy) -> None:
         created = client(proxy).responses.create(model=MODEL["passthrough"], input="hello")
         assert client(proxy).responses.retrieve(created.id).output_text == created.output_text
 
 
 class TestOtherPaths:
-    @pytest.mark.xfail(strict=True, reason=f"{OTHER_PATHS}, and as POST: models.list() gets 405")
     def test_models_list_lists(self, proxy: Proxy) -> None:
         assert "gpt-4o" in [m.id for m in client(proxy).models.list()]
 
-    @pytest.mark.xfail(strict=True, reason=f"{OTHER_PATHS}, and as POST: models.retrieve() gets 405")
     def test_models_retrieve_retrieves(self, proxy: Proxy) -> None:
         assert client(proxy).models.retrieve("gpt-4o").id == "gpt-4o"
 
-    @pytest.mark.xfail(strict=True, reason=f"{OTHER_PATHS}: embeddings.create() gets 404")
     def test_embeddings_embed(self, proxy: Proxy) -> None:
         embedded = client(proxy).embeddings.create(model="text-embedding-3-small", input=["a turtle", "a cat"])
         assert [len(e.embedding) for e in embedded.data] == [1536, 1536]
 
 
 class TestKeys:
-    @pytest.mark.xfail(strict=True, reason=f"{OTHER_PATHS}, with the client's OpenAI key")
     def test_an_openai_key_never_reaches_the_anthropic_upstream(self, proxy: Proxy, upstream: Upstreams) -> None:
         sdk = client(proxy)
         sdk.chat.completions.create(model=MODEL["passthrough"], messages=ASK)

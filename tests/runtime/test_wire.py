@@ -29,6 +29,7 @@ from runtime.wire import (
     anthropic_to_openai,
     encode_sse,
     message_id,
+    openai_for_endpoint,
     openai_to_anthropic,
     tool_use_id,
 )
@@ -130,6 +131,17 @@ def dump(message: anthropic.types.Message) -> JSON:
 
 def without_none(message: JSON) -> JSON:
     return {key: value for key, value in message.items() if value is not None}
+
+
+def text_of(message: anthropic.types.Message) -> str:
+    return "".join(block.text for block in message.content if block.type == "text")
+
+
+def as_streamed(stream: AnthropicStream, events: Events) -> JSON:
+    """`stream.message()` as the stream's events told it: with message_start's input figure."""
+    start = events[0][1]["message"]["usage"]["input_tokens"]
+    message = without_none(stream.message())
+    return {**message, "usage": {**message["usage"], "input_tokens": start}}
 
 
 def names(events: Events) -> list[str]:
@@ -392,9 +404,9 @@ class TestRequest:
     def test_anthropic_only_fields_are_dropped(self) -> None:
         body = request(
             [{"role": "user", "content": "hi"}],
-            thinking={"type": "enabled", "budget_tokens": 1024},
+            thinking={"type": "adaptive"},
+            output_config={"effort": "high"},
             service_tier="auto",
-            container="c1",
             mcp_servers=[],
             context_management={},
             metadata={},
@@ -406,6 +418,114 @@ class TestRequest:
         before = json.dumps(body, sort_keys=True)
         anthropic_to_openai(body, ENDPOINT)
         assert json.dumps(body, sort_keys=True) == before
+
+
+class TestFaithfulOrFallback:
+    """What the custom route cannot answer faithfully raises `UnsupportedContent` naming the
+    feature (the proxy then hands the request to the upstream); what it can is translated."""
+
+    def test_a_mid_conversation_system_message_is_a_system_message_there(self) -> None:
+        body = request(
+            [
+                {"role": "user", "content": "hi"},
+                {"role": "system", "content": [{"type": "text", "text": "Agents:"}, {"type": "text", "text": "x"}]},
+                {"role": "user", "content": "go"},
+            ],
+            system="You code.",
+        )
+        assert anthropic_to_openai(body, ENDPOINT)["messages"] == [
+            {"role": "system", "content": "You code."},
+            {"role": "user", "content": "hi"},
+            {"role": "system", "content": "Agents:\nx"},
+            {"role": "user", "content": "go"},
+        ]
+
+    @pytest.mark.parametrize(
+        ("fields", "feature"),
+        [
+            ({"thinking": {"type": "enabled", "budget_tokens": 1024}}, "thinking"),
+            ({"output_config": {"format": {"type": "json_schema", "schema": {"type": "object"}}}}, "structured output"),
+            ({"output_format": {"type": "json_schema", "schema": {"type": "object"}}}, "structured output"),
+            ({"mcp_servers": [{"type": "url", "url": "https://x", "name": "x"}]}, "mcp_servers"),
+            ({"container": "c1"}, "container"),
+            ({"tools": [{"type": "web_search_20250305", "name": "web_search"}]}, "server tool web_search_20250305"),
+        ],
+    )
+    def test_an_anthropic_feature_without_equivalent_names_itself(self, fields: JSON, feature: str) -> None:
+        with pytest.raises(UnsupportedContent) as raised:
+            anthropic_to_openai(request([{"role": "user", "content": "hi"}], **fields), ENDPOINT)
+        assert raised.value.feature == feature
+
+    def test_cited_documents_are_not_translated(self) -> None:
+        document = {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "x"},
+                    "citations": {"enabled": True}}  # fmt: skip
+        with pytest.raises(UnsupportedContent) as raised:
+            anthropic_to_openai(request([{"role": "user", "content": [document]}]), ENDPOINT)
+        assert raised.value.feature == "citations"
+
+    def test_adaptive_thinking_and_effort_are_hints_dropped(self) -> None:
+        body = request([{"role": "user", "content": "hi"}], thinking={"type": "adaptive"},
+                       output_config={"effort": "high"})  # fmt: skip
+        assert set(anthropic_to_openai(body, ENDPOINT)) == {"model", "messages", "max_tokens"}
+
+    @pytest.mark.parametrize(
+        ("fields", "feature"),
+        [
+            ({"n": 2}, "n"),
+            ({"logprobs": True}, "logprobs"),
+            ({"top_logprobs": 2}, "logprobs"),
+            ({"response_format": {"type": "json_object"}}, "response_format"),
+            (
+                {"response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {}}}},
+                "response_format",
+            ),
+            ({"modalities": ["text", "audio"]}, "audio"),
+            ({"web_search_options": {}}, "web search"),
+        ],
+    )
+    def test_an_openai_feature_without_equivalent_names_itself(self, fields: JSON, feature: str) -> None:
+        with pytest.raises(UnsupportedContent) as raised:
+            openai_for_endpoint(
+                {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}], **fields}, ENDPOINT
+            )
+        assert raised.value.feature == feature
+
+    def test_an_openai_request_names_the_endpoint_and_max_tokens_as_together_does(self) -> None:
+        body = {"model": "gpt-4o", "messages": [], "n": 1, "max_completion_tokens": 5,
+                "response_format": {"type": "text"}}  # fmt: skip
+        out = openai_for_endpoint(body, ENDPOINT)
+        assert out == {"model": ENDPOINT, "messages": [], "n": 1, "max_tokens": 5, "response_format": {"type": "text"}}
+        assert body["model"] == "gpt-4o"
+
+
+class TestStopSequences:
+    """Stop sequences are applied to the stream (the model is not told), so the answer can say
+    which one matched, as Anthropic's does; text that may begin one is held back until it cannot."""
+
+    def stopped(self, *pieces: str, stops: tuple[str, ...] = ("def", "STOP")) -> tuple[AnthropicStream, Events]:
+        stream = AnthropicStream(MODEL, "msg_test", 3, stops)
+        events: Events = []
+        for c in [*text_chunks(*pieces), chunk({}, "stop")]:
+            events += stream.feed(c)
+        events += stream.finish()
+        return stream, events
+
+    def test_the_text_stops_before_the_sequence_and_says_which(self) -> None:
+        stream, events = self.stopped("Here: ", "de", "f rev", "erse():")
+        final = sdk_final_message(events)
+        assert (final.stop_reason, final.stop_sequence, text_of(final)) == ("stop_sequence", "def", "Here: ")
+        assert stream.stopped and stream.message()["stop_sequence"] == "def" and stream.text == "Here: "
+
+    def test_text_held_back_for_a_sequence_that_does_not_come_is_sent(self) -> None:
+        stream, events = self.stopped("a de", "bt", " ST")
+        final = sdk_final_message(events)
+        assert (final.stop_reason, final.stop_sequence, text_of(final)) == ("end_turn", None, "a debt ST")
+        assert not stream.stopped
+
+    def test_the_earliest_match_wins(self) -> None:
+        _, events = self.stopped("xx STOP yy def")
+        final = sdk_final_message(events)
+        assert (final.stop_sequence, text_of(final)) == ("STOP", "xx ")
 
 
 class TestMalformedRequest:
@@ -422,7 +542,7 @@ class TestMalformedRequest:
                 "max_tokens: Input should be an integer",
             ),
             (request(["hi"]), "messages.0: Input should be an object"),
-            (request([{"role": "system", "content": "hi"}]), "messages.0.role: Input should be 'user' or 'assistant'"),
+            (request([{"role": "bot", "content": "hi"}]), "messages.0.role: Input should be 'user', 'assistant' or"),
             (request([{"content": "hi"}]), "messages.0.role: Field required"),
             (request([{"role": "user"}]), "messages.0.content: Field required"),
             (request([{"role": "user", "content": 7}]), "messages.0.content: Input should be a string or a list"),
@@ -732,14 +852,16 @@ class TestStream:
                 {
                     "type": "message_delta",
                     "delta": {"stop_reason": "end_turn", "stop_sequence": None},
-                    "usage": {"output_tokens": 2, "input_tokens": 12},
+                    "usage": {"input_tokens": 10, "output_tokens": 2},
                 },
             ),
             ("message_stop", {"type": "message_stop"}),
         ]
+        # The client sees one input figure, message_start's; the record keeps the model's.
         assert (stream.text, stream.input_tokens, stream.output_tokens) == ("Hello world", 12, 2)
         final = sdk_final_message(events)
-        assert dump(final) == without_none(stream.message())
+        assert final.usage.input_tokens == 10
+        assert dump(final) == {**without_none(stream.message()), "usage": {"input_tokens": 10, "output_tokens": 2}}
         assert stream.message()["content"] == [{"type": "text", "text": "Hello world"}]
 
     def test_nothing_is_said_until_the_model_says_something(self) -> None:
@@ -819,7 +941,7 @@ class TestStream:
             ("tool_use", "toolu_1", {"city": "Oslo"}),
             ("tool_use", "toolu_2", {}),
         ]
-        assert dump(final) == without_none(stream.message())
+        assert dump(final) == as_streamed(stream, events)
 
     def test_text_followed_by_a_tool_call_closes_the_text_first(self) -> None:
         chunks = [
@@ -843,7 +965,7 @@ class TestStream:
         final = sdk_final_message(events)
         assert final.content[0].type == "text" and final.content[0].text == "Let me look."
         assert final.content[1].type == "tool_use" and final.content[1].input == {"city": "Rome"}
-        assert dump(final) == without_none(stream.message())
+        assert dump(final) == as_streamed(stream, events)
 
     def test_a_call_without_an_id_gets_one_from_its_message_and_block(self) -> None:
         stream, events = run(
@@ -901,13 +1023,13 @@ class TestStream:
         )
         assert (openai_style.input_tokens, openai_style.output_tokens) == (30, 4)
         assert (together_style.input_tokens, together_style.output_tokens) == (30, 4)
-        final = sdk_final_message(events)
-        assert (final.usage.input_tokens, final.usage.output_tokens) == (30, 4)
+        final = sdk_final_message(events)  # the model's input figure came after message_start's (0)
+        assert (final.usage.input_tokens, final.usage.output_tokens) == (0, 4)
 
     def test_without_usage_output_tokens_are_estimated_and_input_tokens_kept(self) -> None:
         stream, events = run([*text_chunks("abcdefghij"), chunk({}, "stop")], input_tokens=99)
         assert (stream.input_tokens, stream.output_tokens) == (99, 3)
-        assert events[-2][1]["usage"] == {"output_tokens": 3}
+        assert events[-2][1]["usage"] == {"input_tokens": 99, "output_tokens": 3}
         assert sdk_final_message(events).usage.input_tokens == 99
 
     @pytest.mark.parametrize(
@@ -1106,11 +1228,9 @@ class TestThroughTheSimulator:
             final = stream.get_final_message()
         assert streamed_text == whole.content[0].text == final.content[0].text  # type: ignore[union-attr]
         assert "<actions>REPLY</actions>" in streamed_text
-        assert (final.stop_reason, final.usage.input_tokens, final.usage.output_tokens) == (
-            whole.stop_reason,
-            whole.usage.input_tokens,
-            whole.usage.output_tokens,
-        )
+        # Input tokens: the whole answer has the model's figure; a stream gives the figure its
+        # message_start gave (the estimate: the model reports after its first token) in every event.
+        assert (final.stop_reason, final.usage.output_tokens) == (whole.stop_reason, whole.usage.output_tokens)
 
     @pytest.mark.parametrize("streaming", [False, True])
     def test_a_tool_use_round_trip(self, streaming: bool) -> None:

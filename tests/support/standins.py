@@ -81,7 +81,15 @@ class _Served(ServedASGI):
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         request = Received(scope["method"], scope["path"], scope["query_string"].decode(), headers, body)
         self.received.append(request)
-        await self.handle(request, send)
+        try:
+            await self.handle(request, send)
+        except (TypeError, KeyError, AttributeError, ValueError, IndexError):
+            # A body the stand-in cannot read is malformed for the real API too, which answers 400
+            # invalid_request_error (docs.anthropic.com/en/api/errors, platform.openai.com/docs/guides/error-codes).
+            await self.respond(send, 400, self.malformed())
+
+    def malformed(self) -> Any:
+        return {"error": {"message": "malformed request", "type": "invalid_request_error", "param": None, "code": None}}
 
     async def handle(self, request: Received, send: Send) -> None:
         raise NotImplementedError
@@ -151,6 +159,9 @@ def _compose(messages: list[Any], system: str, tools: list[tuple[str, dict[str, 
 
 class StandInAnthropic(_Served):
     """`POST /v1/messages` (JSON and SSE, tools) and `POST /v1/messages/count_tokens`."""
+
+    def malformed(self) -> Any:
+        return {"type": "error", "error": {"type": "invalid_request_error", "message": "malformed request"}}
 
     def __enter__(self) -> StandInAnthropic:
         super().__enter__()

@@ -7,14 +7,16 @@ requests no rule routes reach the stand-in upstreams untouched. Every response s
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import anthropic
 import httpx
 import openai
 import pytest
 
+from controlplane.manifest import load
 from runtime.hooks.prompts import plan_prompt, should_respond_prompt
-from tests.runtime.proxy.conftest import ANTHROPIC_KEY, CLIENT_MODEL, UPSTREAM_MODEL, World
+from tests.runtime.proxy.conftest import ANTHROPIC_KEY, CLIENT_MODEL, UPSTREAM_MODEL, Serve, World
 from tests.support.served import ServedProxy
 
 WEATHER = {
@@ -103,6 +105,27 @@ class TestAnthropicRoutedToACustomModel:
         assert answered.stop_reason == "end_turn" and answered.content[0].type == "text"
 
 
+class TestStopSequencesOnTheCustomRoute:
+    @pytest.mark.parametrize("streaming", [False, True])
+    def test_the_answer_stops_before_the_sequence_and_says_which(self, proxy: ServedProxy, streaming: bool) -> None:
+        ask: dict[str, Any] = {
+            "model": CLIENT_MODEL,
+            "max_tokens": 200,
+            "stop_sequences": ["def "],
+            "messages": [{"role": "user", "content": "Write a Python function that reverses a list"}],
+        }
+        if streaming:
+            with claude(proxy).messages.stream(**ask) as stream:
+                streamed = "".join(stream.text_stream)
+                message = stream.get_final_message()
+            assert streamed == message.content[0].text  # type: ignore[union-attr]
+        else:
+            message = claude(proxy).messages.create(**ask)
+        assert (message.stop_reason, message.stop_sequence) == ("stop_sequence", "def ")
+        text = message.content[0].text  # type: ignore[union-attr]
+        assert text.startswith("```python") and "def " not in text
+
+
 class TestAnthropicPassThrough:
     def test_create_reaches_the_upstream_untouched_with_the_clients_own_key(
         self, proxy: ServedProxy, world: World
@@ -141,6 +164,79 @@ class TestAnthropicPassThrough:
             model=UPSTREAM_MODEL, messages=[{"role": "user", "content": "one two three"}]
         )
         assert counted.input_tokens == 3
+
+
+class TestPassThroughIsExact:
+    """Issue 11 item 2: every path, every method, to its own API's upstream and no other."""
+
+    @pytest.mark.parametrize(
+        ("method", "path", "query", "body"),
+        [
+            ("GET", "/v1/models", "limit=2&after_id=x", b""),
+            ("GET", "/v1/messages/batches", "", b""),
+            ("DELETE", "/v1/messages/batches/msgbatch_1", "", b""),
+            ("POST", "/v1/messages/count_tokens", "beta=true", b'{"model": "m",\n "messages": []}'),
+        ],
+    )
+    def test_an_anthropic_request_arrives_as_it_was_sent(
+        self, proxy: ServedProxy, world: World, method: str, path: str, query: str, body: bytes
+    ) -> None:
+        headers = {"x-api-key": ANTHROPIC_KEY, "anthropic-version": "2023-06-01", "anthropic-beta": "b1",
+                   "x-app": "cli"}  # fmt: skip
+        url = f"{proxy.base_url}{path}" + (f"?{query}" if query else "")
+        response = httpx.request(method, url, content=body or None, headers=headers)
+        assert response.headers["x-reasoning-role"] == "upstream"
+        [received] = world.anthropic.received
+        assert (received.method, received.path, received.query) == (method, path, query)
+        assert received.body == (json.loads(body) if body else None)
+        assert {k: received.headers[k] for k in headers} == headers
+        assert not world.openai.received
+
+    @pytest.mark.parametrize(
+        ("method", "path"),
+        [("GET", "/v1/models"), ("GET", "/v1/models/gpt-4o"), ("POST", "/v1/embeddings"), ("POST", "/v1/responses"),
+         ("DELETE", "/v1/responses/resp_1"), ("GET", "/v1/files")],
+    )  # fmt: skip
+    def test_an_openai_request_goes_to_the_openai_upstream_with_its_key_only(
+        self, proxy: ServedProxy, world: World, method: str, path: str
+    ) -> None:
+        body = b'{"model": "text-embedding-3-small", "input": "x"}' if method == "POST" else None
+        headers = {"authorization": "Bearer sk-openai-client", "openai-organization": "org-1"}
+        response = httpx.request(method, f"{proxy.base_url}{path}?x=1", content=body, headers=headers)
+        assert response.headers["x-reasoning-role"] == "upstream"
+        [received] = world.openai.received
+        assert (received.method, received.path, received.query) == (method, path, "x=1")
+        assert {k: received.headers[k] for k in headers} == headers
+        assert not world.anthropic.received  # the OpenAI key never reaches Anthropic
+
+    def test_an_anthropic_key_never_reaches_the_openai_upstream(self, proxy: ServedProxy, world: World) -> None:
+        client = claude(proxy)
+        client.messages.create(model=UPSTREAM_MODEL, max_tokens=10, messages=[{"role": "user", "content": "hi"}])
+        with pytest.raises(anthropic.APIStatusError):
+            client.models.list()  # the stand-in does not serve it; what matters is where it went
+        client.messages.count_tokens(model=UPSTREAM_MODEL, messages=[{"role": "user", "content": "a b"}])
+        assert len(world.anthropic.received) == 3 and not world.openai.received
+
+    def test_a_relayed_answer_has_one_date_header(self, proxy: ServedProxy) -> None:
+        response = httpx.post(
+            f"{proxy.base_url}/v1/messages",
+            json={"model": UPSTREAM_MODEL, "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]},
+            headers={"x-api-key": ANTHROPIC_KEY, "anthropic-version": "2023-06-01"},
+        )
+        assert response.status_code == 200 and len(response.headers.get_list("date")) == 1
+
+    @pytest.mark.parametrize("suffix", ["/v1", "/v1/", "/"])
+    def test_an_upstream_url_ending_in_v1_is_the_same_upstream(self, world: World, serve: Serve, suffix: str) -> None:
+        world.write()
+        text = world.path.read_text()
+        for standin in (world.anthropic, world.openai):
+            text = text.replace(f"upstream: {standin.base_url}\n", f"upstream: {standin.base_url}{suffix}\n")
+        world.path.write_text(text)
+        proxy = serve(load(world.path))
+        gpt(proxy).chat.completions.create(model="gpt-4.1", messages=[{"role": "user", "content": "hello"}])
+        claude(proxy).messages.create(model=UPSTREAM_MODEL, max_tokens=10, messages=[{"role": "user", "content": "x"}])
+        assert [r.path for r in world.openai.received] == ["/v1/chat/completions"]
+        assert [r.path for r in world.anthropic.received] == ["/v1/messages"]
 
 
 class TestOpenAI:

@@ -1,0 +1,79 @@
+"""Operable (issue 11 item 4): an access line per request, and an unknown role named as such."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import httpx
+import pytest
+
+from tests.runtime.proxy.conftest import ANTHROPIC_KEY, UPSTREAM_MODEL, Serve, World
+from tests.support.served import ServedProxy
+
+ASK = {"model": UPSTREAM_MODEL, "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]}
+HEADERS = {"x-api-key": ANTHROPIC_KEY, "anthropic-version": "2023-06-01"}
+
+
+def access_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "runtime.proxy.access"]
+
+
+class TestUnknownRole:
+    def test_an_unknown_role_gets_a_400_naming_the_roles_in_anthropics_shape(self, proxy: ServedProxy) -> None:
+        response = httpx.post(
+            f"{proxy.base_url}/v1/messages", json=ASK, headers={**HEADERS, "x-reasoning-role": "codng"}
+        )
+        assert response.status_code == 400 and response.headers["x-reasoning-role"] == "proxy"
+        error = response.json()["error"]
+        assert error["type"] == "invalid_request_error"
+        assert "'codng'" in error["message"] and "coding, planning, should_respond, upstream" in error["message"]
+
+    def test_an_unknown_role_gets_a_400_in_openais_shape(self, proxy: ServedProxy, world: World) -> None:
+        body = {"model": "gpt-4.1", "messages": [{"role": "user", "content": "hi"}]}
+        response = httpx.post(
+            f"{proxy.base_url}/v1/chat/completions", json=body, headers={"x-reasoning-role": "nobody"}
+        )
+        assert response.status_code == 400
+        assert response.json()["error"]["param"] == "x-reasoning-role" and not world.openai.received
+
+    @pytest.mark.parametrize("value", ["coding", "Upstream", "should-respond", "Planning"])
+    def test_a_role_as_the_router_reads_it_is_taken(self, proxy: ServedProxy, value: str) -> None:
+        body = {**ASK, "x": 1}
+        response = httpx.post(
+            f"{proxy.base_url}/v1/messages", json=body, headers={**HEADERS, "x-reasoning-role": value}
+        )
+        assert response.status_code == 200, response.text
+
+
+class TestAccessLog:
+    def test_each_request_is_one_line_without_secrets_query_or_body(
+        self, proxy: ServedProxy, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        caplog.set_level(logging.INFO, logger="runtime.proxy.access")
+        httpx.post(f"{proxy.base_url}/v1/messages?key=sekrit", json=ASK, headers=HEADERS)
+        httpx.get(f"{proxy.base_url}/nowhere")
+        proxy.flush()
+        first, second = access_lines(caplog)
+        assert first.startswith('POST /v1/messages 200 upstream "no rule matched') and first.endswith("ms")
+        assert second.startswith('GET /nowhere 404 proxy "not found"')
+        assert not any(secret in first for secret in (ANTHROPIC_KEY, "sekrit", "hi"))
+
+    def test_json_lines_when_asked(self, world: World, serve: Serve, caplog: pytest.LogCaptureFixture) -> None:
+        caplog.set_level(logging.INFO, logger="runtime.proxy.access")
+        proxy = serve(world.write(), access_log="json")
+        httpx.get(f"{proxy.base_url}/healthz")
+        proxy.flush()
+        [line] = access_lines(caplog)
+        record = json.loads(line)
+        assert {k: record[k] for k in ("method", "path", "status", "role", "reason")} == {
+            "method": "GET", "path": "/healthz", "status": 200, "role": "-", "reason": ""
+        }  # fmt: skip
+        assert isinstance(record["ms"], float)
+
+    def test_off_is_silent(self, world: World, serve: Serve, caplog: pytest.LogCaptureFixture) -> None:
+        caplog.set_level(logging.INFO, logger="runtime.proxy.access")
+        proxy = serve(world.write(proxy_extra="  access_log: 'off'\n"))
+        httpx.get(f"{proxy.base_url}/healthz")
+        proxy.flush()
+        assert access_lines(caplog) == []
