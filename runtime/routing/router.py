@@ -168,8 +168,9 @@ class Router:
                 if decision_prompts.accepts(mapped, kind, self._model_map_prompts):
                     return Route(mapped, f"model {_ascii(request.model)} -> {mapped}")
                 declined = f"fallback: not a {mapped} prompt"
-        # A role header's label picks rules per request; anything else keeps a conversation where it began.
-        affinity = self._affinity if header is None else None
+        # A role header's label picks rules per request, and a mapped model's call its prompt; anything
+        # else keeps a conversation where it began.
+        affinity = self._affinity if header is None and declined is None else None
         key = affinity.key(api, body, headers) if affinity is not None else None
         if affinity is not None and key is not None:
             earlier = affinity.get(key)
