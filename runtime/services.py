@@ -14,13 +14,13 @@ Nothing on a request path touches the store: the refresher reads it, the recorde
 
 from __future__ import annotations
 
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from typing import Self
 
 from controlplane.manifest import Manifest
 from controlplane.store import Store, open_for
 from runtime.availability import Availability
-from runtime.budget import BudgetGuard, store_baseline
+from runtime.budget import BudgetGuard
 from runtime.gate import RoleGate
 from runtime.recorder import Recorder
 from runtime.redact import Redactor
@@ -94,8 +94,7 @@ class RuntimeServices:
                 store,
                 target=target,
                 availability=availability or Availability.from_manifest(manifest, store),
-                budget=budget
-                or BudgetGuard(manifest, store_baseline(store, manifest), written_through=recorder.written_through),
+                budget=budget or owned.enter_context(closing(BudgetGuard(manifest, store))),
                 recorder=recorder,
                 router=router or Router(manifest),
                 refresh_seconds=refresh_seconds,

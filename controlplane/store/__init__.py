@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from controlplane.errors import SecretMissing
 from controlplane.manifest import Manifest
 from controlplane.store.applied import AppliedRoles
+from controlplane.store.budget import Budget, Held, day_of
 from controlplane.store.database import Database
 from controlplane.store.events import Events
 from controlplane.store.ledger import Ledger
@@ -47,6 +48,7 @@ class Store:
         self.display_url = self.database.display_url
         applied, events, records = AppliedRoles(self.database), Events(self.database), Records(self.database)
         ledger, locks = Ledger(self.database), Locks(self.database)
+        budget = Budget(self.database)
         # applied state
         self.applied = applied.applied
         self.record_applied = applied.record_applied
@@ -60,11 +62,18 @@ class Store:
         self.usage = records.usage
         self.usage_totals = records.usage_totals
         self.last_requests = records.last_requests
+        self.recent_outputs = records.recent_outputs
         self.usage_cost_buckets = records.usage_cost_buckets
         self.samples = records.samples
         self.sample_counts = records.sample_counts
         self.delete_samples_before = records.delete_samples_before
         self.trim_samples = records.trim_samples
+        # the budget shared by every replica: reservations of requests in flight
+        self.reserve = budget.reserve
+        self.budget_held = budget.held
+        self.release_reservations = budget.release
+        self.settle_reservation = budget.settle
+        self.renew_reservations = budget.renew
         # the cost ledger
         self.ledger_sync = ledger.ledger_sync
         self.ledger = ledger.ledger
@@ -116,6 +125,7 @@ __all__ = [
     "AppliedRole",
     "Billing",
     "Event",
+    "Held",
     "LedgerChange",
     "LedgerInterval",
     "Lock",
@@ -124,6 +134,7 @@ __all__ = [
     "Store",
     "Usage",
     "UsageTotals",
+    "day_of",
     "open_for",
     "open_store",
     "spend",

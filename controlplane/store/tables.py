@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Connection,
@@ -124,6 +125,8 @@ usage = Table(
     Column("cost_micros", Integer, nullable=False),
     Column("outcome", String, nullable=False),
     Column("reason", String),
+    # the recorder's id for the record: a replayed spool writes nothing twice
+    Column("record_id", String, unique=True),
 )
 
 #: One decision kept as training data, redacted before it was written.
@@ -138,6 +141,42 @@ samples = Table(
     Column("prompt", JsonText(ensure_ascii=False), nullable=False),
     Column("answer", Text, nullable=False),
     Column("meta", JsonText(default=str), nullable=False),
+    Column("record_id", String, unique=True),
+)
+
+#: Request cost per role and UTC day (days since the epoch), added to in the transaction that
+#: writes the usage: what every budget reservation reads, so no replica waits for a refresh to
+#: see another's spend, and no reservation sums a month of usage rows.
+request_spend = Table(
+    "request_spend",
+    metadata,
+    Column("project", String, primary_key=True),
+    Column("role", String, primary_key=True),
+    Column("day", Integer, primary_key=True, autoincrement=False),
+    Column("micros", BigInteger, nullable=False),
+)
+
+#: Budget held by requests in flight, by every proxy replica and hooks process of the project.
+#: A holder renews its rows' `expires_at` while it lives; a crashed holder's lapse. The row of a
+#: settled request goes in the transaction that writes its usage (and its cost to request_spend).
+reservations = Table(
+    "reservations",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("project", String, nullable=False, index=True),
+    Column("role", String, nullable=False),
+    Column("micros", BigInteger, nullable=False),
+    Column("holder", String, nullable=False, index=True),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+#: One row per project: a reservation first updates it, which serializes reservations (a row lock
+#: on PostgreSQL, the write lock on SQLite) so two can never both take the last of a budget.
+budget_heads = Table(
+    "budget_heads",
+    metadata,
+    Column("project", String, primary_key=True),
+    Column("version", BigInteger, nullable=False),
 )
 
 #: One interval in which a deployment was billed at fixed terms (replicas x hourly price). Open

@@ -48,6 +48,10 @@ class Usage(Value):
     cost_usd: float = 0.0
     outcome: Outcome = "ok"
     reason: str | None = None
+    #: the recorder's id (written once however often it is replayed); None: not deduplicated
+    record_id: str | None = None
+    #: the budget reservation this request's cost settles (released when the usage is written)
+    reservation: str | None = None
 
 
 class UsageTotals(Value):
@@ -72,6 +76,7 @@ class Sample(Value):
     prompt: dict[str, Any]
     answer: str
     meta: dict[str, Any] = {}
+    record_id: str | None = None
 
 
 class Billing(Value):
