@@ -46,6 +46,7 @@ class Store:
         self.database = Database(url)
         self.engine = self.database.engine
         self.display_url = self.database.display_url
+        self.recreate_if_empty = self.database.recreate_if_empty
         applied, events, records = AppliedRoles(self.database), Events(self.database), Records(self.database)
         ledger, locks = Ledger(self.database), Locks(self.database)
         budget = Budget(self.database)

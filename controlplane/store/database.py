@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -33,6 +33,18 @@ class Database:
             metadata.create_all(self.engine)
         except (SQLAlchemyError, OSError) as error:
             raise self.error("open", error) from None
+
+    def recreate_if_empty(self) -> bool:
+        """Create the tables in a database that has none of them (one dropped and created again
+        under a running process); True if it did. A database with some of them is left alone:
+        that is not a store to fill in silently."""
+        try:
+            if set(inspect(self.engine).get_table_names()) & set(metadata.tables):
+                return False
+            metadata.create_all(self.engine)
+        except SQLAlchemyError as error:
+            raise self.error("check", error) from None
+        return True
 
     @property
     def dialect(self) -> str:

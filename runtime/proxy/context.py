@@ -24,6 +24,7 @@ from runtime.proxy.asgi import Headers
 from runtime.proxy.exchange import Exchange
 from runtime.proxy.metrics import Metrics
 from runtime.proxy.security import Guard
+from runtime.recorder import RecorderStats
 from runtime.services import RuntimeServices
 from runtime.wire import Answer, Api
 
@@ -100,9 +101,8 @@ class ProxyContext:
             sample = exchange.sample("fallback", answer.sample_text())
         self.gate.record(usage, sample)
 
-    def _recorder_stats(self) -> tuple[int, int]:
-        stats = self.services.recorder.stats()
-        return stats.queued, stats.dropped_usage + stats.dropped_samples
+    def _recorder_stats(self) -> RecorderStats:
+        return self.services.recorder.stats()
 
 
 def _category(reason: str) -> str:
