@@ -213,6 +213,8 @@ class Recorder:
         self._dropped: dict[tuple[str, str], int] = {}
         self._errors = 0
         self._replayed = 0
+        self._to_settle: list[Usage] = []  # dropped usage whose reservations the writer settles
+        self._settling = 0
         self._spool: _Spool | None = None
         if spool_dir is not None:
             self._spool, orphans = _Spool.claim(Path(spool_dir), project)
@@ -312,7 +314,9 @@ class Recorder:
             self._flushing += 1
             self._cond.notify_all()
             try:
-                return self._cond.wait_for(lambda: self._written_through() >= target, timeout)
+                return self._cond.wait_for(
+                    lambda: self._written_through() >= target and not self._to_settle and not self._settling, timeout
+                )
             finally:
                 self._flushing -= 1
 
@@ -338,9 +342,13 @@ class Recorder:
             lost_usage = len(self._usage) + len(self._spooled_usage) + inflight_usage
             lost_samples = len(self._samples) + len(self._spooled_samples) + inflight_samples
             kept = self._spool is not None and not self._usage and not self._samples
+            kept_in = self.spool_path
             for queue in (self._usage, self._samples, self._spooled_usage, self._spooled_samples):
                 queue.clear()
             self._inflight = None
+            if self._spool is not None:  # kept as it is for the next recorder (its lock released)
+                self._spool.close()
+                self._spool = None
             if not kept:
                 self._count("usage", "store unavailable at shutdown", lost_usage)
                 self._count("sample", "store unavailable at shutdown", lost_samples)
@@ -352,7 +360,7 @@ class Recorder:
                 timeout,
                 lost_usage,
                 lost_samples,
-                self.spool_path,
+                kept_in,
             )
         else:
             log.error(
@@ -399,9 +407,10 @@ class Recorder:
             if not quiet and (kind, reason) not in self._drops_logged:
                 log.warning("recorder: dropping %s records: %s (counted in /metrics)", kind, reason)
                 self._drops_logged.add((kind, reason))
-        for item in usage:
-            if item.reservation is not None:  # its cost must still count against the budget
-                threading.Thread(target=self._settle, args=(item,), daemon=True).start()
+        # its cost must still count against the budget: the writer settles its reservation
+        self._to_settle.extend(item for item in usage if item.reservation is not None)
+        if self._to_settle:
+            self._cond.notify_all()
 
     def _count(self, kind: str, reason: str, n: int) -> None:
         if n:
@@ -422,11 +431,10 @@ class Recorder:
         while (taken := self._take_recorded()) is not None:
             usage, samples = taken
             redacted_usage, redacted_samples = self._redacted(usage, samples)
+            spool = self._spool
             try:
-                if self._spool is not None:
-                    self._spool.append(
-                        [*(u for _, u in redacted_usage), *(s for _, s in redacted_samples)], fsync=self.fsync
-                    )
+                if spool is not None:
+                    spool.append([*(u for _, u in redacted_usage), *(s for _, s in redacted_samples)], fsync=self.fsync)
             except OSError as error:  # a full or failing disk: the records still go to the store
                 log.error(
                     "recorder: the spool %s cannot be written (%s); records go to the store only",
@@ -492,8 +500,23 @@ class Recorder:
 
     # -- the writer thread -----------------------------------------------------------------
 
+    def _settle_dropped(self) -> None:
+        with self._cond:
+            dropped, self._to_settle = self._to_settle, []
+            self._settling = len(dropped)
+        try:
+            for item in dropped:
+                self._settle(item)
+        finally:
+            with self._cond:
+                self._settling = 0
+                self._cond.notify_all()
+
     def _run(self) -> None:
         while (batch := self._take()) is not None:
+            self._settle_dropped()
+            if batch == ([], []):
+                continue
             usage, samples = batch
             try:
                 self._write(usage, samples)
@@ -532,6 +555,8 @@ class Recorder:
         with self._cond:
             while True:
                 while not self._spooled_usage and not self._spooled_samples:
+                    if self._to_settle:
+                        return [], []
                     if self._spooler_done:
                         return None
                     self._cond.wait()
