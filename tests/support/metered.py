@@ -78,9 +78,10 @@ class MeteredModel(ServedASGI):
         self.answered += 1
         if not request.get("stream"):
             message = {"role": "assistant", "content": " ".join(["ok"] * tokens)}
-            await _json(send, 200, {"id": "chatcmpl-metered", "object": "chat.completion", "created": 1764000000,
-                                    "model": model, "choices": [{"index": 0, "message": message,
-                                                                 "finish_reason": "stop"}], "usage": usage})  # fmt: skip
+            choice = {"index": 0, "message": message, "finish_reason": "stop"}
+            body = {"id": "chatcmpl-metered", "object": "chat.completion", "created": 1764000000, "model": model,
+                    "choices": [choice], "usage": usage}  # fmt: skip
+            await _json(send, 200, body)
             return
         head = [(b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache")]
         await send({"type": "http.response.start", "status": 200, "headers": head})
