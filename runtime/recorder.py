@@ -68,6 +68,9 @@ from runtime.redact import Redactor
 
 log = logging.getLogger(__name__)
 
+#: How long a record waits in memory before it is spooled: what a `kill -9` can lose.
+FLUSH_INTERVAL = 0.1
+
 #: The records of one spool write: appended and fsynced together.
 _Record = Usage | Sample
 
@@ -173,7 +176,7 @@ class Recorder:
         *,
         collect_samples: bool,
         batch_size: int = 200,
-        flush_interval: float = 0.1,
+        flush_interval: float = FLUSH_INTERVAL,
         max_samples: int = 2_000,
         max_usage: int = 200_000,
         retry_delay: float = 0.05,
