@@ -23,9 +23,12 @@ import time
 from collections import Counter
 
 import httpx
+import pytest
 
 from runtime.recorder import FLUSH_INTERVAL
 from tests.runtime.proxy.conftest import ANTHROPIC_KEY, CLIENT_MODEL, World
+
+pytestmark = pytest.mark.heavy
 
 HEADERS = {"x-api-key": ANTHROPIC_KEY, "anthropic-version": "2023-06-01"}
 KILLS = 5

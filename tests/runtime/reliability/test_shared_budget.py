@@ -43,6 +43,8 @@ from tests.support.served import ServedProxy
 from tests.support.standins import StandInAnthropic, StandInOpenAI
 from tests.support.stores import PostgresSchema
 
+pytestmark = pytest.mark.heavy
+
 LIMIT = 9.0
 REQUESTS = 400
 WARM = 10
