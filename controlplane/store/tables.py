@@ -27,6 +27,7 @@ from sqlalchemy import (
     Table,
     Text,
     event,
+    inspect,
     text,
 )
 from sqlalchemy.types import TypeDecorator
@@ -155,6 +156,24 @@ request_spend = Table(
     Column("day", Integer, primary_key=True, autoincrement=False),
     Column("micros", BigInteger, nullable=False),
 )
+
+
+@event.listens_for(request_spend, "after_create")
+def _from_the_usage_already_recorded(target: Table, connection: Connection, **_: Any) -> None:
+    # A store written before this table existed: what it recorded counts against the budgets.
+    if not inspect(connection).has_table("usage"):
+        return  # a new store: usage is created next, empty
+    if connection.dialect.name == "sqlite":
+        day = "CAST(strftime('%s', at) AS INTEGER) / 86400"
+    else:
+        day = "CAST(floor(extract(epoch from at) / 86400) AS INTEGER)"
+    connection.execute(
+        text(
+            f"INSERT INTO request_spend (project, role, day, micros) SELECT project, role, {day}, SUM(cost_micros) "
+            f"FROM usage WHERE cost_micros != 0 GROUP BY project, role, {day}"
+        )
+    )
+
 
 #: Budget held by requests in flight, by every proxy replica and hooks process of the project.
 #: A holder renews its rows' `expires_at` while it lives; a crashed holder's lapse. The row of a

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -386,3 +387,34 @@ class TestOneBadRecord:
         held = sqlite_store.budget_held("demo", since_day=0, now=at)
         assert held.reserved == {}  # its estimate is no longer held...
         assert held.spent_since(0) == 1_000 + 1_000  # ...its cost is counted, as is the other's
+
+
+class TestADatabaseDroppedAndCreatedAgain:
+    def test_postgresql_dropped_under_the_recorder_gets_its_tables_and_the_records(
+        self, _postgres: Any, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        from sqlalchemy import create_engine
+
+        from tests.support.stores import POSTGRES_URL
+
+        name = f"t_drop_{uuid.uuid4().hex[:10]}"
+        server = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        with server.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+        try:
+            with Store(url) as store, recorder(store, retry_delay=0.001, max_retry_delay=0.01) as rec:
+                rec.record(usage(1), sample(1))
+                assert rec.flush(timeout=30)
+                with server.connect() as connection:  # the database goes, with the recorder's connections
+                    connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+                    connection.execute(text(f'CREATE DATABASE "{name}"'))
+                rec.record(usage(2), sample(2))
+                assert rec.flush(timeout=30)
+                assert [u.input_tokens for u in store.usage("demo")] == [12]
+                assert rec.stats().dropped == {}
+            assert "had none of its tables" in caplog.text
+        finally:
+            with server.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            server.dispose()
