@@ -35,7 +35,9 @@ Each process renews its own reservations every refresh (`LEASE`); those of a pro
 lapse within `LEASE` and stop holding budget. Until the first successful read of the ledger, and
 whenever the store cannot be reached, requests to roles with a limit are refused (`budget
 unknown`): not knowing the spend must not mean spending without limit; the fallback keeps the
-agent answered. Roles no limit applies to never touch the store here.
+agent answered. Roles no limit applies to never touch the store here, nor do requests that cost
+nothing (a role priced by its hardware alone): they are refused once the last snapshot of the
+spend (at most one refresh old) says the budget is spent.
 
 The store calls block: `reserve_async` runs them on the guard's own threads for the event loop.
 """
@@ -210,6 +212,13 @@ class BudgetGuard:
                     return f"over budget: {_usd(used)} + {_usd(wanted)} > {_usd(limit.micros)} USD ({limit.describe()})"
             return None
 
+        if not wanted:
+            # Nothing to hold (a role priced only by its hardware): whether the budget is spent
+            # is read from the last snapshot (the refresh's or a reservation's), not the store.
+            with self._lock:
+                held = self._held
+            refusal = decide(held) if held is not None else "budget unknown: the spend has not been read yet"
+            return OverBudget(role, refusal) if refusal else Reservation(uuid.uuid4().hex, role, 0.0, shared=False)
         reservation = Reservation(uuid.uuid4().hex, role, wanted / 1_000_000)
         try:
             refusal, held = self.store.reserve(

@@ -227,6 +227,21 @@ class TestReservations:
         assert refused(guard.reserve("planning", 1)) == "budget unknown: the store cannot be reached"
         assert "could not reserve" in caplog.text
 
+    def test_a_request_that_costs_nothing_is_judged_on_the_last_snapshot_without_the_store(
+        self, make_manifest: MakeManifest, store: Store, guard_for: GuardFor
+    ) -> None:
+        spent(store, "planning", 100.5)  # past the limit: hardware alone may do that
+        guard = guard_for(make_manifest(), store)
+        assert refused(guard.reserve("coding", 0)) == "over budget: 100.50 + 0.00 > 100.00 USD (month)"
+        with store.engine.begin() as connection:
+            connection.execute(text("DELETE FROM request_spend"))
+        assert refused(guard.reserve("coding", 0)).startswith("over budget")  # until the next read
+        assert guard.refresh()
+        with store.engine.begin() as connection:
+            connection.execute(text("DROP TABLE reservations"))
+        held = reserved(guard.reserve("coding", 0))  # nothing to hold: the store is not asked
+        assert not held.shared
+
     def test_remaining_is_what_each_role_could_still_reserve(
         self, make_manifest: MakeManifest, store: Store, guard_for: GuardFor
     ) -> None:

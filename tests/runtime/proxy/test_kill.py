@@ -1,7 +1,7 @@
 """`kill -9` of `reasoning proxy serve` under load loses at most the recorder's flush interval.
 
 The proxy runs as its own process on a SQLite store in front of the simulator; 32 workers keep
-sending routed requests, each with a marker, and the proxy is killed with SIGKILL once 40 have
+sending routed requests, each with a marker, and the proxy is killed with SIGKILL once 20 have
 been answered. Five times: each new proxy replays what the killed one spooled, and a last one,
 stopped with SIGTERM, replays the fifth's. Then every request whose whole answer arrived more than
 one flush interval (`runtime.recorder.FLUSH_INTERVAL`, 0.1 s) before its proxy was killed has its
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.heavy
 HEADERS = {"x-api-key": ANTHROPIC_KEY, "anthropic-version": "2023-06-01"}
 KILLS = 5
 WORKERS = 32
-BEFORE_KILL = 40  # answers a proxy gives before it is killed
+BEFORE_KILL = 20  # answers a proxy gives before it is killed
 
 
 def _start(world: World) -> tuple[subprocess.Popen[str], str]:
