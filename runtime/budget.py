@@ -330,7 +330,11 @@ class BudgetGuard:
 
     def _later(self, call: Callable[..., None], *args: object) -> None:
         """Run a store call on the guard's threads: releases need not hold up the request."""
-        future = self._executor.submit(call, *args)
+        try:
+            future = self._executor.submit(call, *args)
+        except RuntimeError:  # closed: a request that outlived the services; do it here
+            call(*args)
+            return
         with self._lock:
             self._pending.add(future)
         future.add_done_callback(self._done)
