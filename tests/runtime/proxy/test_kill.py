@@ -1,11 +1,11 @@
 """`kill -9` of `reasoning proxy serve` under load loses at most the recorder's flush interval.
 
 The proxy runs as its own process on a SQLite store in front of the simulator; 32 workers keep
-sending routed requests, each with a marker, and the proxy is killed with SIGKILL once 20 have
+sending routed requests, each with a marker, and the proxy is killed with SIGKILL once 40 have
 been answered. Five times: each new proxy replays what the killed one spooled, and a last one,
 stopped with SIGTERM, replays the fifth's. Then every request whose whole answer arrived more than
-one flush interval (`runtime.recorder.FLUSH_INTERVAL`, 0.1 s) before its proxy was killed has its
-usage and its sample in the store, each once.
+100 ms (`runtime.recorder.LOSS_BOUND`: the 20 ms flush interval plus the spooling) before its
+proxy was killed has its usage and its sample in the store, each once.
 
 The clock read here is the client's own (`time.monotonic`): it only sorts answers into before and
 after the kill, and an answer counted as early that came late would fail the test, never pass it.
@@ -25,7 +25,7 @@ from collections import Counter
 import httpx
 import pytest
 
-from runtime.recorder import FLUSH_INTERVAL
+from runtime.recorder import LOSS_BOUND
 from tests.runtime.proxy.conftest import ANTHROPIC_KEY, CLIENT_MODEL, World
 
 pytestmark = pytest.mark.heavy
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.heavy
 HEADERS = {"x-api-key": ANTHROPIC_KEY, "anthropic-version": "2023-06-01"}
 KILLS = 5
 WORKERS = 32
-BEFORE_KILL = 20  # answers a proxy gives before it is killed
+BEFORE_KILL = 40  # answers a proxy gives before it is killed
 
 
 def _start(world: World) -> tuple[subprocess.Popen[str], str]:
@@ -111,9 +111,10 @@ class TestKill9:
         found = [re.search(r"handle (k\d+w\d+n\d+)", json.dumps(s.prompt)) for s in samples]
         recorded = Counter(m.group(1) for m in found if m)
         early = {
-            marker for marker, at in answered.items() if at < kills[int(marker[1 : marker.index("w")])] - FLUSH_INTERVAL
+            marker for marker, at in answered.items() if at < kills[int(marker[1 : marker.index("w")])] - LOSS_BOUND
         }
-        assert len(early) >= KILLS * BEFORE_KILL / 2
+        # answers come in waves, so many land within the last interval; every kill must count some
+        assert {marker[: marker.index("w")] for marker in early} == {f"k{n}" for n in range(KILLS)}
         assert early <= set(recorded), sorted(early - set(recorded))[:10]
         assert max(recorded.values()) == 1  # replayed once, never twice
         assert len(usage) == len({u.record_id for u in usage}) >= len(early)
