@@ -1,56 +1,78 @@
-"""The budget at request time: reserve an estimate before a custom model is called, settle after.
+"""The budget at request time, one for every process of a project: reserve before a custom model is
+called, settle after, in the store, so proxy replicas and hooks processes see each other at once.
 
 Reconcile stops a role whose budget is spent, but only every few minutes; between its runs, the
-proxy must not let a burst of concurrent requests spend past the limit. So each request reserves
-its estimated cost (`estimate_cost`: input tokens plus the most output it may produce, at the
-role's `price_per_million_tokens`) before it is sent, and the reservation is settled with the real
-cost afterwards or released if no call was made. A reservation is refused, and the request falls
-back, when the role's own budget or the global one (whichever is stricter) cannot take it:
+requests of every replica must not together spend past the limit. So each request reserves its
+likely cost before it is sent (`estimate_cost`: its input, plus as much output as the role's
+recent answers gave, bounded by the request's `max_tokens`; the whole `max_tokens` while the role
+has no history), in one store transaction that every process serializes on
+(`controlplane.store.budget`), and the reservation is settled with the real cost when the usage
+record is written (the same transaction moves it to `request_spend`) or released if no call was
+made. A reservation is refused, and the request falls back, when the role's own budget or the
+global one (whichever is stricter) cannot take it:
 
     over budget: 99.98 + 0.05 > 100.00 USD (month)                 the global budget
     over budget: 49.99 + 0.05 > 50.00 USD (planning budget, week)   the role's own
 
 What counts as spent, per budget and its period (UTC; weeks start on Monday, `total` never
-resets):
+resets), all read inside the reservation's transaction but the first:
 
-    baseline     `controlplane.store.spend`, the figures reconcile's policy reads: hardware from
-                 the ledger plus request costs from usage, read from the store by `refresh()`,
-                 which the runtime's refresher calls every few seconds off the request path;
-                 between reads, hardware keeps accruing at the burn rate of the last read
-  + settled      costs this process settled that the baseline does not hold yet
-  + reserved     estimates of the requests in flight
+    hardware     the ledger's intervals, read by `refresh()` every few seconds (the runtime's
+                 refresher), priced up to the instant of the reservation: a running interval
+                 keeps accruing between reads
+  + requests     `request_spend`: the cost of every request whose usage is in the store, by day
+  + reserved     the reservations of every process that have not lapsed: a request in flight,
+                 or answered and waiting in its recorder's spool
 
-A settled cost must be counted exactly once: before its usage record reaches the store it is
-only in `settled`, after that only in the baseline. `settle()` takes the recorder's ticket for
-the request's usage (`Recorder.record` returns it); a refresh first asks the recorder how far it
-has written (`Recorder.written_through`), then reads the store, then forgets the settled costs
-whose tickets were written before the read. A record written during the read may be counted
-twice until the next refresh: that errs towards refusing, never towards overspending. A cost
-settled without a ticket (nothing records it) stays in `settled` until its period ends.
+How far the limit can be overshot: a request costs what it costs, which may be more than it
+reserved, so the limit can be passed by what the requests in flight at the moment it is reached
+produce beyond their estimates. The estimate is the largest output among the role's last
+`HISTORY` answers, so that excess is nothing while answers are no longer than recent ones, and at
+most (`max_tokens` - estimate) x output price per request in flight when they are. A settled
+request's excess counts from the moment its usage is written (the recorder's flush interval).
 
-Arithmetic is in integer micro-dollars under one lock held for a few instructions: safe from
-threads and from the event loop alike, and it never waits on I/O. Until the first successful
-read of the store, requests to roles with a limit are refused (`budget unknown`): not knowing the
-spend must not mean spending without limit; the fallback keeps the agent answered.
+Each process renews its own reservations every refresh (`LEASE`); those of a process that died
+lapse within `LEASE` and stop holding budget. Until the first successful read of the ledger, and
+whenever the store cannot be reached, requests to roles with a limit are refused (`budget
+unknown`): not knowing the spend must not mean spending without limit; the fallback keeps the
+agent answered. Roles no limit applies to never touch the store here, nor do requests that cost
+nothing (a role priced by its hardware alone): they are refused once the last snapshot of the
+spend (at most one refresh old) says the budget is spent.
+
+The store calls block: `reserve_async` runs them on the guard's own threads for the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import socket
 import threading
+import uuid
+from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from itertools import count
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 from controlplane import clock
+from controlplane.errors import StoreError
 from controlplane.manifest import Manifest
-from controlplane.store import Store, spend
-from controlplane.values import Period, period_bounds
+from controlplane.store import Held, Store, day_of
+from controlplane.values import LedgerInterval, Period, period_bounds
+from controlplane.values.money import cost
 
 log = logging.getLogger(__name__)
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+#: How long a reservation holds without its process renewing it.
+LEASE = timedelta(seconds=30)
+#: How many of a role's recent answers its output estimate looks at.
+HISTORY = 32
+#: Threads for the store calls of `reserve_async` and of releases.
+THREADS = 8
 
 
 def period_start(period: Period, now: datetime) -> datetime:
@@ -71,47 +93,14 @@ def _usd(micros: int) -> str:
 
 
 @dataclass(frozen=True)
-class Baseline:
-    """What the store says was spent, as of `at`: the guard's baseline (the store's `Spend`, in
-    floats, only what the guard needs).
-
-    `roles`: per role, in that role's own budget period (only roles with a budget need be here);
-    `total`: all roles together, in the global budget's period; `burn_usd_per_hour`: hardware
-    accruing per role at `at` (added for the time since `at` until the next read)."""
-
-    at: datetime
-    roles: Mapping[str, float]
-    total: float
-    burn_usd_per_hour: Mapping[str, float] = field(default_factory=dict)
-
-
-#: Reads the spend as of `now`; called by the refresh thread, never on the request path.
-BaselineReader = Callable[[datetime], Baseline]
-
-
-def store_baseline(store: Store, manifest: Manifest) -> BaselineReader:
-    """The spend as `controlplane.store.spend` computes it for reconcile's policy: hardware from
-    the ledger (the running interval up to `now`) plus request costs from usage."""
-
-    def read(now: datetime) -> Baseline:
-        spent = spend(store, manifest, now)
-        return Baseline(
-            at=now,
-            roles={role: float(r.budget.usd) for role, r in spent.roles.items() if r.budget is not None},
-            total=float(spent.usd),
-            burn_usd_per_hour={role: float(r.burn_usd_per_hour) for role, r in spent.roles.items()},
-        )
-
-    return read
-
-
-@dataclass(frozen=True)
 class Reservation:
-    """An estimate held against the budgets until `settle` or `release`."""
+    """An estimate held against the budgets until `settle` or `release`; `shared`: it is a row in
+    the store (a role some limit applies to), which the usage write carrying `id` settles."""
 
-    id: int
+    id: str
     role: str
     usd: float
+    shared: bool = True
 
 
 @dataclass(frozen=True)
@@ -132,23 +121,24 @@ class _Limit:
         return self.period if not self.scope else f"{self.scope} budget, {self.period}"
 
 
-@dataclass(frozen=True)
-class _Settled:
-    ticket: int | None
-    role: str
-    micros: int
-    at: datetime
-
-
 class BudgetGuard:
     """Reservations against each role's budget and the global one; see the module docstring."""
 
     def __init__(
-        self, manifest: Manifest, read_spend: BaselineReader, *, written_through: Callable[[], int] | None = None
+        self,
+        manifest: Manifest,
+        store: Store,
+        *,
+        holder: str | None = None,
+        lease: timedelta = LEASE,
+        history: int = HISTORY,
     ) -> None:
         self.manifest = manifest
-        self.read_spend = read_spend
-        self.written_through = written_through
+        self.store = store
+        self.project = manifest.project
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.lease = lease
+        self.history = history
         total = manifest.budget.limit_usd
         self._global = _Limit("", _micros(total), manifest.budget.period) if total is not None else None
         self._limits: dict[str, tuple[_Limit, ...]] = {
@@ -163,15 +153,13 @@ class BudgetGuard:
             for role, r in manifest.models.items()
         }
         self._lock = threading.Lock()
-        self._ids = count(1)
-        self._spent: Baseline | None = None  # the last read; None until one succeeds
-        self._reserved: dict[int, tuple[str, int]] = {}  # id -> (role, micros)
-        self._reserved_by_role: dict[str, int] = {}
-        self._reserved_total = 0
-        self._settled: list[_Settled] = []
-        # limit -> (period start, settled micros in it): kept as costs are settled, so a
-        # reservation never walks the list; rebuilt when a period rolls over or after a read.
-        self._settled_sums: dict[_Limit, tuple[datetime, int]] = {}
+        self._hardware: dict[str, list[LedgerInterval]] | None = None  # by role; None until read
+        self._held: Held | None = None  # the last snapshot, for remaining()
+        self._outputs: dict[str, deque[int]] = {role: deque(maxlen=history) for role in manifest.models}
+        self._live: set[str] = set()  # this process's reservations not yet settled or released
+        self._unreleased: list[str] = []  # releases that failed: tried again at the next refresh
+        self._executor = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="reasoning-budget")
+        self._pending: set[Future[None]] = set()  # releases and settlements under way
 
     def _limits_of(self, role: str) -> tuple[_Limit, ...]:
         # A role the manifest does not know (a request for it cannot reach a custom model, but
@@ -188,124 +176,231 @@ class BudgetGuard:
         price = spec.price_per_million_tokens
         return (input_tokens * price.input + output_tokens * price.output) / 1_000_000
 
+    def estimate_output(self, role: str, max_output_tokens: int) -> int:
+        """The output a request will likely produce: the most of the role's recent answers,
+        never more than it may (`max_output_tokens`); all of that while there is no history."""
+        with self._lock:
+            recent = self._outputs.get(role)
+            likely = max(recent) if recent else max_output_tokens
+        return max(0, min(likely, max_output_tokens))
+
     def estimate_cost(self, role: str, input_tokens: int, max_output_tokens: int) -> float:
-        """The most a request may cost: its input, plus all the output it is allowed."""
-        return self.cost(role, input_tokens, max_output_tokens)
+        """What a request will likely cost: its input, plus its likely output."""
+        return self.cost(role, input_tokens, self.estimate_output(role, max_output_tokens))
 
     # -- the request path ------------------------------------------------------------------
 
     def reserve(self, role: str, estimated_usd: float) -> Reservation | OverBudget:
-        """Hold `estimated_usd` for a request to `role`, or say why not (then: fall back)."""
-        now = clock.now()
-        wanted = max(0, _micros(estimated_usd))
-        with self._lock:
-            limits = self._limits_of(role)
-            if limits and self._spent is None:
-                return OverBudget(role, "budget unknown: the spend has not been read from the store yet")
-            for limit in limits:
-                used = self._used(limit, now)
-                if used + wanted > limit.micros:
-                    return OverBudget(
-                        role,
-                        f"over budget: {_usd(used)} + {_usd(wanted)} > {_usd(limit.micros)} USD ({limit.describe()})",
-                    )
-            reservation = Reservation(next(self._ids), role, wanted / 1_000_000)
-            self._reserved[reservation.id] = (role, wanted)
-            self._reserved_by_role[role] = self._reserved_by_role.get(role, 0) + wanted
-            self._reserved_total += wanted
-            return reservation
+        """Hold `estimated_usd` for a request to `role`, or say why not (then: fall back).
 
-    def settle(self, reservation: Reservation, actual_usd: float, *, ticket: int | None) -> None:
+        Blocks on the store when a limit applies (from the event loop: `reserve_async`)."""
+        wanted = max(0, _micros(estimated_usd))
+        limits = self._limits_of(role)
+        if not limits:
+            return Reservation(uuid.uuid4().hex, role, wanted / 1_000_000, shared=False)
+        with self._lock:
+            hardware = self._hardware
+        if hardware is None:
+            return OverBudget(role, "budget unknown: the spend has not been read from the store yet")
+        now = clock.now()
+        starts = {limit: period_start(limit.period, now) for limit in limits}
+
+        def decide(held: Held) -> str | None:
+            for limit in limits:
+                used = _used(limit, starts[limit], held, hardware, now)
+                if used + wanted > limit.micros:
+                    return f"over budget: {_usd(used)} + {_usd(wanted)} > {_usd(limit.micros)} USD ({limit.describe()})"
+            return None
+
+        if not wanted:
+            # Nothing to hold (a role priced only by its hardware): whether the budget is spent
+            # is read from the last snapshot (the refresh's or a reservation's), not the store.
+            with self._lock:
+                held = self._held
+            refusal = decide(held) if held is not None else "budget unknown: the spend has not been read yet"
+            return OverBudget(role, refusal) if refusal else Reservation(uuid.uuid4().hex, role, 0.0, shared=False)
+        reservation = Reservation(uuid.uuid4().hex, role, wanted / 1_000_000)
+        try:
+            refusal, held = self.store.reserve(
+                self.project,
+                id=reservation.id,
+                role=role,
+                micros=wanted,
+                holder=self.holder,
+                now=now,
+                expires_at=now + self.lease,
+                since_day=min(day_of(start) for start in starts.values()),
+                decide=decide,
+            )
+        except StoreError as error:
+            log.warning("budget: could not reserve (%s); the request falls back", error)
+            return OverBudget(role, "budget unknown: the store cannot be reached")
+        with self._lock:
+            if refusal is None:
+                self._live.add(reservation.id)
+                reserved = dict(held.reserved)
+                reserved[role] = reserved.get(role, 0) + wanted
+                held = Held(spent=held.spent, reserved=reserved)
+            self._held = held
+        return OverBudget(role, refusal) if refusal is not None else reservation
+
+    async def reserve_async(self, role: str, estimated_usd: float) -> Reservation | OverBudget:
+        """`reserve`, with its store call on the guard's threads: the event loop never waits on it."""
+        if not self._limits_of(role):
+            return self.reserve(role, estimated_usd)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, self.reserve, role, estimated_usd)
+
+    def settle(
+        self, reservation: Reservation, actual_usd: float, *, recorded: bool, output_tokens: int | None = None
+    ) -> None:
         """Replace the estimate by what the request cost.
 
-        `ticket`: what `Recorder.record` returned for the request's usage, whose `cost_usd` must
-        be `actual_usd`; the cost then counts here until the store holds it, and once only.
-        None when nothing records the cost (it then counts here until its period ends)."""
+        `recorded`: the request's usage, carrying `reservation.id` and costing `actual_usd`, went
+        to the recorder, whose write settles it in the store; otherwise the cost is settled in the
+        store here. `output_tokens`: what the answer produced, for the next estimates."""
         with self._lock:
-            if not self._unreserve(reservation):
+            if reservation.id not in self._live and reservation.shared:
                 return  # settled or released already: a second call changes nothing
-            micros = max(0, _micros(actual_usd))
-            if not micros:
-                return
-            settled = _Settled(ticket, reservation.role, micros, clock.now())
-            self._settled.append(settled)
-            for limit in self._limits_of(settled.role):
-                cached = self._settled_sums.get(limit)
-                if cached is not None and settled.at >= cached[0]:
-                    self._settled_sums[limit] = (cached[0], cached[1] + micros)
+            self._live.discard(reservation.id)
+            if output_tokens is not None and reservation.role in self._outputs:
+                self._outputs[reservation.role].appendleft(output_tokens)
+        if reservation.shared and not recorded:
+            micros, at = max(0, _micros(actual_usd)), clock.now()
+            self._later(self._settle, reservation, micros, at)
 
     def release(self, reservation: Reservation) -> None:
         """Give the estimate back: no call was made (the request fell back before it)."""
         with self._lock:
-            self._unreserve(reservation)
+            if reservation.id not in self._live:
+                return
+            self._live.discard(reservation.id)
+        self._later(self._release, [reservation.id])
 
     def remaining(self) -> dict[str, float | None]:
-        """USD each role could still reserve now (None: no limit applies), for /metrics."""
+        """USD each role could still reserve now (None: no limit applies), for /metrics: read from
+        the store (blocks), or as of the last reservation or refresh when it cannot be read."""
         now = clock.now()
+        self._read_held(now)
         with self._lock:
-            return {
-                role: (
-                    None
-                    if not limits
-                    else 0.0
-                    if self._spent is None
-                    else max(0, min(limit.micros - self._used(limit, now) for limit in limits)) / 1_000_000
+            held, hardware = self._held, self._hardware
+        return {
+            role: (
+                None
+                if not limits
+                else 0.0
+                if held is None or hardware is None
+                else max(
+                    0,
+                    min(
+                        limit.micros - _used(limit, period_start(limit.period, now), held, hardware, now)
+                        for limit in limits
+                    ),
                 )
-                for role, limits in self._limits.items()
-            }
+                / 1_000_000
+            )
+            for role, limits in self._limits.items()
+        }
 
-    def _unreserve(self, reservation: Reservation) -> bool:
-        held = self._reserved.pop(reservation.id, None)
-        if held is None:
-            return False
-        role, micros = held
-        self._reserved_by_role[role] -= micros
-        self._reserved_total -= micros
-        return True
+    def _read_held(self, now: datetime) -> None:
+        limited = [limit for limits in self._limits.values() for limit in limits]
+        if not limited:
+            return
+        since = min(period_start(limit.period, now) for limit in limited)
+        try:
+            held = self.store.budget_held(self.project, since_day=day_of(since), now=now)
+        except StoreError:
+            return
+        with self._lock:
+            self._held = held
 
-    def _used(self, limit: _Limit, now: datetime) -> int:
-        """Spent in the limit's current period, plus what is reserved against it (lock held)."""
-        assert self._spent is not None
-        spent, start = self._spent, period_start(limit.period, now)
-        if period_start(limit.period, spent.at) == start:
-            base = _micros(spent.roles.get(limit.scope, 0.0) if limit.scope else spent.total)
-            since = spent.at
-        else:  # the period rolled over since the last read: nothing was spent in it before now
-            base, since = 0, start
-        burn = spent.burn_usd_per_hour.get(limit.scope, 0.0) if limit.scope else sum(spent.burn_usd_per_hour.values())
-        hours = max(0.0, (now - since).total_seconds() / 3600)
-        reserved = self._reserved_by_role.get(limit.scope, 0) if limit.scope else self._reserved_total
-        return base + _micros(burn * hours) + self._settled_since(limit, start) + reserved
+    def _release(self, ids: list[str]) -> None:
+        try:
+            self.store.release_reservations(ids)
+        except StoreError as error:
+            log.warning("budget: could not release %d reservation(s) (%s); trying again later", len(ids), error)
+            with self._lock:
+                self._unreleased.extend(ids)
 
-    def _settled_since(self, limit: _Limit, start: datetime) -> int:
-        cached = self._settled_sums.get(limit)
-        if cached is None or cached[0] != start:
-            total = sum(s.micros for s in self._settled if s.at >= start and (not limit.scope or s.role == limit.scope))
-            cached = self._settled_sums[limit] = (start, total)
-        return cached[1]
+    def _settle(self, reservation: Reservation, micros: int, at: datetime) -> None:
+        try:
+            self.store.settle_reservation(self.project, reservation.id, reservation.role, micros, at)
+        except StoreError as error:
+            # the row stays, renewed, at its estimate: the cost is counted, if not exactly
+            log.warning("budget: could not settle a reservation (%s); its estimate stays held", error)
 
-    # -- the baseline, off the request path ------------------------------------------------
+    def _later(self, call: Callable[..., None], *args: object) -> None:
+        """Run a store call on the guard's threads: releases need not hold up the request."""
+        try:
+            future = self._executor.submit(call, *args)
+        except RuntimeError:  # closed: a request that outlived the services; do it here
+            call(*args)
+            return
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._done)
+
+    def _done(self, future: Future[None]) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+    def drain(self, timeout: float | None = None) -> bool:
+        """Wait for the releases and settlements under way; True when none is left."""
+        with self._lock:
+            pending = list(self._pending)
+        _, not_done = wait(pending, timeout)
+        return not not_done
+
+    # -- off the request path --------------------------------------------------------------
 
     def refresh(self) -> bool:
-        """Read the spend from the store now; False (and the last figures kept) if it failed."""
-        # Asked before the read: whatever was written by then is in what the read returns.
-        written = self.written_through() if self.written_through is not None else None
+        """Read the ledger and the roles' recent outputs, renew this process's reservations;
+        False (and the last figures kept) if the store could not be read."""
         now = clock.now()
+        limited = [limit for limits in self._limits.values() for limit in limits]
+        if not limited:
+            with self._lock:
+                self._hardware = {}
+            return True
+        since = min(period_start(limit.period, now) for limit in limited)
         try:
-            spent = self.read_spend(now)
+            with self._lock:
+                retry, self._unreleased = self._unreleased, []
+            if retry:
+                self.store.release_reservations(retry)
+            self.store.renew_reservations(self.project, self.holder, now=now, expires_at=now + self.lease)
+            intervals = self.store.ledger(self.project, since=since, until=now + timedelta(microseconds=1))
+            outputs = {
+                role: self.store.recent_outputs(self.project, role, self.history)
+                for role, spec in self.manifest.models.items()
+                if self._limits_of(role) and spec.price_per_million_tokens.output
+            }
+            held = self.store.budget_held(self.project, since_day=day_of(since), now=now)
         except Exception as error:  # a store error or a bug: keep serving on what we knew
             log.warning(
                 "budget: could not read the spend (%s: %s); keeping the last figures", type(error).__name__, error
             )
             return False
+        hardware: dict[str, list[LedgerInterval]] = {}
+        for interval in intervals:
+            hardware.setdefault(interval.role, []).append(interval)
         with self._lock:
-            self._spent = spent
-            starts = [period_start(limit.period, now) for limits in self._limits.values() for limit in limits]
-            oldest = min(starts, default=now)
-            self._settled = [
-                s
-                for s in self._settled
-                if s.at >= oldest and (s.ticket is None or written is None or s.ticket > written)
-            ]
-            self._settled_sums.clear()
+            self._hardware, self._held = hardware, held
+            for role, recent in outputs.items():
+                if recent:
+                    self._outputs[role] = deque(recent, maxlen=self.history)
         return True
+
+    def close(self) -> None:
+        """Finish the releases under way; the guard's threads end. The reservations still held
+        (none once the requests are done) lapse."""
+        self._executor.shutdown(wait=True)
+
+
+def _used(
+    limit: _Limit, start: datetime, held: Held, hardware: Mapping[str, list[LedgerInterval]], now: datetime
+) -> int:
+    """Spent in the limit's current period (hardware up to `now`, requests) plus what is reserved."""
+    scope = limit.scope or None
+    intervals = hardware.get(limit.scope, []) if scope else [i for group in hardware.values() for i in group]
+    machines = round(cost(intervals, start, now) * 1_000_000)
+    return machines + held.spent_since(day_of(start), scope) + held.reserved_by(scope)

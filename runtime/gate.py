@@ -3,8 +3,9 @@
 A caller asks `RoleGate.admit(role, ...)` before it calls the model. The checks, in this order:
 
     1. availability   in the manifest, enabled, applied and not stopped, circuit not open
-    2. budget         reserve the most the request may cost: its input plus all the output it may
-                      produce, against the role's budget and the global one
+    2. budget         reserve what the request will likely cost (its input plus the output the
+                      role's recent answers gave, at most its `max_tokens`) against the role's
+                      budget and the global one, in the store every process shares
     3. circuit        take the request's turn (in half-open: the one trial request)
 
 The first that says no gives a `Declined` with the reason the caller falls back with
@@ -57,11 +58,29 @@ class RoleGate:
         self.recorder = recorder
 
     def admit(self, role: str, *, input_tokens: int, max_output_tokens: int) -> Admission | Declined:
-        """Whether a request to `role`'s model may go now; see the module docstring for the order."""
+        """Whether a request to `role`'s model may go now; see the module docstring for the order.
+        Blocks on the store for the budget (from the event loop: `admit_async`)."""
         unavailable = self.availability.check(role)
         if unavailable is not None:
             return Declined(role, unavailable)
         held = self.budget.reserve(role, self.budget.estimate_cost(role, input_tokens, max_output_tokens))
+        return self._turn(role, held)
+
+    async def admit_async(self, role: str, *, input_tokens: int, max_output_tokens: int) -> Admission | Declined:
+        """`admit`, with the budget's store call off the event loop."""
+        unavailable = self.availability.check(role)
+        if unavailable is not None:
+            return Declined(role, unavailable)
+        estimate = self.budget.estimate_cost(role, input_tokens, max_output_tokens)
+        held = await self.budget.reserve_async(role, estimate)
+        # the role may have gone down while the reservation was taken: check again, it is free
+        unavailable = self.availability.check(role)
+        if unavailable is not None and not isinstance(held, OverBudget):
+            self.budget.release(held)
+            return Declined(role, unavailable)
+        return self._turn(role, held)
+
+    def _turn(self, role: str, held: Reservation | OverBudget) -> Admission | Declined:
         if isinstance(held, OverBudget):
             return Declined(role, held.reason)
         breaker = self.availability.breaker(role)
@@ -121,9 +140,13 @@ class Admission:
         self.settled = True
 
     def _spend(self, usage: Usage, sample: Sample | None) -> int:
-        # The ticket tells the guard when the store's baseline holds this cost, so it counts once.
+        # The usage names its reservation: the write that puts its cost in the store removes the
+        # reservation in the same transaction, so the cost counts once, in every process.
+        reservation = self._reservation
+        if reservation.shared:
+            usage = usage.model_copy(update={"reservation": reservation.id})
         ticket = self._gate.recorder.record(usage, sample)
-        self._gate.budget.settle(self._reservation, usage.cost_usd, ticket=ticket)
+        self._gate.budget.settle(reservation, usage.cost_usd, recorded=True, output_tokens=usage.output_tokens)
         return ticket
 
     def __enter__(self) -> Self:

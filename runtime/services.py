@@ -3,30 +3,47 @@
     target        where the custom models answer (`runtime.target`; a simulator child on the
                   simulator provider without `base_url`)
     availability  each role: enabled, applied and not stopped; a circuit breaker each
-    budget        reservations against the budgets, over the store's spend
-    recorder      usage and samples, batched and redacted on a thread of its own
+    budget        reservations against the budgets, in the store every process shares
+    recorder      usage and samples, redacted, spooled to a local file, written in batches
     gate          the one way to a role's model, over the three above (`runtime.gate`)
     router        which role a request goes to, and why (the proxy asks; the hooks know the role)
-    refresher     one thread re-reading availability and the budget's baseline every few seconds
+    refresher     one thread re-reading availability and the ledger, renewing the budget's
+                  reservations, every few seconds
 
-Nothing on a request path touches the store: the refresher reads it, the recorder writes it.
+On a request path only the budget's reservation touches the store (one short transaction, on the
+budget's threads for the proxy); the refresher reads it, the recorder writes it.
 """
 
 from __future__ import annotations
 
-from contextlib import ExitStack
+import os
+from contextlib import ExitStack, closing
+from pathlib import Path
 from typing import Self
 
 from controlplane.manifest import Manifest
 from controlplane.store import Store, open_for
 from runtime.availability import Availability
-from runtime.budget import BudgetGuard, store_baseline
+from runtime.budget import BudgetGuard
 from runtime.gate import RoleGate
 from runtime.recorder import Recorder
 from runtime.redact import Redactor
 from runtime.refresher import Refresher
 from runtime.routing import Router
 from runtime.target import InferenceTarget, open_target
+
+#: Where the recorder's spool files live unless the environment says otherwise: beside the manifest,
+#: with the default SQLite store (`.reasoning/`). Every process on a machine may share it.
+SPOOL_DIR = ".reasoning/spool"
+SPOOL_ENV = "REASONING_SPOOL_DIR"
+
+
+def spool_dir(manifest: Manifest) -> Path:
+    """The recorder's spool directory: `$REASONING_SPOOL_DIR`, else `.reasoning/spool` beside the
+    manifest."""
+    configured = os.environ.get(SPOOL_ENV)
+    return Path(configured) if configured else manifest.path(SPOOL_DIR)
+
 
 #: How often the store is re-read for availability and the budget's baseline.
 REFRESH_SECONDS = 5.0
@@ -87,6 +104,7 @@ class RuntimeServices:
                     manifest.project,
                     Redactor(manifest.training_data.redact),
                     collect_samples=manifest.training_data.collect,
+                    spool_dir=spool_dir(manifest),
                 )
                 owned.callback(recorder.close, drain_seconds)
             services = cls(
@@ -94,8 +112,7 @@ class RuntimeServices:
                 store,
                 target=target,
                 availability=availability or Availability.from_manifest(manifest, store),
-                budget=budget
-                or BudgetGuard(manifest, store_baseline(store, manifest), written_through=recorder.written_through),
+                budget=budget or owned.enter_context(closing(BudgetGuard(manifest, store))),
                 recorder=recorder,
                 router=router or Router(manifest),
                 refresh_seconds=refresh_seconds,

@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from controlplane.errors import SecretMissing
 from controlplane.manifest import Manifest
 from controlplane.store.applied import AppliedRoles
+from controlplane.store.budget import Budget, Held, day_of
 from controlplane.store.database import Database
 from controlplane.store.decisions import Decisions
 from controlplane.store.events import Events
@@ -52,9 +53,10 @@ class Store:
         self.display_url = self.database.display_url
         #: the runtime's way on after a lost table (StoreStateLost on a write): recreate, then write again
         self.recreate_lost_tables = self.database.recreate_lost_tables
+        self.recreate_if_empty = self.database.recreate_if_empty
         applied, events, records = AppliedRoles(self.database), Events(self.database), Records(self.database)
         ledger, locks, overrides = Ledger(self.database), Locks(self.database), Overrides(self.database)
-        decisions = Decisions(self.database)
+        decisions, budget = Decisions(self.database), Budget(self.database)
         # applied state
         self.applied = applied.applied
         self.record_applied = applied.record_applied
@@ -68,6 +70,7 @@ class Store:
         self.usage = records.usage
         self.usage_totals = records.usage_totals
         self.last_requests = records.last_requests
+        self.recent_outputs = records.recent_outputs
         self.usage_cost_buckets = records.usage_cost_buckets
         self.samples = records.samples
         self.sample_counts = records.sample_counts
@@ -85,6 +88,12 @@ class Store:
         self.label_decision = decisions.label_decision
         self.decision_count = decisions.decision_count
         self.delete_decisions_before = decisions.delete_decisions_before
+        # the budget shared by every replica: reservations of requests in flight
+        self.reserve = budget.reserve
+        self.budget_held = budget.held
+        self.release_reservations = budget.release
+        self.settle_reservation = budget.settle
+        self.renew_reservations = budget.renew
         # the cost ledger
         self.ledger_sync = ledger.ledger_sync
         self.ledger = ledger.ledger
@@ -141,6 +150,7 @@ __all__ = [
     "AppliedRole",
     "Billing",
     "Event",
+    "Held",
     "LedgerChange",
     "LedgerInterval",
     "Lock",
@@ -149,6 +159,7 @@ __all__ = [
     "Store",
     "Usage",
     "UsageTotals",
+    "day_of",
     "open_for",
     "open_store",
     "spend",

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
@@ -75,6 +75,19 @@ class Database:
             return schema.recreate_lost_tables(self)
         except (SQLAlchemyError, OSError) as error:
             raise self.error("recreate the tables of", error) from None
+
+    def recreate_if_empty(self) -> bool:
+        """Create the tables in a database that has none of them (one dropped and created again
+        under a running process); True if it did. A database with some of them is left alone:
+        that is not a store to fill in silently."""
+        from controlplane.store.tables import metadata
+
+        try:
+            if set(inspect(self.engine).get_table_names()) & set(metadata.tables):
+                return False
+        except SQLAlchemyError as error:
+            raise self.error("check", error) from None
+        return bool(self.recreate_lost_tables())  # every table, at the schema's head (schema.py)
 
     @property
     def dialect(self) -> str:

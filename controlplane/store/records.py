@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Connection,
     Integer,
     Select,
     String,
+    Table,
     Text,
     and_,
     case,
@@ -29,7 +31,9 @@ from sqlalchemy import (
 from sqlalchemy.sql import FromClause
 
 from controlplane.errors import DataError
+from controlplane.store.budget import add_spend
 from controlplane.store.database import Database
+from controlplane.store.tables import reservations
 from controlplane.store.tables import samples as sample_table
 from controlplane.store.tables import usage as usage_table
 from controlplane.values import Label, Outcome, Sample, Usage, UsageTotals
@@ -38,6 +42,8 @@ from controlplane.values.records import content_digest
 
 #: Rows fetched from the database at a time while export streams: memory stays at one batch.
 STREAM_BATCH = 2_000
+
+_Record = TypeVar("_Record", Usage, Sample)
 
 
 class Records:
@@ -50,9 +56,21 @@ class Records:
             return
         with self.database.transaction("write") as connection:
             if usage:
-                connection.execute(insert(usage_table), [_usage_row(u) for u in usage])
+                fresh = _unwritten(connection, usage_table, usage)
+                if fresh:
+                    connection.execute(insert(usage_table), [_usage_row(u) for u in fresh])
+                    for project in sorted({u.project for u in fresh}):
+                        costs = [(u.role, u.at, _micros(u)) for u in fresh if u.project == project]
+                        add_spend(connection, self.database.dialect, project, costs)
+                # the cost is in request_spend now: its reservation goes in the same transaction
+                # (a replayed record whose reservation has gone already changes nothing)
+                settled = [u.reservation for u in usage if u.reservation is not None]
+                if settled:
+                    connection.execute(delete(reservations).where(reservations.c.id.in_(settled)))
             if samples:
-                connection.execute(insert(sample_table), [_sample_row(s) for s in samples])
+                fresh_samples = _unwritten(connection, sample_table, samples)
+                if fresh_samples:
+                    connection.execute(insert(sample_table), [_sample_row(s) for s in fresh_samples])
 
     def record_usage(
         self,
@@ -104,6 +122,7 @@ class Records:
                 cost_usd=r.cost_micros / 1_000_000,
                 outcome=r.outcome,
                 reason=r.reason,
+                record_id=r.record_id,
             )
             for r in rows
         ]
@@ -136,6 +155,19 @@ class Records:
             )
             for role, count, tokens_in, tokens_out, micros, first, last in rows
         }
+
+    def recent_outputs(self, project: str, role: str, limit: int) -> list[int]:
+        """Output tokens of the role's last `limit` answered requests, newest first: what the
+        budget estimates a request's output from."""
+        table = usage_table
+        query = (
+            select(table.c.output_tokens)
+            .where(table.c.project == project, table.c.role == role, table.c.outcome == "ok")
+            .order_by(table.c.id.desc())
+            .limit(limit)
+        )
+        with self.database.transaction("read") as connection:
+            return [int(n) for n in connection.execute(query).scalars()]
 
     def last_requests(self, project: str) -> dict[str, datetime]:
         """When each role last had a request: what idle shutdown measures from."""
@@ -357,10 +389,31 @@ def _sample_row(sample: Sample) -> dict[str, Any]:
     return row
 
 
+def _unwritten(connection: Connection, table: Table, items: Sequence[_Record]) -> list[_Record]:
+    """The items whose `record_id` the table does not hold yet (nor an earlier item of the batch)."""
+    ids = [i.record_id for i in items if i.record_id is not None]
+    known: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        known.update(connection.execute(select(table.c.record_id).where(table.c.record_id.in_(chunk))).scalars())
+    fresh: list[_Record] = []
+    for item in items:
+        if item.record_id is not None:
+            if item.record_id in known:
+                continue
+            known.add(item.record_id)
+        fresh.append(item)
+    return fresh
+
+
 def _usage_row(usage: Usage) -> dict[str, Any]:
-    row = usage.model_dump(exclude={"cost_usd"})
-    row["cost_micros"] = round(usage.cost_usd * 1_000_000)
+    row = usage.model_dump(exclude={"cost_usd", "reservation"})
+    row["cost_micros"] = _micros(usage)
     return row
+
+
+def _micros(usage: Usage) -> int:
+    return round(usage.cost_usd * 1_000_000)
 
 
 def _between(query: Select[Any], column: Any, since: datetime | None, until: datetime | None) -> Select[Any]:

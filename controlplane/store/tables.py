@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Connection,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     Table,
     Text,
     event,
+    inspect,
     text,
 )
 from sqlalchemy.types import TypeDecorator
@@ -143,6 +145,8 @@ usage = Table(
     Column("cost_micros", Integer, nullable=False),
     Column("outcome", String, nullable=False),
     Column("reason", String),
+    # the recorder's id for the record: a replayed spool writes nothing twice
+    Column("record_id", String, unique=True),
 )
 
 #: One decision kept as training data, redacted before it was written. `content_hash` is what
@@ -168,6 +172,7 @@ samples = Table(
     Column("label", String),
     Column("note", Text),
     Column("content_hash", String(64)),
+    Column("record_id", String, unique=True),
     Index("ix_samples_project_content_hash", "project", "content_hash", "id"),
 )
 
@@ -188,6 +193,59 @@ routing_decisions = Table(
     Column("request", JsonText(ensure_ascii=False)),
     Column("label", String),
     Column("labeled_at", UtcDateTime),
+)
+
+#: Request cost per role and UTC day (days since the epoch), added to in the transaction that
+#: writes the usage: what every budget reservation reads, so no replica waits for a refresh to
+#: see another's spend, and no reservation sums a month of usage rows.
+request_spend = Table(
+    "request_spend",
+    metadata,
+    Column("project", String, primary_key=True),
+    Column("role", String, primary_key=True),
+    Column("day", Integer, primary_key=True, autoincrement=False),
+    Column("micros", BigInteger, nullable=False),
+)
+
+
+@event.listens_for(request_spend, "after_create")
+def _from_the_usage_already_recorded(target: Table, connection: Connection, **_: Any) -> None:
+    # A store written before this table existed: what it recorded counts against the budgets.
+    if not inspect(connection).has_table("usage"):
+        return  # a new store: usage is created next, empty
+    if connection.dialect.name == "sqlite":
+        day = "CAST(strftime('%s', at) AS INTEGER) / 86400"
+    else:
+        day = "CAST(floor(extract(epoch from at) / 86400) AS INTEGER)"
+    connection.execute(
+        text(
+            f"INSERT INTO request_spend (project, role, day, micros) SELECT project, role, {day}, SUM(cost_micros) "
+            f"FROM usage WHERE cost_micros != 0 GROUP BY project, role, {day}"
+        )
+    )
+
+
+#: Budget held by requests in flight, by every proxy replica and hooks process of the project.
+#: A holder renews its rows' `expires_at` while it lives; a crashed holder's lapse. The row of a
+#: settled request goes in the transaction that writes its usage (and its cost to request_spend).
+reservations = Table(
+    "reservations",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("project", String, nullable=False, index=True),
+    Column("role", String, nullable=False),
+    Column("micros", BigInteger, nullable=False),
+    Column("holder", String, nullable=False, index=True),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+#: One row per project: a reservation first updates it, which serializes reservations (a row lock
+#: on PostgreSQL, the write lock on SQLite) so two can never both take the last of a budget.
+budget_heads = Table(
+    "budget_heads",
+    metadata,
+    Column("project", String, primary_key=True),
+    Column("version", BigInteger, nullable=False),
 )
 
 #: One interval in which a deployment was billed at fixed terms (replicas x hourly price). Open

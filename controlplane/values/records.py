@@ -56,6 +56,10 @@ class Usage(Value):
     cost_usd: float = 0.0
     outcome: Outcome = "ok"
     reason: str | None = None
+    #: the recorder's id (written once however often it is replayed); None: not deduplicated
+    record_id: str | None = None
+    #: the budget reservation this request's cost settles (released when the usage is written)
+    reservation: str | None = None
 
 
 class UsageTotals(Value):
@@ -100,6 +104,7 @@ class Sample(Value):
     label: Label | None = None
     note: str | None = None
     content_hash: str | None = None
+    record_id: str | None = None
 
     def digest(self) -> str:
         return content_digest(self.role, self.prompt, self.answer)

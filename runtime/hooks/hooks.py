@@ -273,7 +273,7 @@ class Hooks:
         """Ask the custom model through the gate, else the fallback; record what happened, whatever happens."""
         settings = self.settings[role]
         attempt = _Attempt(role, _request(prompt, settings), clock.now(), clock.monotonic(), dict(meta or {}))
-        admitted = self.services.gate.admit(
+        admitted = await self.services.gate.admit_async(
             role, input_tokens=estimate_input_tokens(attempt.request, "openai"), max_output_tokens=settings.max_tokens
         )
         admission = None

@@ -20,6 +20,7 @@ Every answer carries `x-reasoning-role` and `x-reasoning-reason`; answers the pr
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import json
@@ -140,7 +141,8 @@ class ProxyApp:
                 raise Refusal(401, "missing or wrong proxy token: send it as `Authorization: Bearer <token>` or "
                               "`x-api-key: <token>`")  # fmt: skip
             if path == "/metrics":
-                body = self.context.metrics.render()
+                # the budget's gauge reads the store: off the loop
+                body = await asyncio.to_thread(self.context.metrics.render)
                 await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", CONTENT_TYPE)]})
                 await send({"type": "http.response.body", "body": body})
                 return

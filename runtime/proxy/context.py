@@ -28,6 +28,7 @@ from runtime.proxy.asgi import Headers
 from runtime.proxy.exchange import Exchange
 from runtime.proxy.metrics import Metrics
 from runtime.proxy.security import Guard
+from runtime.recorder import RecorderStats
 from runtime.services import RuntimeServices
 from runtime.wire import Answer, Api
 
@@ -133,9 +134,8 @@ class ProxyContext:
             )
         self.gate.record(usage, sample)
 
-    def _recorder_stats(self) -> tuple[int, int]:
-        stats = self.services.recorder.stats()
-        return stats.queued, stats.dropped_usage + stats.dropped_samples
+    def _recorder_stats(self) -> RecorderStats:
+        return self.services.recorder.stats()
 
 
 def upstream_base(url: str | None) -> str | None:

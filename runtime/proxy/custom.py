@@ -247,7 +247,7 @@ async def answer(
     role = exchange.role
     assert role is not None
     input_tokens = exchange.input_tokens()
-    admitted = context.gate.admit(role, input_tokens=input_tokens, max_output_tokens=max_output)
+    admitted = await context.gate.admit_async(role, input_tokens=input_tokens, max_output_tokens=max_output)
     if isinstance(admitted, Declined):
         await relay(context, exchange, fallback=admitted.reason)
         return

@@ -12,7 +12,10 @@ at scrape time through callbacks, so the request path never touches them.
     reasoning_proxy_tokens_total{role,direction}         direction: input | output
     reasoning_proxy_spend_usd_total{role}                request cost of custom-model answers
     reasoning_proxy_budget_remaining_usd{role}           what the budget guard would still reserve
-    reasoning_proxy_recorder_queue / _recorder_dropped_total
+    reasoning_proxy_recorder_queue                       records not yet in the store
+    reasoning_proxy_recorder_spooled                     of those, in the spool file (kill -9 keeps them)
+    reasoning_proxy_recorder_dropped_total{kind,reason}  records never written, and why
+    reasoning_proxy_recorder_replayed_total              records read back from the spool at start
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, disable_cre
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from runtime.recorder import RecorderStats
 from runtime.wire import Api
 
 _SECONDS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
@@ -33,7 +37,7 @@ class _Mirrors(Collector):
     """Gauges read from the budget guard and the recorder when Prometheus scrapes."""
 
     def __init__(
-        self, remaining: Callable[[], Mapping[str, float | None]], recorder: Callable[[], tuple[int, int]]
+        self, remaining: Callable[[], Mapping[str, float | None]], recorder: Callable[[], RecorderStats | None]
     ) -> None:
         self._remaining, self._recorder = remaining, recorder
 
@@ -45,10 +49,21 @@ class _Mirrors(Collector):
             if left is not None:
                 budget.add_metric([role], left)
         yield budget
-        queued, dropped = self._recorder()
-        yield GaugeMetricFamily("reasoning_proxy_recorder_queue", "records waiting to be written", value=queued)
+        stats = self._recorder()
+        if stats is None:
+            return
+        yield GaugeMetricFamily("reasoning_proxy_recorder_queue", "records waiting to be written", value=stats.queued)
+        yield GaugeMetricFamily(
+            "reasoning_proxy_recorder_spooled", "records in the spool file, not yet in the store", value=stats.spooled
+        )
+        dropped = CounterMetricFamily(
+            "reasoning_proxy_recorder_dropped", "records never written, by kind and reason", labels=["kind", "reason"]
+        )
+        for (kind, reason), count in sorted(stats.dropped.items()):
+            dropped.add_metric([kind, reason], count)
+        yield dropped
         yield CounterMetricFamily(
-            "reasoning_proxy_recorder_dropped", "records dropped because the queue was full", value=dropped
+            "reasoning_proxy_recorder_replayed", "records read back from the spool at start", value=stats.replayed
         )
 
 
@@ -61,7 +76,7 @@ class Metrics:
     def __init__(
         self,
         remaining: Callable[[], Mapping[str, float | None]] = dict,
-        recorder: Callable[[], tuple[int, int]] = lambda: (0, 0),
+        recorder: Callable[[], RecorderStats | None] = lambda: None,
     ) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter(

@@ -17,7 +17,7 @@ from controlplane.manifest import Manifest, load
 from controlplane.store import Store
 from controlplane.values import AppliedRole, Sample, Spec, Usage
 from runtime.availability import Availability
-from runtime.budget import BudgetGuard, store_baseline
+from runtime.budget import BudgetGuard
 from runtime.gate import Admission, Declined, RoleGate
 from runtime.recorder import Recorder
 from runtime.redact import Redactor
@@ -66,9 +66,10 @@ def store(tmp_path: Path) -> Iterator[Store]:
 def gate(manifest: Manifest, store: Store) -> Iterator[RoleGate]:
     recorder = Recorder(store, "demo", Redactor([]), collect_samples=True, flush_interval=3600)
     availability = Availability.from_manifest(manifest, store)
-    budget = BudgetGuard(manifest, store_baseline(store, manifest), written_through=recorder.written_through)
+    budget = BudgetGuard(manifest, store)
     assert availability.refresh() and budget.refresh()
     yield RoleGate(availability, budget, recorder)
+    budget.close()
     recorder.close()
 
 
@@ -83,6 +84,9 @@ def declined(outcome: Admission | Declined) -> str:
 
 
 def left(gate: RoleGate) -> float | None:
+    """What the store, which every process shares, says is left once what is under way landed."""
+    assert gate.recorder.flush(timeout=10) and gate.budget.drain(timeout=10)
+    assert gate.budget.refresh()
     return gate.budget.remaining()["planning"]
 
 
@@ -104,7 +108,8 @@ def sample(answer: str) -> Sample:
 
 
 def ask(gate: RoleGate) -> Admission | Declined:
-    """A request of 1,000 input tokens that may produce 1,000 more: $2.00 reserved at $1,000/M."""
+    """A request of 1,000 input tokens that may produce 1,000 more: $2.00 reserved at $1,000/M
+    while the role has no answers to estimate from."""
     return gate.admit("planning", input_tokens=1000, max_output_tokens=1000)
 
 

@@ -7,10 +7,13 @@ records are written exactly when the test calls `flush()` or `close()`.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
+import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -116,7 +119,8 @@ class TestWriting:
         assert len(store.usage("demo")) == 450
         assert [s.meta["i"] for s in store.samples("demo")] == list(range(450))
         assert (stats.written_usage, stats.written_samples, stats.queued, stats.errors) == (450, 450, 0, 0)
-        assert store.usage("demo")[7] == usage(7)
+        written = store.usage("demo")[7]
+        assert written.record_id and written.model_copy(update={"record_id": None}) == usage(7)
 
     def test_close_drains_everything_queued(self, store: Store) -> None:
         rec = recorder(store, batch_size=1000)
@@ -266,3 +270,151 @@ class TestBoundedMemory:
             rec.flush(timeout=30)
         assert (stats.dropped_usage, stats.dropped_samples, stats.queued) == (3, 0, 5)
         assert [u.input_tokens - 10 for u in sqlite_store.usage("demo")] == [3, 4, 5, 6, 7]
+
+
+class TestSpool:
+    """What is spooled survives the process: a new recorder on the same directory writes it, once."""
+
+    def test_records_kept_in_the_spool_are_written_by_the_next_recorder_once(
+        self, sqlite_store: Store, tmp_path: Path
+    ) -> None:
+        spool = tmp_path / "spool"
+        down(sqlite_store, "usage", "samples")
+        first = recorder(sqlite_store, spool_dir=spool, retry_delay=0.001, max_retry_delay=0.002)
+        for i in range(3):
+            first.record(usage(i), sample(i))
+        assert not first.close(timeout=0.2)  # the store is down: what is queued stays in the spool
+        assert first.stats().dropped == {}
+        (kept,) = spool.glob("demo.*.spool")
+        assert len(kept.read_text().splitlines()) == 6
+        metadata.create_all(sqlite_store.engine)  # the store is back
+        with recorder(sqlite_store, spool_dir=spool) as second:
+            assert second.stats().replayed == 6
+            assert second.flush(timeout=30)
+        assert [u.input_tokens for u in sqlite_store.usage("demo")] == [10, 11, 12]
+        assert [s.meta["i"] for s in sqlite_store.samples("demo")] == [0, 1, 2]
+        assert list(spool.glob("*.spool")) == []  # written and closed: nothing left to replay
+        with recorder(sqlite_store, spool_dir=spool) as third:
+            assert third.stats().replayed == 0
+
+    def test_a_replayed_record_the_store_already_holds_is_not_written_again(
+        self, sqlite_store: Store, tmp_path: Path
+    ) -> None:
+        spool = tmp_path / "spool"
+        spool.mkdir()
+        written = usage(1).model_copy(update={"record_id": "u-1"})
+        sqlite_store.record(usage=[written])  # written just before a crash left it in the spool
+        lines = [
+            json.dumps({"u": written.model_dump(mode="json")}),
+            json.dumps({"u": usage(2).model_copy(update={"record_id": "u-2"}).model_dump(mode="json")}),
+            '{"u": {"project": "demo", "ro',  # the crash tore the last write
+        ]
+        (spool / "demo.crashed.spool").write_text("\n".join(lines))
+        with recorder(sqlite_store, spool_dir=spool) as rec:
+            assert rec.stats().replayed == 2
+            assert rec.flush(timeout=30)
+        assert [u.record_id for u in sqlite_store.usage("demo")] == ["u-1", "u-2"]
+
+    def test_a_living_recorders_spool_is_left_to_it(self, sqlite_store: Store, tmp_path: Path) -> None:
+        spool = tmp_path / "spool"
+        with recorder(sqlite_store, spool_dir=spool) as one, recorder(sqlite_store, spool_dir=spool) as other:
+            assert one.spool_path != other.spool_path
+            one.record(usage(1))
+            other.record(usage(2))
+            assert one.flush(timeout=30) and other.flush(timeout=30)
+            assert one.stats().replayed == other.stats().replayed == 0
+        assert len(sqlite_store.usage("demo")) == 2
+
+    def test_records_are_spooled_redacted(self, sqlite_store: Store, tmp_path: Path) -> None:
+        spool = tmp_path / "spool"
+        down(sqlite_store, "usage", "samples")
+        rec = recorder(sqlite_store, spool_dir=spool, retry_delay=0.001, max_retry_delay=0.002)
+        rec.record(usage(1, reason=f"upstream said {SECRET}"), sample(1, text=f"my key is {SECRET}"))
+        assert not rec.close(timeout=0.2)
+        (kept,) = spool.glob("demo.*.spool")
+        assert SECRET not in kept.read_text() and "key" in kept.read_text()
+
+
+class TestAStoreThatLostItsTables:
+    def test_a_database_emptied_under_the_recorder_gets_its_tables_and_the_records(
+        self, store: Store, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        with recorder(store, retry_delay=0.001, max_retry_delay=0.002) as rec:
+            rec.record(usage(1), sample(1))
+            assert rec.flush(timeout=30)
+            metadata.drop_all(store.engine)  # the database dropped and created again, empty
+            rec.record(usage(2), sample(2))
+            assert rec.flush(timeout=30)
+            stats = rec.stats()
+        assert [u.input_tokens for u in store.usage("demo")] == [12]
+        assert len(store.samples("demo")) == 1
+        assert stats.dropped == {}
+        assert "had none of its tables" in caplog.text
+
+
+class TestOneBadRecord:
+    def test_a_record_the_store_refuses_costs_no_other_and_is_counted_with_its_reason(
+        self, sqlite_store: Store, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        with sqlite_store.engine.begin() as connection:  # a store that refuses one request's usage
+            connection.execute(
+                text(
+                    "CREATE TRIGGER refuse BEFORE INSERT ON usage WHEN NEW.input_tokens = 13 "
+                    "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+                )
+            )
+        with recorder(sqlite_store) as rec:
+            for i in range(6):
+                rec.record(usage(i))
+            assert rec.flush(timeout=30)
+            stats = rec.stats()
+        assert [u.input_tokens for u in sqlite_store.usage("demo")] == [10, 11, 12, 14, 15]
+        assert stats.dropped == {("usage", "refused by the store (IntegrityError)"): 1}
+        assert "refused 1 record(s)" in caplog.text
+
+    def test_a_dropped_usage_record_still_settles_its_reservation(self, sqlite_store: Store) -> None:
+        at = datetime.now(timezone.utc)
+        refusal, _ = sqlite_store.reserve(
+            "demo", id="r-1", role="planning", micros=5_000, holder="me", now=at,
+            expires_at=at + timedelta(minutes=1), since_day=0, decide=lambda held: None,
+        )  # fmt: skip
+        assert refusal is None
+        with recorder(sqlite_store, max_usage=1) as rec:
+            rec.record(usage(1).model_copy(update={"reservation": "r-1", "at": at}))
+            rec.record(usage(2))  # the first is dropped: the queue holds one
+            assert rec.flush(timeout=30)
+            assert rec.stats().dropped == {("usage", "queue full"): 1}
+        held = sqlite_store.budget_held("demo", since_day=0, now=at)
+        assert held.reserved == {}  # its estimate is no longer held...
+        assert held.spent_since(0) == 1_000 + 1_000  # ...its cost is counted, as is the other's
+
+
+class TestADatabaseDroppedAndCreatedAgain:
+    def test_postgresql_dropped_under_the_recorder_gets_its_tables_and_the_records(
+        self, _postgres: Any, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        from sqlalchemy import create_engine
+
+        from tests.support.stores import POSTGRES_URL
+
+        name = f"t_drop_{uuid.uuid4().hex[:10]}"
+        server = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        with server.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+        try:
+            with Store(url) as store, recorder(store, retry_delay=0.001, max_retry_delay=0.01) as rec:
+                rec.record(usage(1), sample(1))
+                assert rec.flush(timeout=30)
+                with server.connect() as connection:  # the database goes, with the recorder's connections
+                    connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+                    connection.execute(text(f'CREATE DATABASE "{name}"'))
+                rec.record(usage(2), sample(2))
+                assert rec.flush(timeout=30)
+                assert [u.input_tokens for u in store.usage("demo")] == [12]
+                assert rec.stats().dropped == {}
+            assert "had none of its tables" in caplog.text
+        finally:
+            with server.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            server.dispose()

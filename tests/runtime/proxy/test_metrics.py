@@ -7,6 +7,8 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from runtime.proxy.metrics import Metrics
+from runtime.recorder import RecorderStats
 from tests.runtime.proxy.conftest import ANTHROPIC_KEY, CLIENT_MODEL, UPSTREAM_MODEL, Serve, World
 from tests.support.served import ServedProxy
 
@@ -65,3 +67,24 @@ class TestMetrics:
         response = httpx.get(f"{proxy.base_url}/healthz")
         assert response.status_code == 200 and response.json() == {"status": "ok"}
         assert world.anthropic.received == []
+
+
+class TestRecorderMetrics:
+    def test_dropped_records_are_counted_by_kind_and_reason_with_the_spool(self) -> None:
+        stats = RecorderStats(
+            queued=7, written_usage=10, written_samples=9, dropped_usage=2, dropped_samples=3, errors=4,
+            dropped={("usage", "refused by the store (IntegrityError)"): 2, ("sample", "queue full"): 3},
+            replayed=5, spooled=6,
+        )  # fmt: skip
+        text = Metrics(recorder=lambda: stats).render().decode()
+        seen = {
+            (s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(text)
+            for s in family.samples
+        }
+        assert seen[("reasoning_proxy_recorder_queue", ())] == 7
+        assert seen[("reasoning_proxy_recorder_spooled", ())] == 6
+        assert seen[("reasoning_proxy_recorder_replayed_total", ())] == 5
+        refused = (("kind", "usage"), ("reason", "refused by the store (IntegrityError)"))
+        assert seen[("reasoning_proxy_recorder_dropped_total", refused)] == 2
+        assert seen[("reasoning_proxy_recorder_dropped_total", (("kind", "sample"), ("reason", "queue full")))] == 3
