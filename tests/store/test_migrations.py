@@ -171,9 +171,9 @@ class TestAddingARevision:
         shutil.copytree(ROOT / "controlplane", tmp_path / "controlplane", ignore=shutil.ignore_patterns("__pycache__"))
         tables = tmp_path / "controlplane" / "store" / "tables.py"
         source = tables.read_text()
-        anchor = '    Column("reason", String),\n)\n\n#: One decision kept'
+        anchor = '    Column("reason", String),\n'  # the usage table's (the first such line)
         assert anchor in source
-        tables.write_text(source.replace(anchor, anchor.replace("String),\n", 'String),\n    Column("note", Text),\n')))
+        tables.write_text(source.replace(anchor, anchor + '    Column("note", Text),\n', 1))
         old = tmp_path / "old.db"
         env = {**os.environ, "PYTHONPATH": str(tmp_path)}
         # a store made before the change, by the copy's revisions as they were
