@@ -20,6 +20,7 @@ repeat as `id`.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from controlplane import clock
-from controlplane.provider.simulator import admin, inference, resources, rollouts, training
+from controlplane.provider.simulator import admin, inference, resources
 from controlplane.provider.simulator.protocol import ApiError, Call, SimResponse, not_found
 from controlplane.provider.simulator.world import Fault, MemoryWorld, Settings, World, WorldStore
 
@@ -46,6 +47,18 @@ class Route:
     def __post_init__(self) -> None:
         regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.template))
         object.__setattr__(self, "pattern", re.compile(regex))
+
+
+def _later(module: str, name: str) -> Handler:
+    """A handler imported on its first call: the routes few runs take (files, fine-tunes, rollouts)
+    cost a command's start-up nothing."""
+
+    def handler(world: World, call: Call) -> SimResponse:
+        found: Handler = getattr(importlib.import_module(f"controlplane.provider.simulator.{module}"), name)
+        return found(world, call)
+
+    handler.__name__ = name
+    return handler
 
 
 _PROJECT = "/v2/projects/{project}"
@@ -73,31 +86,31 @@ ROUTES = [
     Route("GET", _DEPLOYMENT, resources.get_deployment),
     Route("PATCH", _DEPLOYMENT, resources.update_deployment),
     Route("DELETE", _DEPLOYMENT, resources.delete_deployment),
-    Route("POST", f"{_ENDPOINT}/rollouts", rollouts.create_rollout),
-    Route("GET", f"{_ENDPOINT}/rollouts", rollouts.list_rollouts),
-    Route("GET", _ROLLOUT, rollouts.get_rollout),
-    Route("DELETE", _ROLLOUT, rollouts.delete_rollout),
-    Route("POST", f"{_ROLLOUT}/start", rollouts.start_rollout),
-    Route("POST", f"{_ROLLOUT}/pause", rollouts.pause_rollout),
-    Route("POST", f"{_ROLLOUT}/resume", rollouts.resume_rollout),
-    Route("POST", f"{_ROLLOUT}/promote", rollouts.promote_rollout),
-    Route("POST", f"{_ROLLOUT}/cancel", rollouts.cancel_rollout),
+    Route("POST", f"{_ENDPOINT}/rollouts", _later("rollouts", "create_rollout")),
+    Route("GET", f"{_ENDPOINT}/rollouts", _later("rollouts", "list_rollouts")),
+    Route("GET", _ROLLOUT, _later("rollouts", "get_rollout")),
+    Route("DELETE", _ROLLOUT, _later("rollouts", "delete_rollout")),
+    Route("POST", f"{_ROLLOUT}/start", _later("rollouts", "start_rollout")),
+    Route("POST", f"{_ROLLOUT}/pause", _later("rollouts", "pause_rollout")),
+    Route("POST", f"{_ROLLOUT}/resume", _later("rollouts", "resume_rollout")),
+    Route("POST", f"{_ROLLOUT}/promote", _later("rollouts", "promote_rollout")),
+    Route("POST", f"{_ROLLOUT}/cancel", _later("rollouts", "cancel_rollout")),
     Route("GET", "/v1/models", inference.list_models),
-    Route("POST", "/v1/files", training.create_file),
-    Route("GET", "/v1/files", training.list_files),
-    Route("GET", "/v1/files/{file}", training.get_file),
-    Route("DELETE", "/v1/files/{file}", training.delete_file),
-    Route("GET", "/v1/files/{file}/content", training.get_file_content),
-    Route("POST", "/v1/files/{file}/preprocess", training.preprocess),
-    Route("GET", "/v1/fine-tunes/models/limits", training.model_limits),
-    Route("POST", "/v1/fine-tunes/estimate-price", training.estimate_price),
-    Route("POST", "/v1/fine-tunes", training.create_fine_tune),
-    Route("GET", "/v1/fine-tunes", training.list_fine_tunes),
-    Route("GET", "/v1/fine-tunes/{job}", training.get_fine_tune),
-    Route("DELETE", "/v1/fine-tunes/{job}", training.delete_fine_tune),
-    Route("POST", "/v1/fine-tunes/{job}/cancel", training.cancel_fine_tune),
-    Route("GET", "/v1/fine-tunes/{job}/events", training.fine_tune_events),
-    Route("GET", "/v1/fine-tunes/{job}/checkpoints", training.fine_tune_checkpoints),
+    Route("POST", "/v1/files", _later("training", "create_file")),
+    Route("GET", "/v1/files", _later("training", "list_files")),
+    Route("GET", "/v1/files/{file}", _later("training", "get_file")),
+    Route("DELETE", "/v1/files/{file}", _later("training", "delete_file")),
+    Route("GET", "/v1/files/{file}/content", _later("training", "get_file_content")),
+    Route("POST", "/v1/files/{file}/preprocess", _later("training", "preprocess")),
+    Route("GET", "/v1/fine-tunes/models/limits", _later("training", "model_limits")),
+    Route("POST", "/v1/fine-tunes/estimate-price", _later("training", "estimate_price")),
+    Route("POST", "/v1/fine-tunes", _later("training", "create_fine_tune")),
+    Route("GET", "/v1/fine-tunes", _later("training", "list_fine_tunes")),
+    Route("GET", "/v1/fine-tunes/{job}", _later("training", "get_fine_tune")),
+    Route("DELETE", "/v1/fine-tunes/{job}", _later("training", "delete_fine_tune")),
+    Route("POST", "/v1/fine-tunes/{job}/cancel", _later("training", "cancel_fine_tune")),
+    Route("GET", "/v1/fine-tunes/{job}/events", _later("training", "fine_tune_events")),
+    Route("GET", "/v1/fine-tunes/{job}/checkpoints", _later("training", "fine_tune_checkpoints")),
     Route("POST", "/v1/chat/completions", inference.chat_completions),
     Route("GET", "/_simulator/world", admin.get_world, admin=True),
     Route("GET", "/_simulator/settings", admin.get_settings, admin=True),
@@ -107,7 +120,7 @@ ROUTES = [
     Route("DELETE", "/_simulator/faults", admin.clear_faults, admin=True),
     Route("POST", "/_simulator/reset", admin.reset, admin=True),
     # the presigned URL POST /v1/files redirects to: S3's, so no bearer key and no faults
-    Route("PUT", "/_simulator/uploads/{file}", training.put_upload, admin=True),
+    Route("PUT", "/_simulator/uploads/{file}", _later("training", "put_upload"), admin=True),
 ]
 
 
@@ -171,8 +184,12 @@ class Simulator:
             _authenticate(world, call)
             _check_project(world, route, params)
             if world.fine_tunes:
+                from controlplane.provider.simulator import training
+
                 training.settle(world, now)  # a fine-tune that completed by now has minted its model
             if world.rollouts:
+                from controlplane.provider.simulator import rollouts
+
                 rollouts.settle(world, now)  # rollouts move traffic in simulated time
             fault = _take_fault(world, call)
             if fault is None:

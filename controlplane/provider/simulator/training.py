@@ -26,8 +26,6 @@ the simulator's own round figures, not Together's price list.
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
 import hashlib
 import json
 import math
@@ -92,6 +90,9 @@ def _form(call: Call) -> dict[str, str]:
     content_type = call.headers.get("content-type", "")
     if not content_type.startswith("multipart/form-data") or "boundary=" not in content_type:
         raise bad_request("POST /v1/files takes multipart/form-data (purpose, file_name, file_type, checksum)")
+    import email.parser  # here: only uploads pay for the MIME machinery
+    import email.policy
+
     head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + call.body)
     fields: dict[str, str] = {}
