@@ -87,6 +87,7 @@ def shadow(project: Project, role: str) -> ShadowDeployment:
             endpoint_name=actual.endpoint_name,
             deployment_id=target.id,
             deployment_name=target.name,
+            pinned=f"{project.provider.client.whoami().project.slug}/{actual.endpoint_name}/{target.name}",
             created_at=clock.now(),
         )
         project.store.set_shadow(project.manifest.project, recorded)

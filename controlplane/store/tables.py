@@ -183,6 +183,8 @@ shadows = Table(
     Column("endpoint_name", String, nullable=False),
     Column("deployment_id", String, nullable=False),
     Column("deployment_name", String, nullable=False),
+    # what a chat request names to reach it alone: `<project_slug>/<endpoint_name>/<deployment_name>`
+    Column("pinned", String, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
 )
 

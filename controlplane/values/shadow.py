@@ -16,7 +16,8 @@ Z95 = 1.959963984540054
 
 class ShadowDeployment(Value):
     """The candidate's deployment beside the live one, out of the split (`reasoning rollout shadow`).
-    The runtime pins it by `pinned`: Together's `<project_slug>/<endpoint_name>/<deployment_name>`."""
+    The runtime names `pinned` as the chat `model` to reach it alone: Together's
+    `<project_slug>/<endpoint_name>/<deployment_name>`."""
 
     role: str
     model: str
@@ -24,10 +25,8 @@ class ShadowDeployment(Value):
     endpoint_name: str
     deployment_id: str
     deployment_name: str
+    pinned: str
     created_at: datetime
-
-    def pinned(self, project_slug: str) -> str:
-        return f"{project_slug}/{self.endpoint_name}/{self.deployment_name}"
 
 
 class ShadowResult(Value):

@@ -37,7 +37,8 @@ def test_shadow_deploys_the_candidate_out_of_the_split_and_plan_and_apply_keep_i
         assert shadow.observed(frozen.now()).state == "DEPLOYMENT_STATE_READY"
         assert w.models[shadow.model_id].name == candidate
         assert recorded.deployment_id not in [t.deployment_id for t in endpoint.traffic_split]
-        pinned = w.find_deployment(endpoint, recorded.pinned(w.project.slug))
+        assert recorded.pinned == f"{w.project.slug}/{endpoint.name}/{shadow.name}"
+        pinned = w.find_deployment(endpoint, recorded.pinned)
         assert pinned is not None and pinned.id == recorded.deployment_id
     seen = api.rollout_view(manifest, "planning")
     assert seen.shadow == recorded

@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("endpoint_name", sa.String(), nullable=False),
         sa.Column("deployment_id", sa.String(), nullable=False),
         sa.Column("deployment_name", sa.String(), nullable=False),
+        sa.Column("pinned", sa.String(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("project", "role"),
     )
