@@ -7,6 +7,8 @@
     recorder      usage and samples, batched and redacted on a thread of its own
     gate          the one way to a role's model, over the three above (`runtime.gate`)
     router        which role a request goes to, and why (the proxy asks; the hooks know the role)
+    shadow        a share of a shadowed role's answered requests asked again of its candidate,
+                  compared on a worker thread of its own (`runtime.shadow`)
     refresher     one thread re-reading availability and the budget's baseline every few seconds
 
 Nothing on a request path touches the store: the refresher reads it, the recorder writes it.
@@ -26,6 +28,7 @@ from runtime.recorder import Recorder
 from runtime.redact import Redactor
 from runtime.refresher import Refresher
 from runtime.routing import Router
+from runtime.shadow import Shadow
 from runtime.target import InferenceTarget, open_target
 
 #: How often the store is re-read for availability and the budget's baseline.
@@ -48,6 +51,7 @@ class RuntimeServices:
         router: Router,
         refresh_seconds: float = REFRESH_SECONDS,
         owned: ExitStack | None = None,
+        shadow: Shadow | None = None,
     ) -> None:
         self.manifest = manifest
         self.store = store
@@ -57,7 +61,9 @@ class RuntimeServices:
         self.recorder = recorder
         self.router = router
         self.gate = RoleGate(availability, budget, recorder)
-        self.refresher = Refresher([availability.refresh, budget.refresh], refresh_seconds)
+        self.shadow = shadow or Shadow.over_http(manifest, store, target.chat_url, target.headers)
+        self.gate.on_answer = self.shadow.offer
+        self.refresher = Refresher([availability.refresh, budget.refresh, self.shadow.refresh], refresh_seconds)
         self._owned = owned if owned is not None else ExitStack()
 
     @classmethod
@@ -106,13 +112,15 @@ class RuntimeServices:
     def start(self) -> Self:
         """Read the store now, then every `refresh_seconds` until `close()`."""
         self.refresher.start()
+        self.shadow.start()
         return self
 
     def refresh(self) -> bool:
-        """Read the applied state and the spend now, not at the next tick; True if both were read."""
+        """Read the applied state, the spend and the shadows now, not at the next tick; True if all were read."""
         return self.refresher.refresh()
 
     def close(self) -> None:
         """Stop refreshing, drain the recorder, stop the target, close the store; idempotent."""
         self.refresher.close()
+        self.shadow.close()
         self._owned.close()
