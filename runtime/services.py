@@ -79,6 +79,7 @@ class RuntimeServices:
         router: Router | None = None,
         refresh_seconds: float = REFRESH_SECONDS,
         drain_seconds: float = 10.0,
+        shadow: Shadow | None = None,
     ) -> RuntimeServices:
         """Everything not given, made from the manifest; what is made here is closed by `close()`
         (the recorder drains for at most `drain_seconds`)."""
@@ -106,6 +107,7 @@ class RuntimeServices:
                 router=router or Router(manifest),
                 refresh_seconds=refresh_seconds,
                 owned=owned.pop_all(),
+                shadow=shadow,
             )
         return services
 

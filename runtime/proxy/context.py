@@ -40,7 +40,7 @@ class ProxyContext:
         self.client = ModelClient(
             connect_timeout=self.settings.connect_timeout_seconds, read_timeout=self.settings.read_timeout_seconds
         )
-        self.metrics = Metrics(services.budget.remaining, self._recorder_stats)
+        self.metrics = Metrics(services.budget.remaining, self._recorder_stats, self._shadow_stats)
         #: requests being handled, recording included (a client may have its answer before then)
         self.inflight = 0
 
@@ -102,6 +102,10 @@ class ProxyContext:
                 "fallback", answer.sample_text(), model=model if isinstance(model, str) else None, outcome=outcome
             )
         self.gate.record(usage, sample)
+
+    def _shadow_stats(self) -> tuple[int, int, int, int]:
+        stats = self.services.shadow.stats()
+        return stats.queued, stats.dropped, stats.compared, stats.failed
 
     def _recorder_stats(self) -> tuple[int, int]:
         stats = self.services.recorder.stats()

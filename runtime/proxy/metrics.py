@@ -13,6 +13,7 @@ at scrape time through callbacks, so the request path never touches them.
     reasoning_proxy_spend_usd_total{role}                request cost of custom-model answers
     reasoning_proxy_budget_remaining_usd{role}           what the budget guard would still reserve
     reasoning_proxy_recorder_queue / _recorder_dropped_total
+    reasoning_proxy_shadow_queue / _shadow_dropped_total / _shadow_compared_total / _shadow_failed_total
 """
 
 from __future__ import annotations
@@ -33,9 +34,12 @@ class _Mirrors(Collector):
     """Gauges read from the budget guard and the recorder when Prometheus scrapes."""
 
     def __init__(
-        self, remaining: Callable[[], Mapping[str, float | None]], recorder: Callable[[], tuple[int, int]]
+        self,
+        remaining: Callable[[], Mapping[str, float | None]],
+        recorder: Callable[[], tuple[int, int]],
+        shadow: Callable[[], tuple[int, int, int, int]] = lambda: (0, 0, 0, 0),
     ) -> None:
-        self._remaining, self._recorder = remaining, recorder
+        self._remaining, self._recorder, self._shadow = remaining, recorder, shadow
 
     def collect(self) -> Iterator[Metric]:
         budget = GaugeMetricFamily(
@@ -50,6 +54,15 @@ class _Mirrors(Collector):
         yield CounterMetricFamily(
             "reasoning_proxy_recorder_dropped", "records dropped because the queue was full", value=dropped
         )
+        queued, dropped, compared, failed = self._shadow()
+        yield GaugeMetricFamily("reasoning_proxy_shadow_queue", "shadow comparisons waiting", value=queued)
+        yield CounterMetricFamily(
+            "reasoning_proxy_shadow_dropped", "shadow comparisons dropped because the queue was full", value=dropped
+        )
+        yield CounterMetricFamily("reasoning_proxy_shadow_compared", "shadow comparisons recorded", value=compared)
+        yield CounterMetricFamily(
+            "reasoning_proxy_shadow_failed", "shadow comparisons the candidate gave no usable answer to", value=failed
+        )
 
 
 # A `_created` timestamp series beside every counter and histogram doubles what is scraped and
@@ -62,6 +75,7 @@ class Metrics:
         self,
         remaining: Callable[[], Mapping[str, float | None]] = dict,
         recorder: Callable[[], tuple[int, int]] = lambda: (0, 0),
+        shadow: Callable[[], tuple[int, int, int, int]] = lambda: (0, 0, 0, 0),
     ) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter(
@@ -89,7 +103,7 @@ class Metrics:
         self.spend = Counter(
             "reasoning_proxy_spend_usd", "Request cost of custom-model answers", ["role"], registry=self.registry
         )
-        self.registry.register(_Mirrors(remaining, recorder))
+        self.registry.register(_Mirrors(remaining, recorder, shadow))
 
     def observe(
         self,
