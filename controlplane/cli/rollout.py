@@ -17,7 +17,9 @@ from controlplane.cli.output import err, out
 if TYPE_CHECKING:
     from controlplane.values.shadow import ShadowSummary
 
-app = typer.Typer(help="Prove a role's candidate in a canary, then promote or abort it.", no_args_is_help=True)
+app = typer.Typer(
+    help="Prove a role's candidate in shadow, then in a canary; promote or abort it.", no_args_is_help=True
+)
 
 ROLE = typer.Argument(..., help="The role, e.g. planning or should-respond.")
 
