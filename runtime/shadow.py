@@ -206,9 +206,12 @@ class Shadow:
             job = self._queue.get()
             if job is None:
                 break
-            self._pending.append(self.compare(job))
-            if len(self._pending) >= BATCH or self._queue.empty():
-                self._flush()
+            try:
+                self._pending.append(self.compare(job))
+                if len(self._pending) >= BATCH or self._queue.empty():
+                    self._flush()
+            except Exception:  # a bug must not end the worker: the queue would fill and drop all
+                log.exception("shadow: a comparison failed")
 
     def _flush(self) -> None:
         batch, self._pending = self._pending, []
