@@ -1,6 +1,10 @@
-"""A role's candidate proves itself in a canary on Together's native v2 rollouts, then takes over
-or is dropped.
+"""A role's candidate proves itself in shadow, then in a canary on Together's native v2 rollouts,
+then takes over or is dropped.
 
+    shadow   the candidate's deployment READY beside the live one and out of the split, recorded
+             in the store (`shadows`): the runtime sends it `models.<role>.shadow.share` of the
+             role's requests and records whether it agrees (`runtime.shadow`); plan and apply keep
+             it while the candidate and its shadow are declared, and `start` reuses it
     start    the candidate's deployment (the one `apply` would make for it), READY, beside the
              live one and out of the split; a canary rollout from live to candidate, started:
              Together moves the traffic step by step and pauses by itself (SYSTEM_PAUSED) when a
