@@ -91,3 +91,17 @@ def test_a_share_outside_0_to_1_is_refused_naming_where(project: Path, share: st
     )
     with pytest.raises(Exception, match=r"models\.planning\.shadow\.share"):
         load(project)
+
+
+def test_promote_and_abort_forget_the_shadow(project: Path, tmp_path: Path, frozen: FakeClock) -> None:
+    shadowed(project, tmp_path)
+    manifest = load(project)
+    api.rollout_shadow(manifest, "planning")
+    api.rollout_start(manifest, "planning", step_interval_seconds=60)
+    api.rollout_abort(manifest, "planning", "disagrees")
+    assert api.rollout_view(manifest, "planning").shadow is None
+    frozen.tick(120)
+    api.rollout_shadow(manifest, "planning")  # shadowed again: the stopped deployment scales back up
+    api.rollout_start(manifest, "planning", step_interval_seconds=60)
+    api.rollout_promote(manifest, "planning")
+    assert api.rollout_view(manifest, "planning").shadow is None
