@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from controlplane.values.reconcile import Round
     from controlplane.values.records import Lock
     from controlplane.values.report import CostReport, Grouping
+    from controlplane.values.shadow import ShadowDeployment
     from controlplane.values.status import Status
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "reconcile_round",
     "rollout_abort",
     "rollout_promote",
+    "rollout_shadow",
     "rollout_start",
     "rollout_view",
     "route_label",
@@ -249,6 +251,15 @@ def rollout_view(manifest: Manifest, role: str) -> RolloutView:
 
     with open_project(manifest) as project:
         return rollout.view(project, role)
+
+
+def rollout_shadow(manifest: Manifest, role: str) -> ShadowDeployment:
+    """Deploy the role's candidate beside what serves, out of the split, as its shadow."""
+    from controlplane import rollout
+    from controlplane.project import open_project
+
+    with open_project(manifest) as project:
+        return rollout.shadow(project, role)
 
 
 def rollout_start(

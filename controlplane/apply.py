@@ -147,7 +147,7 @@ class Applier:
     # -- retiring ------------------------------------------------------------------------
 
     def _retire(self, action: Action, endpoint: RemoteRole, *, keep: str, spec: Spec) -> None:
-        others = [d.id for d in endpoint.deployments if d.id != keep]
+        others = [d.id for d in endpoint.deployments if d.id != keep and d.id not in action.keep]
         if others:
             self._bill(action, {keep: spec})  # the others' billing ends when their stop is asked for
             self._retire_all(action.role, endpoint.endpoint_id, others)

@@ -166,8 +166,16 @@ def make_plan(
     for role in sorted(set(enabled) | set(actual) | forgotten):
         spec = specs.get(role) if role in enabled else None
         candidate = manifest.models[role].candidate if role in manifest.models else None
+        shadowed = candidate is not None and manifest.models[role].shadow is not None
         action = _action(
-            role, spec, enabled.get(role, False), actual.get(role), applied.get(role), decisions.get(role), candidate
+            role,
+            spec,
+            enabled.get(role, False),
+            actual.get(role),
+            applied.get(role),
+            decisions.get(role),
+            candidate,
+            shadowed=shadowed,
         )
         if destroy and action.kind == "delete":
             action = action.model_copy(update={"reason": "destroy: every endpoint of the project goes"})
@@ -206,6 +214,8 @@ def _action(
     applied: AppliedRole | None,
     decision: PolicyDecision | None = None,
     candidate: str | None = None,
+    *,
+    shadowed: bool = False,
 ) -> Action:
     live = actual.live if actual else None
     drift = _drift(applied, live.spec if live else None)
@@ -263,7 +273,11 @@ def _action(
     if forced:
         change = next(c for c in changes if c.field == forced)
         return Action(kind="replace", reason=f"{change} forces replacement", changes=changes, forced_by=forced, **base)
-    cleanup = _cleanup(actual, live.id)
+    # the candidate's deployment in shadow (beside the live one, out of the split) stays while declared
+    keep = _shadow_deployments(actual, live.id, candidate) if shadowed else ()
+    if keep:
+        base["keep"] = keep
+    cleanup = _cleanup(actual, live.id, keep)
     if live.spec.stopped:
         reason = "stopped; enabled in reasoning.yaml"
         if decision is not None and decision.reason:  # a policy rule had stopped it: say why it may run
@@ -342,8 +356,15 @@ def _describe(changes: tuple[FieldChange, ...], *, out_of_band: bool = False) ->
     return f"drift: {text} changed out of band" if out_of_band else text
 
 
-def _cleanup(actual: RemoteRole, live_id: str) -> list[str]:
-    steps = [f"remove leftover deployment {d.name}" for d in actual.others]
+def _shadow_deployments(actual: RemoteRole, live_id: str, candidate: str | None) -> tuple[str, ...]:
+    """The candidate's running deployments beside the live one: what `rollout shadow` deployed."""
+    return tuple(
+        d.id for d in actual.others if d.spec.model == candidate and not d.spec.stopped and d.state != "FAILED"
+    )
+
+
+def _cleanup(actual: RemoteRole, live_id: str, keep: tuple[str, ...] = ()) -> list[str]:
+    steps = [f"remove leftover deployment {d.name}" for d in actual.others if d.id not in keep]
     if actual.traffic != {live_id: 100.0} and actual.traffic != {live_id: 100}:
         steps.append("route all traffic to the live deployment")
     return steps

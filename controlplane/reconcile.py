@@ -4,7 +4,8 @@ Where it sits in the flow: the verb a scheduler runs (`reasoning reconcile --onc
 `--interval 60s` as a service). One round, under the project's apply lock: refresh the world,
 evaluate the policy at `clock.now()` (budgets, shutdown windows, idleness, the hourly cap),
 plan, apply that plan, drop expired `models deploy|undeploy` overrides, enforce training-data
-retention, and record every change as an event
+retention, then judge each shadowed candidate against its `promote_when` gate (after the lock is
+released: a canary start takes it itself), and record every change as an event
 whose actor is `reconcile`. It is `apply` with the policy's clock running: the same `prepare`
 makes the plan and the same `Applier` executes it (billing the ledger as it goes), so a
 reconcile round and `reasoning apply` at the same moment would do the same thing.
@@ -60,7 +61,62 @@ def reconcile(project: Project, *, dry_run: bool = False, on_step: OnStep | None
                     detail={"samples": deletion.samples},
                 )
             )
+    _judge_shadows(project)
     return _round(plan, deleted, dry_run=False)
+
+
+def _judge_shadows(project: Project) -> None:
+    """`models.<role>.promote_when`: a candidate whose shadow agreement's lower 95% bound reaches
+    the gate (with enough comparisons, and its p95 latency within the bound) starts its canary;
+    one whose upper bound stays below it is dropped (its shadow deployment stopped, the next
+    round's plan retires it). Undecided: nothing happens. Each decision is an event with figures."""
+    from controlplane import rollout
+    from controlplane.errors import PermanentError
+    from controlplane.values.shadow import ShadowSummary, judge
+
+    name = project.manifest.project
+    shadows = project.store.shadow_deployments(name)
+    for role, declared in sorted(project.manifest.models.items()):
+        gate, recorded = declared.promote_when, shadows.get(role)
+        if gate is None or declared.shadow is None or declared.candidate is None or recorded is None:
+            continue
+        if recorded.model != declared.candidate:
+            continue
+        actual = project.provider.observe_role(role)
+        if actual is None or actual.rollout is not None:
+            continue  # a canary runs (or nothing does): the gate has nothing to decide
+        if actual.live is not None and actual.live.spec.model == declared.candidate:
+            continue  # the candidate serves already
+        results = project.store.shadow_results(name, role, model=declared.candidate)
+        summary = ShadowSummary.of(role, results, model=declared.candidate)
+        verdict, why = judge(summary, gate.agreement, gate.samples, gate.p95_latency_ms)
+        detail = {"verdict": verdict, **summary.model_dump(), "gate": gate.model_dump()}
+        if verdict == "promote":
+            try:
+                started = rollout.start(project, role)
+            except PermanentError as error:
+                _gate_event(project, role, f"promote_when passed ({why}) but the canary did not start: {error}", detail)
+                continue
+            _gate_event(project, role, f"promote_when passed: canary {started.id} started; {why}", detail)
+        elif verdict == "abort":
+            if any(d.id == recorded.deployment_id for d in actual.deployments):
+                project.provider.stop(recorded.endpoint_id, recorded.deployment_id)
+            project.store.clear_shadow(name, role)
+            _gate_event(project, role, f"promote_when failed: {declared.candidate}'s shadow dropped; {why}", detail)
+
+
+def _gate_event(project: Project, role: str, reason: str, detail: dict[str, object]) -> None:
+    project.store.add_event(
+        Event(
+            at=clock.now(),
+            project=project.manifest.project,
+            role=role,
+            actor=ACTOR,
+            kind="gate",
+            reason=reason,
+            detail=detail,
+        )
+    )
 
 
 def _expire_overrides(project: Project, now: datetime) -> None:

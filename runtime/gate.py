@@ -26,6 +26,7 @@ The call itself, its wire format and its fallback are the caller's.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
@@ -52,6 +53,9 @@ class Declined:
 
 
 class RoleGate:
+    #: Told of every answer a role's custom model gave (the shadow, `runtime.shadow`): must not block.
+    on_answer: Callable[[str, Usage, Sample | None], object] | None = None
+
     def __init__(self, availability: Availability, budget: BudgetGuard, recorder: Recorder) -> None:
         self.availability = availability
         self.budget = budget
@@ -119,7 +123,10 @@ class Admission:
         """The model answered: close its breaker's turn, record, settle. Returns the ticket."""
         self._settle()
         self._breaker.record_success()
-        return self._spend(usage, sample)
+        ticket = self._spend(usage, sample)
+        if self._gate.on_answer is not None:
+            self._gate.on_answer(self.role, usage, sample)
+        return ticket
 
     def failed(self, why: str, *, counts: bool = True, spent: Usage | None = None) -> None:
         """The model did not answer usably (`why`); a breaker failure when it `counts` against the

@@ -7,6 +7,8 @@
     recorder      usage and samples, redacted, spooled to a local file, written in batches
     gate          the one way to a role's model, over the three above (`runtime.gate`)
     router        which role a request goes to, and why (the proxy asks; the hooks know the role)
+    shadow        a share of a shadowed role's answered requests asked again of its candidate,
+                  compared on a worker thread of its own (`runtime.shadow`)
     refresher     one thread re-reading availability and the ledger, renewing the budget's
                   reservations, every few seconds
 
@@ -30,6 +32,7 @@ from runtime.recorder import Recorder
 from runtime.redact import Redactor
 from runtime.refresher import Refresher
 from runtime.routing import Router
+from runtime.shadow import Shadow
 from runtime.target import InferenceTarget, open_target
 
 #: Where the recorder's spool files live unless the environment says otherwise: beside the manifest,
@@ -65,6 +68,7 @@ class RuntimeServices:
         router: Router,
         refresh_seconds: float = REFRESH_SECONDS,
         owned: ExitStack | None = None,
+        shadow: Shadow | None = None,
     ) -> None:
         self.manifest = manifest
         self.store = store
@@ -74,7 +78,9 @@ class RuntimeServices:
         self.recorder = recorder
         self.router = router
         self.gate = RoleGate(availability, budget, recorder)
-        self.refresher = Refresher([availability.refresh, budget.refresh], refresh_seconds)
+        self.shadow = shadow or Shadow.over_http(manifest, store, target.chat_url, target.headers)
+        self.gate.on_answer = self.shadow.offer
+        self.refresher = Refresher([availability.refresh, budget.refresh, self.shadow.refresh], refresh_seconds)
         self._owned = owned if owned is not None else ExitStack()
 
     @classmethod
@@ -90,6 +96,7 @@ class RuntimeServices:
         router: Router | None = None,
         refresh_seconds: float = REFRESH_SECONDS,
         drain_seconds: float = 10.0,
+        shadow: Shadow | None = None,
     ) -> RuntimeServices:
         """Everything not given, made from the manifest; what is made here is closed by `close()`
         (the recorder drains for at most `drain_seconds`)."""
@@ -117,19 +124,22 @@ class RuntimeServices:
                 router=router or Router(manifest),
                 refresh_seconds=refresh_seconds,
                 owned=owned.pop_all(),
+                shadow=shadow,
             )
         return services
 
     def start(self) -> Self:
         """Read the store now, then every `refresh_seconds` until `close()`."""
         self.refresher.start()
+        self.shadow.start()
         return self
 
     def refresh(self) -> bool:
-        """Read the applied state and the spend now, not at the next tick; True if both were read."""
+        """Read the applied state, the spend and the shadows now, not at the next tick; True if all were read."""
         return self.refresher.refresh()
 
     def close(self) -> None:
         """Stop refreshing, drain the recorder, stop the target, close the store; idempotent."""
         self.refresher.close()
+        self.shadow.close()
         self._owned.close()

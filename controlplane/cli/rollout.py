@@ -1,20 +1,44 @@
-"""`reasoning rollout start|status|promote|abort ROLE`: a role's candidate canaries on Together's
-native rollouts; promote and abort also edit reasoning.yaml (comments and layout kept) and show
-the diff, so the file says what serves."""
+"""`reasoning rollout shadow|start|status|promote|abort ROLE`: a role's candidate first shadows it (a
+share of its requests compared, off the request path), then canaries on Together's native rollouts;
+promote and abort also edit reasoning.yaml (comments and layout kept) and show the diff, so the
+file says what serves."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from controlplane.cli.options import FILE, parse_span
 from controlplane.cli.output import err, out
 
-app = typer.Typer(help="Prove a role's candidate in a canary, then promote or abort it.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from controlplane.values.shadow import ShadowSummary
+
+app = typer.Typer(
+    help="Prove a role's candidate in shadow, then in a canary; promote or abort it.", no_args_is_help=True
+)
 
 ROLE = typer.Argument(..., help="The role, e.g. planning or should-respond.")
+
+
+@app.command()
+def shadow(role: str = ROLE, file: Path = FILE) -> None:
+    """Deploy the candidate beside what serves, out of the split, and compare a share of the requests."""
+    from controlplane import api
+
+    manifest = api.load(file)
+    name = api.role_name(manifest, role)
+    shadowing = api.rollout_shadow(manifest, name)
+    declared = manifest.models[name].shadow
+    share = f"{declared.share:.0%}" if declared is not None else "a share"
+    out.print(
+        f"{shadowing.model} shadows {name} on {shadowing.deployment_name} (out of the split); "
+        f"the runtime compares {share} of the requests (`reasoning rollout status {name}`)",
+        markup=False,
+    )
 
 
 @app.command()
@@ -54,6 +78,8 @@ def status(
             "candidate": seen.candidate,
             "serving": seen.serving,
             "rollout": rollout.model_dump(mode="json", by_alias=False) if rollout else None,
+            "shadow": seen.shadow.model_dump(mode="json") if seen.shadow else None,
+            "agreement": _agreement_json(seen.agreement),
         }
         out.print(json.dumps(document, indent=2), markup=False)
         return
@@ -61,6 +87,10 @@ def status(
         f"{seen.role}: model {seen.model}; candidate {seen.candidate or 'none'}; serving {seen.serving or 'nothing'}",
         markup=False,
     )
+    if seen.shadow is not None:
+        out.print(f"shadow: {seen.shadow.model} on {seen.shadow.deployment_name}, out of the split", markup=False)
+    if seen.agreement is not None:
+        out.print(f"shadow {seen.agreement.describe()}", markup=False)
     if rollout is None:
         out.print("no rollout yet", markup=False)
         return
@@ -110,6 +140,21 @@ def abort(
     out.print(edit.diff(), markup=False, end="")
     edit.save()
     err.print(f"rollout {canceled.id} {canceled.short_state}; commit {file}", markup=False)
+
+
+def _agreement_json(summary: ShadowSummary | None) -> dict[str, object] | None:
+    if summary is None:
+        return None
+    return {
+        "model": summary.model,
+        "n": summary.n,
+        "agreed": summary.agreed,
+        "rate": summary.rate,
+        "ci95": [summary.low, summary.high],
+        "candidate_p95_ms": summary.candidate_p95_ms,
+        "served_p95_ms": summary.served_p95_ms,
+        "failures": summary.failures,
+    }
 
 
 def _steps(text: str | None) -> list[int] | None:

@@ -200,6 +200,24 @@ class TokenPrice(Strict):
     output: Annotated[float, Field(ge=0)] = Field(default=0, description="USD per million output tokens.")
 
 
+class Shadow(Strict):
+    share: Annotated[float, Field(gt=0, le=1)] = Field(
+        description="The fraction of the role's answered requests also sent, off the request path, to the "
+        "candidate's shadow deployment to measure agreement (0 < share <= 1)."
+    )
+
+
+class PromoteWhen(Strict):
+    agreement: Annotated[float, Field(gt=0, le=1)] = Field(
+        description="Start the canary when the lower 95% confidence bound of shadow agreement reaches this; "
+        "drop the shadow when the upper bound stays below it."
+    )
+    samples: Annotated[int, Field(ge=1)] = Field(description="Decide only after this many shadow comparisons.")
+    p95_latency_ms: Annotated[float, Field(gt=0)] | None = Field(
+        default=None, description="The candidate's p95 latency in shadow must be at most this to start the canary."
+    )
+
+
 class Role(Strict):
     model_config = ConfigDict(json_schema_extra=_replicas_shorthand)
 
@@ -227,6 +245,16 @@ class Role(Strict):
         min_length=1,
         description="A trained successor of `model` (`reasoning train` writes it), not serving yet: "
         "`reasoning rollout promote` makes it the model, `reasoning rollout abort` drops it.",
+    )
+    shadow: Shadow | None = Field(
+        default=None,
+        description="With a candidate: run it beside the live deployment, out of the traffic split "
+        "(`reasoning rollout shadow`), and send it this share of the role's requests to compare.",
+    )
+    promote_when: PromoteWhen | None = Field(
+        default=None,
+        description="With a candidate in shadow: `reasoning reconcile` starts the canary once shadow agreement "
+        "passes this gate, and drops the shadow once it cannot.",
     )
     priority: int = Field(
         default=0, description="Higher runs longer: the lowest priority stops first when cost must drop."

@@ -2,8 +2,9 @@
 the cost ledger, and what the runtime writes: usage per request and training samples.
 
 SQLite by default (a file next to the manifest), PostgreSQL by URL when several machines share
-one project. `Store` is one database (`database.py`) with six small repositories over it
-(`applied`, `events`, `records`, `decisions`, `ledger`, `lock`, `overrides`); its methods are theirs. sqlalchemy never
+one project. `Store` is one database (`database.py`) with small repositories over it (`applied`,
+`events`, `records`, `decisions`, `ledger`, `lock`, `overrides`, `budget`, `shadows`); its methods
+are theirs. sqlalchemy never
 leaks out: rows become the values of `controlplane.values`, and database failures become
 `StoreError`. No transaction is held across a network call: every method opens and closes its own.
 Opening checks the schema against the alembic revisions in `migrations/` (`schema.py`: cheap when
@@ -29,6 +30,7 @@ from controlplane.store.ledger import Ledger
 from controlplane.store.lock import Locks
 from controlplane.store.overrides import Overrides
 from controlplane.store.records import Records
+from controlplane.store.shadows import Shadows
 from controlplane.store.spend import spend
 from controlplane.values import (
     AppliedRole,
@@ -94,6 +96,13 @@ class Store:
         self.release_reservations = budget.release
         self.settle_reservation = budget.settle
         self.renew_reservations = budget.renew
+        # candidates in shadow
+        shadows = Shadows(self.database)
+        self.shadow_deployments = shadows.shadow_deployments
+        self.set_shadow = shadows.set_shadow
+        self.clear_shadow = shadows.clear_shadow
+        self.record_shadow_results = shadows.record_shadow_results
+        self.shadow_results = shadows.shadow_results
         # the cost ledger
         self.ledger_sync = ledger.ledger_sync
         self.ledger = ledger.ledger

@@ -248,6 +248,39 @@ budget_heads = Table(
     Column("version", BigInteger, nullable=False),
 )
 
+#: The candidate deployment that shadows a role (`reasoning rollout shadow`): beside the live one,
+#: out of the split; the runtime sends it a share of the role's requests by `name`, pinned.
+shadows = Table(
+    "shadows",
+    metadata,
+    Column("project", String, primary_key=True),
+    Column("role", String, primary_key=True),
+    Column("model", String, nullable=False),
+    Column("endpoint_id", String, nullable=False),
+    Column("endpoint_name", String, nullable=False),
+    Column("deployment_id", String, nullable=False),
+    Column("deployment_name", String, nullable=False),
+    # what a chat request names to reach it alone: `<project_slug>/<endpoint_name>/<deployment_name>`
+    Column("pinned", String, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+#: One shadow comparison: the candidate's answer to a request the role served, against the served one.
+shadow_results = Table(
+    "shadow_results",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project", String, nullable=False, index=True),
+    Column("role", String, nullable=False, index=True),
+    Column("model", String, nullable=False),
+    Column("at", UtcDateTime, nullable=False, index=True),
+    Column("agree", Boolean, nullable=False),
+    Column("candidate_latency_ms", Float),
+    Column("served_latency_ms", Float, nullable=False),
+    Column("failed", Boolean, nullable=False),
+    Column("reason", String),
+)
+
 #: One interval in which a deployment was billed at fixed terms (replicas x hourly price). Open
 #: while `ended_at` is NULL; the partial unique index allows one open interval per deployment, so
 #: a retried or concurrent write can never bill the same replicas twice.

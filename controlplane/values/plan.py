@@ -66,6 +66,8 @@ class Action(Value):
     #: how the store's record of the role disagrees with the world (None: they agree); the
     #: action then writes the record from what the world holds
     out_of_step: str | None = None
+    #: deployments beside the live one that stay (the candidate's in shadow): never retired
+    keep: tuple[str, ...] = ()
 
 
 class Plan(Versioned):

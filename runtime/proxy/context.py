@@ -52,7 +52,7 @@ class ProxyContext:
         self.client = ModelClient(
             connect_timeout=self.settings.connect_timeout_seconds, read_timeout=self.settings.read_timeout_seconds
         )
-        self.metrics = Metrics(services.budget.remaining, self._recorder_stats)
+        self.metrics = Metrics(services.budget.remaining, self._recorder_stats, self._shadow_stats)
         self.access = AccessLog(access_log or self.settings.access_log)
         #: what `x-reasoning-role` may say: a role or `upstream` (as the router normalises them),
         #: or a routing rule's header label
@@ -133,6 +133,10 @@ class ProxyContext:
                 "fallback", answer.sample_text(), model=model if isinstance(model, str) else None, outcome=outcome
             )
         self.gate.record(usage, sample)
+
+    def _shadow_stats(self) -> tuple[int, int, int, int]:
+        stats = self.services.shadow.stats()
+        return stats.queued, stats.dropped, stats.compared, stats.failed
 
     def _recorder_stats(self) -> RecorderStats:
         return self.services.recorder.stats()

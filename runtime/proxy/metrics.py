@@ -16,6 +16,7 @@ at scrape time through callbacks, so the request path never touches them.
     reasoning_proxy_recorder_spooled                     of those, in the spool file (kill -9 keeps them)
     reasoning_proxy_recorder_dropped_total{kind,reason}  records never written, and why
     reasoning_proxy_recorder_replayed_total              records read back from the spool at start
+    reasoning_proxy_shadow_queue / _shadow_dropped_total / _shadow_compared_total / _shadow_failed_total
 """
 
 from __future__ import annotations
@@ -37,9 +38,12 @@ class _Mirrors(Collector):
     """Gauges read from the budget guard and the recorder when Prometheus scrapes."""
 
     def __init__(
-        self, remaining: Callable[[], Mapping[str, float | None]], recorder: Callable[[], RecorderStats | None]
+        self,
+        remaining: Callable[[], Mapping[str, float | None]],
+        recorder: Callable[[], RecorderStats | None],
+        shadow: Callable[[], tuple[int, int, int, int]] = lambda: (0, 0, 0, 0),
     ) -> None:
-        self._remaining, self._recorder = remaining, recorder
+        self._remaining, self._recorder, self._shadow = remaining, recorder, shadow
 
     def collect(self) -> Iterator[Metric]:
         budget = GaugeMetricFamily(
@@ -49,6 +53,7 @@ class _Mirrors(Collector):
             if left is not None:
                 budget.add_metric([role], left)
         yield budget
+        yield from self._shadows()
         stats = self._recorder()
         if stats is None:
             return
@@ -66,6 +71,17 @@ class _Mirrors(Collector):
             "reasoning_proxy_recorder_replayed", "records read back from the spool at start", value=stats.replayed
         )
 
+    def _shadows(self) -> Iterator[Metric]:
+        queued, dropped, compared, failed = self._shadow()
+        yield GaugeMetricFamily("reasoning_proxy_shadow_queue", "shadow comparisons waiting", value=queued)
+        yield CounterMetricFamily(
+            "reasoning_proxy_shadow_dropped", "shadow comparisons dropped because the queue was full", value=dropped
+        )
+        yield CounterMetricFamily("reasoning_proxy_shadow_compared", "shadow comparisons recorded", value=compared)
+        yield CounterMetricFamily(
+            "reasoning_proxy_shadow_failed", "shadow comparisons the candidate gave no usable answer to", value=failed
+        )
+
 
 # A `_created` timestamp series beside every counter and histogram doubles what is scraped and
 # says nothing a dashboard uses (the process start time is exported anyway).
@@ -77,6 +93,7 @@ class Metrics:
         self,
         remaining: Callable[[], Mapping[str, float | None]] = dict,
         recorder: Callable[[], RecorderStats | None] = lambda: None,
+        shadow: Callable[[], tuple[int, int, int, int]] = lambda: (0, 0, 0, 0),
     ) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter(
@@ -104,7 +121,7 @@ class Metrics:
         self.spend = Counter(
             "reasoning_proxy_spend_usd", "Request cost of custom-model answers", ["role"], registry=self.registry
         )
-        self.registry.register(_Mirrors(remaining, recorder))
+        self.registry.register(_Mirrors(remaining, recorder, shadow))
 
     def observe(
         self,

@@ -4,8 +4,8 @@
 apply` deletes the old deployment once STOPPED and out of the split. Every edit of reasoning.yaml
 keeps its comments. Simulated time: every wait the commands make moves the frozen clock.
 
-Not covered here because it is not built: shadow traffic to the candidate before the canary and
-a `promote_when` gate for reconcile.
+Shadow traffic before the canary (`rollout shadow`, the agreement `rollout status` shows) is in
+tests/cli/test_rollout_shadow.py; the `promote_when` gate in tests/training/test_promote_when.py.
 """
 
 from __future__ import annotations
