@@ -453,6 +453,14 @@ def edit_manifest(file: Path) -> Edit:
     return Edit.of(file)
 
 
+def training_file_name(role: str | None) -> str:
+    """`training-data-<role|all>-<YYYY-MM-DD>.jsonl`, the name `data export` gives a file today."""
+    from controlplane import clock
+    from controlplane.data.export import default_name
+
+    return default_name(role, clock.now())
+
+
 def role_name(manifest: Manifest, role: str) -> str:
     """The manifest's name for `role` (`should-respond` finds `should_respond`), or an error naming the roles."""
     return _role(manifest, role)

@@ -45,7 +45,10 @@ def train(
     if source not in ("all", "custom", "fallback"):
         raise typer.BadParameter("custom, fallback or all", param_hint="--source")
     if data is None:
-        report = api.data_export(manifest, role=role, source=source, force=True)
+        # beside the store, not in the working directory: `train` keeps what it uploaded
+        output = manifest.path(".reasoning") / "training" / api.training_file_name(role)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        report = api.data_export(manifest, role=role, source=source, output=output, force=True)
         data = Path(report.output)
         err.print(f"exported {report.written} sample(s) of {role} to {data}", markup=False)
         if report.written == 0:
