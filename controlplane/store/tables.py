@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     event,
     inspect,
     text,
@@ -146,7 +147,8 @@ usage = Table(
     Column("outcome", String, nullable=False),
     Column("reason", String),
     # the recorder's id for the record: a replayed spool writes nothing twice
-    Column("record_id", String, unique=True),
+    Column("record_id", String),
+    UniqueConstraint("record_id", name="uq_usage_record_id"),
 )
 
 #: One decision kept as training data, redacted before it was written. `content_hash` is what
@@ -172,7 +174,8 @@ samples = Table(
     Column("label", String),
     Column("note", Text),
     Column("content_hash", String(64)),
-    Column("record_id", String, unique=True),
+    Column("record_id", String),
+    UniqueConstraint("record_id", name="uq_samples_record_id"),
     Index("ix_samples_project_content_hash", "project", "content_hash", "id"),
 )
 

@@ -304,7 +304,7 @@ def _prompt(body: dict[str, Any]) -> dict[str, Any]:
 
 #: How deep a request body may nest. Real requests (tool schemas included) stay far below; deeper
 #: ones would exhaust the stack of whatever walks them (routing, redaction), so they get a 400.
-MAX_DEPTH = 256
+MAX_DEPTH = 1000
 
 
 def _too_deep(raw: bytes, body: Any) -> bool:

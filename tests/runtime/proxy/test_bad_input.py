@@ -69,7 +69,7 @@ class TestLimits:
         response = httpx.post(f"{proxy.base_url}{path}", content=body, headers=headers)
         assert response.status_code == 400
         error = response.json()["error"]
-        assert "nested more than 256 levels" in error["message"]
+        assert "nested more than 1000 levels" in error["message"]
         assert ("type" in response.json()) == (path == "/v1/messages")  # Anthropic's shape, or OpenAI's
 
     def test_a_body_nested_within_the_bound_is_taken(self, proxy: ServedProxy) -> None:
