@@ -38,6 +38,7 @@ from controlplane.manifest import Manifest, load
 from controlplane.store import Store
 from controlplane.values import AppliedRole, Spec
 from runtime.hooks import Hooks
+from runtime.hooks.prompts import plan_prompt
 from runtime.hooks.types import RoleSettings
 from tests.support.metered import MeteredModel
 from tests.support.served import ServedProxy
@@ -132,7 +133,9 @@ def _manifest(tmp_path: Path, store: str, model: str, upstreams: tuple[StandInAn
 
 
 async def _proxy_request(session: aiohttp.ClientSession, base_url: str, size: int) -> str:
-    body = {"model": "gpt-4o", "max_tokens": 50, "messages": [{"role": "user", "content": f"write it, size {size}"}]}
+    # gpt-4o is mapped to planning, which takes ElizaOS message-handler prompts only
+    prompt = plan_prompt(f"write it, size {size}", agent_name="Eliza")
+    body = {"model": "gpt-4o", "max_tokens": 50, "messages": [{"role": "user", "content": prompt}]}
     async with session.post(f"{base_url}/v1/chat/completions", json=body) as response:
         answer = await response.json()
         assert response.status == 200 and answer["choices"][0]["message"]["content"], answer
