@@ -139,7 +139,9 @@ class TestClaudeCodeWithItsDefaultTools:
         run = claude(proxy, tmp_path, "what's a good name for a cat?")
         assert_succeeded(run)
         assert run.result["result"].strip() and run.blocks("text")
-        assert not upstream.anthropic.paths("POST")
+        # not a coding ask: the learned router scores it low and hands it to Anthropic, saying so
+        assert upstream.anthropic.paths("POST")
+        assert any(" 200 upstream " in line and "coding score" in line for line in proxy.log), proxy.log
 
     @pytest.mark.xfail(strict=True, reason=SIMULATOR_CALLS_WRITE)
     def test_create_a_file_writes_it_and_exits_0(self, proxy: Proxy, upstream: Upstreams, tmp_path: Path) -> None:
