@@ -21,7 +21,7 @@ from controlplane import clock
 from controlplane.errors import PermanentError, ProviderError
 from controlplane.manifest import Manifest
 from controlplane.provider import connect
-from controlplane.provider.together import _parse
+from controlplane.provider.together import TogetherClient, _parse
 from controlplane.provider.training import FineTuneEvent, FineTuneJob, ModelLimits, PriceEstimate, TrainingClient
 from controlplane.provider.types import Model
 
@@ -124,11 +124,8 @@ def default_suffix(role: str, data: Path) -> str:
     return f"{slug[: SUFFIX_LIMIT - 7]}-{digest}"
 
 
-def _base_of(client: object, model_name: str) -> str:
+def _base_of(client: TogetherClient, model_name: str) -> str:
     """The public base model a role's model was fine-tuned from (or the model itself if public)."""
-    from controlplane.provider.together import TogetherClient
-
-    assert isinstance(client, TogetherClient)
     own = next((m for m in client.models() if m.name == model_name), None)
     if own is None:
         return model_name  # not one of the project's: a public base model, trained as it is
@@ -157,7 +154,7 @@ def _validated(training: TrainingClient, file_id: str) -> int:
 def _own_job(training: TrainingClient, suffix: str, file_id: str) -> FineTuneJob | None:
     """A job this role already started on this data: running, or completed (not failed ones)."""
     mine = [j for j in training.list_fine_tunes() if j.suffix == suffix and j.training_file == file_id]
-    alive = [j for j in mine if j.status in ("completed",) or not j.ended]
+    alive = [j for j in mine if j.status == "completed" or not j.ended]
     return alive[-1] if alive else None
 
 
