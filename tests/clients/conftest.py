@@ -89,12 +89,29 @@ def applied(upstreams: Upstreams, tmp_path_factory: pytest.TempPathFactory) -> P
     return template
 
 
+ACCESS = "runtime.proxy.access: "
+
+
 @dataclass(eq=False)  # hashed by identity: tests cache an SDK client per proxy
 class Proxy:
     base_url: str
     dir: Path
     process: subprocess.Popen[str]
     log: list[str] = field(default_factory=list)  # its stderr, line by line
+    logged: threading.Condition = field(default_factory=threading.Condition)  # notified on each line
+
+    def access(self, since: int, request: str, count: int, timeout: float = 30.0) -> list[str]:
+        """The access-log lines for `request` ("POST /v1/messages") after the log's first `since`
+        lines, once `count` are there (or `timeout` seconds pass): the proxy writes a line after the
+        answer's last byte, so a client can exit before its line is read."""
+
+        def lines() -> list[str]:
+            found = [line.split(ACCESS, 1)[1] for line in self.log[since:] if ACCESS in line]
+            return [line for line in found if line.startswith(request + " ")]
+
+        with self.logged:
+            self.logged.wait_for(lambda: len(lines()) >= count, timeout)
+        return lines()
 
 
 @contextmanager
@@ -108,13 +125,16 @@ def proxy_serving(applied: Path, directory: Path, manifest: str) -> Iterator[Pro
         command, cwd=directory, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
     log: list[str] = []
+    logged = threading.Condition()
     bound = threading.Event()
     address: list[str] = []
 
     def read() -> None:
         assert process.stderr is not None
         for line in process.stderr:
-            log.append(line.rstrip("\n"))
+            with logged:
+                log.append(line.rstrip("\n"))
+                logged.notify_all()
             found = re.match(r"reasoning proxy on (http://\S+)", line)
             if found and not address:
                 address.append(found.group(1))
@@ -127,7 +147,7 @@ def proxy_serving(applied: Path, directory: Path, manifest: str) -> Iterator[Pro
         bound.wait(START_TIMEOUT)
         if not address:
             raise RuntimeError("reasoning proxy serve did not start:\n" + "\n".join(log))
-        yield Proxy(address[0], directory, process, log)
+        yield Proxy(address[0], directory, process, log, logged)
     finally:
         if process.poll() is None:
             os.kill(process.pid, signal.SIGTERM)

@@ -14,9 +14,6 @@ test can check exactly what the proxy forwarded. What the model says is `upstrea
                GET|POST /v1/messages/batches, GET|DELETE /v1/messages/batches/{id}
     OpenAI     POST /v1/chat/completions (JSON, SSE), POST /v1/responses (JSON, SSE),
                GET|DELETE /v1/responses/{id}, POST /v1/embeddings, GET /v1/models[/{id}]
-
-`CodingModel` plays a custom model on Together's OpenAI-compatible chat completions: the answer
-the simulator must give Claude Code for a tool loop (see its docstring).
 """
 
 from __future__ import annotations
@@ -32,7 +29,7 @@ from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
-from tests.clients.upstream_model import Ask, Reply, Tool, placeholder, reply
+from tests.clients.upstream_model import Ask, Tool, placeholder, reply
 from tests.support.served import ServedASGI
 
 _WORD = re.compile(r"\s*\S+")
@@ -843,122 +840,4 @@ def _vector(text: str, dimensions: int) -> list[float]:
     return [((seed[i % 32] + i) % 251) / 251.0 - 0.5 for i in range(dimensions)]
 
 
-# -- a custom model on Together's chat completions ---------------------------------------------
-
-
-class CodingModel(_API):
-    """A coding model that drives Claude Code's tool loop: what the simulator must answer (issue 11).
-
-    Together's `POST /v1/chat/completions`, which the proxy sends a translated Anthropic request
-    to. The rule, on what Claude Code 2.1.197 sends (its 24 tools, `Write` among them; the system
-    prompt's `Primary working directory: <dir>` line; the user's words in the last text part, after
-    a `<system-reminder>` part):
-    - the last message is a `tool` result: a text answer that ends the turn ("Done: <result>");
-    - else, `Write` is offered and the user asks for code or a file (write, create, implement, a
-      function, a file, a `.py` name): a call of `Write` with `{"file_path": "<dir>/<name>",
-      "content": <a Python function>}`, the name the `.py` file the user names, else one made from
-      the user's first content word;
-    - else a short text answer.
-    Streamed as Together streams: `role` on every delta, the tool call whole in one chunk, usage
-    in the chunk with `finish_reason`, then `[DONE]`.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.route(r"/v1/chat/completions", POST=self._chat)
-
-    def authorized(self, headers: dict[str, str]) -> bool:
-        return headers.get("authorization", "").startswith("Bearer ")
-
-    def unauthorized(self) -> tuple[str, str]:
-        return "invalid_request_error", "missing key"
-
-    def not_found(self, received: Received) -> tuple[str, str]:
-        return "invalid_request_error", f"no route {received.method} {received.path}"
-
-    def method_not_allowed(self, received: Received) -> tuple[str, str]:
-        return "invalid_request_error", f"{received.path} takes POST"
-
-    async def error(
-        self, send: Send, status: int, what: tuple[str, str], headers: dict[str, str] | None = None
-    ) -> None:
-        await self.respond(send, status, {"error": {"message": what[1], "type": what[0]}}, headers)
-
-    @staticmethod
-    def answer(body: dict[str, Any]) -> Reply:
-        messages = [m for m in body.get("messages") or [] if isinstance(m, dict)]
-        if messages and messages[-1].get("role") == "tool":
-            return Reply(f"Done: {_openai_text(messages[-1].get('content'))[:200]}")
-        system = "\n".join(_openai_text(m.get("content")) for m in messages if m.get("role") == "system")
-        users = [m.get("content") for m in messages if m.get("role") == "user"]
-        said = _user_words(users[-1] if users else "")
-        names = {(t.get("function") or {}).get("name") for t in body.get("tools") or []}
-        where = re.search(r"(?:Primary working directory|Working directory): *(\S+)", system)
-        asks_for_code = re.search(r"\b(write|create|implement|function|file)\b|\.py\b", said.lower())
-        if "Write" in names and where and asks_for_code:
-            lowered = re.findall(r"[a-z0-9_.]+", said.lower())
-            named = [w.rstrip(".") for w in lowered if w.rstrip(".").endswith(".py")]
-            stem = next((w for w in lowered if w.isidentifier() and w not in _STOP_WORDS), "solution")
-            path = f"{where.group(1)}/{named[0] if named else stem + '.py'}"
-            code = f'def {stem}(items):\n    """Written by the coding model."""\n    return list(reversed(items))\n'
-            return Reply("", ("Write", {"file_path": path, "content": code}))
-        return Reply(f"A coding model's answer to: {said[:80]}")
-
-    async def _chat(self, request: Request, send: Send) -> None:
-        body = request.received.body if isinstance(request.received.body, dict) else {}
-        said = self.answer(body)
-        number = len(self.received)
-        base = {
-            "id": f"chatcmpl-coding{number:06d}",
-            "object": "chat.completion.chunk",
-            "created": CREATED,
-            "model": body.get("model"),
-        }
-        call = None
-        if said.tool:
-            call = {
-                "index": 0,
-                "id": f"call_coding{number:06d}",
-                "type": "function",
-                "function": {"name": said.tool[0], "arguments": json.dumps(said.tool[1])},
-            }
-        usage = {"prompt_tokens": 100, "completion_tokens": _count(said.text), "total_tokens": 100 + _count(said.text)}
-        finish = "tool_calls" if call else "stop"
-        if not body.get("stream"):
-            message = {"role": "assistant", "content": said.text or None, "tool_calls": [call] if call else None}
-            completion = {
-                **base,
-                "object": "chat.completion",
-                "usage": usage,
-                "choices": [{"index": 0, "message": message, "finish_reason": finish}],
-            }
-            await self.respond(send, 200, completion)
-            return
-
-        async def chunks() -> AsyncIterator[bytes]:
-            def chunk(delta: dict[str, Any], finish_reason: str | None = None, **extra: Any) -> bytes:
-                choice = {"index": 0, "delta": {"role": "assistant", **delta}, "finish_reason": finish_reason}
-                return b"data: " + json.dumps({**base, "choices": [choice], **extra}).encode() + b"\n\n"
-
-            if call:
-                yield chunk({"content": None, "tool_calls": [call]})
-            for word in words(said.text):
-                yield chunk({"content": word})
-            yield chunk({"content": ""}, finish, usage=usage)
-            yield b"data: [DONE]\n\n"
-
-        await self.stream(send, chunks())
-
-
-_STOP_WORDS = {"a", "an", "the", "write", "python", "function", "that", "to", "create", "file", "please", "which"}
-
-
-def _user_words(content: Any) -> str:
-    """The user's own words: the last text part, after any `<system-reminder>`."""
-    if isinstance(content, list):
-        texts = [p for p in content if isinstance(p, dict) and p.get("type") == "text"]
-        content = texts[-1].get("text", "") if texts else ""
-    return str(content or "").rsplit("</system-reminder>", 1)[-1].strip()
-
-
-__all__ = ["AnthropicAPI", "CodingModel", "OpenAIAPI", "Received", "placeholder"]
+__all__ = ["AnthropicAPI", "OpenAIAPI", "Received", "placeholder"]

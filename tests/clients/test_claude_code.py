@@ -3,34 +3,32 @@
 `claude -p "<prompt>" --output-format stream-json --verbose` in a temporary HOME and working
 directory, `ANTHROPIC_BASE_URL` at the proxy, a dummy key, and only the environment below: the
 machine's own (a developer's ANTHROPIC_*, proxies) never reaches it. Its tools and system prompt
-route every request to `coding`, so the simulator plays the coding model.
-
-The proxy translates the mid-conversation system message Claude Code sends (beta
-mid-conversation-system-2026-04-07), so a chatty prompt completes on the simulator. The two
-prompts that need a `Write` call stay `xfail(strict=True)` until the simulator's coding model
-makes one; `TestTheHarness` proves the harness meanwhile: with the coding route at `CodingModel`,
-which answers what the simulator must, the tool loop completes.
+route a coding ask to `coding`, so the simulator plays the coding model: asked to write code or a
+file, it calls Claude Code's `Write` in the working directory Claude Code states, and ends the turn
+once the tool has answered (controlplane/provider/simulator/coding.py). The proxy translates
+Claude Code's Anthropic tools to OpenAI tools, the simulator's `tool_calls` back to `tool_use`,
+and the mid-conversation system message Claude Code sends (beta mid-conversation-system-2026-04-07).
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.clients.conftest import Proxy, Upstreams, node_project, proxy_serving, quickstart
-from tests.clients.standins import CodingModel
+from tests.clients.conftest import Proxy, Upstreams, node_project
 
 # What keeps Claude Code offline and quiet: no telemetry, error reports, update checks, feedback
 # or title/topic calls (CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC covers the other three; they are
-# set too in case a version splits them again). Verified with strace: TestTheHarness.
+# set too in case a version splits them again). Verified with strace: the write-a-function test.
 OFFLINE = {
     "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
     "DISABLE_TELEMETRY": "1",
@@ -39,10 +37,6 @@ OFFLINE = {
     "DISABLE_BUG_COMMAND": "1",
 }
 KEY = "sk-ant-claude-code-0123456789"
-SIMULATOR_CALLS_WRITE = (
-    "the simulator's coding model must call Write as tests/clients/standins.py CodingModel describes "
-    "(the proxy now translates Claude Code's mid-conversation system message: issue 11)"
-)
 
 
 @dataclass
@@ -122,82 +116,54 @@ def upstream(upstreams: Upstreams) -> Upstreams:
 class TestClaudeCodeWithItsDefaultTools:
     """Issue 11's acceptance: three headless prompts exit 0 with the simulator as the coding model."""
 
-    @pytest.mark.xfail(strict=True, reason=SIMULATOR_CALLS_WRITE)
     def test_write_a_function_completes_a_tool_use_tool_result_loop_and_exits_0(
         self, proxy: Proxy, upstream: Upstreams, tmp_path: Path
     ) -> None:
-        run = claude(proxy, tmp_path, "Write a Python function that reverses a linked list")
+        since = len(proxy.log)
+        trace = tmp_path / "strace.txt" if _strace_works() else None
+        run = claude(proxy, tmp_path, "Write a Python function that reverses a linked list", strace=trace)
         assert_succeeded(run)
         [use] = run.blocks("tool_use")
         [result] = run.blocks("tool_result")
         assert result["tool_use_id"] == use["id"] and not result.get("is_error"), result
-        assert use["name"] == "Write" and Path(use["input"]["file_path"]).parent == run.cwd
-        assert Path(use["input"]["file_path"]).read_text() == use["input"]["content"]
-        assert not upstream.anthropic.paths("POST")  # the custom model answered every turn
+        written = Path(use["input"]["file_path"])
+        assert use["name"] == "Write" and written.parent == run.cwd
+        assert written.read_text() == use["input"]["content"]
+        [function] = ast.parse(written.read_text()).body  # the file holds the function asked for
+        assert isinstance(function, ast.FunctionDef) and "reverse" in function.name
+        assert run.result["num_turns"] == 2 and run.result["result"] == f"I wrote {written}."
+        # both turns, the second carrying the tool's result, answered by the coding role
+        turns = proxy.access(since, "POST /v1/messages", 2)
+        assert len(turns) == 2 and all(" 200 coding " in line for line in turns), turns
+        assert not upstream.anthropic.paths("POST")
+        if trace is not None:  # Claude Code talked to 127.0.0.1 only
+            addresses = re.findall(
+                r"(?:connect|sendto|sendmsg)\(\d+, .*?sa_family=AF_INET6?, [^}]*\}", trace.read_text()
+            )
+            assert addresses and all('"127.0.0.1"' in a or '"::1"' in a for a in addresses), addresses
 
     def test_a_chatty_question_exits_0(self, proxy: Proxy, upstream: Upstreams, tmp_path: Path) -> None:
+        since = len(proxy.log)
         run = claude(proxy, tmp_path, "what's a good name for a cat?")
         assert_succeeded(run)
         assert run.result["result"].strip() and run.blocks("text")
         # not a coding ask: the learned router scores it low and hands it to Anthropic, saying so
         assert upstream.anthropic.paths("POST")
-        assert any(" 200 upstream " in line and "coding score" in line for line in proxy.log), proxy.log
+        [line] = proxy.access(since, "POST /v1/messages", 1)
+        assert " 200 upstream " in line and "coding score" in line, line
 
-    @pytest.mark.xfail(strict=True, reason=SIMULATOR_CALLS_WRITE)
     def test_create_a_file_writes_it_and_exits_0(self, proxy: Proxy, upstream: Upstreams, tmp_path: Path) -> None:
+        since = len(proxy.log)
         run = claude(proxy, tmp_path, "create a file hello.py that prints hi")
         assert_succeeded(run)
-        assert (run.cwd / "hello.py").is_file()
-        assert not upstream.anthropic.paths("POST")
-
-
-@pytest.fixture(scope="module")
-def coding_model() -> Iterator[CodingModel]:
-    with CodingModel() as model:
-        yield model
-
-
-@pytest.fixture(scope="module")
-def coding_proxy(
-    upstreams: Upstreams, applied: Path, coding_model: CodingModel, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Proxy]:
-    """The quickstart with the custom models at `CodingModel` (`provider.base_url`)."""
-    manifest = quickstart(upstreams, custom=coding_model.base_url)
-    with proxy_serving(applied, tmp_path_factory.mktemp("coding-proxy"), manifest) as served:
-        yield served
-
-
-class TestTheHarness:
-    def test_the_tool_loop_runs_through_the_proxy_on_127_0_0_1_only(
-        self, coding_proxy: Proxy, coding_model: CodingModel, upstream: Upstreams, tmp_path: Path
-    ) -> None:
-        coding_model.received.clear()
-        trace = tmp_path / "strace.txt" if _strace_works() else None
-        run = claude(
-            coding_proxy,
-            tmp_path,
-            "Write a Python function that reverses a linked list",
-            "--disallowedTools",
-            "Agent",
-            "Skill",
-            strace=trace,
-        )
-        assert_succeeded(run)
+        hello = run.cwd / "hello.py"
         [use] = run.blocks("tool_use")
-        [result] = run.blocks("tool_result")
-        assert use["name"] == "Write" and result["tool_use_id"] == use["id"] and not result.get("is_error")
-        written = Path(use["input"]["file_path"])
-        assert written.parent == run.cwd and written.read_text() == use["input"]["content"]
-        assert run.result["num_turns"] == 2 and run.result["result"].startswith("Done: File created")
-        # both turns went to the coding model, the second carrying the tool's result
-        first, second = (r.body for r in coding_model.paths("POST"))
-        assert first["model"] == second["model"] == "quickstart-coding"
-        assert second["messages"][-1]["role"] == "tool" and not upstream.anthropic.paths("POST")
-        if trace is not None:
-            addresses = re.findall(
-                r"(?:connect|sendto|sendmsg)\(\d+, .*?sa_family=AF_INET6?, [^}]*\}", trace.read_text()
-            )
-            assert addresses and all('"127.0.0.1"' in a or '"::1"' in a for a in addresses), addresses
+        assert (use["name"], use["input"]["file_path"]) == ("Write", str(hello))
+        ran = subprocess.run([sys.executable, str(hello)], capture_output=True, text=True, timeout=30)
+        assert (ran.returncode, ran.stdout) == (0, "hi\n"), ran.stderr
+        turns = proxy.access(since, "POST /v1/messages", 2)
+        assert len(turns) == 2 and all(" 200 coding " in line for line in turns), turns
+        assert not upstream.anthropic.paths("POST")
 
 
 def _strace_works() -> bool:

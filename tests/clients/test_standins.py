@@ -8,7 +8,6 @@ import openai
 import pytest
 
 from tests.clients.conftest import Upstreams
-from tests.clients.standins import CodingModel
 
 ANTHROPIC_HEADERS = {"x-api-key": "sk-ant-x", "anthropic-version": "2023-06-01"}
 OPENAI_HEADERS = {"authorization": "Bearer sk-x"}
@@ -78,21 +77,3 @@ class TestOpenAIStandIn:
             assert stream.get_final_response().output_text == "Upstream says: hello there"
         assert len(sdk.embeddings.create(model="text-embedding-3-small", input="x").data[0].embedding) == 1536
         assert "gpt-4o" in [m.id for m in sdk.models.list()]
-
-
-class TestCodingModel:
-    def test_it_calls_write_in_the_working_directory_then_ends_the_turn_on_the_result(self) -> None:
-        system = {"role": "system", "content": "# Environment\n - Primary working directory: /tmp/work\n"}
-        ask = {"role": "user", "content": "<system-reminder>\nctx\n</system-reminder>\n\ncreate a file hello.py"}
-        tools = [{"type": "function", "function": {"name": "Write", "parameters": {}}}]
-        called = CodingModel.answer({"messages": [system, ask], "tools": tools})
-        assert called.tool is not None and called.tool[0] == "Write"
-        assert called.tool[1]["file_path"] == "/tmp/work/hello.py" and "def " in called.tool[1]["content"]
-        done = CodingModel.answer(
-            {"messages": [system, ask, {"role": "tool", "content": "File created"}], "tools": tools}
-        )
-        assert done.tool is None and done.text == "Done: File created"
-        chat = CodingModel.answer(
-            {"messages": [system, {"role": "user", "content": "a name for a cat?"}], "tools": tools}
-        )
-        assert chat.tool is None and chat.text

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from controlplane.provider.simulator import prompts
+from controlplane.provider.simulator import coding, prompts
 from controlplane.provider.simulator.protocol import JSON
 
 Role = Literal["should_respond", "planning", "coding", "chat"]
@@ -39,6 +39,8 @@ class _Lenient(BaseModel):
 class Message(_Lenient):
     role: str
     content: str | list[dict[str, Any]] | None = None
+    tool_calls: list[dict[str, Any]] | None = None  # an assistant's, each {id, type, function: {name, arguments}}
+    tool_call_id: str | None = None  # a tool message's: the call it answers
 
     @property
     def text(self) -> str:
@@ -118,13 +120,8 @@ def role_for(*names: str) -> Role:
 def answer(request: ChatRequest, role: Role, served_by: str) -> Answer:
     """The whole answer of the model `served_by` (a name for the echo) playing `role`."""
     prompt_tokens = max(1, sum(len(_TOKEN.findall(m.text)) for m in request.messages))
-    tool = _tool_to_call(request)
-    if tool is not None:
-        call = ToolCall(
-            id="call_" + _digest(tool.function.name, request.messages[-1].text)[:24],
-            name=tool.function.name,
-            arguments=json.dumps(_placeholder_arguments(tool.function.parameters)),
-        )
+    call = _tool_call(request, role)
+    if call is not None:
         tokens = len(_TOKEN.findall(f"{call.name} {call.arguments}"))
         return Answer(None, call, "tool_calls", prompt_tokens, tokens)
     text, finish = _limit(_compose(request, role, served_by), request)
@@ -195,7 +192,9 @@ def _compose(request: ChatRequest, role: Role, served_by: str) -> str:
     if role == "planning":
         return _planning(prompts.agent_name(whole), said.line)
     if role == "coding":
-        return _coding(said.text)
+        if request.messages[-1].role == "tool":
+            return _after_tool(request)
+        return _coding(coding.user_words(said.text))
     return f"Simulated answer from {served_by}: {_snippet(said.line)}"
 
 
@@ -244,14 +243,22 @@ def _planning(agent: str, said: str) -> str:
 
 
 def _coding(said: str) -> str:
-    words = re.findall(r"[a-z0-9]+", said.lower())
-    # "write a function to reverse a string" -> reverse_a_string: the words after the last "to".
-    tail = words[len(words) - words[::-1].index("to") :] if "to" in words else words
-    name = "_".join(tail[:4]) or "solve"
-    if name[0].isdigit():
-        name = f"solve_{name}"
-    docstring = _snippet(said).replace("\\", "/").replace('"', "'")
-    return f'```python\ndef {name}(*args: object) -> object:\n    """{docstring}"""\n    return args\n```'
+    return f"```python\n{coding.python_function(said)}```"
+
+
+def _after_tool(request: ChatRequest) -> str:
+    """A coding model's last word in a tool loop: what its call did, which ends the turn."""
+    result = request.messages[-1]
+    asked = next((c for m in request.messages for c in m.tool_calls or [] if c.get("id") == result.tool_call_id), None)
+    function = (asked or {}).get("function") or {}
+    writer = coding.writing_tool(_writing_tools(request))
+    path = None
+    if writer is not None and function.get("name") == writer[0].name:
+        try:
+            path = json.loads(function.get("arguments") or "{}").get(writer[1])
+        except (ValueError, AttributeError):
+            path = None  # arguments that are not a JSON object: the call is reported as any other
+    return coding.after_tool(result.text, path if isinstance(path, str) else None)
 
 
 def _limit(text: str, request: ChatRequest) -> tuple[str, FinishReason]:
@@ -269,44 +276,51 @@ def _limit(text: str, request: ChatRequest) -> tuple[str, FinishReason]:
 # -- tools -------------------------------------------------------------------------------------
 
 
-def _tool_to_call(request: ChatRequest) -> Tool | None:
-    """The tool the user asked for by name, the one `tool_choice` forces, or None."""
+def _tool_call(request: ChatRequest, role: Role) -> ToolCall | None:
+    """The call the model makes, if any: the tool `tool_choice` forces; a coding model's write of the
+    file the user asks for; the tool the user names; the first tool when one is required."""
     tools = request.tools or []
     choice = request.tool_choice
     if not tools or choice == "none":
         return None
+    last = request.messages[-1]
+    write = _write(request) if role == "coding" and last.role != "tool" else None
     if isinstance(choice, dict):
         forced = str(choice.get("function", {}).get("name", ""))
-        return next((t for t in tools if t.function.name == forced), None)
-    last = request.messages[-1]
+        tool = next((t for t in tools if t.function.name == forced), None)
+        if tool is None:
+            return None
+        return _call(tool.function.name, write.arguments if write and write.tool == forced else None, request)
+    if write is not None:
+        return _call(write.tool, write.arguments, request)
     if last.role == "user":
         said = last.text.lower()
         for tool in tools:
             name = tool.function.name.lower()
             if name in said or name.replace("_", " ") in said:
-                return tool
-    return tools[0] if choice == "required" else None
+                return _call(tool.function.name, None, request)
+    return _call(tools[0].function.name, None, request) if choice == "required" else None
 
 
-_PLACEHOLDERS: dict[str, Any] = {
-    "string": "example",
-    "integer": 0,
-    "number": 0.0,
-    "boolean": False,
-    "array": [],
-    "object": {},
-}
+def _call(name: str, arguments: JSON | None, request: ChatRequest) -> ToolCall:
+    """A call of `name` with `arguments`, else placeholders for its schema's required parameters."""
+    if arguments is None:
+        tool = next(t for t in request.tools or [] if t.function.name == name)
+        arguments = coding.required_arguments(tool.function.parameters)
+    encoded = json.dumps(arguments)
+    return ToolCall(id="call_" + _digest(name, encoded, request.messages[-1].text)[:24], name=name, arguments=encoded)
 
 
-def _placeholder_arguments(schema: dict[str, Any]) -> JSON:
-    properties = schema.get("properties") or {}
-    arguments: JSON = {}
-    for name in schema.get("required") or []:
-        spec = properties.get(name) or {}
-        arguments[name] = (
-            spec["enum"][0] if spec.get("enum") else _PLACEHOLDERS.get(spec.get("type", "string"), "example")
-        )
-    return arguments
+def _writing_tools(request: ChatRequest) -> list[coding.Tool]:
+    return [coding.Tool(t.function.name, t.function.parameters) for t in request.tools or []]
+
+
+def _write(request: ChatRequest) -> coding.Write | None:
+    """The write a coding model makes for the last user turn, with the directory the system prompt states."""
+    users = [m for m in request.messages if m.role == "user"]
+    system = "\n".join(m.text for m in request.messages if m.role == "system")
+    said = coding.user_words(users[-1].text) if users else ""
+    return coding.write(said, _writing_tools(request), system)
 
 
 # -- text helpers ------------------------------------------------------------------------------

@@ -78,7 +78,10 @@ def sampling_key(request: chat.ChatRequest) -> str:
         return f"prompt_cache_key:{request.prompt_cache_key}"
     if request.user:
         return f"user:{request.user}"
-    content = json.dumps([m.model_dump(mode="json") for m in request.messages], sort_keys=True)
+    # role and content only, as before the simulator read tool calls: a key keeps its deployment
+    content = json.dumps(
+        [m.model_dump(mode="json", include={"role", "content"}) for m in request.messages], sort_keys=True
+    )
     return f"content:{hashlib.sha256(content.encode()).hexdigest()}"
 
 
