@@ -1253,6 +1253,47 @@ class TestThroughTheSimulator:
         second = client.messages.create(**ask, messages=turns)
         assert second.stop_reason == "end_turn" and second.content[0].type == "text"
 
+    def test_a_coding_model_writes_a_file_with_claude_codes_write_tool_and_ends_on_its_result(self) -> None:
+        """What Claude Code sends, in short: its `Write` tool among others, the working directory in
+        the system prompt, the ask after a system reminder, a stream. Anthropic tools become OpenAI
+        tools, the simulator's `tool_calls` a `tool_use` the SDK assembles, its result a tool message."""
+        proxy = SimulatedProxy("coding")
+        client = sdk(proxy)
+        write = {
+            "name": "Write",
+            "description": "Writes a file to the local filesystem.",
+            "input_schema": {
+                "type": "object",
+                "properties": {"file_path": {"type": "string"}, "content": {"type": "string"}},
+                "required": ["file_path", "content"],
+            },
+        }
+        ask: dict[str, Any] = {
+            "model": MODEL,
+            "max_tokens": 64000,
+            "tools": [WEATHER, write],
+            "system": [{"type": "text", "text": "# Environment\n - Primary working directory: /work/app\n"}],
+        }
+        said = [{"type": "text", "text": "<system-reminder>\nctx\n</system-reminder>"},
+                {"type": "text", "text": "Write a Python function that reverses a linked list"}]  # fmt: skip
+        turns: list[Any] = [{"role": "user", "content": said}]
+        with client.messages.stream(**ask, messages=turns) as stream:
+            first = stream.get_final_message()
+        assert first.stop_reason == "tool_use"
+        [call] = [b for b in first.content if b.type == "tool_use"]
+        assert call.name == "Write" and call.input["file_path"] == "/work/app/reverse_a_linked_list.py"
+        assert call.input["content"].startswith("def reverse_a_linked_list(")
+        assert proxy.sent[0]["tools"][1]["function"]["name"] == "Write"
+        turns += [
+            {"role": "assistant", "content": first.content},
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": call.id, "content": "File created"}]},
+        ]
+        with client.messages.stream(**ask, messages=turns) as stream:
+            second = stream.get_final_message()
+        assert proxy.sent[1]["messages"][-1]["role"] == "tool"
+        assert second.stop_reason == "end_turn" and not [b for b in second.content if b.type == "tool_use"]
+        assert second.content[0].type == "text" and second.content[0].text == f"I wrote {call.input['file_path']}."
+
     def test_forcing_a_tool_and_max_tokens_reach_the_model(self) -> None:
         proxy = SimulatedProxy("planning")
         client = sdk(proxy)

@@ -507,6 +507,68 @@ class TestChatCompletions:
         assert [(t.id, t.function.name) for t in streamed] == [(call.id, "get_weather")]
         assert chunks[-1].choices[0].finish_reason == "tool_calls"
 
+    def test_a_coding_model_writes_the_asked_for_file_with_the_clients_write_tool_as_together_answers(
+        self, client: together.Together, http: httpx.Client, frozen: FakeClock
+    ) -> None:
+        """Claude Code's shape (its `Write` tool, the working directory in the system prompt, the
+        ask after a `<system-reminder>`), as the proxy translates it. The answer's shape is
+        Together's: reference/together-api.md §4.2-4.3 and reference/together-openapi-v1.yaml
+        (`ChatCompletionChunk`, whose delta `tool_calls` items are `ToolChoice`, required
+        `[id, type, function{name, arguments: string}, index]`, so a streamed call comes whole in
+        one delta, `role` on every delta, `usage` on the last chunk, `finish_reason: tool_calls`)."""
+        ready_endpoint(client, frozen, "agent-coding", CODING)
+        write = {
+            "type": "function",
+            "function": {
+                "name": "Write",
+                "description": "Writes a file to the local filesystem.",
+                "parameters": {
+                    "type": "object",
+                    "properties": {"file_path": {"type": "string"}, "content": {"type": "string"}},
+                    "required": ["file_path", "content"],
+                },
+            },
+        }
+        read = {"type": "function", "function": {"name": "Read", "parameters": {"type": "object", "properties": {
+            "file_path": {"type": "string"}}, "required": ["file_path"]}}}  # fmt: skip
+        system = (
+            "You are Claude Code.\n# Environment\n - Primary working directory: /home/dev/project\n - Platform: linux"
+        )
+        reminder = "<system-reminder>\nToday's date is 2026-12-02.\n</system-reminder>\n\n"
+        ask = reminder + "create a file hello.py that prints hi"
+        turns: list[dict[str, Any]] = [{"role": "system", "content": system}, {"role": "user", "content": ask}]
+        request: dict[str, Any] = {"model": "sim/agent-coding", "messages": turns, "tools": [read, write]}
+
+        raw = http.post("/v1/chat/completions", json=request).json()
+        completion = ChatCompletion.model_validate(raw)
+        [choice] = completion.choices
+        assert choice.finish_reason == "tool_calls" and choice.message.content is None
+        [call] = raw["choices"][0]["message"]["tool_calls"]
+        assert set(call) == {"index", "id", "type", "function"} and call["type"] == "function"
+        assert call["id"].startswith("call_") and isinstance(call["function"]["arguments"], str)
+        assert (call["function"]["name"], json.loads(call["function"]["arguments"])) == (
+            "Write", {"file_path": "/home/dev/project/hello.py", "content": "print('hi')\n"},
+        )  # fmt: skip
+
+        with http.stream("POST", "/v1/chat/completions", json={**request, "stream": True}) as stream:
+            events = [line.removeprefix("data: ") for line in stream.iter_lines() if line.startswith("data: ")]
+        assert events[-1] == "[DONE]"
+        chunks = [ChatCompletionChunk.model_validate_json(e) for e in events[:-1]]
+        assert all(c.choices[0].delta.role == "assistant" for c in chunks)
+        streamed = [t for c in chunks for t in c.choices[0].delta.tool_calls or []]
+        assert [t.model_dump() for t in streamed] == [{**call, "index": 0}]
+        assert chunks[-1].choices[0].finish_reason == "tool_calls" and chunks[-1].usage is not None
+        assert all(c.usage is None for c in chunks[:-1])
+
+        # the tool's result ends the turn: a short text, finish_reason stop, no further call
+        turns += [
+            {"role": "assistant", "content": None, "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": call["id"], "content": "File created at: /home/dev/project/hello.py"},
+        ]
+        done = client.chat.completions.create(model="sim/agent-coding", messages=turns, tools=[read, write])
+        assert (done.choices[0].finish_reason, done.choices[0].message.tool_calls) == ("stop", [])
+        assert text_of(done) == "I wrote /home/dev/project/hello.py."
+
     def test_a_deployment_can_be_addressed_directly(self, client: together.Together, frozen: FakeClock) -> None:
         endpoint = client.endpoints.create(name="direct-planning")
         deploy(client, endpoint.id, "canary", model=PLANNING)

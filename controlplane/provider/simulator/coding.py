@@ -32,7 +32,7 @@ _VERB = re.compile(r"\b(?:write|create|make|generate|implement|add|save)\b", re.
 _THING = re.compile(r"\b(?:files?|functions?|scripts?|programs?|modules?|class|methods?|code)\b", re.I)
 _EXTENSIONS = ("py", "js", "ts", "sh", "rb", "go", "rs", "txt", "md", "json", "yaml", "yml", "toml", "html", "css")
 _FILE = re.compile(rf"(?<![\w/.-])((?:/|\./)?(?:[\w.-]+/)*[\w-][\w.-]*\.(?:{'|'.join(_EXTENSIONS)}))\b")
-_PRINTS = re.compile(r"\b(?:prints?|outputs?|says?|echoes?|displays?)\s+(.+?)\s*[.!]?$", re.I)
+_PRINTS = re.compile(r"\b(?:prints?|outputs?|says?|echoes?|displays?|contains?|containing)\s+(.+?)\s*[.!]?$", re.I)
 _CALLABLE = re.compile(r"\b(?:functions?|class|methods?)\b", re.I)
 _NAMING = ("to", "that", "which", "for")
 
