@@ -4,7 +4,9 @@
 its names suggest; this module answers, as a pure function of the request. A should-respond model
 answers ElizaOS's `<response><name/><reasoning/><action/></response>`, a planning model the
 message handler's `<response><thought/><actions/><providers/><text/></response>`, a coding model a
-fenced Python block, anything else an echo. What they answer is the message the prompt is about,
+fenced Python block (or, offered a file-writing tool and asked for a file or a function, a call
+of that tool, and a line that ends the turn once the tool has answered: `coding`), anything else
+an echo. What they answer is the message the prompt is about,
 found where each ElizaOS runtime puts it (`prompts`). The same request always gets the same answer, so
 tests and demos can assert on it. Tokens are whitespace-delimited words: a deterministic stand-in
 for a tokenizer that keeps `max_tokens`, `usage` and streaming chunks consistent with each other.
