@@ -111,7 +111,7 @@ class TestNotWriting:
 
 
 class TestAfterTheTool:
-    def turn(self, result: str) -> Answer:
+    def turn(self, result: str, *after: dict[str, Any]) -> Answer:
         call = ask("create a file hello.py that prints hi").tool_call
         assert call is not None
         messages = [
@@ -119,8 +119,13 @@ class TestAfterTheTool:
             {"role": "user", "content": REMINDER + "create a file hello.py that prints hi"},
             {"role": "assistant", "content": None, "tool_calls": [call.wire()]},
             {"role": "tool", "tool_call_id": call.id, "content": result},
+            *after,
         ]
         return answer(ChatRequest(model="m", messages=messages, tools=CLAUDE_CODE_TOOLS), "coding", "m")
+
+    def test_reminders_sent_after_the_result_do_not_restart_the_loop(self) -> None:
+        done = self.turn("File created", {"role": "user", "content": REMINDER}, {"role": "system", "content": "x"})
+        assert (done.content, done.tool_call) == ("I wrote /home/dev/app/hello.py.", None)
 
     def test_the_tools_result_ends_the_turn_with_what_was_written(self) -> None:
         done = self.turn("File created successfully at: /home/dev/app/hello.py")

@@ -194,8 +194,9 @@ def _compose(request: ChatRequest, role: Role, served_by: str) -> str:
     if role == "planning":
         return _planning(prompts.agent_name(whole), said.line)
     if role == "coding":
-        if request.messages[-1].role == "tool":
-            return _after_tool(request)
+        answered = _answered(request)
+        if answered is not None and answered.role == "tool":
+            return _after_tool(request, answered)
         return _coding(coding.user_words(said.text))
     return f"Simulated answer from {served_by}: {_snippet(said.line)}"
 
@@ -248,9 +249,17 @@ def _coding(said: str) -> str:
     return f"```python\n{coding.python_function(said)}```"
 
 
-def _after_tool(request: ChatRequest) -> str:
+def _answered(request: ChatRequest) -> Message | None:
+    """The message a coding model answers: the last that is neither a system message nor a user
+    turn of only `<system-reminder>`s (which a client may send after a tool's result)."""
+    for message in reversed(request.messages):
+        if message.role != "system" and not (message.role == "user" and not coding.user_words(message.text)):
+            return message
+    return None
+
+
+def _after_tool(request: ChatRequest, result: Message) -> str:
     """A coding model's last word in a tool loop: what its call did, which ends the turn."""
-    result = request.messages[-1]
     asked = next((c for m in request.messages for c in m.tool_calls or [] if c.get("id") == result.tool_call_id), None)
     function = (asked or {}).get("function") or {}
     writer = coding.writing_tool(_writing_tools(request))
@@ -286,7 +295,8 @@ def _tool_call(request: ChatRequest, role: Role) -> ToolCall | None:
     if not tools or choice == "none":
         return None
     last = request.messages[-1]
-    write = _write(request) if role == "coding" and last.role != "tool" else None
+    answered = _answered(request) if role == "coding" else None
+    write = _write(request, answered) if answered is not None and answered.role == "user" else None
     if isinstance(choice, dict):
         forced = str(choice.get("function", {}).get("name", ""))
         tool = next((t for t in tools if t.function.name == forced), None)
@@ -317,12 +327,10 @@ def _writing_tools(request: ChatRequest) -> list[coding.Tool]:
     return [coding.Tool(t.function.name, t.function.parameters) for t in request.tools or []]
 
 
-def _write(request: ChatRequest) -> coding.Write | None:
-    """The write a coding model makes for the last user turn, with the directory the system prompt states."""
-    users = [m for m in request.messages if m.role == "user"]
+def _write(request: ChatRequest, turn: Message) -> coding.Write | None:
+    """The write a coding model makes for the user's `turn`, in the directory the system prompt states."""
     system = "\n".join(m.text for m in request.messages if m.role == "system")
-    said = coding.user_words(users[-1].text) if users else ""
-    return coding.write(said, _writing_tools(request), system)
+    return coding.write(coding.user_words(turn.text), _writing_tools(request), system)
 
 
 # -- text helpers ------------------------------------------------------------------------------
