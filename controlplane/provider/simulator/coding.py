@@ -50,7 +50,6 @@ class Write:
     """The call the model makes: the tool, and its arguments (path, content and any others)."""
 
     tool: str
-    path: str
     arguments: dict[str, Any]
 
 
@@ -101,7 +100,7 @@ def write(said: str, tools: list[Tool], system: str) -> Write | None:
     path = name if name.startswith("/") or directory is None else str(PurePosixPath(directory) / name)
     arguments = {path_parameter: path, content_parameter: content_for(name, said)}
     arguments |= required_arguments(tool.parameters, set(arguments), prefer=("create", "write"))
-    return Write(tool.name, path, arguments)
+    return Write(tool.name, arguments)
 
 
 def function_name(said: str) -> str:
