@@ -8,8 +8,10 @@ the first requests reserve all of their `max_tokens` (50 tokens, $0.50, three ti
 cost); what keeps a burst from falling back with most of the budget unspent is that a request
 only reservations in flight keep out waits for them to settle (`runtime/budget.py`).
 
-The custom model is `MeteredModel`: it answers after its own latency (0 s for the burst, 0.1 s,
-0.3 s), `size N` tokens when the request asks for N, 17 otherwise. Only output is priced (at
+The custom model is `MeteredModel`: it answers after its own latency (1 s for the burst, so that
+all 400 requests reach the proxies before the first answer settles: on this machine, 400
+connections take a few hundred milliseconds to open, and a burst with faster answers is a stream;
+0.1 s and 0.3 s for the others), `size N` tokens when the request asks for N, 17 otherwise. Only output is priced (at
 $10,000 per million tokens: 17 tokens cost exactly $0.17), so every request's cost is exactly
 known; the input the proxy estimates from a request's text cannot differ from what it is billed.
 The 400 requests go in the pattern (all at once, or at most 16 or 32 in flight), alternating
@@ -90,7 +92,7 @@ class Pattern:
 
 
 PATTERNS = [
-    Pattern("burst", 0.0, None),
+    Pattern("burst", 1.0, None),
     Pattern("c16-0.1s", 0.1, 16),
     Pattern("c32-0.3s", 0.3, 32),
     Pattern("mixed-sizes", 0.1, 16, (5, 17, 40, 17)),
