@@ -325,6 +325,12 @@ class BudgetGuard:
         self._poke.set()
         self._changed.notify()
 
+    @property
+    def waiting(self) -> int:
+        """Requests waiting now for reservations in flight to settle."""
+        with self._lock:
+            return sum(self._waiting.values())
+
     def _may_wait(self, refusal: OverBudget) -> bool:
         return refusal.settling and self.wait_seconds > 0 and not self._closed
 
