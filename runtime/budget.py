@@ -4,8 +4,8 @@ called, settle after, in the store, so proxy replicas and hooks processes see ea
 Reconcile stops a role whose budget is spent, but only every few minutes; between its runs, the
 requests of every replica must not together spend past the limit. So each request reserves its
 likely cost before it is sent (`estimate_cost`: its input, plus as much output as the role's
-recent answers gave, bounded by the request's `max_tokens`; the whole `max_tokens` while the role
-has no history), in one store transaction that every process serializes on
+recent answers gave, bounded by the request's `max_tokens`; the whole `max_tokens` until the role
+has `MIN_HISTORY` answers), in one store transaction that every process serializes on
 (`controlplane.store.budget`), and the reservation is settled with the real cost when the usage
 record is written (the same transaction moves it to `request_spend`) or released if no call was
 made. A reservation is refused, and the request falls back, when the role's own budget or the
@@ -24,12 +24,38 @@ resets), all read inside the reservation's transaction but the first:
   + reserved     the reservations of every process that have not lapsed: a request in flight,
                  or answered and waiting in its recorder's spool
 
-How far the limit can be overshot: a request costs what it costs, which may be more than it
-reserved, so the limit can be passed by what the requests in flight at the moment it is reached
-produce beyond their estimates. The estimate is the largest output among the role's last
-`HISTORY` answers, so that excess is nothing while answers are no longer than recent ones, and at
-most (`max_tokens` - estimate) x output price per request in flight when they are. A settled
-request's excess counts from the moment its usage is written (the recorder's flush interval).
+Waiting instead of falling back (`hold`, which the gate calls): a refusal that only reservations
+keep out (what is spent, hardware included, leaves room for the request; what is reserved does
+not) would send a request to the fallback with the budget unspent. A cold role's requests reserve
+all of `max_tokens`, often several times what they cost, so a burst to it would fall back with
+most of the budget left. Such a request waits instead, for at most `budget.wait_seconds` (2 s by
+default), and tries again, estimated afresh, when room may have appeared: woken by this
+process's own settlements (the recorder's usage writes, releases) and, for those of other
+processes, by a read of what the store holds every `POLL_SECONDS` (20 ms) while any request of
+this process waits (one query per process, however many wait; a role too new to estimate from
+also gets its recent answers read, which other processes may have given). Once what is spent
+alone leaves no room, every waiter falls back at once (spend never shrinks within a period); so
+does one whose wait is over, with the refusal it had. Waiters of one process do not all try the
+store for the same room: each claims what it tries for, and the others reckon with it.
+
+    latency    a request waits only while requests in flight hold the budget it needs: about one
+               model call (until they answer) + the recorder's 20 ms flush + one poll, at most
+               `wait_seconds`; requests the spend alone refuses, and every request while the
+               budget is not nearly reserved, never wait
+    store      while requests wait, one read every 20 ms per process, plus one reservation
+               transaction per waiter that room appeared for
+
+How far the limit can be overshot: waiting admits nothing the serialized reservation would not,
+so it adds no overshoot. A request costs what it costs, which may be more than it reserved, so
+the limit can be passed by what the requests in flight at the moment it is reached produce beyond
+their estimates. Until the role has `MIN_HISTORY` answers, requests reserve all of `max_tokens`
+and cannot exceed it: a cold start overshoots by nothing. After, the estimate is the largest
+output among the role's last `HISTORY` answers, so that excess is nothing while answers are no
+longer than recent ones, and at most (`max_tokens` - estimate) x output price per request in
+flight when they are (if answer lengths come in no particular order, a request outgrows the
+largest of the last n with a chance of 1 in n + 1: 1 in 9 at 8 answers, 1 in 33 at 32). A
+settled request's excess counts from the moment its usage is written (the recorder's flush
+interval).
 
 Each process renews its own reservations every refresh (`LEASE`); those of a process that died
 lapse within `LEASE` and stop holding budget. Until the first successful read of the ledger, and
@@ -39,7 +65,8 @@ agent answered. Roles no limit applies to never touch the store here, nor do req
 nothing (a role priced by its hardware alone): they are refused once the last snapshot of the
 spend (at most one refresh old) says the budget is spent.
 
-The store calls block: `reserve_async` runs them on the guard's own threads for the event loop.
+The store calls block: `reserve_async` and `hold_async` run them on the guard's own threads for
+the event loop, and wait on the loop itself.
 """
 
 from __future__ import annotations
