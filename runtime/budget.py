@@ -35,7 +35,8 @@ processes, by a read of what the store holds every `POLL_SECONDS` (20 ms) while 
 this process waits (one query per process, however many wait; a role too new to estimate from
 also gets its recent answers read, which other processes may have given). Once what is spent
 alone leaves no room, every waiter falls back at once (spend never shrinks within a period); so
-does one whose wait is over, with the refusal it had. Waiters of one process do not all try the
+does one whose wait is over, with the refusal it had and how long it waited (`over budget: 8.50
++ 0.17 > 9.00 USD (total), still after 2 s for requests in flight`). Waiters of one process do not all try the
 store for the same room: each claims what it tries for, and the others reckon with it.
 
     latency    a request waits only while requests in flight hold the budget it needs: about one
@@ -387,7 +388,7 @@ class BudgetGuard:
                 return OverBudget(role, refusal)
             left = deadline - clock.monotonic()
             if left <= 0 or self._closed:
-                return last
+                return OverBudget(role, f"{last.reason}, still after {self.wait_seconds:g} s for requests in flight")
             if refusal is None:
                 self._claimed[role] = self._claimed.get(role, 0) + wanted
                 return wanted

@@ -505,7 +505,9 @@ class TestWaitingForReservationsToSettle:
         frozen.tick(1.5)
         guard.changed()  # time moved on: the waiter looks at its deadline again
         thread.join(30)
-        assert refused(outcome[0]) == "over budget: 0.60 + 0.50 > 1.00 USD (month)"
+        assert refused(outcome[0]) == (
+            "over budget: 0.60 + 0.50 > 1.00 USD (month), still after 1.5 s for requests in flight"
+        )
         assert guard.waiting == 0
 
     def test_it_falls_back_at_once_when_what_is_spent_leaves_no_room(

@@ -305,8 +305,10 @@ class TestOneBudgetAcrossReplicas:
         assert model.answered == len(served)
         # what answered: the role's model through a proxy ("model gpt-4o -> planning") or the hooks
         others = [r for r in reasons if "over budget" not in r and not r.startswith(("model ", "unparseable"))]
+        waited = [r for r in for_budget if "for requests in flight" in r]  # the rest: what is spent left no room
         print(f"{pattern.name}: spent ${spent:.2f} by {len(served)} answers; {len(for_budget)} fell back for the "
-              f"budget with ${LIMIT - spent:.2f} left; others {Counter(others)}")  # fmt: skip
+              f"budget ({len(waited)} after the whole wait) with ${LIMIT - spent:.2f} left; "
+              f"others {Counter(others)}")  # fmt: skip
         assert len(for_budget) + len(others) == REQUESTS - len(served), Counter(others)
         # never for not knowing the budget; a connection the loaded machine dropped, very rarely
         assert not [r for r in others if "budget" in r] and len(others) <= REQUESTS // 100, Counter(others)
