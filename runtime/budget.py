@@ -35,7 +35,8 @@ processes, by a read of what the store holds every `POLL_SECONDS` (20 ms) while 
 this process waits (one query per process, however many wait; a role too new to estimate from
 also gets its recent answers read, which other processes may have given). Once what is spent
 alone leaves no room, every waiter falls back at once (spend never shrinks within a period); so
-does one whose wait is over, with the refusal it had and how long it waited (`over budget: 8.50
+does one whose wait is over (on `clock.monotonic()`, and never after that much real time: a
+clock a test froze cannot hold a request for ever), with the refusal it had and how long it waited (`over budget: 8.50
 + 0.17 > 9.00 USD (total), still after 2 s for requests in flight`). Waiters of one process do not all try the
 store for the same room: each claims what it tries for, and the others reckon with it.
 
@@ -77,6 +78,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
@@ -307,7 +309,7 @@ class BudgetGuard:
         outcome = self.reserve(role, self.estimate_cost(role, input_tokens, max_output_tokens))
         if not isinstance(outcome, OverBudget) or not self._may_wait(outcome):
             return outcome
-        deadline = clock.monotonic() + self.wait_seconds
+        deadline = _Deadline(self.wait_seconds)
         with self._waiter(role):
             while True:
                 seen = self._changed.version
@@ -329,7 +331,7 @@ class BudgetGuard:
         outcome = await self.reserve_async(role, self.estimate_cost(role, input_tokens, max_output_tokens))
         if not isinstance(outcome, OverBudget) or not self._may_wait(outcome):
             return outcome
-        deadline = clock.monotonic() + self.wait_seconds
+        deadline = _Deadline(self.wait_seconds)
         loop = asyncio.get_running_loop()
         with self._waiter(role):
             while True:
@@ -363,7 +365,7 @@ class BudgetGuard:
         return refusal.settling and self.wait_seconds > 0 and not self._closed
 
     def _next(
-        self, role: str, input_tokens: int, max_output_tokens: int, last: OverBudget, deadline: float
+        self, role: str, input_tokens: int, max_output_tokens: int, last: OverBudget, deadline: _Deadline
     ) -> OverBudget | int | float:
         """What a waiting request does now, from the last snapshot of what the store holds: the
         refusal to fall back with (the budget is spent, the wait is over, or the guard closed),
@@ -386,8 +388,10 @@ class BudgetGuard:
             if refusal is not None and not settling:
                 # what is spent only grows within a period: no settlement can make room now
                 return OverBudget(role, refusal)
-            left = deadline - clock.monotonic()
-            if left <= 0 or self._closed:
+            if self._closed:
+                return last
+            left = deadline.left()
+            if left <= 0:
                 return OverBudget(role, f"{last.reason}, still after {self.wait_seconds:g} s for requests in flight")
             if refusal is None:
                 self._claimed[role] = self._claimed.get(role, 0) + wanted
@@ -613,6 +617,18 @@ def _refusal(
             reason = f"over budget: {_usd(used)} + {_usd(wanted)} > {_usd(limit.micros)} USD ({limit.describe()})"
             return reason, settled + wanted <= limit.micros
     return None, False
+
+
+class _Deadline:
+    """`seconds` from now on `clock.monotonic()` (what tests drive), and never later than that
+    much real time: a clock a test froze must not keep a request waiting for ever."""
+
+    def __init__(self, seconds: float) -> None:
+        self._at = clock.monotonic() + seconds
+        self._real = time.monotonic() + seconds
+
+    def left(self) -> float:
+        return min(self._at - clock.monotonic(), self._real - time.monotonic())
 
 
 class _Signal:

@@ -422,7 +422,7 @@ class TestRefreshThread:
 PRICED = """\
 version: 1
 project: demo
-budget: {{limit_usd: {limit}, period: month{extra}}}
+budget: {{limit_usd: {limit}, period: month, wait_seconds: {wait}}}
 models:
   planning:
     model: org/planning
@@ -447,9 +447,11 @@ class TestWaitingForReservationsToSettle:
 
     @pytest.fixture
     def priced(self, tmp_path: Path) -> Callable[..., Manifest]:
-        def make(limit: float = 1.0, extra: str = "") -> Manifest:
+        # the longest wait: the driven clock decides when one is over (it never moves by itself), and
+        # the real time that also bounds it never runs out before a loaded machine got anywhere
+        def make(limit: float = 1.0, wait: float = 60) -> Manifest:
             path = tmp_path / "reasoning.yaml"
-            path.write_text(PRICED.format(limit=limit, extra=extra))
+            path.write_text(PRICED.format(limit=limit, wait=wait))
             return load(path)
 
         return make
@@ -498,7 +500,7 @@ class TestWaitingForReservationsToSettle:
     def test_it_falls_back_as_it_was_refused_once_the_wait_is_over(
         self, priced: Callable[..., Manifest], store: Store, guard_for: GuardFor, frozen: FakeClock
     ) -> None:
-        guard = guard_for(priced(extra=", wait_seconds: 1.5"), store)
+        guard = guard_for(priced(wait=1.5), store)
         reserved(guard.reserve("planning", 0.6))
         thread, outcome = self.hold_in_thread(guard)
         until(lambda: guard.waiting == 1)
@@ -530,17 +532,17 @@ class TestWaitingForReservationsToSettle:
         thread.join(30)
         assert refused(outcome[0]) == "over budget: 0.55 + 0.50 > 1.00 USD (month)"
 
-    @pytest.mark.parametrize(("wait", "admitted", "total"), [("", 58, 9.86), (", wait_seconds: 0", 20, 3.40)])
+    @pytest.mark.parametrize(("wait", "admitted", "total"), [(60, 58, 9.86), (0, 20, 3.40)])
     def test_a_cold_burst_uses_the_budget_when_it_waits_and_a_third_of_it_when_it_does_not(
         self,
         priced: Callable[..., Manifest],
         store: Store,
         guard_for: GuardFor,
-        wait: str,
+        wait: float,
         admitted: int,
         total: float,
     ) -> None:
-        guard = guard_for(priced(limit=10, extra=wait), store)
+        guard = guard_for(priced(limit=10, wait=wait), store)
         outcomes: list[Reservation | OverBudget] = []
 
         async def request(everyone_asked: asyncio.Event) -> None:
