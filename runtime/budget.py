@@ -36,9 +36,12 @@ this process waits (one query per process, however many wait; a role too new to 
 also gets its recent answers read, which other processes may have given). Once what is spent
 alone leaves no room, every waiter falls back at once (spend never shrinks within a period); so
 does one whose wait is over (on `clock.monotonic()`, and never after that much real time: a
-clock a test froze cannot hold a request for ever), with the refusal it had and how long it waited (`over budget: 8.50
-+ 0.17 > 9.00 USD (total), still after 2 s for requests in flight`). Waiters of one process do not all try the
-store for the same room: each claims what it tries for, and the others reckon with it.
+clock a test froze cannot hold a request for ever), with the refusal it had and the wait:
+
+    over budget: 8.50 + 0.17 > 9.00 USD (total), still after 2 s for requests in flight
+
+Waiters of one process do not all try the store for the same room: each claims what it tries
+for, and the others reckon with it.
 
     latency    a request waits only while requests in flight hold the budget it needs: about one
                model call (until they answer) + the recorder's 20 ms flush + one poll, at most
@@ -342,6 +345,8 @@ class BudgetGuard:
                 if isinstance(step, int):
                     try:
                         outcome = await loop.run_in_executor(self._executor, self.reserve, role, step / 1_000_000)
+                    except RuntimeError:  # the guard closed meanwhile (its threads are gone)
+                        return outcome
                     finally:
                         self._unclaim(role, step)
                     if not isinstance(outcome, OverBudget) or not self._may_wait(outcome):
@@ -610,13 +615,15 @@ def _refusal(
 ) -> tuple[str | None, bool]:
     """Why `wanted` micros cannot be reserved now (None: they can), and whether only the
     reservations in flight keep them out (what is spent alone leaves room)."""
+    first: str | None = None
     for limit in limits:
         used = _used(limit, starts[limit], held, hardware, now)
         if used + wanted > limit.micros:
-            settled = used - held.reserved_by(limit.scope or None)
             reason = f"over budget: {_usd(used)} + {_usd(wanted)} > {_usd(limit.micros)} USD ({limit.describe()})"
-            return reason, settled + wanted <= limit.micros
-    return None, False
+            if used - held.reserved_by(limit.scope or None) + wanted > limit.micros:
+                return reason, False  # this limit is spent: no settlement makes room in it
+            first = first or reason
+    return first, first is not None
 
 
 class _Deadline:

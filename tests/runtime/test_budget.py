@@ -521,6 +521,16 @@ class TestWaitingForReservationsToSettle:
         assert refused(outcome) == "over budget: 0.60 + 0.50 > 1.00 USD (month)"
         assert isinstance(outcome, OverBudget) and not outcome.settling
 
+    def test_no_wait_when_one_of_two_budgets_is_spent_though_the_other_only_reserved(
+        self, make_manifest: MakeManifest, store: Store, guard_for: GuardFor
+    ) -> None:
+        spent(store, "coding", 95)
+        guard = guard_for(make_manifest(planning_budget="{limit_usd: 10, period: month}"), store)
+        reserved(guard.reserve("planning", 5))
+        # planning's own 10: 5 reserved + 6 wanted, room once it settles; the global 100 is spent
+        outcome = guard.hold("planning", input_tokens=0, max_output_tokens=1_000_000)  # $6
+        assert refused(outcome) == "over budget: 100.00 + 6.00 > 100.00 USD (month)"
+
     def test_a_waiter_falls_back_at_once_when_a_settlement_leaves_no_room(
         self, priced: Callable[..., Manifest], store: Store, guard_for: GuardFor
     ) -> None:
