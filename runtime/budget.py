@@ -441,10 +441,11 @@ class BudgetGuard:
                 with suppress(StoreError):
                     outputs[role] = self.store.recent_outputs(self.project, role, self.history)
             with self._lock:
+                changed = self._held != before
                 for role, recent in outputs.items():
                     if len(recent) > len(self._outputs[role]):
                         self._outputs[role] = deque(recent, maxlen=self.history)
-                changed = self._held != before or bool(outputs)
+                        changed = True
             if changed:
                 self._changed.notify()
             self._poke.wait(POLL_SECONDS)
