@@ -565,7 +565,9 @@ class TestWaitingForReservationsToSettle:
         async def burst() -> None:
             everyone_asked = asyncio.Event()
             requests = asyncio.gather(*(request(everyone_asked) for _ in range(200)))
-            while len(outcomes) + guard.waiting < 200:
+            for _ in range(60_000):  # bounded: until every request is answered or waiting
+                if len(outcomes) + guard.waiting == 200:
+                    break
                 await asyncio.sleep(0.001)
             everyone_asked.set()
             await requests
