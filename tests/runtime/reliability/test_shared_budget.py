@@ -213,6 +213,8 @@ class HooksProcess:
         while line := await self.process.stdout.readline():
             ident, _, reason = line.decode().rstrip("\n").partition(" ")
             self._answers.pop(ident).set_result(json.loads(reason))
+        for unanswered in self._answers.values():  # it ended (or died) with questions open
+            unanswered.set_exception(AssertionError("the hooks process ended without answering"))
 
     async def ask(self, size: int) -> str:
         assert self.process.stdin is not None
