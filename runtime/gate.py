@@ -5,7 +5,8 @@ A caller asks `RoleGate.admit(role, ...)` before it calls the model. The checks,
     1. availability   in the manifest, enabled, applied and not stopped, circuit not open
     2. budget         reserve what the request will likely cost (its input plus the output the
                       role's recent answers gave, at most its `max_tokens`) against the role's
-                      budget and the global one, in the store every process shares
+                      budget and the global one, in the store every process shares; when only
+                      requests in flight keep it out, wait (bounded) for them to settle
     3. circuit        take the request's turn (in half-open: the one trial request)
 
 The first that says no gives a `Declined` with the reason the caller falls back with
@@ -67,7 +68,7 @@ class RoleGate:
         unavailable = self.availability.check(role)
         if unavailable is not None:
             return Declined(role, unavailable)
-        held = self.budget.reserve(role, self.budget.estimate_cost(role, input_tokens, max_output_tokens))
+        held = self.budget.hold(role, input_tokens=input_tokens, max_output_tokens=max_output_tokens)
         return self._turn(role, held)
 
     async def admit_async(self, role: str, *, input_tokens: int, max_output_tokens: int) -> Admission | Declined:
@@ -75,8 +76,7 @@ class RoleGate:
         unavailable = self.availability.check(role)
         if unavailable is not None:
             return Declined(role, unavailable)
-        estimate = self.budget.estimate_cost(role, input_tokens, max_output_tokens)
-        held = await self.budget.reserve_async(role, estimate)
+        held = await self.budget.hold_async(role, input_tokens=input_tokens, max_output_tokens=max_output_tokens)
         # the role may have gone down while the reservation was taken: check again, it is free
         unavailable = self.availability.check(role)
         if unavailable is not None and not isinstance(held, OverBudget):

@@ -239,6 +239,10 @@ class _DecisionWriter:
 
 
 class Recorder:
+    #: Called (on the writer thread, must not block) after usage is written or a dropped record's
+    #: reservation settled: the budget's waiters look again (`BudgetGuard.changed`).
+    on_write: Callable[[], object] | None = None
+
     def __init__(
         self,
         store: Store,
@@ -598,6 +602,8 @@ class Recorder:
             with self._cond:
                 self._settling = 0
                 self._cond.notify_all()
+        if dropped and self.on_write is not None:
+            self.on_write()
 
     def _run(self) -> None:
         while (batch := self._take()) is not None:
@@ -682,6 +688,8 @@ class Recorder:
                 self._written_usage += len(usage)
                 self._written_samples += len(samples)
                 self._drops_logged.clear()
+            if usage and self.on_write is not None:
+                self.on_write()
             return
 
     def _recreate_tables(self) -> None:

@@ -78,6 +78,7 @@ class RuntimeServices:
         self.recorder = recorder
         self.router = router
         self.gate = RoleGate(availability, budget, recorder)
+        recorder.on_write = budget.changed  # a usage write settles reservations: waiters look again
         self.shadow = shadow or Shadow.over_http(manifest, store, target.chat_url, target.headers)
         self.gate.on_answer = self.shadow.offer
         self.refresher = Refresher([availability.refresh, budget.refresh, self.shadow.refresh], refresh_seconds)

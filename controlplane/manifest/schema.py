@@ -140,6 +140,13 @@ class GlobalBudget(Budget):
         default=None,
         description="Plans whose worst case (max replicas x hourly price, all roles) exceeds this are refused.",
     )
+    wait_seconds: Annotated[float, Field(ge=0, le=60)] = Field(
+        default=2.0,
+        description=(
+            "How long a routed request may wait for requests in flight to settle when only their "
+            "reservations keep it from the budget, before it falls back; 0: fall back at once."
+        ),
+    )
 
 
 class Replicas(Strict):

@@ -52,7 +52,8 @@ class ProxyContext:
         self.client = ModelClient(
             connect_timeout=self.settings.connect_timeout_seconds, read_timeout=self.settings.read_timeout_seconds
         )
-        self.metrics = Metrics(services.budget.remaining, self._recorder_stats, self._shadow_stats)
+        budget = services.budget
+        self.metrics = Metrics(budget.remaining, self._recorder_stats, self._shadow_stats, lambda: budget.waiting)
         self.access = AccessLog(access_log or self.settings.access_log)
         #: what `x-reasoning-role` may say: a role or `upstream` (as the router normalises them),
         #: or a routing rule's header label

@@ -12,6 +12,7 @@ at scrape time through callbacks, so the request path never touches them.
     reasoning_proxy_tokens_total{role,direction}         direction: input | output
     reasoning_proxy_spend_usd_total{role}                request cost of custom-model answers
     reasoning_proxy_budget_remaining_usd{role}           what the budget guard would still reserve
+    reasoning_proxy_budget_waiting                       requests waiting for reservations in flight to settle
     reasoning_proxy_recorder_queue                       records not yet in the store
     reasoning_proxy_recorder_spooled                     of those, in the spool file (kill -9 keeps them)
     reasoning_proxy_recorder_dropped_total{kind,reason}  records never written, and why
@@ -42,8 +43,9 @@ class _Mirrors(Collector):
         remaining: Callable[[], Mapping[str, float | None]],
         recorder: Callable[[], RecorderStats | None],
         shadow: Callable[[], tuple[int, int, int, int]] = lambda: (0, 0, 0, 0),
+        waiting: Callable[[], int] = lambda: 0,
     ) -> None:
-        self._remaining, self._recorder, self._shadow = remaining, recorder, shadow
+        self._remaining, self._recorder, self._shadow, self._waiting = remaining, recorder, shadow, waiting
 
     def collect(self) -> Iterator[Metric]:
         budget = GaugeMetricFamily(
@@ -53,6 +55,11 @@ class _Mirrors(Collector):
             if left is not None:
                 budget.add_metric([role], left)
         yield budget
+        yield GaugeMetricFamily(
+            "reasoning_proxy_budget_waiting",
+            "requests waiting for reservations in flight to settle",
+            value=self._waiting(),
+        )
         yield from self._shadows()
         stats = self._recorder()
         if stats is None:
@@ -94,6 +101,7 @@ class Metrics:
         remaining: Callable[[], Mapping[str, float | None]] = dict,
         recorder: Callable[[], RecorderStats | None] = lambda: None,
         shadow: Callable[[], tuple[int, int, int, int]] = lambda: (0, 0, 0, 0),
+        waiting: Callable[[], int] = lambda: 0,
     ) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter(
@@ -121,7 +129,7 @@ class Metrics:
         self.spend = Counter(
             "reasoning_proxy_spend_usd", "Request cost of custom-model answers", ["role"], registry=self.registry
         )
-        self.registry.register(_Mirrors(remaining, recorder, shadow))
+        self.registry.register(_Mirrors(remaining, recorder, shadow, waiting))
 
     def observe(
         self,

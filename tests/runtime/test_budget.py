@@ -417,3 +417,163 @@ class TestRefreshThread:
             refresher.close()
             guard.close()
         assert not any(t.name == "reasoning-refresh-budget" for t in threading.enumerate())
+
+
+PRICED = """\
+version: 1
+project: demo
+budget: {{limit_usd: {limit}, period: month, wait_seconds: {wait}}}
+models:
+  planning:
+    model: org/planning
+    hardware: 1x_nvidia_h100_80gb_sxm
+    price_per_million_tokens: {{input: 0, output: 10000}}
+"""
+
+
+def until(condition: Callable[[], bool]) -> None:
+    """Wait (bounded) for another thread to get somewhere; nothing here is asserted on time."""
+    done = threading.Event()
+    for _ in range(10_000):
+        if condition():
+            return
+        done.wait(0.001)
+    raise AssertionError("never happened")
+
+
+class TestWaitingForReservationsToSettle:
+    """A request only reservations in flight keep out waits for them to settle (`hold`): 50
+    tokens of output cost $0.50, 17 cost $0.17, and a role without history reserves all 50."""
+
+    @pytest.fixture
+    def priced(self, tmp_path: Path) -> Callable[..., Manifest]:
+        # the longest wait: the driven clock decides when one is over (it never moves by itself), and
+        # the real time that also bounds it never runs out before a loaded machine got anywhere
+        def make(limit: float = 1.0, wait: float = 60) -> Manifest:
+            path = tmp_path / "reasoning.yaml"
+            path.write_text(PRICED.format(limit=limit, wait=wait))
+            return load(path)
+
+        return make
+
+    def hold_in_thread(self, guard: BudgetGuard) -> tuple[threading.Thread, list[Reservation | OverBudget]]:
+        outcome: list[Reservation | OverBudget] = []
+        thread = threading.Thread(
+            target=lambda: outcome.append(guard.hold("planning", input_tokens=0, max_output_tokens=50))
+        )
+        thread.start()
+        return thread, outcome
+
+    def test_a_role_estimates_from_its_history_only_once_it_has_eight_answers(
+        self, priced: Callable[..., Manifest], store: Store, guard_for: GuardFor
+    ) -> None:
+        guard = guard_for(priced(limit=100), store)
+        for n in range(8):
+            assert guard.estimate_output("planning", 50) == 50  # 7 answers or fewer: all of max_tokens
+            guard.settle(reserved(guard.reserve("planning", 0.5)), 0.17, recorded=True, output_tokens=17 - n)
+        assert guard.estimate_output("planning", 50) == 17
+
+    def test_a_request_waits_for_a_reservation_in_flight_and_takes_its_room_when_it_is_released(
+        self, priced: Callable[..., Manifest], store: Store, guard_for: GuardFor
+    ) -> None:
+        guard = guard_for(priced(), store)
+        first = reserved(guard.reserve("planning", 0.6))
+        thread, outcome = self.hold_in_thread(guard)  # 0.60 + 0.50 > 1.00, but 0.00 + 0.50 is not
+        until(lambda: guard.waiting == 1)
+        guard.release(first)
+        thread.join(30)
+        assert reserved(outcome[0]).usd == pytest.approx(0.5) and guard.waiting == 0
+
+    def test_another_processs_settlement_wakes_it_through_the_store(
+        self, priced: Callable[..., Manifest], store_url: str, guard_for: GuardFor
+    ) -> None:
+        with Store(store_url) as shared:
+            one, other = guard_for(priced(), shared), guard_for(priced(), shared)
+            first = reserved(one.reserve("planning", 0.6))
+            thread, outcome = self.hold_in_thread(other)
+            until(lambda: other.waiting == 1)
+            settle(one, first, 0.17)  # nothing tells `other` but what its poll reads in the store
+            thread.join(30)
+            assert reserved(outcome[0]).usd == pytest.approx(0.5)
+            assert other.refresh() and other.remaining()["planning"] == pytest.approx(0.33)
+
+    def test_it_falls_back_as_it_was_refused_once_the_wait_is_over(
+        self, priced: Callable[..., Manifest], store: Store, guard_for: GuardFor, frozen: FakeClock
+    ) -> None:
+        guard = guard_for(priced(wait=1.5), store)
+        reserved(guard.reserve("planning", 0.6))
+        thread, outcome = self.hold_in_thread(guard)
+        until(lambda: guard.waiting == 1)
+        frozen.tick(1.5)
+        guard.changed()  # time moved on: the waiter looks at its deadline again
+        thread.join(30)
+        assert refused(outcome[0]) == (
+            "over budget: 0.60 + 0.50 > 1.00 USD (month), still after 1.5 s for requests in flight"
+        )
+        assert guard.waiting == 0
+
+    def test_it_falls_back_at_once_when_what_is_spent_leaves_no_room(
+        self, priced: Callable[..., Manifest], store: Store, guard_for: GuardFor
+    ) -> None:
+        spent(store, "planning", 0.6)
+        guard = guard_for(priced(), store)
+        outcome = guard.hold("planning", input_tokens=0, max_output_tokens=50)  # no other thread: no wait
+        assert refused(outcome) == "over budget: 0.60 + 0.50 > 1.00 USD (month)"
+        assert isinstance(outcome, OverBudget) and not outcome.settling
+
+    def test_no_wait_when_one_of_two_budgets_is_spent_though_the_other_only_reserved(
+        self, make_manifest: MakeManifest, store: Store, guard_for: GuardFor
+    ) -> None:
+        spent(store, "coding", 95)
+        guard = guard_for(make_manifest(planning_budget="{limit_usd: 10, period: month}"), store)
+        reserved(guard.reserve("planning", 5))
+        # planning's own 10: 5 reserved + 6 wanted, room once it settles; the global 100 is spent
+        outcome = guard.hold("planning", input_tokens=0, max_output_tokens=1_000_000)  # $6
+        assert refused(outcome) == "over budget: 100.00 + 6.00 > 100.00 USD (month)"
+
+    def test_a_waiter_falls_back_at_once_when_a_settlement_leaves_no_room(
+        self, priced: Callable[..., Manifest], store: Store, guard_for: GuardFor
+    ) -> None:
+        guard = guard_for(priced(), store)
+        first = reserved(guard.reserve("planning", 0.6))
+        thread, outcome = self.hold_in_thread(guard)
+        until(lambda: guard.waiting == 1)
+        settle(guard, first, 0.55)  # cost more than the 0.45 it leaves: no wait can help now
+        thread.join(30)
+        assert refused(outcome[0]) == "over budget: 0.55 + 0.50 > 1.00 USD (month)"
+
+    @pytest.mark.parametrize(("wait", "admitted", "total"), [(60, 58, 9.86), (0, 20, 3.40)])
+    def test_a_cold_burst_uses_the_budget_when_it_waits_and_a_third_of_it_when_it_does_not(
+        self,
+        priced: Callable[..., Manifest],
+        store: Store,
+        guard_for: GuardFor,
+        wait: float,
+        admitted: int,
+        total: float,
+    ) -> None:
+        guard = guard_for(priced(limit=10, wait=wait), store)
+        outcomes: list[Reservation | OverBudget] = []
+
+        async def request(everyone_asked: asyncio.Event) -> None:
+            outcome = await guard.hold_async("planning", input_tokens=0, max_output_tokens=50)
+            outcomes.append(outcome)
+            if isinstance(outcome, Reservation):
+                await everyone_asked.wait()  # the model answers once all 200 are in flight or waiting
+                guard.settle(outcome, 0.17, recorded=False, output_tokens=17)
+
+        async def burst() -> None:
+            everyone_asked = asyncio.Event()
+            requests = asyncio.gather(*(request(everyone_asked) for _ in range(200)))
+            for _ in range(60_000):  # bounded: until every request is answered or waiting
+                if len(outcomes) + guard.waiting == 200:
+                    break
+                await asyncio.sleep(0.001)
+            everyone_asked.set()
+            await requests
+
+        asyncio.run(burst())
+        assert guard.drain(timeout=30)
+        granted = [o for o in outcomes if isinstance(o, Reservation)]
+        assert len(granted) == admitted  # 20 at $0.50 first; waiting, 38 more at $0.17 once they settled
+        assert guard.refresh() and 10 - guard.remaining()["planning"] == pytest.approx(total)  # type: ignore[operator]

@@ -59,6 +59,7 @@ class TestMetrics:
         # the clock stands where the template was applied: no hardware has accrued, only the request
         remaining = seen[("reasoning_proxy_budget_remaining_usd", (("role", "coding"),))]
         assert remaining == pytest.approx(5 - spent, abs=1e-6)
+        assert seen[("reasoning_proxy_budget_waiting", ())] == 0  # nothing in flight holds the budget
         assert seen[("reasoning_proxy_request_seconds_count", (("api", "anthropic"), ("role", "coding")))] == 2
         assert seen[("reasoning_proxy_first_byte_seconds_count", (("api", "anthropic"), ("role", "none")))] == 1
         assert seen[("reasoning_proxy_recorder_queue", ())] == 0
