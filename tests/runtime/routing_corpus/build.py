@@ -400,6 +400,7 @@ def build_supplement() -> list[dict[str, Any]]:
             seed = f"{prefix}-{index}"
             _multi_item(corpus, seed, _conversation((ask, answer), middles, last, seed), label, _lang_of(ask))
     _supplement_more(corpus)
+    _supplement_third(corpus)
     return sorted(corpus.items, key=lambda item: item["id"])
 
 
@@ -422,6 +423,54 @@ def _supplement_more(corpus: Corpus) -> None:
                 seed = f"supplement2-thread-{prefix}-{index}-{take}"
                 last = pick(seed + "f", pool if take < 2 else sessions.SHARED_FOLLOW_UPS)
                 _multi_item(corpus, seed, _conversation((ask, answer), middles, last, seed), label, _lang_of(ask))
+
+
+def _supplement_third(corpus: Corpus) -> None:
+    """The third supplement (`supplement.THIRD_CODING` ...): the issue's categories, training only."""
+    for lang in sorted(supplement.THIRD_CODING):
+        category = {"en": "direct", "nolang": "no_language_words"}.get(lang, "multilingual")
+        texts = supplement.THIRD_CODING[lang]
+        _single(corpus, f"supplement3-{lang}-code", texts, "coding", category, "en" if lang == "nolang" else lang, 3)
+    for lang in sorted(supplement.THIRD_OTHER):
+        category = "direct" if lang == "en" else "multilingual"
+        _single(corpus, f"supplement3-{lang}-other", supplement.THIRD_OTHER[lang], "not_coding", category, lang)
+    _single(corpus, "supplement3-hard-negative", supplement.THIRD_HARD_NEGATIVE, "not_coding", "hard_negative")
+    for label, threads, prefix in (
+        ("coding", supplement.THIRD_CODE_THREADS, "code"),
+        ("not_coding", supplement.THIRD_OTHER_THREADS, "other"),
+    ):
+        for index, (ask, answer, last) in enumerate(threads):
+            for take, pool in enumerate(([last], sessions.SHARED_FOLLOW_UPS)):
+                seed = f"supplement3-thread-{prefix}-{index}-{take}"
+                middles = sessions.CODING_MIDDLES if label == "coding" else sessions.OTHER_MIDDLES
+                turns = _conversation((ask, answer), middles, pick(seed + "f", pool), seed)
+                _multi_item(corpus, seed, turns, label, _lang_of(ask))
+    for label, texts, prefix in (
+        ("coding", supplement.THIRD_ELIZA_CODING, "code"),
+        ("not_coding", supplement.THIRD_ELIZA_OTHER, "other"),
+    ):
+        for index, text in enumerate(texts):
+            seed = f"supplement3-eliza-{prefix}-{index}"
+            count = int(hashlib.sha256((seed + "c").encode()).hexdigest()[:2], 16) % 5
+            room = [pick(f"{seed}{k}", agents.ROOM_CHATTER) for k in range(count)]
+            kind = "should_respond" if label == "coding" and index % 4 == 3 else "message_handler"
+            shape = clients.eliza(kind, _persona_for(text, seed), [*room, ("riley", text)], seed)
+            item_label = label if kind == "message_handler" else "not_coding"
+            category = "eliza_handler" if kind == "message_handler" else "eliza_decision"
+            corpus.add(seed, shape, item_label, category, _lang_of(text), f"elizaos-{kind.replace('_', '-')}")
+    for index, question in enumerate(supplement.THIRD_IDE_OTHER):
+        seed = f"supplement3-ide-other-{index}"
+        prior = [pick(seed + str(k), agents.PRIOR_EXCHANGES) for k in range(1 + index % 3)]
+        turns: list[Turn] = [turn for user, assistant in prior for turn in (("user", user), ("assistant", assistant))]
+        kind = pick(seed + "kind", ["claude-code", "ide", "cline"])
+        turns.append(("user", question))
+        if kind == "claude-code":
+            shape = clients.claude_code(turns, seed)
+        elif kind == "ide":
+            shape = clients.ide(turns, seed, tools=True)
+        else:
+            shape = clients.cline(turns, seed)
+        corpus.add(seed, shape, "not_coding", "ide_non_code", _lang_of(question), kind)
 
 
 def build_heldout2() -> list[dict[str, Any]]:
