@@ -171,6 +171,17 @@ def _shape(field: str, text: str) -> frozenset[bytes]:
     return result
 
 
+def _head(texts: list[str], size: int) -> str:
+    """The first `size` characters of `texts` joined by newlines, without joining a 10 KB prompt to cut it."""
+    count = total = 0
+    for text in texts:
+        count += 1
+        total += len(text) + 1
+        if total > size:
+            break
+    return "\n".join(texts[:count])[:size]
+
+
 def _clip(text: str, head: int, tail: int) -> str:
     if len(text) <= head + tail:
         return text
@@ -277,7 +288,7 @@ def read(body: Mapping[str, Any], api: str, decay: float) -> Fields:
     tool_text = "\n".join(tools)
     names = _tool_names(body)
     shape = {b"tools:" + str(min(len(names), 4)).encode()}
-    fields.add("s", _tokens("\n".join(system)[:SYSTEM_CHARS], rich=False))
+    fields.add("s", _tokens(_head(system, SYSTEM_CHARS), rich=False))
     clipped = _clip(ask, TURN_HEAD, TURN_TAIL)
     turn = _tokens(clipped, rich=True)
     fields.add("u", turn)
