@@ -1,25 +1,28 @@
 """Train the learned routing classifier on the corpus's dev split and write `runtime/learned_weights.json`.
 
-    python bench/routing_train.py [--out PATH] [--check] [--limit N] [--manifest reasoning.yaml]
+    python bench/routing_train.py [--out PATH] [--check] [--at DECAY C] [--limit N] [--manifest reasoning.yaml]
 
 Needs scikit-learn (a development tool only: `runtime.learned` reads the weights with the standard
 library). Deterministic: the dev items are read in id order, the folds and the solver are seeded, the
-feature names are sorted, so the same corpus writes the same bytes.
+feature columns are sorted by name, so the same corpus writes the same bytes.
 
-1. Features are `runtime.learned.features()` of each request (the featurizer the router runs).
+1. Features are what `runtime.learned.read()` gives of each request (the featurizer the router runs),
+   put straight into one sparse matrix per decay (`Design`), with each one-ask item's variants.
 2. The hyperparameters (L2 strength C, the history's recency decay) are chosen by 5-fold stratified
-   cross-validation on dev, by the out-of-fold F1 at 0.5.
+   cross-validation on dev, by the smaller of out-of-fold precision and recall at the band's top.
 3. The uncertain band comes from the chosen model's out-of-fold dev scores (`band()` says how).
-4. The model is refitted on all of dev; weights under `PRUNE` are dropped, the rest rounded.
+4. The model is refitted on dev and the training-only items; weights under `PRUNE` are dropped, the
+   rest rounded.
 
 `--manifest FILE` adds the routing decisions users labeled (`reasoning route label`) in that
 manifest's store, those that kept their request, to the training items (never to cross-validation's
 scoring: the corpus's dev split stays what the figures are measured on). Without it, the weights
 come from the repository alone, which is what `--check` compares.
 
-The held-out split is never read here. `--check` writes nothing and fails if the file on disk differs
-from what training gives; `--limit N` trains on the first N dev items only (for the test that checks
-the rebuild is reproducible without paying for a full run).
+Neither held-out split is ever read here. `--check` writes nothing and fails if the file on disk
+differs from what training gives; `--at DECAY C` cross-validates and fits that pair only: the file
+depends on the chosen pair alone, so the shipped pair rebuilds the shipped bytes (what
+`tests/runtime/test_learned.py` checks, in ~6 s of CPU); `--limit N` trains on the first N dev items.
 """
 
 from __future__ import annotations
