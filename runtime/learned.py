@@ -82,7 +82,7 @@ _HAS_CJK = re.compile(rb"[\xe3-\xed]")
 _SEEN: dict[tuple[str, bool], set[bytes]] = {}
 _SEEN_IDS: set[int] = set()
 SEEN_SIZE = 4096
-SEEN_MIN_CHARS = 80  # shorter texts cost less to read than to remember
+SEEN_MIN_CHARS = 16  # shorter texts cost less to read than to remember (a session repeats longer ones)
 
 
 def _tokens(text: str, rich: bool) -> set[bytes]:
@@ -567,7 +567,7 @@ def logit(body: Mapping[str, Any], api: str, model: Model | None = None) -> floa
             total += scale * known[1]
             continue
         found = sum(map(model.lookup.get(namespace, empty).get, tokens, repeat(0.0)))
-        if len(tokens) > 8 and id(tokens) in _SEEN_IDS:
+        if len(tokens) > 2 and id(tokens) in _SEEN_IDS:
             if len(sums) >= SEEN_SIZE:
                 sums.clear()
             sums[key] = (tokens, found)  # holding the set keeps its id from being reused
