@@ -27,6 +27,7 @@ mistakes to tune is what the split exists to prevent).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -145,6 +146,11 @@ def conversation_latency(
     return samples
 
 
+def _load() -> str:
+    """The 1, 5 and 15 minute load averages: timings on a loaded machine have the scheduler's tails."""
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def _p99(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
@@ -175,6 +181,7 @@ def main(argv: list[str] | None = None) -> None:
         print(naive.row("naive"))
 
     print(f"\nroute() on a 10-message conversation, {args.calls} calls each (aim: p99 <= {AIM_US:.0f} us)")
+    print(f"  load average before: {_load()}")
     worst = {"wall": 0.0, "cpu": 0.0}
     for kind in ("claude-code", "chat"):
         api, body = conversation(kind)
@@ -188,6 +195,7 @@ def main(argv: list[str] | None = None) -> None:
         f"  route() p99 on a 10-message conversation (worst of the above but affinity hits): "
         f"{worst['wall'] * 1e6:.1f} us wall clock, {worst['cpu'] * 1e6:.1f} us of CPU"
     )
+    print(f"  load average after: {_load()} (the machine's cores: {os.cpu_count()})")
 
     everything = [entry for items in splits.values() for entry in items]
     latencies(everything, lambda api, body: router.route(api, body, {}), 2)  # warm up

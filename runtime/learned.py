@@ -3,12 +3,14 @@
 Where it sits: the router asks `score(body, api)` when a rule needs a coding score; `decide()` makes it
 coding, uncertain (the documented default: the upstream) or not coding. Weights: `learned_weights.json`
 here, written by `bench/routing_train.py`; no scikit-learn, numpy or `runtime.routing` at run time.
-Each field (system head, last turn, ElizaOS's handled message, tool results, tool names, 8 earlier
+Each field (system head, last turn, ElizaOS's handled message, tool results, tool names, 4 earlier
 messages by recency, the opening exchange) is bounded, so a 70 KB Claude Code body costs what a short one does.
 Structure tokens let a linear model weigh the conversation by its last turn: how long the last turn is,
 crossed with whether the turns before it hold code. The hand-written classifier's vocabulary
 (`runtime.routing.vocabulary`) adds a few prior tokens ("v:...": a language named, a coding task
-phrased, an everyday sense); the shipped weights average a model with them and one without.
+phrased, an everyday sense), found by set lookups of the last turn's words and bigrams; the shipped
+weights average a model with them and one without. What a session repeats (its system prompt, earlier
+turns, tool list) is read once and remembered, by text, with its sum of weights.
 """
 
 from __future__ import annotations
@@ -24,10 +26,10 @@ from operator import add
 from pathlib import Path
 from typing import Any, Literal
 
-from runtime.routing.vocabulary import CODING_WORDS, EVERYDAY, HOWTO, LANGUAGES, TASK, TECH_WORDS, TOPIC, WORD_BYTES
+from runtime.routing.vocabulary import CODING_WORDS, LANGUAGES, TECH_WORDS
 
 WEIGHTS = Path(__file__).with_name("learned_weights.json")
-FORMAT = 2  # learned_weights.json's "format"; bump when the featurizer changes what it emits
+FORMAT = 3  # learned_weights.json's "format"; bump when the featurizer changes what it emits
 
 Decision = Literal["coding", "uncertain", "not_coding"]
 
@@ -38,9 +40,11 @@ SYSTEM_CHARS = 800
 TURN_HEAD, TURN_TAIL = 700, 500
 FOCUS_CHARS = 400
 TOOL_HEAD, TOOL_TAIL = 400, 300
-HISTORY_MESSAGES = 8
+HISTORY_MESSAGES = 4
 HISTORY_HEAD, HISTORY_TAIL = 240, 120
 MAX_TOOLS = 64
+# Word bigrams and prefixes come from the first RICH_WORDS words of a rich field (where the ask is).
+RICH_WORDS = 64
 MAX_BLOCKS = 64
 # Claude Code puts its context (CLAUDE.md, reminders) in the user's turn, in blocks that open so:
 # the client's, not what the user typed.
@@ -78,7 +82,7 @@ _HAS_CJK = re.compile(rb"[\xe3-\xed]")
 _SEEN: dict[tuple[str, bool], set[bytes]] = {}
 _SEEN_IDS: set[int] = set()
 SEEN_SIZE = 4096
-SEEN_MIN_CHARS = 80  # shorter texts cost less to read than to remember
+SEEN_MIN_CHARS = 16  # shorter texts cost less to read than to remember (a session repeats longer ones)
 
 
 def _tokens(text: str, rich: bool) -> set[bytes]:
@@ -99,9 +103,32 @@ def _tokens(text: str, rich: bool) -> set[bytes]:
 
 
 def forget() -> None:
-    """Empty the token cache (for measuring a request read from scratch)."""
+    """Empty the token caches (for measuring a request read from scratch)."""
     _SEEN.clear()
     _SEEN_IDS.clear()
+    _SHAPES.clear()
+    _UNIONS.clear()
+    _TOOLS.clear()
+
+
+# The same for what the shape of a long text is, and for the opening exchange's two token sets in one.
+_SHAPES: dict[tuple[str, str], frozenset[bytes]] = {}
+_UNIONS: dict[tuple[int, int], tuple[set[bytes], set[bytes], set[bytes]]] = {}
+
+
+def _union(first: set[bytes], second: set[bytes]) -> set[bytes]:
+    """`first | second`, the same set object while both are the cache's (so its sum is remembered too)."""
+    key = (id(first), id(second))
+    found = _UNIONS.get(key)
+    if found is not None and found[0] is first and found[1] is second:
+        return found[2]
+    union = first | second
+    if id(first) in _SEEN_IDS and id(second) in _SEEN_IDS:
+        if len(_UNIONS) >= SEEN_SIZE:
+            _UNIONS.clear()
+        _UNIONS[key] = (first, second, union)  # holding both keeps their ids from being reused
+        _SEEN_IDS.add(id(union))
+    return union
 
 
 def _read_tokens(text: str, rich: bool) -> set[bytes]:
@@ -110,27 +137,49 @@ def _read_tokens(text: str, rich: bool) -> set[bytes]:
     tokens = set(words)
     tokens.update(raw.translate(_PUNCT).split())
     if rich and len(words) > 1:
-        tokens.update([b"<" + word[:6] for word in words if len(word) > 6])
-        tokens.update(map(add, map(add, words, repeat(b" ")), words[1:]))
+        head = words[:RICH_WORDS] if len(words) > RICH_WORDS else words
+        tokens.update([b"<" + word[:6] for word in head if len(word) > 6])
+        tokens.update(map(add, map(add, head, repeat(b" ")), head[1:]))
     if _HAS_CJK.search(raw):
         for run in _CJK.findall(raw):
             tokens.update(run[i : i + 6] for i in range(0, len(run) - 3, 3))
     return tokens
 
 
-def _shape(field: str, text: str) -> set[bytes]:
+def _shape(field: str, text: str) -> frozenset[bytes]:
     """How code-like a field's text looks, whatever its words: a fence, indented lines, and the
     share of ASCII symbols in it (prose has about 2 %, code 8 % and more)."""
     if not text:
-        return set()
+        return frozenset()
+    key = (field, text)
+    if len(text) >= SEEN_MIN_CHARS:
+        found = _SHAPES.get(key)
+        if found is not None:
+            return found
     raw = text.encode("utf-8", "replace")
     share = (len(raw) - len(raw.translate(None, _SYMBOLS))) / len(raw)
-    shape = {f"{field}-symbols:{min(int(share * 50), 8)}".encode()}
+    shape = [f"{field}-symbols:{min(int(share * 50), 8)}".encode()]
     if "```" in text:
-        shape.add(f"{field}-fence".encode())
+        shape.append(f"{field}-fence".encode())
     if text.count("\n    ") + text.count("\n\t") >= 2:
-        shape.add(f"{field}-indented".encode())
-    return shape
+        shape.append(f"{field}-indented".encode())
+    result = frozenset(shape)
+    if len(text) >= SEEN_MIN_CHARS:
+        if len(_SHAPES) >= SEEN_SIZE:
+            _SHAPES.clear()
+        _SHAPES[key] = result
+    return result
+
+
+def _head(texts: list[str], size: int) -> str:
+    """The first `size` characters of `texts` joined by newlines, without joining a 10 KB prompt to cut it."""
+    count = total = 0
+    for text in texts:
+        count += 1
+        total += len(text) + 1
+        if total > size:
+            break
+    return "\n".join(texts[:count])[:size]
 
 
 def _clip(text: str, head: int, tail: int) -> str:
@@ -179,6 +228,9 @@ def _call_text(name: Any, arguments: Any) -> str:
 
 
 def _message_text(message: Mapping[str, Any]) -> str:
+    content = message.get("content")
+    if isinstance(content, str) and "tool_calls" not in message:  # most messages: one string
+        return _clip(content, HISTORY_HEAD, HISTORY_TAIL)
     typed: list[str] = []
     _texts(message.get("content"), typed, typed)
     calls = message.get("tool_calls")
@@ -236,9 +288,10 @@ def read(body: Mapping[str, Any], api: str, decay: float) -> Fields:
     tool_text = "\n".join(tools)
     names = _tool_names(body)
     shape = {b"tools:" + str(min(len(names), 4)).encode()}
-    fields.add("s", _tokens("\n".join(system)[:SYSTEM_CHARS], rich=False))
+    fields.add("s", _tokens(_head(system, SYSTEM_CHARS), rich=False))
     clipped = _clip(ask, TURN_HEAD, TURN_TAIL)
-    fields.add("u", _tokens(clipped, rich=True))
+    turn = _tokens(clipped, rich=True)
+    fields.add("u", turn)
     for marker in FOCUS_MARKERS:
         at = ask.rfind(marker)
         if at >= 0:  # the message: up to the blank line that ends its section
@@ -263,10 +316,10 @@ def read(body: Mapping[str, Any], api: str, decay: float) -> Fields:
             if index not in seen:
                 text = _message_text(chat[index])
                 seen[index] = text, _tokens(text, rich=False)
-        fields.add("o", seen[0][1] | seen[1][1])
+        fields.add("o", _union(seen[0][1], seen[1][1]))
         shape |= _shape("o", seen[0][0] + "\n" + seen[1][0])
     fields.add("n", names)
-    shape |= _vocabulary(clipped[:TURN_HEAD])
+    shape |= _vocabulary(turn)
     # The last turn's length crossed with whether the turns before it hold code: "make it shorter"
     # after a code block and after a toast are different asks; a long last turn speaks for itself.
     count = len(clipped.split())
@@ -284,21 +337,115 @@ def read(body: Mapping[str, Any], api: str, decay: float) -> Fields:
     return fields
 
 
-_PRIORS = (("v:coding-word", CODING_WORDS), ("v:tech-word", TECH_WORDS), ("v:language", LANGUAGES))
-_PATTERNS = (("v:task", TASK), ("v:how-to", HOWTO), ("v:everyday", EVERYDAY), ("v:topic", TOPIC))
+_PRIORS = ((b"v:coding-word", CODING_WORDS), (b"v:tech-word", TECH_WORDS), (b"v:language", LANGUAGES))
 
 
-def _vocabulary(text: str) -> set[bytes]:
-    """The hand-written classifier's prior tokens for the last turn: which of its word lists and
-    phrasings (an English coding task, an everyday sense of a coding word) the turn has."""
-    low = text.lower()
-    words = set(low.encode("utf-8", "replace").translate(WORD_BYTES).split())
-    found = {name.encode() for name, table in _PRIORS if not words.isdisjoint(table)}
-    found.update(name.encode() for name, pattern in _PATTERNS if pattern.search(low))
+def _words(spaced: str) -> frozenset[bytes]:
+    return frozenset(spaced.encode().split())
+
+
+def _pairs(spaced: str) -> frozenset[bytes]:
+    """Word bigrams as `_read_tokens` spells them ("zip code"), from a comma-separated list."""
+    return frozenset(pair.strip().encode() for pair in spaced.split(","))
+
+
+# The hand-written classifier's phrasings (runtime.routing.vocabulary's TASK, HOWTO, EVERYDAY and TOPIC
+# patterns) as sets of the last turn's words and word bigrams: one set intersection each, where the
+# regular expressions cost up to 200 us on a 700-character turn. A verb and a thing code is made of
+# anywhere in the turn (the pattern wanted them within 40 characters).
+_TASK_VERBS = _words(
+    "write implement add create fix debug refactor rewrite optimize optimise convert port rename review test lint "
+    "migrate make generate build compile run install clean cleanup explain squash sort reverse parse center find "
+    "read load"
+)
+_TASK_NOUNS = _words(
+    "function functions method methods class classes module modules script scripts endpoint endpoints test tests "
+    "bug bugs regex regexp regexes query queries component components hook hooks macro macros snippet snippets "
+    "codebase repo repository commit commits branch branches migration migrations schema lint build deps "
+    "dependency dependencies plugin plugins library libraries cli flag flags column columns constraint "
+    "constraints index indexes dockerfile container containers pipeline pipelines ci dict dictionary list array "
+    "string strings docstring docstrings decorator decorators fizzbuzz styles css html div variable variables "
+    "loop loops pr server duplicate duplicates bot bots file files"
+)
+_HOWTO = _pairs(
+    "how do, how can, how would, how should, how to, s wrong, is wrong, why does, why do, why doesn, why don, "
+    "can you, can u, help me"
+)
+_EVERYDAY = _pairs(
+    ", ".join(
+        f"{kind} {code}"
+        for kind in [
+            "zip",
+            "postal",
+            "area",
+            "country",
+            "promo",
+            "discount",
+            "coupon",
+            "referral",
+            "voucher",
+            "gift",
+            "invite",
+            "verification",
+            "tracking",
+            "dress",
+            "qr",
+            "morse",
+            "cheat",
+            "tax",
+        ]
+        for code in ("code", "codes")
+    )
+    + ", of conduct, of ethics, of practice, ball python, reticulated python, burmese python, pet python, "
+    "giant python, ball pythons, pet pythons, monty python, java and, java island, java time, java coffee, "
+    "rust off, rust spot, rust spots, rust stain, rust stains, rust remover, debug my, class reunion"
+)
+_TOPIC_PAIRS = _pairs("stands for, stand for, its name, named after, history of, to learn, for learning")
+_TOPIC_WORDS = _words("pronounce pronounced career salary salaries")
+
+
+def _vocabulary(tokens: set[bytes]) -> set[bytes]:
+    """The hand-written classifier's prior tokens for the last turn (its `tokens`): which of its word
+    lists and phrasings (an English coding task, an everyday sense of a coding word) the turn has."""
+    found = {name for name, table in _PRIORS if not tokens.isdisjoint(table)}
+    thing = not tokens.isdisjoint(_TASK_NOUNS)
+    if thing and not tokens.isdisjoint(_TASK_VERBS):
+        found.add(b"v:task")
+    if thing and not tokens.isdisjoint(_HOWTO):
+        found.add(b"v:how-to")
+    if not tokens.isdisjoint(_EVERYDAY):
+        found.add(b"v:everyday")
+    if not tokens.isdisjoint(_TOPIC_PAIRS) or not tokens.isdisjoint(_TOPIC_WORDS):
+        found.add(b"v:topic")
     return found
 
 
+# The tool names of the tool lists seen lately, by their names and types: an agent sends the same list
+# with every turn, and reading 24 tool definitions costs more than a tuple of their names does.
+_TOOLS: dict[tuple[tuple[Any, ...], tuple[Any, ...]], set[bytes]] = {}
+
+
 def _tool_names(body: Mapping[str, Any]) -> set[bytes]:
+    tools = body.get("tools")
+    key = None
+    if isinstance(tools, list) and "functions" not in body:
+        try:
+            key = (tuple(map(dict.get, tools[:MAX_TOOLS], repeat("name"))), tuple(map(dict.get, tools, repeat("type"))))
+            found = _TOOLS.get(key)
+        except TypeError:  # a tool that is not an object, or a name or type that is not a string
+            key = found = None
+        if found is not None:
+            return found
+    names = _read_tool_names(body)
+    if key is not None and None not in key[0]:  # OpenAI's tools name themselves inside "function"
+        if len(_TOOLS) >= SEEN_SIZE:
+            _TOOLS.clear()
+        _TOOLS[key] = names
+        _SEEN_IDS.add(id(names))
+    return names
+
+
+def _read_tool_names(body: Mapping[str, Any]) -> set[bytes]:
     names: set[bytes] = set()
     for key in ("tools", "functions"):
         tools = body.get(key)
@@ -316,8 +463,16 @@ def _tool_names(body: Mapping[str, Any]) -> set[bytes]:
                 if isinstance(kind, str) and kind != "custom":  # Anthropic's own tools: bash_20250124
                     names.add(b"type:" + kind.split("_20")[0].encode("utf-8", "replace")[:64])
             if isinstance(name, str):
-                names.add(name.lower().encode("utf-8", "replace")[:64])
+                token = _NAME_TOKENS.get(name)
+                if token is None:
+                    token = name.lower().encode("utf-8", "replace")[:64]
+                    if len(_NAME_TOKENS) < SEEN_SIZE:
+                        _NAME_TOKENS[name] = token
+                names.add(token)
     return names
+
+
+_NAME_TOKENS: dict[str, bytes] = {}  # a tool's name -> its token (names recur across every client's requests)
 
 
 def features(body: Mapping[str, Any], api: str, decay: float) -> dict[str, float]:
@@ -412,7 +567,7 @@ def logit(body: Mapping[str, Any], api: str, model: Model | None = None) -> floa
             total += scale * known[1]
             continue
         found = sum(map(model.lookup.get(namespace, empty).get, tokens, repeat(0.0)))
-        if len(tokens) > 8 and id(tokens) in _SEEN_IDS:
+        if len(tokens) > 2 and id(tokens) in _SEEN_IDS:
             if len(sums) >= SEEN_SIZE:
                 sums.clear()
             sums[key] = (tokens, found)  # holding the set keeps its id from being reused

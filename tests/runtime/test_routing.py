@@ -245,12 +245,15 @@ class TestDefaultRule:
         )
 
     def test_a_score_inside_the_uncertain_band_takes_the_default_the_upstream_and_says_so(self) -> None:
-        wide = replace(learned.default_model(), band=(0.001, 0.999))  # every ordinary score is uncertain
-        score = learned.score(anthropic(CODE), "anthropic", wide)
-        assert 0.001 <= score < 0.999
+        score = learned.score(anthropic(CODE), "anthropic")
+        low, high = score / 2, (1 + score) / 2  # a band this request's score is inside
+        wide = replace(learned.default_model(), band=(low, high))
+        assert low <= learned.score(anthropic(CODE), "anthropic", wide) < high
         route = Router(loads(ROLES), model=wide).route("anthropic", anthropic(CODE), {})
         assert route.role is None and route.decision == "uncertain"
-        assert route.reason == f"default rule uncertain: coding score {score:.2f} in [0.00, 1.00), default upstream"
+        assert route.reason == (
+            f"default rule uncertain: coding score {score:.2f} in [{low:.2f}, {high:.2f}), default upstream"
+        )
 
     def test_does_not_apply_to_the_openai_api(self) -> None:
         route = router().route("openai", openai(CODE), {})

@@ -20,7 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from tests.runtime.routing_corpus import agents, asks, clients, languages, sessions, supplement
+from tests.runtime.routing_corpus import agents, asks, clients, fresh, languages, sessions, supplement
 from tests.runtime.routing_corpus.clients import Shape, Turn, pick, tool_result, tool_use
 
 HERE = Path(__file__).parent
@@ -31,8 +31,8 @@ LABELS = ("coding", "not_coding")
 
 def load(split: str) -> list[dict[str, Any]]:
     """The items of one split (or "supplement", the training-only additions), as the JSONL file holds them."""
-    if split not in (*SPLITS, "supplement"):
-        raise ValueError(f"split must be one of {SPLITS} or 'supplement', not {split!r}")
+    if split not in (*SPLITS, "supplement", "heldout2"):
+        raise ValueError(f"split must be one of {SPLITS}, 'heldout2' or 'supplement', not {split!r}")
     with (HERE / f"{split}.jsonl").open(encoding="utf-8") as lines:
         return [json.loads(line) for line in lines if line.strip()]
 
@@ -400,6 +400,7 @@ def build_supplement() -> list[dict[str, Any]]:
             seed = f"{prefix}-{index}"
             _multi_item(corpus, seed, _conversation((ask, answer), middles, last, seed), label, _lang_of(ask))
     _supplement_more(corpus)
+    _supplement_third(corpus)
     return sorted(corpus.items, key=lambda item: item["id"])
 
 
@@ -422,6 +423,143 @@ def _supplement_more(corpus: Corpus) -> None:
                 seed = f"supplement2-thread-{prefix}-{index}-{take}"
                 last = pick(seed + "f", pool if take < 2 else sessions.SHARED_FOLLOW_UPS)
                 _multi_item(corpus, seed, _conversation((ask, answer), middles, last, seed), label, _lang_of(ask))
+
+
+def _supplement_third(corpus: Corpus) -> None:
+    """The third supplement (`supplement.THIRD_CODING` ...): the issue's categories, training only."""
+    for lang in sorted(supplement.THIRD_CODING):
+        category = {"en": "direct", "nolang": "no_language_words"}.get(lang, "multilingual")
+        texts = supplement.THIRD_CODING[lang]
+        _single(corpus, f"supplement3-{lang}-code", texts, "coding", category, "en" if lang == "nolang" else lang, 3)
+    for lang in sorted(supplement.THIRD_OTHER):
+        category = "direct" if lang == "en" else "multilingual"
+        _single(corpus, f"supplement3-{lang}-other", supplement.THIRD_OTHER[lang], "not_coding", category, lang)
+    _single(corpus, "supplement3-hard-negative", supplement.THIRD_HARD_NEGATIVE, "not_coding", "hard_negative")
+    for label, threads, prefix in (
+        ("coding", supplement.THIRD_CODE_THREADS, "code"),
+        ("not_coding", supplement.THIRD_OTHER_THREADS, "other"),
+    ):
+        for index, (ask, answer, last) in enumerate(threads):
+            for take, pool in enumerate(([last], sessions.SHARED_FOLLOW_UPS)):
+                seed = f"supplement3-thread-{prefix}-{index}-{take}"
+                middles = sessions.CODING_MIDDLES if label == "coding" else sessions.OTHER_MIDDLES
+                turns = _conversation((ask, answer), middles, pick(seed + "f", pool), seed)
+                _multi_item(corpus, seed, turns, label, _lang_of(ask))
+    for label, texts, prefix in (
+        ("coding", supplement.THIRD_ELIZA_CODING, "code"),
+        ("not_coding", supplement.THIRD_ELIZA_OTHER, "other"),
+    ):
+        for index, text in enumerate(texts):
+            seed = f"supplement3-eliza-{prefix}-{index}"
+            count = int(hashlib.sha256((seed + "c").encode()).hexdigest()[:2], 16) % 5
+            room = [pick(f"{seed}{k}", agents.ROOM_CHATTER) for k in range(count)]
+            kind = "should_respond" if label == "coding" and index % 4 == 3 else "message_handler"
+            shape = clients.eliza(kind, _persona_for(text, seed), [*room, ("riley", text)], seed)
+            item_label = label if kind == "message_handler" else "not_coding"
+            category = "eliza_handler" if kind == "message_handler" else "eliza_decision"
+            corpus.add(seed, shape, item_label, category, _lang_of(text), f"elizaos-{kind.replace('_', '-')}")
+    for index, question in enumerate(supplement.THIRD_IDE_OTHER):
+        seed = f"supplement3-ide-other-{index}"
+        prior = [pick(seed + str(k), agents.PRIOR_EXCHANGES) for k in range(1 + index % 3)]
+        turns: list[Turn] = [turn for user, assistant in prior for turn in (("user", user), ("assistant", assistant))]
+        kind = pick(seed + "kind", ["claude-code", "ide", "cline"])
+        turns.append(("user", question))
+        if kind == "claude-code":
+            shape = clients.claude_code(turns, seed)
+        elif kind == "ide":
+            shape = clients.ide(turns, seed, tools=True)
+        else:
+            shape = clients.cline(turns, seed)
+        corpus.add(seed, shape, "not_coding", "ide_non_code", _lang_of(question), kind)
+
+
+def build_heldout2() -> list[dict[str, Any]]:
+    """The second frozen held-out split (`fresh.py`): new texts in every category, evaluated only."""
+    corpus = Corpus()
+    _single(corpus, "h2-direct-code", fresh.DIRECT_CODING, "coding", "direct", agent_share=1)
+    _single(corpus, "h2-direct-other", fresh.DIRECT_OTHER, "not_coding", "direct")
+    for lang in sorted(fresh.LANG_CODING):
+        _single(corpus, f"h2-{lang}-code", fresh.LANG_CODING[lang], "coding", "multilingual", lang, agent_share=2)
+    for lang in sorted(fresh.LANG_OTHER):
+        _single(corpus, f"h2-{lang}-other", fresh.LANG_OTHER[lang], "not_coding", "multilingual", lang)
+    _single(corpus, "h2-nolang", fresh.NOLANG_CODING, "coding", "no_language_words", agent_share=3)
+    _single(corpus, "h2-hard-negative", fresh.HARD_NEGATIVE, "not_coding", "hard_negative")
+    for label, threads, prefix in (
+        ("coding", fresh.MULTI_CODING, "h2-multi-code"),
+        ("not_coding", fresh.MULTI_OTHER, "h2-multi-other"),
+    ):
+        for index, (ask, answer, middles, last) in enumerate(threads):
+            seed = f"{prefix}-{index}"
+            turns: list[Turn] = [("user", ask), ("assistant", answer)]
+            for user, assistant in middles:
+                turns += [("user", user), ("assistant", assistant)]
+            _multi_item(corpus, seed, [*turns, ("user", last)], label, _lang_of(ask))
+    for index, (lang, task) in enumerate(fresh.AGENT_TASKS):
+        seed = f"h2-agent-task-{index}"
+        kind = pick(seed + "kind", ["claude-code", "claude-code", "claude-code", "aider", "cline", "openhands", "ide"])
+        corpus.add(seed, _agent_first_turn(kind, task, seed), "coding", "autocoder", lang, kind)
+    for index, (lang, task) in enumerate(fresh.LOOP_TASKS):
+        seed = f"h2-tool-loop-{index}"
+        shape, kind = _coding_tool_loop(task, seed)
+        corpus.add(seed, shape, "coding", "tool_loop", lang, kind)
+    for a_index, agent in enumerate(fresh.OTHER_AGENT_LOOPS):
+        tools = [agents._tool(name, description, props) for name, description, props in agent["tools"]]
+        for l_index, (ask, tool, args, output) in enumerate(agent["loops"]):
+            seed = f"h2-tool-loop-other-{a_index}-{l_index}"
+            turns = [("user", ask), ("assistant", [tool_use(tool, args, seed)]), ("user", [tool_result(output, seed)])]
+            api = pick(seed + "api", ["anthropic", "anthropic", "openai"])
+            shape = clients.tool_agent(agent["system"], tools, turns, seed, api)
+            corpus.add(seed, shape, "not_coding", "tool_loop", "en", f"sdk-agent-{api}")
+    for index, question in enumerate(fresh.IDE_OTHER):
+        seed = f"h2-ide-other-{index}"
+        prior = [pick(seed + str(k), agents.PRIOR_EXCHANGES) for k in range(1 + index % 3)]
+        turns = [turn for user, assistant in prior for turn in (("user", user), ("assistant", assistant))]
+        turns.append(("user", question))
+        kind = pick(seed + "kind", ["claude-code", "claude-code", "ide", "cline"])
+        if kind == "claude-code":
+            shape = clients.claude_code(turns, seed)
+        elif kind == "ide":
+            shape = clients.ide(turns, seed, tools=True)
+        else:
+            shape = clients.cline(turns, seed)
+        corpus.add(seed, shape, "not_coding", "ide_non_code", _lang_of(question), kind)
+    for label, texts, prefix in (
+        ("coding", fresh.ELIZA_CODING, "h2-eliza-code"),
+        ("not_coding", fresh.ELIZA_OTHER, "h2-eliza-other"),
+    ):
+        for index, text in enumerate(texts):
+            seed = f"{prefix}-{index}"
+            persona = _persona_for(text, seed)
+            count = int(hashlib.sha256((seed + "c").encode()).hexdigest()[:2], 16) % 5
+            room = [pick(f"{seed}{k}", agents.ROOM_CHATTER) for k in range(count)]
+            speaker = pick(seed + "who", ["ana", "kofi", "yuki", "mateo", "sven"])
+            shape = clients.eliza("message_handler", persona, [*room, (speaker, text)], seed)
+            corpus.add(seed, shape, label, "eliza_handler", _lang_of(text), "elizaos-handler")
+    for index, text in enumerate(fresh.SHOULD_RESPOND):
+        seed = f"h2-eliza-should-respond-{index}"
+        room = [pick(f"{seed}{k}", agents.ROOM_CHATTER) for k in range(index % 4)]
+        shape = clients.eliza("should_respond", _persona_for(text, seed), [*room, ("ana", text)], seed)
+        corpus.add(seed, shape, "not_coding", "eliza_decision", _lang_of(text), "elizaos-should-respond")
+    for index, (who, topic, adjective, posts) in enumerate(fresh.POSTS):
+        seed = f"h2-eliza-post-{index}"
+        shape = clients.eliza_post(agents.PERSONAS[who], topic, adjective, posts, seed)
+        corpus.add(seed, shape, "not_coding", "eliza_decision", "en", "elizaos-post")
+    for index, (kind, text) in enumerate(fresh.SIDE_CALLS):
+        seed = f"h2-side-call-{index}"
+        shape = clients.claude_code_side(kind, text, seed)
+        corpus.add(seed, shape, "not_coding", "side_call", _lang_of(text), "claude-code-side")
+    ids = [item["id"] for item in corpus.items]
+    if len(set(ids)) != len(ids):
+        raise ValueError("duplicate item ids in heldout2")
+    return sorted(corpus.items, key=lambda item: item["id"])
+
+
+def _persona_for(text: str, seed: str) -> dict[str, Any]:
+    """The persona a message names (Dex, Luna ...), else one picked by the seed."""
+    for persona in agents.PERSONAS:
+        if persona["name"].lower() in text.lower():
+            return persona
+    return pick(seed, agents.PERSONAS)
 
 
 def split(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -451,9 +589,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if the files on disk differ from the sources")
     args = parser.parse_args(argv)
-    splits = {**split(build()), "supplement": build_supplement()}
+    splits = {**split(build()), "supplement": build_supplement(), "heldout2": build_heldout2()}
     stale = []
-    for name in (*SPLITS, "supplement"):
+    for name in (*SPLITS, "supplement", "heldout2"):
         text = render(splits[name])
         path = HERE / f"{name}.jsonl"
         if args.check:

@@ -597,3 +597,376 @@ OTHER_THREADS = [
     ),
     ("Suggest names for a golden retriever puppy.", "Sunny, Maple, Biscuit, Goldie, Honey or Bruno."),
 ]
+
+
+# --------------------------------------------------------------------------------------------------
+# Third part (training only): written after the second held-out split (`fresh.py`) was frozen, for the
+# categories issue 13 names, without reading either held-out split's items or any model's mistakes.
+# New texts: none copies or paraphrases a held-out item.
+
+THIRD_CODING: dict[str, list[str]] = {
+    "en": [
+        "Parse a query string like a=1&b=2&b=3 into a dict of lists.",
+        "How do I read environment variables with a default in Node?",
+        "What does `static` mean on a method in C++, and when would I use it?",
+        "Write a function that flattens a nested dictionary into dotted keys.",
+        "Turn this loop into a list comprehension: out = []\nfor n in nums:\n    if n % 2:\n        out.append(n * n)",
+        "My Spring Boot app can't find the bean UserRepository at startup. What should I check?",
+        "Write a Swift extension on Array that returns chunks of size n.",
+        "Show me how to stream a large file line by line in Java without loading it all.",
+        "Check if two strings are anagrams, in any language you like, with tests.",
+        "What's a good way to structure Express routes when there are fifty of them?",
+        "Implement an LRU cache with get and put in O(1).",
+        "Add type annotations to this: def merge(a, b):\n    return {**a, **b}",
+        "Write a Lua function that splits a string on commas.",
+        "In Elixir, how do I pattern match on a map with a required key?",
+        "Why is my useEffect running twice in development?",
+    ],
+    "nolang": [
+        "Revert a merge commit that was already pushed to the shared branch.",
+        "Rename a branch locally and on the remote.",
+        "Squash everything on my feature branch into one commit before the merge request.",
+        "Show the files that changed between two tags.",
+        "Crontab entry for the first day of every month at midnight.",
+        "A systemd timer that runs cleanup every Sunday at 4am.",
+        "Helm values to set the CPU limit to 500m and memory to 256Mi for the api chart.",
+        "An Ansible task that installs htop and makes sure it's the latest version.",
+        "A Caddyfile that reverse-proxies /api to localhost:3000 and serves ./public for the rest.",
+        "Regex for a hex colour like #fff or #a1b2c3.",
+        "Replace all trailing whitespace in every .md file in the repo from the command line.",
+        "Center the card horizontally and vertically on the page.",
+        "The dropdown menu opens behind the modal. How do I bring it to the front?",
+        "Make the table scroll horizontally on phones instead of overflowing.",
+        "fatal error: stdio.h: No such file or directory when I build. What's missing?",
+        "cannot find symbol: variable logger at line 42 during the build",
+        "Google Sheets: count the rows where the date in column B is in this week.",
+        "Excel formula that returns the last non-empty value in column D.",
+        "Write the Dockerfile HEALTHCHECK for a service that answers on /health at port 8080.",
+        "Prometheus alert rule when the error rate is above 5% for ten minutes.",
+        "Give me the jq filter that extracts every .name from an array of objects.",
+        "Add a pre-commit hook that runs the formatter on staged files.",
+    ],
+    "zh": [
+        "帮我写一个Go函数，计算两个日期之间相差多少天。",
+        "这个报错怎么解决：ModuleNotFoundError: No module named 'requests'",
+        "用SQL查出每个部门工资最高的员工。",
+        "把这个函数改成支持泛型的TypeScript版本。",
+        "如何用git撤销已经推送到远程的提交？",
+        "写一个nginx配置，把/api的请求转发到8000端口。",
+    ],
+    "pt": [
+        "Como faço um loop em Bash que lê um arquivo linha por linha?",
+        "Cria um componente Vue que mostra uma lista com filtro de busca.",
+        "Esse erro aparece no meu build: Cannot find module './config'. O que pode ser?",
+        "Preciso de uma regex que valide CEP no formato 00000-000.",
+        "Escreve testes em Jest para uma função que soma os itens do carrinho.",
+    ],
+    "ru": [
+        "Как в Python прочитать JSON из файла и вывести ключи?",
+        "Напиши SQL-запрос, который находит дубликаты email в таблице users.",
+        "Почему git говорит detached HEAD и как вернуться на ветку?",
+        "Сделай Dockerfile для приложения на Node с продакшен-зависимостями.",
+        "Помоги исправить ошибку: NullPointerException в методе getOrder.",
+    ],
+    "de": [
+        "Wie schreibe ich in Python einen Dekorator, der die Laufzeit einer Funktion misst?",
+        "Erstelle eine GitHub-Action, die bei jedem Tag ein Release baut.",
+        "Ich bekomme 'Permission denied (publickey)' beim git push. Was tun?",
+        "Schreib eine Kubernetes-Service-Definition für Port 80 auf 8080.",
+        "Wie kann ich in Excel doppelte Einträge in Spalte A markieren?",
+    ],
+    "es": [
+        "¿Cómo hago un merge de dos listas ordenadas en Python?",
+        "Escribe un script de PowerShell que comprima una carpeta en un zip.",
+        "Mi consulta con JOIN devuelve filas duplicadas, ¿por qué?",
+        "Haz que el botón de enviar cambie de color al pasar el ratón.",
+    ],
+    "fr": [
+        "Comment déclarer un tableau de taille fixe en Rust ?",
+        "Écris une fonction JavaScript qui retire les accents d'une chaîne.",
+        "Mon conteneur Docker redémarre en boucle, comment voir les logs ?",
+        "Donne-moi l'expression cron pour toutes les 10 minutes en semaine.",
+    ],
+    "ja": [
+        "Gitで直前のコミットメッセージを修正する方法を教えて。",
+        "JavaScriptで配列を日付順に並べ替えるコードを書いて。",
+        "このSQLが遅い理由を教えてください：SELECT * FROM logs WHERE message LIKE '%error%'",
+    ],
+    "ko": [
+        "파이썬으로 CSV 파일을 읽어서 합계를 구하는 코드 작성해 줘.",
+        "git에서 브랜치를 삭제하는 명령어 알려줘.",
+    ],
+    "it": ["Come faccio a leggere un file JSON in Node.js?", "Scrivi una query SQL che conta gli ordini per giorno."],
+    "pl": ["Jak w Pythonie posortować listę słowników po kluczu?"],
+    "tr": ["JavaScript'te bir dizideki en büyük sayıyı bulan fonksiyon yaz."],
+    "nl": ["Schrijf een bash-script dat alle .log-bestanden ouder dan een week verwijdert."],
+    "uk": ["Напиши функцію на Python, яка перевіряє, чи є рядок паліндромом."],
+}
+
+THIRD_OTHER: dict[str, list[str]] = {
+    "en": [
+        "Write the script for our school's end-of-year assembly, about five minutes.",
+        "Which class of train ticket should I buy for a night train to Vienna?",
+        "How long should I wait after eating before swimming?",
+        "What's the function of a catalytic converter in a car?",
+        "We're awaiting a reply from the adoption agency. How do I stay patient?",
+        "Our office printer keeps jamming. Any tips before I call the technician?",
+        "Suggest a name for our book club that meets on Tuesdays.",
+        "Write a short speech congratulating our intern on finishing her first app release.",
+        "How do I explain to my kids what their mum does as a software tester?",
+        "Tips for running a productive weekly meeting with a remote team.",
+        "Is it worth learning to type faster? How would I practise?",
+        "What's the history of the word 'bug' for a computer fault?",
+        "Draft a press release about our company opening a new office in Lyon.",
+        "Explain what a CPU is to a nine-year-old.",
+        "What should I consider when buying a monitor for photo editing?",
+        "Write a birthday poem for my dad, who loves fishing.",
+        "Help me write a review of the Italian restaurant we visited on Friday.",
+        "What are the rules of pickleball?",
+    ],
+    "zh": [
+        "我女儿在学校演出，帮我写一段给她的鼓励的话。",
+        "这个周末带父母去苏州，怎么安排比较好？",
+        "请给我推荐几部适合全家看的电影。",
+        "写一段公司年会的主持词开场白。",
+        "咖啡喝多了会影响睡眠吗？",
+    ],
+    "pt": [
+        "Escreve o roteiro de uma peça curta para o Dia das Mães na escola.",
+        "Qual a diferença entre classe econômica e executiva num voo longo?",
+        "Como organizar uma festa surpresa para meu marido?",
+        "Parabeniza o time de desenvolvimento pelo lançamento do novo aplicativo, num tom leve.",
+        "O que é bom para dor de garganta?",
+    ],
+    "ru": [
+        "Какие книги почитать ребёнку десяти лет?",
+        "Напиши сценарий новогоднего корпоратива на полчаса.",
+        "Как подготовиться к марафону за полгода?",
+        "В каком классе дети начинают учить второй иностранный язык?",
+        "Посоветуй, как помириться с другом после ссоры.",
+    ],
+    "de": [
+        "Schreib ein Drehbuch für einen kurzen Werbespot für unser Café.",
+        "Welche Funktion hat die Schilddrüse?",
+        "Wir warten seit Wochen auf den Handwerker. Wie mache ich freundlich Druck?",
+        "Ideen für einen Kindergeburtstag mit zehn Kindern im Garten?",
+        "Wie viel Trinkgeld gibt man in Restaurants in den USA?",
+    ],
+    "es": [
+        "¿Qué clase de vino va bien con el pescado?",
+        "Escribe un mensaje de felicitación al equipo por lanzar la nueva versión de la web.",
+        "¿Cómo preparo una buena tortilla de patatas?",
+        "Recomiéndame series cortas para ver este fin de semana.",
+    ],
+    "fr": [
+        "Écris le scénario d'une courte vidéo pour présenter notre association.",
+        "Quelle est la fonction du foie ?",
+        "Comment réussir une pâte brisée ?",
+        "Que visiter en Bretagne en trois jours ?",
+    ],
+    "ja": ["京都で紅葉が見られるおすすめの場所は？", "友達の結婚式のスピーチを書いてください。"],
+    "ko": ["부모님 결혼기념일 선물 추천해 줘."],
+    "it": ["Scrivi un breve discorso per il pensionamento del mio capo."],
+    "pl": ["Jak ugotować dobry rosół?"],
+    "tr": ["İstanbul'da iki günde neler gezilir?"],
+    "nl": ["Wat is een goed cadeau voor een collega die met pensioen gaat?"],
+    "uk": ["Напиши привітання для бабусі з днем народження."],
+}
+
+# Conversations: (opening ask, answer, short last turn); the last turn takes the conversation's subject.
+THIRD_CODE_THREADS = [
+    (
+        "Write a function that validates a password: 8+ chars, a digit, an uppercase letter.",
+        "```python\nimport re\n\ndef valid(p):\n    return len(p) >= 8 and re.search(r'\\d', p) and re.search(r'[A-Z]', p)\n```",
+        "also require a symbol",
+    ),
+    (
+        "How do I paginate results in my REST API?",
+        "Use `limit` and `cursor` query parameters; return `next_cursor` in the response body.",
+        "show the handler",
+    ),
+    (
+        "Create a Makefile for a small C project with src/ and include/.",
+        "```make\nCFLAGS=-Iinclude -Wall\napp: $(wildcard src/*.c)\n\t$(CC) $(CFLAGS) -o $@ $^\n```",
+        "add a clean target",
+    ),
+    (
+        "My tests pass locally but fail on CI.",
+        "Often it's timezone, file order or env vars. What does the failure say?",
+        "AssertionError: expected '2024-01-01' got '2023-12-31'",
+    ),
+    (
+        "Write a TypeScript type guard for a User object.",
+        "```ts\nfunction isUser(x: unknown): x is User {\n  return typeof x === 'object' && x !== null && 'id' in x;\n}\n```",
+        "what about nested address",
+    ),
+    (
+        "Build a tiny REST client for the GitHub API in Python.",
+        "```python\nimport httpx\nclass GitHub:\n    def __init__(self, token):\n        self.c = httpx.Client(base_url='https://api.github.com', headers={'Authorization': f'Bearer {token}'})\n```",
+        "add a method to list repos",
+    ),
+    (
+        "Write a Terraform module for an S3 bucket.",
+        '```hcl\nresource "aws_s3_bucket" "this" {\n  bucket = var.name\n}\n```',
+        "make it private by default",
+    ),
+    (
+        "Why is my CSS grid leaving an empty column?",
+        "You probably declared `grid-template-columns: repeat(4, 1fr)` with three children. Use `auto-fit`.",
+        "still there on mobile",
+    ),
+    (
+        "Scrivi una funzione Python che conta le vocali in una stringa.",
+        "```python\ndef vocali(s):\n    return sum(c in 'aeiou' for c in s.lower())\n```",
+        "e le lettere accentate?",
+    ),
+    (
+        "Escreve um endpoint em FastAPI que devolve a lista de produtos.",
+        "```python\n@app.get('/produtos')\ndef produtos():\n    return db.listar()\n```",
+        "agora com paginação",
+    ),
+    (
+        "Как в bash проверить, существует ли файл?",
+        "```bash\nif [ -f config.yml ]; then echo yes; fi\n```",
+        "а если это папка?",
+    ),
+    (
+        "用JavaScript实现一个简单的事件总线。",
+        "```js\nclass Bus {\n  constructor() { this.h = {}; }\n  on(e, f) { (this.h[e] ||= []).push(f); }\n  emit(e, ...a) { (this.h[e] || []).forEach(f => f(...a)); }\n}\n```",
+        "加一个off方法",
+    ),
+    (
+        "Schreib ein SQL-Statement, das Bestellungen pro Kunde zählt.",
+        "```sql\nSELECT kunde_id, COUNT(*) FROM bestellungen GROUP BY kunde_id;\n```",
+        "nur Kunden mit mehr als 5",
+    ),
+    (
+        "Set up ESLint and Prettier for a React project.",
+        "Install `eslint`, `prettier`, `eslint-config-prettier`, then add `.eslintrc.json` extending `prettier`.",
+        "it complains about JSX",
+    ),
+    (
+        "Write a script that pings a list of hosts and reports which are down.",
+        '```bash\nfor h in $(cat hosts.txt); do ping -c1 -W1 $h >/dev/null || echo "$h down"; done\n```',
+        "run them in parallel",
+    ),
+]
+THIRD_OTHER_THREADS = [
+    (
+        "Write a limerick about a cat who hates Mondays.",
+        "There once was a cat named Louise, / who loathed Mondays more than fleas...",
+        "another one",
+    ),
+    (
+        "Help me plan a surprise party for my wife's 40th.",
+        "Pick a venue, a guest list of close friends, and a cover story for the afternoon.",
+        "what about food",
+    ),
+    (
+        "Give me a week of healthy lunch ideas.",
+        "Mon: lentil salad. Tue: chicken wrap. Wed: minestrone. Thu: tuna niçoise. Fri: veggie stir-fry.",
+        "cheaper please",
+    ),
+    (
+        "Draft a resignation letter, I'm leaving on good terms.",
+        "Dear Maria, please accept this letter as notice of my resignation...",
+        "less formal",
+    ),
+    (
+        "What's the best way to learn Spanish in six months?",
+        "Daily practice: 30 minutes of an app, two conversation sessions a week, Spanish podcasts on your commute.",
+        "and for grammar?",
+    ),
+    (
+        "Write a short story opening set in a lighthouse.",
+        "The lamp had not failed in ninety years, until the night Elin arrived.",
+        "continue",
+    ),
+    (
+        "Ideas for a team-building day for 12 people?",
+        "An escape room, a cooking class, or a guided hike with a picnic.",
+        "something indoors",
+    ),
+    (
+        "Explain how mortgages work.",
+        "You borrow to buy a home and repay monthly; each payment covers interest and part of the principal.",
+        "with an example",
+    ),
+    ("Schreib ein Gedicht über den Herbst.", "Die Blätter fallen leise, / der Wind singt seine Weise...", "kürzer"),
+    (
+        "Escreve uma legenda para uma foto da praia.",
+        "Sal na pele, sol no rosto e o mar como trilha sonora. 🌊",
+        "mais engraçada",
+    ),
+    (
+        "Напиши тост на день рождения коллеги.",
+        "За человека, с которым даже понедельник становится праздником!",
+        "ещё вариант",
+    ),
+    ("帮我写一段自我介绍，用于新工作第一天。", "大家好，我是小李，今天加入市场部，很高兴认识大家……", "更简短一些"),
+]
+
+# ElizaOS handler messages: the message asks the agent for code, or for something else (an action about software too).
+THIRD_ELIZA_CODING = [
+    "@Dex can you give me the curl command to call the price endpoint with my API key header?",
+    "how do I decode a base58 address in JS? a snippet would help",
+    "Eliza, write a tiny Python script that renames my screenshots by date",
+    "my discord bot says 'Missing Access' when it tries to post. what's wrong in the code?",
+    "can you give me a jq one-liner to pull the price field out of this json?",
+    "Luna what's the regex for an ethereum address?",
+    "someone pls explain what `async function*` does in TS",
+    "Mira write a SQL query for daily active users from the events table",
+    "Spartan, give me a python snippet to fetch the SOL balance of an address via RPC",
+    "escreve um código em Python pra ler um CSV e somar a coluna valor",
+    "帮我写个bash命令，统计日志里每个IP出现的次数",
+]
+THIRD_ELIZA_OTHER = [
+    "can you file a bug report that the mint page is slow?",
+    "@Dex post the release notes in the announcements channel pls",
+    "what time is the community call today?",
+    "Eliza what's a nice restaurant for a birthday dinner in Lisbon?",
+    "gm! how's everyone's week going",
+    "can someone explain what staking means in simple words",
+    "Luna I need a motivational quote for my morning",
+    "Mira could you summarize what we talked about yesterday?",
+    "ship it!! congrats on the launch team 🚀",
+    "remind me to drink water every two hours",
+    "qual o melhor horário pra postar no instagram?",
+    "谁知道周末的线下聚会在哪里？",
+]
+
+# A coding agent's session asked something else.
+THIRD_IDE_OTHER = [
+    "off topic: what's a quick pasta recipe for tonight?",
+    "by the way, how do you pronounce 'gif'?",
+    "can you write a short out-of-office message for my email? I'm off next week",
+    "how many ounces in a cup?",
+    "give me three ideas for my partner's birthday",
+    "wie lange dauert ein Flug von Berlin nach Lissabon ungefähr?",
+    "what's a good stretch for lower back pain? been sitting all day",
+    "translate 'see you tomorrow' into Japanese",
+]
+
+# Everyday senses of coding words, prose about software, software as a topic.
+THIRD_HARD_NEGATIVE = [
+    "Write a short script for the voicemail greeting of our dental practice.",
+    "My daughter's dance class has a recital. What should she eat beforehand?",
+    "The function hall we booked cancelled on us. How do I find a replacement fast?",
+    "I'm awaiting my visa decision; what can I do in the meantime to prepare for the move?",
+    "My pet python hasn't eaten in three weeks. Should I worry?",
+    "Best coffee from Java or from Sumatra for a French press?",
+    "How do I stop my bike chain from getting rusty in winter?",
+    "Found a bug bite that's swollen and itchy. When should I see a doctor?",
+    "How do I boot up a conversation with a shy new colleague?",
+    "Our branch office is moving. Write a note telling clients about the new address.",
+    "Write a congratulation card for my brother, who just shipped his first video game.",
+    "What's the average salary of a data scientist in Berlin?",
+    "Should I buy a Chromebook or a Windows laptop for my mum, who only emails and browses?",
+    "Explain what a product manager at a software company does.",
+    "What were the main causes of the dot-com crash?",
+    "Write a thank-you email to the IT team for fixing my laptop so fast.",
+    "How should I prepare for a behavioural interview at a big tech company?",
+    "Write a tweet announcing that our app is now available in French.",
+    "What is the kernel of truth in the saying 'no news is good news'?",
+    "How do I deploy a tent on rocky ground?",
+]
