@@ -19,9 +19,9 @@ import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Literal
+from typing import BinaryIO, Literal
 
-from controlplane.data.format import Refused, line, violations
+from controlplane.data.format import Refused, encode, line, violations
 from controlplane.errors import DataError
 from controlplane.store import Store
 from controlplane.values.data import ExportReport, SampleFilter, Skip
@@ -32,7 +32,8 @@ PROGRESS_EVERY = 1_000
 SKIP_IDS = 5
 
 ExportFormat = Literal["jsonl", "json"]
-_encode = json.JSONEncoder(ensure_ascii=False).encode
+#: Bytes buffered per output file before a write: a million lines make a thousand writes, not a million.
+BUFFER_BYTES = 1 << 20
 OnProgress = Callable[[int], None]
 
 
@@ -76,25 +77,34 @@ def export(
     skips: dict[str, tuple[int, list[int]]] = {}
     read = with_tools = 0
     written = [0, 0]
-    files: list[IO[str]] = []
+    files: list[BinaryIO] = []
     try:
-        files = [p.open("w", encoding="utf-8", newline="\n") for p in partial]
+        files = [p.open("wb", buffering=BUFFER_BYTES) for p in partial]
         writers = [_Writer(f, fmt) for f in files]
+        # the loop a million rows go through: nothing in it that a row does not need
+        left = limit if limit is not None else -1
+        write = writers[0].write
         for row in store.training_rows(project, selection):
             read += 1
             if on_progress is not None and read % PROGRESS_EVERY == 0:
                 on_progress(read)
             try:
                 out = line(row, max_seq_length=max_seq_length)
+                data = encode(out)
             except Refused as refused:
                 count, ids = skips.get(str(refused), (0, []))
                 skips[str(refused)] = (count + 1, ids if len(ids) >= SKIP_IDS else [*ids, row.id])
                 continue
-            side = 1 if split and _share(row.content_hash, row.id) < split else 0
-            writers[side].write(_encode(out))
-            written[side] += 1
-            with_tools += "tools" in out
-            if limit is not None and sum(written) >= limit:
+            if split and _share(row.content_hash, row.id) < split:
+                writers[1].write(data)
+                written[1] += 1
+            else:
+                write(data)
+                written[0] += 1
+            if len(out) > 1:  # "messages" and "tools"
+                with_tools += 1
+            left -= 1
+            if left == 0:
                 break
         for writer in writers:
             writer.close()
@@ -146,19 +156,18 @@ def check_lines(path: Path) -> list[str]:
 class _Writer:
     """Lines out, as JSONL or as one JSON array (what `--format json` asks for)."""
 
-    def __init__(self, file: IO[str], fmt: ExportFormat) -> None:
+    def __init__(self, file: BinaryIO, fmt: ExportFormat) -> None:
         self.file, self.fmt, self.first = file, fmt, True
+        #: `data` is a line with its newline: JSONL writes it as it is
+        self.write: Callable[[bytes], object] = file.write if fmt == "jsonl" else self._in_array
 
-    def write(self, text: str) -> None:
-        if self.fmt == "jsonl":
-            self.file.write(text + "\n")
-            return
-        self.file.write(("[\n" if self.first else ",\n") + text)
+    def _in_array(self, data: bytes) -> None:
+        self.file.write((b"[\n" if self.first else b",\n") + data[:-1])
         self.first = False
 
     def close(self) -> None:
         if self.fmt == "json":
-            self.file.write("[]\n" if self.first else "\n]\n")
+            self.file.write(b"[]\n" if self.first else b"\n]\n")
 
 
 def _share(content_hash: str | None, sample_id: int) -> float:

@@ -315,9 +315,9 @@ class Records:
             query = query.limit(limit)
         with self.database.transaction("read") as connection:
             result = connection.execution_options(stream_results=True, yield_per=batch).execute(query)
+            make = TrainingRow._make
             for rows in result.partitions():
-                for r in rows:
-                    yield TrainingRow(*r)
+                yield from map(make, rows)
 
     def sample_stats(self, project: str, *, since_24h: datetime, max_chars: int) -> list[dict[str, Any]]:
         """Per role, summed in the database: counts, first and last, the last 24 h, sources,
