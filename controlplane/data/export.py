@@ -1,12 +1,16 @@
 """`reasoning data export`: the selected samples as Together's fine-tuning file, streamed to disk.
 
-    store.training_rows (a cursor, 2,000 rows at a time) ─► format.line ─► violations ─► file
-                                 duplicates left out by the query │ refused: counted per reason
+    store.training_rows ─► format.line ─► format.encode ─► 1 MiB buffer ─► file
+    (a cursor, 2,000 rows       │ refused: counted per reason, with a few sample ids
+     at a time, repeats left out)
 
 Memory stays flat however many samples there are: rows come from a server-side cursor (SQLite
-steps its own), each is turned into its line and written, and only the skip counts are kept. The
-file is written next to its final name and moved there at the end, so an export that fails or is
-interrupted leaves nothing half-written, and an existing file is replaced only with `force`.
+steps its own), each is turned into its line, encoded (orjson: UTF-8 bytes, no text layer) and
+written, and only the skip counts are kept. A row costs what it needs and no more: a tuple, not a
+model; a plain conversation is checked against the format rules as it is copied (`format.line`);
+nothing is validated twice. The file is written next to its final name and moved there at the
+end, so an export that fails or is interrupted leaves nothing half-written, and an existing file
+is replaced only with `force`. `bench/export.py` measures it (README, "Exporting training data").
 
 `--split` sends a share of the lines to a validation file, chosen by content hash: the same
 sample lands on the same side on every export, so a validation set never leaks into training.

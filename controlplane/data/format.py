@@ -3,8 +3,10 @@
 Pure: a `TrainingRow` in, a line (a dict) or a `Refused` reason out; no store, no files. Together's
 SDK 3.1.1 `check_file` only checks structure (a JSON object per line) and validates the rest on
 its servers after upload, so the rules are enforced here, twice: `line()` builds a line that
-keeps them, and `violations()` checks any line against them independently (the exporter runs it
-on every line it writes; the tests on every line they read).
+keeps them (a plain conversation in one pass that checks them as it copies, anything else
+converted and then checked with `violations()`), and `violations()` checks any line against them
+independently (the tests run it on every line they read, and on every line the one-pass path
+makes against the general path's).
 
 The rules (the legacy 1.x `check_file`'s, which Together's server applies):
 - one object per line: `messages`, and `tools` when the prompt offered tools; no other key;
