@@ -218,7 +218,7 @@ class TestThePlainPath:
 
 class TestEncoding:
     def test_a_line_is_utf8_json_with_its_newline_and_reads_back_as_it_was(self) -> None:
-        out = line(row({"messages": [{"role": "user", "content": "grüß dich ✓ \"quoted\"\n"}]}, answer="ja"))
+        out = line(row({"messages": [{"role": "user", "content": 'grüß dich ✓ "quoted"\n'}]}, answer="ja"))
         data = encode(out)
         assert data.endswith(b"\n") and data.count(b"\n") == 1 and "grüß".encode() in data
         assert json.loads(data) == out and violations(json.loads(data)) == []
