@@ -622,7 +622,7 @@ def data_cleanup(
     with open_for(manifest) as store:
         deleted = retention(store, manifest.project, now, days=days, keep=keep, dry_run=dry_run)
         for deletion in [] if dry_run else deleted:
-            detail = {"samples": deletion.samples}
+            detail = deletion.counts()
             store.add_event(Event(at=now, project=manifest.project, role=deletion.role, actor="data cleanup",
                                   kind="retention", reason=deletion.reason, detail=detail))  # fmt: skip
     return Cleanup(project=manifest.project, at=now, dry_run=dry_run, days=days, keep=keep, deletions=tuple(deleted))

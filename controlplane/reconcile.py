@@ -58,7 +58,7 @@ def reconcile(project: Project, *, dry_run: bool = False, on_step: OnStep | None
                     actor=ACTOR,
                     kind="retention",
                     reason=deletion.reason,
-                    detail={"samples": deletion.samples},
+                    detail=deletion.counts(),
                 )
             )
     _judge_shadows(project)

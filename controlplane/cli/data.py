@@ -193,7 +193,9 @@ def cleanup_lines(result: Cleanup) -> list[str]:
         f"{d.role or 'all roles'}: " + (d.reason.replace("deleted", verb, 1) if result.dry_run else d.reason)
         for d in result.deletions
     ]
-    return [*lines, f"{'Would delete' if result.dry_run else 'Deleted'} {result.samples:,} sample(s)."]
+    decisions = sum(d.decisions for d in result.deletions)
+    also = f" and {decisions:,} routing decision(s)" if decisions else ""
+    return [*lines, f"{'Would delete' if result.dry_run else 'Deleted'} {result.samples:,} sample(s){also}."]
 
 
 def stats_table(result: DataStats) -> Table:

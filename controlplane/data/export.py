@@ -1,12 +1,16 @@
 """`reasoning data export`: the selected samples as Together's fine-tuning file, streamed to disk.
 
-    store.training_rows (a cursor, 2,000 rows at a time) ─► format.line ─► violations ─► file
-                                 duplicates left out by the query │ refused: counted per reason
+    store.training_rows ─► format.line ─► format.encode ─► 1 MiB buffer ─► file
+    (a cursor, 2,000 rows       │ refused: counted per reason, with a few sample ids
+     at a time, repeats left out)
 
 Memory stays flat however many samples there are: rows come from a server-side cursor (SQLite
-steps its own), each is turned into its line and written, and only the skip counts are kept. The
-file is written next to its final name and moved there at the end, so an export that fails or is
-interrupted leaves nothing half-written, and an existing file is replaced only with `force`.
+steps its own), each is turned into its line, encoded (orjson: UTF-8 bytes, no text layer) and
+written, and only the skip counts are kept. A row costs what it needs and no more: a tuple, not a
+model; a plain conversation is checked against the format rules as it is copied (`format.line`);
+nothing is validated twice. The file is written next to its final name and moved there at the
+end, so an export that fails or is interrupted leaves nothing half-written, and an existing file
+is replaced only with `force`. `bench/export.py` measures it (README, "Exporting training data").
 
 `--split` sends a share of the lines to a validation file, chosen by content hash: the same
 sample lands on the same side on every export, so a validation set never leaks into training.
@@ -19,9 +23,9 @@ import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Literal
+from typing import BinaryIO, Literal
 
-from controlplane.data.format import Refused, line, violations
+from controlplane.data.format import Refused, encode, line, violations
 from controlplane.errors import DataError
 from controlplane.store import Store
 from controlplane.values.data import ExportReport, SampleFilter, Skip
@@ -32,7 +36,8 @@ PROGRESS_EVERY = 1_000
 SKIP_IDS = 5
 
 ExportFormat = Literal["jsonl", "json"]
-_encode = json.JSONEncoder(ensure_ascii=False).encode
+#: Bytes buffered per output file before a write: a million lines make a thousand writes, not a million.
+BUFFER_BYTES = 1 << 20
 OnProgress = Callable[[int], None]
 
 
@@ -76,25 +81,34 @@ def export(
     skips: dict[str, tuple[int, list[int]]] = {}
     read = with_tools = 0
     written = [0, 0]
-    files: list[IO[str]] = []
+    files: list[BinaryIO] = []
     try:
-        files = [p.open("w", encoding="utf-8", newline="\n") for p in partial]
+        files = [p.open("wb", buffering=BUFFER_BYTES) for p in partial]
         writers = [_Writer(f, fmt) for f in files]
+        # the loop a million rows go through: nothing in it that a row does not need
+        left = limit if limit is not None else -1
+        write = writers[0].write
         for row in store.training_rows(project, selection):
             read += 1
             if on_progress is not None and read % PROGRESS_EVERY == 0:
                 on_progress(read)
             try:
                 out = line(row, max_seq_length=max_seq_length)
+                data = encode(out)
             except Refused as refused:
                 count, ids = skips.get(str(refused), (0, []))
                 skips[str(refused)] = (count + 1, ids if len(ids) >= SKIP_IDS else [*ids, row.id])
                 continue
-            side = 1 if split and _share(row.content_hash, row.id) < split else 0
-            writers[side].write(_encode(out))
-            written[side] += 1
-            with_tools += "tools" in out
-            if limit is not None and sum(written) >= limit:
+            if split and _share(row.content_hash, row.id) < split:
+                writers[1].write(data)
+                written[1] += 1
+            else:
+                write(data)
+                written[0] += 1
+            if len(out) > 1:  # "messages" and "tools"
+                with_tools += 1
+            left -= 1
+            if left == 0:
                 break
         for writer in writers:
             writer.close()
@@ -146,19 +160,18 @@ def check_lines(path: Path) -> list[str]:
 class _Writer:
     """Lines out, as JSONL or as one JSON array (what `--format json` asks for)."""
 
-    def __init__(self, file: IO[str], fmt: ExportFormat) -> None:
+    def __init__(self, file: BinaryIO, fmt: ExportFormat) -> None:
         self.file, self.fmt, self.first = file, fmt, True
+        #: `data` is a line with its newline: JSONL writes it as it is
+        self.write: Callable[[bytes], object] = file.write if fmt == "jsonl" else self._in_array
 
-    def write(self, text: str) -> None:
-        if self.fmt == "jsonl":
-            self.file.write(text + "\n")
-            return
-        self.file.write(("[\n" if self.first else ",\n") + text)
+    def _in_array(self, data: bytes) -> None:
+        self.file.write((b"[\n" if self.first else b",\n") + data[:-1])
         self.first = False
 
     def close(self) -> None:
         if self.fmt == "json":
-            self.file.write("[]\n" if self.first else "\n]\n")
+            self.file.write(b"[]\n" if self.first else b"\n]\n")
 
 
 def _share(content_hash: str | None, sample_id: int) -> float:

@@ -3,8 +3,10 @@
 Pure: a `TrainingRow` in, a line (a dict) or a `Refused` reason out; no store, no files. Together's
 SDK 3.1.1 `check_file` only checks structure (a JSON object per line) and validates the rest on
 its servers after upload, so the rules are enforced here, twice: `line()` builds a line that
-keeps them, and `violations()` checks any line against them independently (the exporter runs it
-on every line it writes; the tests on every line they read).
+keeps them (a plain conversation in one pass that checks them as it copies, anything else
+converted and then checked with `violations()`), and `violations()` checks any line against them
+independently (the tests run it on every line they read, and on every line the one-pass path
+makes against the general path's).
 
 The rules (the legacy 1.x `check_file`'s, which Together's server applies):
 - one object per line: `messages`, and `tools` when the prompt offered tools; no other key;
@@ -27,13 +29,14 @@ import json
 import re
 from typing import Any
 
+import orjson
+
 from controlplane.values.data import TrainingRow
 
 ROLES = ("system", "user", "assistant", "tool")
 _PLAIN_ROLES = frozenset(("system", "user", "assistant"))
 #: keys a plain message may have; `name` is dropped (Together takes no other key)
 _PLAIN_KEYS = frozenset(("role", "content", "name"))
-_decode = json.JSONDecoder().decode
 #: Characters per token, for the length estimate (Together counts with the base model's tokenizer).
 CHARS_PER_TOKEN = 4
 
@@ -50,10 +53,7 @@ def line(row: TrainingRow, *, max_seq_length: int | None = None) -> dict[str, An
     is one user turn): `_plain` takes those in one pass that checks the rules as it copies, and
     builds only lines `violations` passes (tests check it does). Everything else (tools, parts,
     Anthropic blocks, anything odd) is converted, then checked with `violations`."""
-    try:
-        prompt = _decode(row.prompt_json)
-    except ValueError:
-        raise Refused("the stored prompt is not JSON") from None
+    prompt = _decode(row.prompt_json)
     if not isinstance(prompt, dict):
         raise Refused("the stored prompt is not a JSON object")
     answer = row.answer
@@ -66,6 +66,32 @@ def line(row: TrainingRow, *, max_seq_length: int | None = None) -> dict[str, An
     if max_seq_length is not None and estimated_tokens(out) > max_seq_length:
         raise Refused(f"longer than max_seq_length {max_seq_length} tokens (estimated)")
     return out
+
+
+def encode(out: dict[str, Any]) -> bytes:
+    """A line as UTF-8 JSON bytes, newline included: orjson, about five times the standard
+    library's speed, and what a million rows spend most of their time on. What orjson cannot
+    encode (an integer past 64 bits) goes through the standard library; text that is no valid
+    Unicode (a lone surrogate) is refused, as Together would refuse the file."""
+    try:
+        return orjson.dumps(out, option=orjson.OPT_APPEND_NEWLINE)
+    except orjson.JSONEncodeError:
+        try:
+            return (json.dumps(out, ensure_ascii=False) + "\n").encode("utf-8")
+        except (UnicodeEncodeError, ValueError):
+            raise Refused("text that is not valid Unicode (a lone surrogate)") from None
+
+
+def _decode(text: str) -> Any:
+    """The stored prompt's JSON: orjson, or the standard library for what orjson refuses and it
+    takes (integers past 64 bits, NaN)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise Refused("the stored prompt is not JSON") from None
 
 
 def _converted(fmt: str, prompt: dict[str, Any], answer: str) -> dict[str, Any]:

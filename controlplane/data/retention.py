@@ -1,5 +1,9 @@
 """The one retention rule, for `reasoning data cleanup` and for every reconcile round: samples
 older than the cutoff go, then each role keeps its newest `keep`; the oldest go first either way.
+The proxy's routing decisions (every request the router scored, `routing_decisions`) hold the
+same requests and would otherwise grow without end: those older than the same cutoff go too,
+but a labeled one stays (it is the router's training data, which `route review` made by hand),
+and the per-role count does not apply to them (they belong to no role's fine-tune).
 
 A dry run counts in the database what the deletes would remove (the old samples per role, then
 each role's count without them), and deletes nothing.
@@ -26,6 +30,12 @@ def retention(store: Store, project: str, now: datetime, *, days: int, keep: int
         aged = store.delete_samples_before(project, cutoff)
         counts = store.count_samples(project)
     deletions = [Deletion(role=None, samples=aged, reason=f"deleted {aged} training sample(s) {age}")] if aged else []
+    decisions = (
+        store.count_decisions_before(project, cutoff) if dry_run else store.delete_decisions_before(project, cutoff)
+    )
+    if decisions:
+        reason = f"deleted {decisions} unlabeled routing decision(s) {age}"
+        deletions.append(Deletion(role=None, samples=0, decisions=decisions, reason=reason))
     for role, count in sorted(counts.items()):
         if count <= keep:
             continue

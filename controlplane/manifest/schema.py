@@ -311,7 +311,9 @@ class TrainingData(Strict):
     max_samples_per_model: Annotated[int, Field(gt=0)] = Field(
         default=10000, description="Samples kept per role; the oldest go first."
     )
-    retention_days: Annotated[int, Field(gt=0)] = Field(default=30, description="Samples older than this are deleted.")
+    retention_days: Annotated[int, Field(gt=0)] = Field(
+        default=30, description="Samples (and unlabeled routing decisions) older than this are deleted."
+    )
     redact: list[RedactKind] = Field(
         default_factory=lambda: list(DEFAULT_REDACT),
         description=(

@@ -90,6 +90,7 @@ class Store:
         self.label_decision = decisions.label_decision
         self.decision_count = decisions.decision_count
         self.delete_decisions_before = decisions.delete_decisions_before
+        self.count_decisions_before = decisions.count_decisions_before
         # the budget shared by every replica: reservations of requests in flight
         self.reserve = budget.reserve
         self.budget_held = budget.held

@@ -70,6 +70,12 @@ class Decisions:
             )
         return int(result.rowcount or 0)
 
+    def count_decisions_before(self, project: str, before: datetime) -> int:
+        """What `delete_decisions_before` would delete (a retention dry run)."""
+        query = select(func.count()).where(table.c.project == project, table.c.at < before, table.c.label.is_(None))
+        with self.database.transaction("read") as connection:
+            return int(connection.execute(query).scalar_one())
+
     def decision_count(self, project: str) -> int:
         with self.database.transaction("read") as connection:
             return int(connection.execute(select(func.count()).where(table.c.project == project)).scalar_one())

@@ -42,6 +42,9 @@ from controlplane.values.records import content_digest
 
 #: Rows fetched from the database at a time while export streams: memory stays at one batch.
 STREAM_BATCH = 2_000
+#: Repeated contents export holds in memory to de-duplicate (~150 bytes each); past this, the
+#: database probes per row instead.
+MAX_REPEATED = 100_000
 
 _Record = TypeVar("_Record", Usage, Sample)
 
@@ -289,9 +292,17 @@ class Records:
     ) -> Iterator[TrainingRow]:
         """The selected samples in the order they were recorded, streamed: the database hands
         over `batch` rows at a time (a server-side cursor on PostgreSQL), so memory stays flat
-        however many there are. The read transaction lasts as long as the iteration."""
+        however many there are. The read transaction lasts as long as the iteration.
+
+        De-duplication keeps the first sample of each content in the selection. Asking the
+        database, per row, whether an earlier one has its hash is an index probe in hash order,
+        which is random: past the page cache, a read per row (at a million samples, three times
+        the rest of the export's CPU). So the contents the project holds more than once are read
+        first, in one sequential pass over the (project, content_hash, id) index; the stream then
+        passes the first sample of each of those it meets, and every other sample as it is.
+        Memory grows with the repeated contents only; past `MAX_REPEATED` of them, the database
+        decides per row after all (`_first_of_its_content`)."""
         table = sample_table
-        wanted = _selected(table, project, selection)
         query = select(
             table.c.id,
             table.c.role,
@@ -300,24 +311,40 @@ class Records:
             type_coerce(table.c.prompt, Text),
             table.c.answer,
             table.c.content_hash,
-        ).where(*wanted)
-        if selection.dedup:
-            earlier = sample_table.alias("earlier")
-            query = query.where(
-                ~exists().where(
-                    *_selected(earlier, project, selection),
-                    earlier.c.content_hash == table.c.content_hash,
-                    earlier.c.id < table.c.id,
-                )
-            )
-        query = query.order_by(table.c.id)
-        if limit is not None:
-            query = query.limit(limit)
+        ).where(*_selected(table, project, selection))
         with self.database.transaction("read") as connection:
+            repeated: set[str] = set()
+            if selection.dedup:
+                last = connection.execute(select(func.max(table.c.id)).where(table.c.project == project)).scalar()
+                # a sample written from here on is not in this export: it cannot be missed as a repeat
+                query = query.where(table.c.id <= (last or 0))
+                found = _repeated_contents(connection, project, last or 0)
+                if found is None:
+                    query = query.where(_first_of_its_content(table, project, selection))
+                else:
+                    repeated = found
+            query = query.order_by(table.c.id)
+            if limit is not None and not repeated:
+                query = query.limit(limit)
             result = connection.execution_options(stream_results=True, yield_per=batch).execute(query)
+            make = TrainingRow._make
+            if not repeated:
+                for rows in result.partitions():
+                    yield from map(make, rows)
+                return
+            seen: set[str] = set()
+            left = -1 if limit is None else limit
             for rows in result.partitions():
-                for r in rows:
-                    yield TrainingRow(*r)
+                for row in rows:
+                    content = row[6]
+                    if content in repeated:
+                        if content in seen:
+                            continue
+                        seen.add(content)
+                    yield make(row)
+                    left -= 1
+                    if left == 0:
+                        return
 
     def sample_stats(self, project: str, *, since_24h: datetime, max_chars: int) -> list[dict[str, Any]]:
         """Per role, summed in the database: counts, first and last, the last 24 h, sources,
@@ -359,6 +386,33 @@ class Records:
 
 def _int(value: Any) -> int:
     return int(value or 0)
+
+
+def _repeated_contents(connection: Connection, project: str, last: int) -> set[str] | None:
+    """The content hashes the project's samples up to id `last` hold more than once (whatever
+    the selection: a superset of the selection's repeats); None when there are more than
+    `MAX_REPEATED`. A covering index scan in hash order, no table read."""
+    table = sample_table
+    query = (
+        select(table.c.content_hash)
+        .where(table.c.project == project, table.c.content_hash.is_not(None), table.c.id <= last)
+        .group_by(table.c.content_hash)
+        .having(func.count() > 1)
+        .limit(MAX_REPEATED + 1)
+    )
+    found = set(connection.execute(query).scalars())
+    return None if len(found) > MAX_REPEATED else found
+
+
+def _first_of_its_content(table: FromClause, project: str, selection: SampleFilter) -> ColumnElement[bool]:
+    """True for the sample no earlier one in the selection has the content of (NULL, no hash yet,
+    equals nothing: such a sample is its own content)."""
+    earlier = sample_table.alias("earlier")
+    return ~exists().where(
+        *_selected(earlier, project, selection),
+        earlier.c.content_hash == table.c.content_hash,
+        earlier.c.id < table.c.id,
+    )
 
 
 def _selected(table: FromClause, project: str, selection: SampleFilter) -> list[ColumnElement[bool]]:

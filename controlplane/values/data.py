@@ -4,9 +4,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from controlplane.values.common import Moment, Value, Versioned
 from controlplane.values.reconcile import Deletion
@@ -29,12 +28,13 @@ class SampleFilter(Value):
     dedup: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class TrainingRow:
+class TrainingRow(NamedTuple):
     """One sample as export reads it: what a training line is made of, and no more.
 
-    A dataclass, not a pydantic `Value`: export streams a million of these, and validating each
-    would cost more than the export itself. The store makes them; nothing else does."""
+    A named tuple, not a pydantic `Value` (validating each would cost more than the export
+    itself) nor a frozen dataclass (whose `__init__` sets each field through
+    `object.__setattr__`): export streams a million of these. The store makes them; nothing
+    else does."""
 
     id: int
     role: str

@@ -19,11 +19,18 @@ class ActionSummary(Value):
 
 
 class Deletion(Value):
-    """Training samples retention deleted (or would delete): by age for all roles, or by count."""
+    """What retention deleted (or would delete): training samples by age for all roles or by
+    count per role, or the proxy's unlabeled routing decisions by age."""
 
     role: str | None
     samples: int
     reason: str
+    #: routing decisions (the proxy's learned router's log), by the samples' age rule
+    decisions: int = 0
+
+    def counts(self) -> dict[str, int]:
+        """What went, for an event's detail: the samples, and the decisions when there were any."""
+        return {"samples": self.samples, **({"decisions": self.decisions} if self.decisions else {})}
 
 
 class Round(Versioned):

@@ -18,6 +18,7 @@ import pytest
 
 from controlplane import clock
 from controlplane.store import Sample, Store
+from controlplane.values import RoutingDecision
 from tests.support.cli import Run
 from tests.support.clock import FakeClock
 from tests.support.project import edit
@@ -204,6 +205,36 @@ class TestRetention:
             (None, "retention", {"samples": 2}),
             ("planning", "retention", {"samples": 2}),
         ]
+
+    def test_routing_decisions_past_retention_go_unless_labeled(
+        self, applied: Path, run: Run, store: Store, quickstart: Path
+    ) -> None:
+        now = clock.now()
+        store.record_decisions([decision(now - timedelta(days=31, minutes=m)) for m in range(3)])
+        store.record_decisions([decision(now - timedelta(days=29))])
+        labeled = min(store.decisions("quickstart"), key=lambda d: d.at)
+        assert labeled.id is not None and store.label_decision("quickstart", labeled.id, "coding", now)
+
+        dry = reconcile(run, quickstart, "--dry-run")
+        assert "all roles: retention: would delete 2 unlabeled routing decision(s) older than 30 days" in dry
+        assert store.decision_count("quickstart") == 4
+        out = reconcile(run, quickstart)
+        assert "all roles: retention: deleted 2 unlabeled routing decision(s) older than 30 days (before" in out
+        kept = store.decisions("quickstart")
+        assert sorted(d.at for d in kept) == [labeled.at, now - timedelta(days=29)]
+        events = json.loads(run("events", "-f", str(quickstart), "--json").out)["events"]
+        assert [(e["kind"], e["detail"]) for e in events if e["kind"] == "retention"] == [
+            ("retention", {"samples": 0, "decisions": 2})
+        ]
+        cleaned = run("data", "cleanup", "-f", str(quickstart))  # the same rule: nothing left to delete
+        assert cleaned.code == 0 and "Nothing to delete" in cleaned.out, cleaned.text
+
+
+def decision(at: datetime) -> RoutingDecision:
+    return RoutingDecision(
+        project="quickstart", at=at, api="anthropic", role=None, reason="no rule matched", score=0.2,
+        decision="not_coding", features={"w:cook": 1.0}, request={"messages": []},
+    )  # fmt: skip
 
 
 def sample(role: str, at: datetime) -> Sample:

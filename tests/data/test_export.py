@@ -86,6 +86,28 @@ class TestExport:
         assert export(store, "demo", SampleFilter(), out, NOW).written == 2
         assert export(store, "demo", SampleFilter(dedup=False), out, NOW, force=True).written == 3
 
+    @pytest.mark.parametrize("held", [100_000, 0], ids=["repeats-held", "probed-per-row"])
+    def test_the_first_of_a_content_in_the_selection_is_the_one_kept(
+        self, store: Store, held: int, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from sqlalchemy import update
+
+        from controlplane.store import records
+        from controlplane.store.tables import samples
+
+        monkeypatch.setattr(records, "MAX_REPEATED", held)  # 0: too many repeats to hold, the database probes
+
+        # one content three times, the first labeled bad (out of the default selection); another once
+        store.record(samples=[sample(1, label="bad"), sample(1), sample(1), sample(2)])
+        bad, second, third, other = sorted(s.id or 0 for s in store.samples("demo"))
+        assert [r.id for r in store.training_rows("demo", SampleFilter())] == [second, other]
+        assert [r.id for r in store.training_rows("demo", SampleFilter(label="any"))] == [bad, other]
+        assert [r.id for r in store.training_rows("demo", SampleFilter(), limit=1)] == [second]
+        assert [r.id for r in store.training_rows("demo", SampleFilter(dedup=False))] == [second, third, other]
+        with store.engine.begin() as connection:  # no hash yet (export gives them one): each its own
+            connection.execute(update(samples).values(content_hash=None))
+        assert [r.id for r in store.training_rows("demo", SampleFilter())] == [second, third, other]
+
     def test_samples_recorded_before_content_hashes_are_de_duplicated_too(self, store: Store, tmp_path: Path) -> None:
         from sqlalchemy import update
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from controlplane.data.format import Refused, line, violations
+from controlplane.data.format import Refused, encode, line, violations
 from controlplane.values.data import TrainingRow
 
 
@@ -214,3 +214,23 @@ class TestThePlainPath:
         from controlplane.data.format import _plain
 
         assert _plain(prompt) is None
+
+
+class TestEncoding:
+    def test_a_line_is_utf8_json_with_its_newline_and_reads_back_as_it_was(self) -> None:
+        out = line(row({"messages": [{"role": "user", "content": 'grüß dich ✓ "quoted"\n'}]}, answer="ja"))
+        data = encode(out)
+        assert data.endswith(b"\n") and data.count(b"\n") == 1 and "grüß".encode() in data
+        assert json.loads(data) == out and violations(json.loads(data)) == []
+
+    def test_what_orjson_refuses_the_standard_library_takes(self) -> None:
+        big = 2**70  # past orjson's 64 bits, both ways: a tool schema with a huge bound
+        tools = [{"type": "function", "function": {"name": "read", "parameters": {"maximum": big}}}]
+        stored = row({"messages": [{"role": "user", "content": "read"}], "tools": tools})
+        out = line(stored)
+        assert json.loads(encode(out))["tools"][0]["function"]["parameters"] == {"maximum": big}
+
+    def test_text_that_is_no_unicode_is_refused_not_written(self) -> None:
+        stored = row({"messages": [{"role": "user", "content": "x"}]}, answer="half a pair \ud800")
+        with pytest.raises(Refused, match="not valid Unicode"):
+            encode(line(stored))
