@@ -134,5 +134,9 @@ async def send_chunk(send: Send, body: bytes) -> None:
     await send({"type": "http.response.body", "body": body, "more_body": True})
 
 
+async def send_last(send: Send, body: bytes) -> None:
+    await send({"type": "http.response.body", "body": body})
+
+
 async def send_end(send: Send) -> None:
     await send({"type": "http.response.body", "body": b""})

@@ -50,6 +50,14 @@ class Exchange:
         path: str = self.scope["path"]
         return path + ("?" + query.decode("latin-1") if query else "")
 
+    @property
+    def target(self) -> str:
+        """The request target as the client sent it (percent-escapes kept), query included."""
+        query: bytes = self.scope.get("query_string", b"")
+        raw: bytes | None = self.scope.get("raw_path")
+        path = raw.decode("latin-1") if raw else self.scope["path"]
+        return path + ("?" + query.decode("latin-1") if query else "")
+
     def input_tokens(self) -> int:
         """The request's input tokens, estimated as routing estimates them (`runtime.tokens`)."""
         return estimate_input_tokens(self.body, self.api)
