@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from functools import lru_cache
 
 from starlette.types import Receive, Scope, Send
 
@@ -106,6 +107,7 @@ async def discard_body(receive: Receive, seconds: float, idle: float = LINGER_ID
         return
 
 
+@lru_cache(maxsize=4096)  # a proxy says a few dozen phrases: each is cleaned once
 def header_value(text: str) -> bytes:
     """A header value from free text: one line, latin-1, no control characters, not too long."""
     cleaned = "".join(c if " " <= c <= "~" else "?" for c in text[:200])
