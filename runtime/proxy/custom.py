@@ -70,12 +70,18 @@ class _Reader:
 class _AnthropicReader(_Reader):
     """Chat-completion chunks in, Anthropic's events out, with the ping Anthropic sends early."""
 
-    def __init__(self, model: str, input_tokens: int, stop_sequences: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, model: str, input_tokens: int, stop_sequences: tuple[str, ...] = (), *, streamed: bool = True
+    ) -> None:
         self.decoder = OpenAIStreamDecoder()
         self.stream = AnthropicStream(model, message_id(None), input_tokens, stop_sequences)
         self._pinged = False
+        #: False: the client gets the whole message (`whole()`), so no event is encoded as SSE
+        self.streamed = streamed
 
     def _encode(self, events: list[tuple[str, dict[str, Any]]]) -> bytes:
+        if not self.streamed:
+            return b""
         if self._pinged or not events:
             return b"".join(encode_sse(name, data) for name, data in events)
         # Anthropic's own order: message_start, content_block_start, ping, then the deltas.
@@ -256,7 +262,9 @@ async def answer(
             reader = _ResponsesReader(responses_request, input_tokens)
         elif exchange.api == "anthropic":
             stops = payload.pop("stop", None) or ()  # applied by the reader (the stream says which matched)
-            reader = _AnthropicReader(str(exchange.body.get("model")), input_tokens, tuple(stops))
+            reader = _AnthropicReader(
+                str(exchange.body.get("model")), input_tokens, tuple(stops), streamed=exchange.stream
+            )
         else:
             options = exchange.body.get("stream_options")
             include = isinstance(options, dict) and options.get("include_usage") is True
