@@ -17,6 +17,7 @@ from starlette.types import Scope, Send
 
 from controlplane import clock
 from controlplane.values import Outcome, Sample, Source, Usage
+from runtime.ids import fresh_hex
 from runtime.proxy.asgi import Headers
 from runtime.tokens import estimate_input_tokens
 from runtime.wire import Api
@@ -80,6 +81,7 @@ class Exchange:
             cost_usd=cost_usd,
             outcome=outcome,
             reason=reason,
+            record_id=fresh_hex(),  # given here, the recorder need not copy the record to give it one
         )
 
     def sample(self, source: Source, answer: str, *, model: str | None, outcome: Outcome) -> Sample:
@@ -102,6 +104,7 @@ class Exchange:
             outcome=outcome,
             agent_id=agent_id,
             room_id=room_id,
+            record_id=fresh_hex(),
         )
 
     def ids(self) -> tuple[str | None, str | None]:
