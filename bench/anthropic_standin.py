@@ -7,8 +7,11 @@ Raw asyncio (a Protocol, no framework) so the upstream costs as little as possib
 difference between "direct" and "through a proxy" is the proxy's. `POST /v1/messages` answers a
 fixed short message; with `"stream": true` it sends Anthropic's exact SSE sequence (chunked),
 the text deltas `--stream-gap-ms` apart so a proxy that buffers a stream shows it in time to
-first byte. `GET /_stats` counts requests by path, so the benchmark can check that every
-request it sent through a proxy reached the upstream.
+first byte. `POST /v1/chat/completions` plays a role's custom model (OpenAI-compatible, as Together
+serves it): the same text as chat-completion chunks, then a usage chunk and `[DONE]`, streamed
+when asked (the proxy always asks), the deltas `--stream-gap-ms` apart too. `GET /_stats` counts
+requests by path, so the benchmark can check that every request it sent through a proxy reached
+the upstream.
 
 The listening socket is made with IPPROTO_TCP and every accepted socket gets TCP_NODELAY: a
 socket made with proto 0 is skipped by asyncio's nodelay and each response then waits ~40 ms
@@ -65,6 +68,34 @@ STREAM_HEAD = _chunk(b"".join(_event(name, data) for name, data in _STREAM[: _DE
 STREAM_DELTAS = [_chunk(_event(name, data)) for name, data in _STREAM[_DELTAS]]
 STREAM_TAIL = _chunk(b"".join(_event(name, data) for name, data in _STREAM[_DELTAS.stop :])) + b"0\r\n\r\n"
 EVENTS = [name for name, _ in _STREAM]
+
+
+def _data(data: dict[str, object]) -> bytes:
+    return b"data: " + json.dumps(data, separators=(",", ":")).encode() + b"\n\n"
+
+
+def _completion_chunk(delta: dict[str, object], finish: str | None = None) -> dict[str, object]:
+    return {"id": "chatcmpl-bench", "object": "chat.completion.chunk", "created": 1, "model": MODEL,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}  # fmt: skip
+
+
+# A custom model's stream (OpenAI chat-completion chunks): role, the text deltas, the finish, usage.
+CHAT_HEAD = _chunk(_data(_completion_chunk({"role": "assistant", "content": ""})))
+CHAT_DELTAS = [_chunk(_data(_completion_chunk({"content": piece}))) for piece in TEXT]
+_USAGE = {"prompt_tokens": USAGE_IN, "completion_tokens": USAGE_OUT, "total_tokens": USAGE_IN + USAGE_OUT}
+CHAT_TAIL = (
+    _chunk(
+        _data(_completion_chunk({}, "stop"))
+        + _data({**_completion_chunk({}), "choices": [], "usage": _USAGE})
+        + b"data: [DONE]\n\n"
+    )
+    + b"0\r\n\r\n"
+)
+COMPLETION = json.dumps(
+    {"id": "chatcmpl-bench", "object": "chat.completion", "created": 1, "model": MODEL, "usage": _USAGE,
+     "choices": [{"index": 0, "message": {"role": "assistant", "content": "".join(TEXT)}, "finish_reason": "stop"}]},
+    separators=(",", ":"),
+).encode()  # fmt: skip
 
 JSON_HEAD = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nrequest-id: req_bench\r\ncontent-length: %d\r\n\r\n"
 SSE_HEAD = (
@@ -125,7 +156,7 @@ class Upstream(asyncio.Protocol):
             payload = json.dumps(dict(Upstream.stats)).encode()
             self.transport.write(JSON_HEAD % len(payload) + payload)
             return
-        if method != "POST" or path != "/v1/messages":
+        if method != "POST" or path not in ("/v1/messages", "/v1/chat/completions"):
             self.transport.write(_error("404 Not Found", "not_found_error", f"{method} {path}"))
             return
         try:
@@ -133,24 +164,27 @@ class Upstream(asyncio.Protocol):
         except ValueError:
             self.transport.write(_error("400 Bad Request", "invalid_request_error", "body is not JSON"))
             return
+        chat = path == "/v1/chat/completions"
         if not isinstance(request, dict) or not request.get("stream"):
-            self.transport.write(JSON_HEAD % len(MESSAGE) + MESSAGE)
+            whole = COMPLETION if chat else MESSAGE
+            self.transport.write(JSON_HEAD % len(whole) + whole)
             return
-        Upstream.stats["streams"] += 1
+        Upstream.stats["chat streams" if chat else "streams"] += 1
+        parts = (CHAT_HEAD, CHAT_DELTAS, CHAT_TAIL) if chat else (STREAM_HEAD, STREAM_DELTAS, STREAM_TAIL)
         if self.gap <= 0:
-            self.transport.write(SSE_HEAD + STREAM_HEAD + b"".join(STREAM_DELTAS) + STREAM_TAIL)
+            self.transport.write(SSE_HEAD + parts[0] + b"".join(parts[1]) + parts[2])
             return
         self.streaming = True
-        asyncio.get_running_loop().create_task(self.stream())
+        asyncio.get_running_loop().create_task(self.stream(*parts))
 
-    async def stream(self) -> None:
-        self.transport.write(SSE_HEAD + STREAM_HEAD)
-        for delta in STREAM_DELTAS:
+    async def stream(self, head: bytes, deltas: list[bytes], tail: bytes) -> None:
+        self.transport.write(SSE_HEAD + head)
+        for delta in deltas:
             await asyncio.sleep(self.gap)
             if self.transport.is_closing():
                 return
             self.transport.write(delta)
-        self.transport.write(STREAM_TAIL)
+        self.transport.write(tail)
         self.streaming = False
         self.drain_requests()
 

@@ -1,7 +1,22 @@
-"""The latency `reasoning proxy serve` adds over calling the same Anthropic upstream directly, and
-the same figures for LiteLLM's proxy in front of that upstream, side by side in one run.
+"""What `reasoning proxy serve` costs over calling the same Anthropic upstream directly, beside the
+least a Python relay costs (the floor) and LiteLLM's proxy, in one run: added latency, req/s, and
+CPU microseconds per request of the proxy process.
 
-    python bench/proxy_overhead.py [--requests 1000] [--duration 5] [--targets direct,reasoning,litellm]
+    python bench/proxy_overhead.py [--requests 1000] [--duration 5]
+        [--targets direct,floor,reasoning,translated,litellm]
+
+Targets:
+- direct: the upstream itself.
+- floor: `bench/floor_relay.py`, ~40 lines of raw asyncio: a pool of keep-alive connections to the
+  upstream, bytes relayed by HTTP framing, nothing else. No pass-through can cost less.
+- reasoning: `reasoning proxy serve`, pass-through: the manifest has a should_respond role, a
+  coding role that is declared but off (as the quickstart ships), and no rule that takes the
+  request, so it goes to `proxy.anthropic_upstream`.
+- translated: `reasoning proxy serve` with a rule sending the request to the coding role (applied
+  on the embedded simulator first), whose custom model is the upstream's OpenAI-compatible
+  `/v1/chat/completions` stand-in (`provider.base_url`), recording on: Anthropic in, translated to
+  chat completions, the model's stream translated back, usage and a sample recorded.
+- litellm: LiteLLM's proxy, its documented config fronting the upstream.
 
 Needs `wrk` (`apt-get install -y wrk`) and, for the LiteLLM row, LiteLLM in a venv of its own
 (one-time; `--install-litellm` runs it):
@@ -18,12 +33,15 @@ Method, per path:
 - concurrency 1: one keep-alive raw socket (blocking, TCP_NODELAY), --requests requests per
   mode, interleaved between the paths in --rounds rounds. Non-streaming: send to last body byte.
   Streaming: send to the first byte of the body (the first SSE chunk), i.e. time to first byte.
-- concurrency 64, non-streaming, and req/s: `wrk -t2 -c64 --latency` for --duration seconds.
+- concurrency 64, non-streaming, and req/s: `wrk -t1 -c64 --latency` for --duration seconds.
 - concurrency 64, streaming: wrk only times whole responses, so a raw-socket asyncio client runs
   64 keep-alive connections for --duration seconds and times send to first body byte.
 Each path is warmed first (--warmup requests; one second of the same load before each c=64
 figure), and after each load the upstream's count must stop moving before the next starts, so a
 slow proxy's backlog never spills into another path's figure.
+CPU per request: the utime+stime (`/proc/<pid>/stat`, the process and any children) the proxy
+spent during each c=64 load, divided by the requests completed in it. This is much less sensitive
+to a busy machine than req/s or latency, which rise with the load average printed beside them.
 Every response at concurrency 1 and in the streaming load is checked (status, text, the exact
 SSE event order); wrk counts non-2xx. The upstream counts what reached it, shown beside each
 figure with n and the duration, so every figure can be traced.
@@ -55,10 +73,12 @@ HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 REASONING = str(BIN / "reasoning") if (BIN / "reasoning").exists() else shutil.which("reasoning") or "reasoning"
 LITELLM_VENV = Path("/tmp/litellm-venv")
+TARGETS = ("direct", "floor", "reasoning", "translated", "litellm")
 LITELLM_INSTALL = (
     f"python3 -m venv {LITELLM_VENV} && {LITELLM_VENV}/bin/pip install 'litellm[proxy]==1.100.0' 'certifi<2026.10.19'"
 )
 ROLE_MODEL = "moonmakesmagic/DeepSeek-R1-Distill-Qwen-1.5B-shouldrespond"
+CODING_MODEL = "moonmakesmagic/DeepSeek-Llama-67B-coding"
 
 # A short agent-like request: a system prompt, one user turn. The same bytes go to every path.
 SYSTEM = (
@@ -234,17 +254,21 @@ class Figure:
     errors: int = 0
     rate: float = 0.0  # completed requests per second
     upstream: int | None = None  # requests the upstream saw meanwhile
+    cpu: float | None = None  # the proxy process's CPU seconds per request (utime + stime)
     method: str = ""
     first_error: str | None = None
 
 
 @dataclass
 class Target:
-    """One path to the upstream (direct, ours, LiteLLM): its figures and the raw samples behind them."""
+    """One path to the upstream (direct, the floor, ours, LiteLLM): its figures and the raw samples behind them."""
 
     key: str
     label: str
     port: int
+    pid: int | None = None  # the proxy's process, for its CPU time (None: direct)
+    #: what the upstream counts for one of this path's requests, non-streaming and streaming
+    seen: tuple[str, str] = ("POST /v1/messages", "streams")
     figures: dict[str, Figure] = field(default_factory=dict)
     samples: dict[str, list[float]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
@@ -261,6 +285,30 @@ CELLS = {
 
 
 # ---------------------------------------------------------------- processes
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of `pid` and its live descendants, in seconds (`/proc/<pid>/stat`)."""
+    children: dict[int, list[int]] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        # after the command: state, ppid, ... utime (14th field of the line) and stime (15th)
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / TICK
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += times.get(current, 0.0)
+        todo += children.get(current, [])
+    return total
 
 
 def free_port() -> int:
@@ -331,20 +379,32 @@ def running(command: list[str], log: Path, env: dict[str, str] | None = None) ->
             process.wait()
 
 
-def reasoning_manifest(directory: Path, port: int, upstream: int) -> Path:
+def reasoning_manifest(directory: Path, port: int, upstream: int, *, translated: bool = False,
+                       custom: bool = True) -> Path:  # fmt: skip
+    """Pass-through: coding declared but off, no rule for the request. `translated`: coding on and
+    a rule sending the bench's model to it. `custom`: the custom models are the upstream's
+    chat-completions stand-in (else the embedded simulator, which `reasoning apply` needs)."""
+    directory.mkdir(exist_ok=True)
     path = directory / "reasoning.yaml"
+    provider = f"{{type: simulator, provision_seconds: 0, base_url: 'http://127.0.0.1:{upstream}'}}"
     path.write_text(
         "version: 1\n"
         "project: bench\n"
-        "provider: {type: simulator}\n"
+        f"provider: {provider if custom else '{type: simulator, provision_seconds: 0}'}\n"
         f"store: {{url: 'sqlite:///{directory}/state.db'}}\n"
         "models:\n"
         "  should_respond:\n"
         f"    model: {ROLE_MODEL}\n"
         "    hardware: 1x_nvidia_h100_80gb_sxm\n"
+        "  coding:\n"
+        f"    model: {CODING_MODEL}\n"
+        "    hardware: 2x_nvidia_h100_80gb_sxm\n"
+        f"    enabled: {'true' if translated else 'false'}\n"
+        "training_data: {collect: true}\n"
         "proxy:\n"
         f"  listen: 127.0.0.1:{port}\n"
         f"  anthropic_upstream: http://127.0.0.1:{upstream}\n"
+        + (f"  routing:\n    - {{to: coding, when: {{models: [{MODEL}]}}}}\n" if translated else "")
     )
     return path
 
@@ -432,11 +492,12 @@ end
 
 
 def wrk(path: Target, script: Path, seconds: int, connections: int, upstream: int) -> Figure:
-    before = settled(upstream)["POST /v1/messages"]
+    before = settled(upstream)[path.seen[0]]
+    cpu_before = cpu_seconds(path.pid) if path.pid else 0.0
     out = subprocess.run(
         [
             "wrk",
-            f"-t{min(2, os.cpu_count() or 2)}",
+            "-t1",
             f"-c{connections}",
             f"-d{seconds}s",
             "--timeout",
@@ -450,7 +511,8 @@ def wrk(path: Target, script: Path, seconds: int, connections: int, upstream: in
         text=True,
         check=True,
     ).stdout
-    seen = settled(upstream)["POST /v1/messages"] - before
+    cpu = cpu_seconds(path.pid) - cpu_before if path.pid else None
+    seen = settled(upstream)[path.seen[0]] - before
     line = next((line for line in out.splitlines() if line.startswith("BENCH ")), None)
     if line is None:
         raise SystemExit(f"wrk printed no summary for {path.label}:\n{out}")
@@ -463,7 +525,8 @@ def wrk(path: Target, script: Path, seconds: int, connections: int, upstream: in
         errors=sum(errors),
         rate=requests / (duration / 1e6),
         upstream=seen,
-        method=f"wrk -t2 -c{connections} --latency",
+        cpu=cpu / requests if cpu is not None and requests else None,
+        method=f"wrk -t1 -c{connections} --latency",
         first_error=None if not sum(errors) else "connect/read/write/status/timeout = " + "/".join(map(str, errors)),
     )
 
@@ -526,9 +589,12 @@ def concurrent(paths: list[Target], seconds: int, connections: int, upstream: in
         path.figures["json64"] = wrk(path, script, seconds, connections, upstream)
     for path in paths:
         asyncio.run(streaming_load(path.port, connections, 1))
-        before = settled(upstream)["streams"]
+        before = settled(upstream)[path.seen[1]]
+        cpu_before = cpu_seconds(path.pid) if path.pid else 0.0
         figure = asyncio.run(streaming_load(path.port, connections, seconds))
-        figure.upstream = settled(upstream)["streams"] - before
+        if path.pid and figure.n:
+            figure.cpu = (cpu_seconds(path.pid) - cpu_before) / (figure.n + figure.errors)
+        figure.upstream = settled(upstream)[path.seen[1]] - before
         path.figures["ttfb64"] = figure
 
 
@@ -539,9 +605,40 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f}"
 
 
+def us(figure: Figure | None) -> str:
+    return f"{figure.cpu * 1e6:,.0f}" if figure is not None and figure.cpu is not None else "–"
+
+
+#: issue 11's aims: pass-through CPU per request and share of the floor's req/s; the translated route's CPU
+AIM_PASS_CPU, AIM_PASS_SHARE, AIM_TRANSLATED_CPU = 200e-6, 0.40, 1e-3
+
+
+def aims(paths: list[Target]) -> str:
+    """Our two paths against the aims, beside the floor."""
+    by_key = {path.key: path for path in paths}
+    floor = by_key.get("floor")
+    lines = []
+    if (ours := by_key.get("reasoning")) and (mine := ours.figures.get("json64")) and mine.cpu is not None:
+        line = f"pass-through: {mine.cpu * 1e6:,.0f} µs CPU per request (aim <= {AIM_PASS_CPU * 1e6:.0f})"
+        if floor and (base := floor.figures.get("json64")) and base.cpu is not None:
+            line += (
+                f", {mine.rate / base.rate:.1%} of the floor's req/s (aim >= {AIM_PASS_SHARE:.0%}); the floor "
+                f"{base.cpu * 1e6:,.0f} µs, {base.rate:,.0f} req/s; ours costs {mine.cpu / base.cpu:.1f}x its CPU"
+            )
+        lines.append(line)
+    if (translated := by_key.get("translated")) and (mine := translated.figures.get("json64")) and mine.cpu:
+        streamed = translated.figures.get("ttfb64")
+        lines.append(
+            f"translated route: {mine.cpu * 1e6:,.0f} µs CPU per request non-streaming, {us(streamed)} streaming "
+            f"(aim <= {AIM_TRANSLATED_CPU * 1e6:.0f})"
+        )
+    return "\n\n" + "\n".join(lines) if lines else ""
+
+
 def table(paths: list[Target], connections: int) -> str:
     direct = next((path for path in paths if path.key == "direct"), None)
-    head = ["path", *(f"{label} p50 / p99" for label in CELLS.values()), f"req/s at {connections}"]
+    head = ["path", *(f"{label} p50 / p99" for label in CELLS.values()), f"req/s at {connections}",
+            "CPU µs/req, non-streaming / streaming"]  # fmt: skip
     rows = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
     for path in paths:
         cells = [path.label]
@@ -550,8 +647,9 @@ def table(paths: list[Target], connections: int) -> str:
             cells.append(f"{ms(figure.p50)} / {ms(figure.p99)} ms" if figure else "–")
         rate = path.figures.get("json64")
         cells.append(f"{rate.rate:,.0f}" if rate else "–")
+        cells.append(" / ".join(us(path.figures.get(key)) for key in ("json64", "ttfb64")))
         rows.append("| " + " | ".join(cells) + " |")
-    out = "\n".join(rows)
+    out = "\n".join(rows) + aims(paths)
     if direct is None or len(paths) == 1:
         return out
     head = ["added over direct", *(f"{label} p50 / p99" for label in CELLS.values()), "req/s vs direct"]
@@ -584,6 +682,8 @@ def trace(paths: list[Target]) -> str:
                 line += f", {figure.rate:,.0f} req/s"
             if figure.upstream is not None:
                 line += f", upstream saw {figure.upstream}"
+            if figure.cpu is not None:
+                line += f", proxy CPU {figure.cpu * 1e6:,.0f} µs/request"
             if figure.first_error:
                 line += f"; first error: {figure.first_error}"
             lines.append(line)
@@ -600,7 +700,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=50, help="unmeasured requests per path and mode first")
     parser.add_argument("--duration", type=int, default=5, help="seconds per path and mode at concurrency 64")
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--targets", default="direct,reasoning,litellm")
+    parser.add_argument("--targets", default=",".join(TARGETS))
     parser.add_argument("--stream-gap-ms", type=float, default=1.0, help="upstream pause before each text delta")
     parser.add_argument("--reasoning", default=REASONING, help="the reasoning executable (to compare builds)")
     parser.add_argument("--litellm", default=str(LITELLM_VENV / "bin" / "litellm"), help="the litellm executable")
@@ -611,8 +711,8 @@ def main() -> None:
 
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
-    if unknown := set(wanted) - {"direct", "reasoning", "litellm"}:
-        raise SystemExit(f"--targets: unknown {', '.join(sorted(unknown))}; choose from direct, reasoning, litellm")
+    if unknown := set(wanted) - set(TARGETS):
+        raise SystemExit(f"--targets: unknown {', '.join(sorted(unknown))}; choose from {', '.join(TARGETS)}")
     if "litellm" in wanted and not Path(args.litellm).exists():
         if not args.install_litellm:
             raise SystemExit(
@@ -620,7 +720,7 @@ def main() -> None:
             )
         subprocess.run(LITELLM_INSTALL, shell=True, check=True)
         args.litellm = str(LITELLM_VENV / "bin" / "litellm")
-    if "reasoning" in wanted and (why := reasoning_usable(args.reasoning)):
+    if {"reasoning", "translated"} & set(wanted) and (why := reasoning_usable(args.reasoning)):
         raise SystemExit(f"cannot run our proxy: {why}")
 
     scratch = Path(tempfile.mkdtemp(prefix="proxy-overhead-"))
@@ -635,13 +735,40 @@ def main() -> None:
         wait_answering(Target("direct", "the upstream", upstream), processes["direct"], log)
         if "direct" in wanted:
             paths.append(Target("direct", "direct to the upstream", upstream))
+        if "floor" in wanted:
+            port = free_port()
+            command = [sys.executable, str(HERE / "floor_relay.py"), "--port", str(port), "--upstream",
+                       f"127.0.0.1:{upstream}"]  # fmt: skip
+            processes["floor"] = stack.enter_context(running(command, scratch / "floor.log"))
+            paths.append(Target("floor", "the floor (`bench/floor_relay.py`)", port, processes["floor"].pid))
+        env = {**os.environ, "ANTHROPIC_API_KEY": "sk-ant-bench"}
         if "reasoning" in wanted:
             port = free_port()
-            manifest = reasoning_manifest(scratch, port, upstream)
-            env = {**os.environ, "ANTHROPIC_API_KEY": "sk-ant-bench"}
+            manifest = reasoning_manifest(scratch / "reasoning", port, upstream)
             command = [args.reasoning, "proxy", "serve", "-f", str(manifest), "--listen", f"127.0.0.1:{port}"]
             processes["reasoning"] = stack.enter_context(running(command, scratch / "reasoning.log", env))
-            paths.append(Target("reasoning", "`reasoning proxy serve` (pass-through)", port))
+            paths.append(
+                Target("reasoning", "`reasoning proxy serve` (pass-through)", port, processes["reasoning"].pid)
+            )
+        if "translated" in wanted:
+            port = free_port()
+            directory = scratch / "translated"
+            manifest = reasoning_manifest(directory, port, upstream, translated=True, custom=False)
+            applied = subprocess.run(
+                [args.reasoning, "apply", "--auto-approve", "-f", str(manifest)], capture_output=True, text=True,
+                cwd=directory, env=env,
+            )  # fmt: skip
+            if applied.returncode != 0:
+                raise SystemExit(
+                    f"`reasoning apply` for the translated route failed:\n{applied.stdout}{applied.stderr}"
+                )
+            manifest = reasoning_manifest(directory, port, upstream, translated=True)
+            command = [args.reasoning, "proxy", "serve", "-f", str(manifest), "--listen", f"127.0.0.1:{port}"]
+            processes["translated"] = stack.enter_context(running(command, scratch / "translated.log", env))
+            paths.append(
+                Target("translated", "`reasoning proxy serve` (translated: coding role, recording)", port,
+                       processes["translated"].pid, ("POST /v1/chat/completions", "chat streams"))
+            )  # fmt: skip
         if "litellm" in wanted:
             port = free_port()
             config = litellm_config(scratch, upstream)
@@ -649,7 +776,7 @@ def main() -> None:
             env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
             command = [args.litellm, "--config", str(config), "--host", "127.0.0.1", "--port", str(port)]
             processes["litellm"] = stack.enter_context(running(command, scratch / "litellm.log", env))
-            paths.append(Target("litellm", "LiteLLM proxy 1.100.0, default config", port))
+            paths.append(Target("litellm", "LiteLLM proxy 1.100.0, default config", port, processes["litellm"].pid))
         for path in paths:
             wait_answering(path, processes[path.key], scratch / f"{path.key}.log")
 

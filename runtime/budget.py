@@ -96,6 +96,7 @@ from controlplane.manifest import Manifest
 from controlplane.store import Held, Store, day_of
 from controlplane.values import LedgerInterval, Period, period_bounds
 from controlplane.values.money import cost
+from runtime.ids import fresh_hex
 
 log = logging.getLogger(__name__)
 
@@ -251,7 +252,7 @@ class BudgetGuard:
         wanted = max(0, _micros(estimated_usd))
         limits = self._limits_of(role)
         if not limits:
-            return Reservation(uuid.uuid4().hex, role, wanted / 1_000_000, shared=False)
+            return Reservation(fresh_hex(), role, wanted / 1_000_000, shared=False)
         with self._lock:
             hardware = self._hardware
         if hardware is None:
@@ -270,8 +271,8 @@ class BudgetGuard:
             with self._lock:
                 held = self._held
             refusal = decide(held) if held is not None else "budget unknown: the spend has not been read yet"
-            return OverBudget(role, refusal) if refusal else Reservation(uuid.uuid4().hex, role, 0.0, shared=False)
-        reservation = Reservation(uuid.uuid4().hex, role, wanted / 1_000_000)
+            return OverBudget(role, refusal) if refusal else Reservation(fresh_hex(), role, 0.0, shared=False)
+        reservation = Reservation(fresh_hex(), role, wanted / 1_000_000)
         try:
             refusal, held = self.store.reserve(
                 self.project,

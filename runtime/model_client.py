@@ -1,15 +1,15 @@
-"""The runtime's one HTTP client, for the custom models and the fallback upstreams alike: the
-proxy's (custom models streamed, upstreams relayed) and the hooks' (whole chat completions).
+"""The hooks' HTTP client for the custom models and their fallback upstreams (whole chat
+completions), and what any of the runtime's connections can fail with.
 
 aiohttp, not httpx: at 64 concurrent requests on this project's machines httpx's async pool does
-130-200 req/s where aiohttp's `ClientSession` does 3,250-4,670; the proxy's hot path is nothing but
-this. One session per client, opened in the event loop that uses it, keeps a keep-alive pool per
-host. Bytes go through as they are: responses are not decompressed (a relayed client asked for its
-encoding and gets it), aiohttp adds none of its default headers, and no cookie is ever kept.
+130-200 req/s where aiohttp's `ClientSession` does 3,250-4,670. One session per client, opened in
+the event loop that uses it, keeps a keep-alive pool per host; responses are not decompressed,
+aiohttp adds none of its default headers, and no cookie is ever kept. (The proxy, whose hot path
+is nothing but relaying, has a leaner client of its own: `runtime.proxy.upstream`.)
 
-aiohttp's failures are classified here and nowhere else: `TRANSPORT_ERRORS` is what a connection
-can fail with, and a model that gave no usable answer is a `ModelCallFailed` with its reason.
-"""
+Failures are classified here and nowhere else: `TRANSPORT_ERRORS` is what a connection can fail
+with (aiohttp's errors, and the `OSError`s and `TimeoutError`s the proxy's client raises), and a
+model that gave no usable answer is a `ModelCallFailed` with its reason."""
 
 from __future__ import annotations
 

@@ -66,6 +66,7 @@ from types import TracebackType
 from controlplane.errors import StoreError
 from controlplane.store import Sample, Store, Usage
 from controlplane.values import RoutingDecision
+from runtime.ids import fresh_hex
 from runtime.redact import Redactor
 
 log = logging.getLogger(__name__)
@@ -344,9 +345,9 @@ class Recorder:
             if not self.collect_samples:
                 sample = None
             if usage.record_id is None:
-                usage = usage.model_copy(update={"record_id": uuid.uuid4().hex})
+                usage = usage.model_copy(update={"record_id": fresh_hex()})
             if sample is not None and sample.record_id is None:
-                sample = sample.model_copy(update={"record_id": uuid.uuid4().hex})
+                sample = sample.model_copy(update={"record_id": fresh_hex()})
             with self._cond:
                 if self._closing:
                     if not self._late_logged:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from enum import StrEnum
 from pathlib import Path
 
@@ -38,7 +39,8 @@ def serve(
     from runtime.proxy.server import ProxyServer
 
     manifest = load(file)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO, format=_FORMAT)
+    _batch_access_log()
     form = access_log.value if access_log is not None else None
     server = ProxyServer(manifest, listen, log_config=_UVICORN_LOGGING, own_process=True, access_log=form)
     try:
@@ -59,6 +61,19 @@ def serve(
         f"reasoning proxy on http://{where}:{port} (project {manifest.project}; fallback {upstreams})", markup=False
     )
     server.run()
+
+
+_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def _batch_access_log() -> None:
+    """The access log's lines on stderr as the others are, written once per event-loop turn."""
+    from runtime.proxy.access import BatchedHandler, SecondsFormatter, log
+
+    handler = BatchedHandler(sys.stderr)
+    handler.setFormatter(SecondsFormatter(_FORMAT))
+    log.addHandler(handler)
+    log.propagate = False
 
 
 # uvicorn's own lines (start, stop, errors) on stderr, in the format of ours; no access log.

@@ -7,13 +7,19 @@ What a line holds is what an operator needs to see a decision: the method, the p
 query, which can carry a key), the status, `x-reasoning-role` and `x-reasoning-reason` as the
 client got them, and the milliseconds the request took, to its last byte. Never a body or a header value:
 the log has no secrets to leak. A client that hung up before any answer is logged with status 499.
+
+A line per request is a write per request: `reasoning proxy serve` gives this logger a
+`BatchedHandler`, which writes the lines of one event-loop turn with one write at its end (the
+records, their order and their text unchanged), and formats each second's timestamp once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from typing import Literal
+import time
+from typing import Literal, TextIO
 
 from runtime.proxy.asgi import header_value
 
@@ -36,12 +42,73 @@ class AccessLog:
         return self.form != "off"
 
     def line(self, method: str, path: str, status: int | None, role: bytes, reason: bytes, ms: float) -> None:
+        if not log.isEnabledFor(logging.INFO):
+            return
         code = CLIENT_GONE if status is None else status
         path = header_value(path).decode("latin-1")  # printable ASCII: a path cannot forge a line
         role_text, reason_text = role.decode("latin-1") or "-", reason.decode("latin-1")
         if self.form == "json":
             record = {"method": method, "path": path, "status": code, "role": role_text, "reason": reason_text,
                       "ms": round(ms, 2)}  # fmt: skip
-            log.info(json.dumps(record))
+            message = json.dumps(record)
         else:
-            log.info('%s %s %d %s "%s" %.1fms', method, path, code, role_text, reason_text, ms)
+            message = f'{method} {path} {code} {role_text} "{reason_text}" {ms:.1f}ms'
+        # `log.info` would walk the stack for the caller's file and line on every request: this
+        # record's origin is always here.
+        log.handle(log.makeRecord(log.name, logging.INFO, __file__, 0, message, (), None))
+
+
+class SecondsFormatter(logging.Formatter):
+    """`logging.Formatter` with `%(asctime)s` formatted once per second, not once per record."""
+
+    _second: int = -1
+    _text: str = ""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        second = int(record.created)
+        if second != self._second:
+            self._second, self._text = second, time.strftime(datefmt or "%Y-%m-%d %H:%M:%S", self.converter(second))
+        return f"{self._text},{int(record.msecs):03d}" if datefmt is None else self._text
+
+
+class BatchedHandler(logging.StreamHandler[TextIO]):
+    """A stream handler that, inside a running event loop, writes at the end of the loop's turn: the
+    lines of every request answered in that turn go out in one write. Elsewhere (another thread,
+    no loop) a record is written at once, as `logging.StreamHandler` does."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__(stream)
+        self._pending: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = self.format(record) + self.terminator
+        except Exception:
+            self.handleError(record)
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._pending.append(line)
+            self._write()
+            return
+        if not self._pending:
+            loop.call_soon(self._write)
+        self._pending.append(line)
+
+    def _write(self) -> None:
+        self.acquire()
+        try:
+            lines, self._pending = self._pending, []
+            if lines:
+                self.stream.write("".join(lines))
+                self.stream.flush()
+        finally:
+            self.release()
+
+    def flush(self) -> None:
+        self._write()
+
+    def close(self) -> None:
+        self._write()
+        super().close()

@@ -92,6 +92,11 @@ class ProxyApp:
                 if self.freeze_gc:
                     gc.collect()
                     gc.freeze()
+                    # A request allocates a few hundred objects and frees nearly all of them by
+                    # reference counting: a young-generation pass every 700 allocations (the
+                    # default) runs about once a request for nothing. Every 20,000: ~6 % less CPU
+                    # per pass-through request (two proxies side by side, bench's request).
+                    gc.set_threshold(20_000, 10, 10)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.context.stop()

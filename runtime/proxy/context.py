@@ -2,7 +2,7 @@
 target, recorder: `runtime.services`) and the proxy's own parts.
 
     guard      who may use the proxy, and whose credentials go upstream (`security`)
-    client     the one connection pool, to the custom models and the upstreams (`runtime.model_client`)
+    pool       the keep-alive connections, to the custom models and the upstreams (`upstream`)
     metrics    what /metrics says (`metrics`)
     access     the access log, a line per request (`access`)
     inflight   requests being handled, recording included
@@ -22,12 +22,12 @@ from controlplane.manifest import Manifest
 from controlplane.manifest.schema import normalize_role
 from controlplane.values import Outcome
 from runtime import decisions
-from runtime.model_client import ModelClient
 from runtime.proxy.access import AccessLog
 from runtime.proxy.asgi import Headers
 from runtime.proxy.exchange import Exchange
 from runtime.proxy.metrics import Metrics
 from runtime.proxy.security import Guard
+from runtime.proxy.upstream import Origin, Pool, origin_of
 from runtime.recorder import RecorderStats
 from runtime.services import RuntimeServices
 from runtime.wire import Answer, Api
@@ -49,7 +49,11 @@ class ProxyContext:
             "anthropic": upstream_base(self.settings.anthropic_upstream),
             "openai": upstream_base(self.settings.openai_upstream),
         }
-        self.client = ModelClient(
+        #: the same, parsed for the pool (None where there is no upstream)
+        self.origins: dict[Api, Origin | None] = {
+            api: origin_of(base) if base is not None else None for api, base in self.upstreams.items()
+        }
+        self.pool = Pool(
             connect_timeout=self.settings.connect_timeout_seconds, read_timeout=self.settings.read_timeout_seconds
         )
         budget = services.budget
@@ -61,16 +65,16 @@ class ProxyContext:
         self.role_labels = frozenset(r.when.header for r in self.settings.routing if r.when.header)
         #: requests being handled, recording included (a client may have its answer before then)
         self.inflight = 0
+        self._custom: tuple[Origin, str, Headers] | None = None
 
     # -- lifecycle: in the server's event loop ----------------------------------------------
 
     async def start(self) -> None:
-        await self.client.start()
         await asyncio.to_thread(self.services.start)
 
     async def stop(self) -> None:
         """After the last request: close the pool, stop refreshing, drain the recorder."""
-        await self.client.close()
+        await self.pool.close()
         await asyncio.to_thread(self.services.close)
 
     # -- decisions ------------------------------------------------------------------------
@@ -101,9 +105,15 @@ class ProxyContext:
     def model_for(self, role: str) -> str:
         return self.services.target.model_for(role)
 
-    def custom_endpoint(self) -> tuple[str, list[tuple[str, str]]]:
-        target = self.services.target
-        return target.chat_url, [("content-type", "application/json"), *target.headers.items()]
+    def custom_endpoint(self) -> tuple[Origin, str, Headers]:
+        """Where chat completions for the roles go: the origin, the target and the headers."""
+        if self._custom is None:
+            target = self.services.target
+            origin = origin_of(target.base_url)
+            headers = [(b"content-type", b"application/json")]
+            headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in target.headers.items()]
+            self._custom = (origin, "/v1/chat/completions", headers)
+        return self._custom
 
     # -- when a request is answered ----------------------------------------------------------
 

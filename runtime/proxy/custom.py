@@ -22,16 +22,15 @@ import asyncio
 import json
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
-
 from controlplane import clock
 from runtime.errors import ModelCallFailed, UpstreamFormatError
 from runtime.gate import Admission, Declined
-from runtime.model_client import TRANSPORT_ERRORS
+from runtime.model_client import TRANSPORT_ERRORS, counts_against
 from runtime.proxy.asgi import SSE, decision, send_chunk, send_end, send_start, send_whole
 from runtime.proxy.errors import error_body
 from runtime.proxy.exchange import Exchange
 from runtime.proxy.relay import relay
+from runtime.proxy.upstream import Response
 from runtime.wire import PING_SSE, AnthropicStream, OpenAIStreamDecoder, answers, encode_sse, message_id
 from runtime.wire.responses import ResponsesStream
 
@@ -71,12 +70,18 @@ class _Reader:
 class _AnthropicReader(_Reader):
     """Chat-completion chunks in, Anthropic's events out, with the ping Anthropic sends early."""
 
-    def __init__(self, model: str, input_tokens: int, stop_sequences: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, model: str, input_tokens: int, stop_sequences: tuple[str, ...] = (), *, streamed: bool = True
+    ) -> None:
         self.decoder = OpenAIStreamDecoder()
         self.stream = AnthropicStream(model, message_id(None), input_tokens, stop_sequences)
         self._pinged = False
+        #: False: the client gets the whole message (`whole()`), so no event is encoded as SSE
+        self.streamed = streamed
 
     def _encode(self, events: list[tuple[str, dict[str, Any]]]) -> bytes:
+        if not self.streamed:
+            return b""
         if self._pinged or not events:
             return b"".join(encode_sse(name, data) for name, data in events)
         # Anthropic's own order: message_start, content_block_start, ping, then the deltas.
@@ -257,7 +262,9 @@ async def answer(
             reader = _ResponsesReader(responses_request, input_tokens)
         elif exchange.api == "anthropic":
             stops = payload.pop("stop", None) or ()  # applied by the reader (the stream says which matched)
-            reader = _AnthropicReader(str(exchange.body.get("model")), input_tokens, tuple(stops))
+            reader = _AnthropicReader(
+                str(exchange.body.get("model")), input_tokens, tuple(stops), streamed=exchange.stream
+            )
         else:
             options = exchange.body.get("stream_options")
             include = isinstance(options, dict) and options.get("include_usage") is True
@@ -278,25 +285,24 @@ async def answer(
 
 async def _first_token(
     context: ProxyContext, exchange: Exchange, admission: Admission, reader: _Reader, payload: dict[str, Any]
-) -> tuple[aiohttp.ClientResponse, bytes, bytes | None] | None:
+) -> tuple[Response, bytes, bytes | None] | None:
     """The model's response, what it said up to its first token, and for a client that did not
     ask to stream the whole answer; None when it failed and the fallback answered instead."""
     payload = {**payload, "stream": True, "stream_options": {"include_usage": True}}
-    url, headers = context.custom_endpoint()
-    response: aiohttp.ClientResponse | None = None
+    response: Response | None = None
     first = b""
     phase = "first byte timeout"
     try:
         async with asyncio.timeout(context.settings.first_byte_timeout_seconds):
-            response = await context.client.open_stream(url, json.dumps(payload).encode(), headers)
+            response = await _open_stream(context, json.dumps(payload).encode())
             while not reader.started:
-                piece = await response.content.readany()
+                piece = await response.readany()
                 first += reader.end() if not piece else reader.feed(piece)
         phase = "custom model read timeout"
         whole = None
         if not exchange.stream:  # nothing is sent yet: read it all, and a failure still falls back
             while not reader.ended:
-                piece = await response.content.readany()
+                piece = await response.readany()
                 if not piece:
                     break
                 reader.feed(piece)
@@ -321,12 +327,30 @@ async def _first_token(
     return response, first, whole
 
 
+async def _open_stream(context: ProxyContext, body: bytes) -> Response:
+    """Call the custom model; its response once the head is in, if the status is 200.
+
+    Raises `ModelCallFailed` with the reason to fall back otherwise: no connection, or another
+    status (`counts_against` says whether it trips the circuit). The caller bounds the wait.
+    """
+    origin, target, headers = context.custom_endpoint()
+    try:
+        response = await context.pool.send(origin, "POST", target, headers, body)
+    except OSError as error:
+        raise ModelCallFailed(f"custom model unreachable ({type(error).__name__})") from None
+    if response.status != 200:
+        response.close()
+        status = response.status
+        raise ModelCallFailed(f"custom model answered {status}", counts_against=counts_against(status))
+    return response
+
+
 async def _relay_stream(
     context: ProxyContext,
     exchange: Exchange,
     admission: Admission,
     reader: _Reader,
-    response: aiohttp.ClientResponse,
+    response: Response,
     first: bytes,
     head: list[tuple[bytes, bytes]],
 ) -> None:
@@ -338,7 +362,7 @@ async def _relay_stream(
         await send_chunk(exchange.send, first)
         try:
             while not reader.ended:
-                piece = await response.content.readany()
+                piece = await response.readany()
                 if not piece:
                     break
                 out = reader.feed(piece)

@@ -17,6 +17,7 @@ from starlette.types import Scope, Send
 
 from controlplane import clock
 from controlplane.values import Outcome, Sample, Source, Usage
+from runtime.ids import fresh_hex
 from runtime.proxy.asgi import Headers
 from runtime.tokens import estimate_input_tokens
 from runtime.wire import Api
@@ -50,6 +51,14 @@ class Exchange:
         path: str = self.scope["path"]
         return path + ("?" + query.decode("latin-1") if query else "")
 
+    @property
+    def target(self) -> str:
+        """The request target as the client sent it (percent-escapes kept), query included."""
+        query: bytes = self.scope.get("query_string", b"")
+        raw: bytes | None = self.scope.get("raw_path")
+        path = raw.decode("latin-1") if raw else self.scope["path"]
+        return path + ("?" + query.decode("latin-1") if query else "")
+
     def input_tokens(self) -> int:
         """The request's input tokens, estimated as routing estimates them (`runtime.tokens`)."""
         return estimate_input_tokens(self.body, self.api)
@@ -72,6 +81,7 @@ class Exchange:
             cost_usd=cost_usd,
             outcome=outcome,
             reason=reason,
+            record_id=fresh_hex(),  # given here, the recorder need not copy the record to give it one
         )
 
     def sample(self, source: Source, answer: str, *, model: str | None, outcome: Outcome) -> Sample:
@@ -94,6 +104,7 @@ class Exchange:
             outcome=outcome,
             agent_id=agent_id,
             room_id=room_id,
+            record_id=fresh_hex(),
         )
 
     def ids(self) -> tuple[str | None, str | None]:

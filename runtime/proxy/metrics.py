@@ -130,6 +130,9 @@ class Metrics:
             "reasoning_proxy_spend_usd", "Request cost of custom-model answers", ["role"], registry=self.registry
         )
         self.registry.register(_Mirrors(remaining, recorder, shadow, waiting))
+        #: each label set's children, looked up once (`labels()` hashes and locks on every call);
+        #: the label values are few (APIs x roles x outcomes), so this stays small
+        self._children: dict[tuple[str, str, str], tuple[Counter, Histogram, Histogram]] = {}
 
     def observe(
         self,
@@ -141,10 +144,17 @@ class Metrics:
         first_byte: float | None,
         fallback: str | None = None,
     ) -> None:
-        self.requests.labels(api, role, outcome).inc()
-        self.latency.labels(api, role).observe(seconds)
+        children = self._children.get((api, role, outcome))
+        if children is None:
+            children = self._children[api, role, outcome] = (
+                self.requests.labels(api, role, outcome),
+                self.latency.labels(api, role),
+                self.first_byte.labels(api, role),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
         if first_byte is not None:
-            self.first_byte.labels(api, role).observe(first_byte)
+            children[2].observe(first_byte)
         if fallback is not None:
             self.fallbacks.labels(api, role, fallback).inc()
 

@@ -16,13 +16,12 @@ collected, a sample whose answer is the upstream's: training data for the role.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import TYPE_CHECKING
 
 from controlplane.values import Outcome
 from runtime.model_client import TRANSPORT_ERRORS
-from runtime.proxy.asgi import HOP_BY_HOP, decision, send_chunk, send_end, send_start, send_whole
+from runtime.proxy.asgi import HOP_BY_HOP, decision, send_chunk, send_end, send_last, send_start, send_whole
 from runtime.proxy.errors import error_body
 from runtime.proxy.exchange import Exchange
 from runtime.wire import answers, encode_sse, responses
@@ -36,10 +35,10 @@ KEEP_BYTES = 4 * 1024 * 1024
 
 async def relay(context: ProxyContext, exchange: Exchange, *, fallback: str | None = None) -> None:
     """Answer `exchange` from its API's upstream; `fallback` says why a routed request ended here."""
-    base = context.upstreams[exchange.api]
+    base, origin = context.upstreams[exchange.api], context.origins[exchange.api]
     role_header, reason_header = "upstream", f"fallback: {fallback}" if fallback else exchange.reason
     head = decision(role_header, reason_header)
-    if base is None:
+    if origin is None:
         if fallback:
             status, message = (
                 503,
@@ -56,10 +55,13 @@ async def relay(context: ProxyContext, exchange: Exchange, *, fallback: str | No
         await send_whole(exchange.send, status, error_body(exchange.api, status, message), head)
         context.finish(exchange, "error", fallback=fallback)
         return
-    url = base + exchange.url_path
     try:
-        response = await context.client.send(
-            url, exchange.raw, context.guard.upstream_headers(exchange.api, exchange.headers), exchange.scope["method"]
+        response = await context.pool.send(
+            origin,
+            exchange.scope["method"],
+            exchange.target,
+            context.guard.upstream_headers(exchange.api, exchange.headers),
+            exchange.raw,
         )
     except TRANSPORT_ERRORS as error:
         message = f"the upstream {base} could not be reached ({type(error).__name__})"
@@ -70,34 +72,38 @@ async def relay(context: ProxyContext, exchange: Exchange, *, fallback: str | No
     kept: list[bytes] = []
     size = 0
     outcome: Outcome = "fallback" if fallback else "ok"
+    send = exchange.send
+    ended = False
     try:
         # uvicorn writes the one `Date` (RFC 9110 allows one), so the upstream's is not relayed.
-        headers = [(n.lower(), v) for n, v in response.raw_headers]
-        relayed = [h for h in headers if h[0] not in HOP_BY_HOP and h[0] != b"date"]
-        await send_start(exchange.send, response.status, relayed + head)
+        relayed = [h for h in response.headers if h[0] not in HOP_BY_HOP and h[0] != b"date"]
+        relayed += head
+        await send_start(send, response.status, relayed)
         try:
-            async for chunk in response.content.iter_any():
+            while chunk := await response.readany():
                 exchange.mark_first_byte()
-                await send_chunk(exchange.send, chunk)
+                if response.complete:  # the last piece (for a short answer, the only one): one send
+                    ended = True
+                    await send_last(send, chunk)
+                else:
+                    await send_chunk(send, chunk)
                 if keep:
                     size += len(chunk)
                     keep = size <= KEEP_BYTES
                     kept.append(chunk)
-        except (*TRANSPORT_ERRORS, asyncio.CancelledError) as error:
-            if isinstance(error, asyncio.CancelledError):
-                raise
+        except TRANSPORT_ERRORS as error:
             outcome = "error"
             if response.content_type == "text/event-stream":
-                await send_chunk(
-                    exchange.send,
-                    _stream_error(exchange, f"the upstream broke off its answer ({type(error).__name__})"),
-                )
-        await send_end(exchange.send)
+                message = f"the upstream broke off its answer ({type(error).__name__})"
+                await send_chunk(send, _stream_error(exchange, message))
+        if not ended:
+            await send_end(send)
     finally:
         response.close()
     answer = None
     if keep and kept and response.status == 200:
-        body = answers.decoded(b"".join(kept), response.headers.get("content-encoding"))
+        encoding = response.header(b"content-encoding")
+        body = answers.decoded(b"".join(kept), encoding.decode("latin-1") if encoding is not None else None)
         if body is not None:
             streamed = response.content_type == "text/event-stream"
             if exchange.url_path.startswith("/v1/responses"):

@@ -36,6 +36,9 @@ from runtime.wire import Api
 log = logging.getLogger(__name__)
 
 CREDENTIALS = frozenset({b"authorization", b"x-api-key"})
+#: never forwarded: hop-by-hop, and what the relay writes itself; and with credentials replaced
+_DROPPED = HOP_BY_HOP | {b"host", b"content-length"}
+_REPLACED = _DROPPED | CREDENTIALS
 
 
 def split_listen(listen: str) -> tuple[str, int]:
@@ -104,21 +107,19 @@ class Guard:
                 return True
         return False
 
-    def upstream_headers(self, api: Api, headers: Headers) -> list[tuple[str, str]]:
+    def upstream_headers(self, api: Api, headers: Headers) -> Headers:
         """The client's headers as the upstream should get them: hop-by-hop, host, length and our
         own control headers dropped; credentials kept, dropped or replaced by the rules above."""
         key = self.anthropic_key if api == "anthropic" else self.openai_key
         replace = self.token is not None or key is not None
-        forwarded = [
-            (name.decode("latin-1"), value.decode("latin-1"))
-            for name, value in headers
-            if name not in HOP_BY_HOP
-            and name not in (b"host", b"content-length")
-            and not name.startswith(b"x-reasoning-")
-            and not (replace and name in CREDENTIALS)
-        ]
+        dropped = _REPLACED if replace else _DROPPED
+        forwarded = [(name, value) for name, value in headers if name not in dropped and name[:12] != b"x-reasoning-"]
         if key is not None:
-            forwarded.append(("x-api-key", key) if api == "anthropic" else ("authorization", f"Bearer {key}"))
+            forwarded.append(
+                (b"x-api-key", key.encode("latin-1"))
+                if api == "anthropic"
+                else (b"authorization", b"Bearer " + key.encode("latin-1"))
+            )
         return forwarded
 
 

@@ -125,6 +125,9 @@ class Router:
         if not rules and DEFAULT_ROLE in self._roles:
             rules = [_Rule("default rule", DEFAULT_ROLE, None, frozenset(), None, None, None, "anthropic", band=True)]
         self._rules = tuple(rules)
+        #: whether any rule can take a request of each API: where none can, no score is needed and
+        #: there is nothing for a conversation to keep (affinity remembers what rules decided)
+        self._routable = {api: any(rule.api in (None, api) for rule in rules) for api in ("anthropic", "openai")}
         self._labels = frozenset(rule.header for rule in rules if rule.header is not None)
         self._error_logged_at: float | None = None
         self._errors_unlogged = 0
@@ -169,8 +172,9 @@ class Router:
                     return Route(mapped, f"model {_ascii(request.model)} -> {mapped}")
                 declined = f"fallback: not a {mapped} prompt"
         # A role header's label picks rules per request, and a mapped model's call its prompt; anything
-        # else keeps a conversation where it began.
-        affinity = self._affinity if header is None and declined is None else None
+        # else keeps a conversation where it began, if a rule could have routed it at all.
+        routable = self._routable.get(api, True)
+        affinity = self._affinity if header is None and declined is None and routable else None
         key = affinity.key(api, body, headers) if affinity is not None else None
         if affinity is not None and key is not None:
             earlier = affinity.get(key)

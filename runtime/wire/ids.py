@@ -7,7 +7,8 @@ and Anthropic checks their pattern, so any character outside `[A-Za-z0-9_-]` bec
 from __future__ import annotations
 
 import re
-import uuid
+
+from runtime.ids import fresh_hex
 
 _NOT_ID = re.compile(r"[^A-Za-z0-9_-]")
 
@@ -19,7 +20,7 @@ def _safe(raw: str) -> str:
 def message_id(completion_id: str | None) -> str:
     """`msg_...` for a completion id (`chatcmpl-abc` -> `msg_abc`); a fresh one without it."""
     if not completion_id:
-        return "msg_" + uuid.uuid4().hex[:24]
+        return "msg_" + fresh_hex()[8:]
     return "msg_" + _safe(completion_id.removeprefix("chatcmpl-"))
 
 

@@ -18,11 +18,11 @@ chat-completions equivalent (built-in tools, `previous_response_id`, images, fil
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from runtime.errors import TranslationError, UnsupportedContent
+from runtime.ids import fresh_hex
 from runtime.wire.answers import Answer
 from runtime.wire.api import JSON
 from runtime.wire.response import usage_counts
@@ -139,8 +139,8 @@ class ResponsesStream:
 
     def __init__(self, request: JSON, input_tokens: int, created: int) -> None:
         self.request = request
-        self.id = "resp_" + uuid.uuid4().hex
-        self.message_id = "msg_" + uuid.uuid4().hex
+        self.id = "resp_" + fresh_hex()
+        self.message_id = "msg_" + fresh_hex()
         self.created = created
         self.input_tokens = input_tokens
         self.output_tokens = 0

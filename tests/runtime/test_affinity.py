@@ -152,3 +152,14 @@ class TestTable:
     def test_refuses_a_table_that_cannot_hold_anything(self, settings: dict[str, Any]) -> None:
         with pytest.raises(ValueError, match="affinity"):
             Affinity(**settings)
+
+
+class TestNothingToKeep:
+    def test_a_request_no_rule_can_take_is_not_remembered(self) -> None:
+        # the implied rule is Anthropic's: an OpenAI conversation has no route to keep
+        table = Affinity()
+        routes = Router(loads(ROLES), affinity=table)
+        ask = {"model": "gpt-4.1", "messages": [{"role": "user", "content": "Write a Python function"}]}
+        first, later = routes.route("openai", ask, {}), routes.route("openai", ask, {})
+        assert first == later and not later.reason.startswith("affinity")
+        assert len(table) == 0

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
 import logging
 
 import httpx
 import pytest
 
+from runtime.proxy.access import BatchedHandler, SecondsFormatter
 from tests.runtime.proxy.conftest import ANTHROPIC_KEY, UPSTREAM_MODEL, Serve, World
 from tests.support.served import ServedProxy
 
@@ -77,3 +80,57 @@ class TestAccessLog:
         httpx.get(f"{proxy.base_url}/healthz")
         proxy.flush()
         assert access_lines(caplog) == []
+
+
+class _Stream(io.StringIO):
+    """Counts its writes: a batched line costs no write of its own."""
+
+    writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+
+def _record(message: str, created: float = 1_700_000_000.25) -> logging.LogRecord:
+    record = logging.LogRecord("runtime.proxy.access", logging.INFO, __file__, 0, message, (), None)
+    record.created, record.msecs = created, (created % 1) * 1000
+    return record
+
+
+class TestBatchedLines:
+    def test_the_lines_of_one_loop_turn_go_out_in_one_write_in_order(self) -> None:
+        stream = _Stream()
+        handler = BatchedHandler(stream)
+
+        async def turn() -> None:
+            for n in range(3):
+                handler.handle(_record(f"line {n}"))
+            assert stream.getvalue() == ""  # not yet: at the end of this turn
+            await asyncio.sleep(0)
+
+        asyncio.run(turn())
+        assert (stream.getvalue(), stream.writes) == ("line 0\nline 1\nline 2\n", 1)
+
+    def test_outside_a_loop_a_line_is_written_at_once(self) -> None:
+        stream = _Stream()
+        BatchedHandler(stream).handle(_record("alone"))
+        assert stream.getvalue() == "alone\n"
+
+    def test_close_writes_what_is_pending(self) -> None:
+        stream = _Stream()
+        handler = BatchedHandler(stream)
+
+        async def turn() -> None:
+            handler.handle(_record("last"))
+            handler.close()
+
+        asyncio.run(turn())
+        assert stream.getvalue() == "last\n"
+
+    def test_timestamps_read_as_logging_writes_them(self) -> None:
+        fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+        ours, theirs = SecondsFormatter(fmt), logging.Formatter(fmt)
+        for created in (1_700_000_000.25, 1_700_000_000.999, 1_700_000_001.0):
+            record = _record("x", created)
+            assert ours.format(record) == theirs.format(record)
