@@ -224,6 +224,8 @@ class StoreStateLost(StoreError):
 
 class DataError(PermanentError):
     """Training data the command cannot work with: no such sample, an output it must not overwrite."""
+
+
 class StoreCorrupt(StoreError):
     """The file is not a database, or a damaged one: reading it could give wrong answers."""
 
