@@ -6,7 +6,9 @@ and how long `reasoning --help` takes to start.
 The simulator runs as its own process (`reasoning simulator serve`), as Together would, so the
 planner does not share a CPU core's GIL with it. Each size gets a project of its own, seeded by
 `reasoning apply --no-wait`. Two figures per size: the library call (refresh + plan, what CI
-pays after start-up) and the whole `reasoning plan` command, both medians of --repeat runs.
+pays after start-up) and the whole `reasoning plan` command, both medians of --repeat runs, each
+as wall time and as CPU time (the planner's, and the served simulator's beside it, from /proc:
+on a machine shared with other work CPU time is the figure to compare), with the load average.
 """
 
 from __future__ import annotations
@@ -63,18 +65,40 @@ def manifest(directory: Path, size: int, base_url: str) -> Path:
     return path
 
 
+def cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) process `pid` has used so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def timed(command: list[str], env: dict[str, str]) -> float:
+    return timed_cpu(command, env)[0]
+
+
+def timed_cpu(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds of one run of `command` (its CPU from wait4's rusage)."""
     start = time.perf_counter()
-    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise subprocess.CalledProcessError(child.returncode, command)
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
 
 
-def library_plan(path: Path) -> tuple[float, int]:
+def library_plan(path: Path) -> tuple[float, float, int]:
     from controlplane import api
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     plan = api.plan(api.load(path))
-    return time.perf_counter() - start, len(plan.actions)
+    return time.perf_counter() - start, time.process_time() - cpu, len(plan.actions)
+
+
+def ms(seconds: list[float]) -> str:
+    return f"{statistics.median(seconds) * 1000:.0f}ms"
 
 
 def main() -> None:
@@ -97,19 +121,37 @@ def main() -> None:
         base_url = f"http://127.0.0.1:{port}"
         with tempfile.TemporaryDirectory() as scratch:
             directory = Path(scratch)
-            print(f"{'roles':>6} {'seed (apply)':>13} {'plan, library':>14} {'reasoning plan':>15}")
+            print(
+                f"{'roles':>6} {'seed (apply)':>13} | {'plan, library: wall':>20} {'CPU':>7} {'simulator CPU':>14} "
+                f"| {'reasoning plan: wall':>21} {'CPU':>7} {'simulator CPU':>14} | load average"
+            )
             for size in sizes:
                 path = manifest(directory, size, base_url)
                 seed = timed([REASONING, "apply", "-f", str(path), "--auto-approve", "--no-wait"], env)
-                library = []
+                library_plan(path)  # once unmeasured: the imports are start-up, counted in the command
+                library: list[float] = []
+                library_cpu: list[float] = []
+                library_sim: list[float] = []
                 for _ in range(args.repeat):
-                    seconds, actions = library_plan(path)
+                    before = cpu_of(server.pid)
+                    seconds, cpu, actions = library_plan(path)
+                    library_sim.append(cpu_of(server.pid) - before)
                     assert actions == size, f"planned {actions} roles, expected {size}"
                     library.append(seconds)
-                command = [timed([REASONING, "plan", "-f", str(path)], env) for _ in range(args.repeat)]
+                    library_cpu.append(cpu)
+                command: list[float] = []
+                command_cpu: list[float] = []
+                command_sim: list[float] = []
+                for _ in range(args.repeat):
+                    before = cpu_of(server.pid)
+                    seconds, cpu = timed_cpu([REASONING, "plan", "-f", str(path)], env)
+                    command_sim.append(cpu_of(server.pid) - before)
+                    command.append(seconds)
+                    command_cpu.append(cpu)
+                load = " ".join(f"{x:.2f}" for x in os.getloadavg())
                 print(
-                    f"{size:>6} {seed:>12.2f}s {statistics.median(library) * 1000:>12.0f}ms "
-                    f"{statistics.median(command) * 1000:>13.0f}ms"
+                    f"{size:>6} {seed:>12.2f}s | {ms(library):>20} {ms(library_cpu):>7} {ms(library_sim):>14} "
+                    f"| {ms(command):>21} {ms(command_cpu):>7} {ms(command_sim):>14} | {load}"
                 )
         startup = [timed([REASONING, "--help"], env) for _ in range(max(10, args.repeat))]
         bare = [timed([sys.executable, "-c", "pass"], env) for _ in range(max(10, args.repeat))]

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from controlplane.values.records import Lock
     from controlplane.values.report import CostReport, Grouping
     from controlplane.values.shadow import ShadowDeployment
+    from controlplane.values.spend import Spend
     from controlplane.values.status import Status
 
 __all__ = [
@@ -83,7 +84,8 @@ def plan(manifest: Manifest, *, out: Path | None = None, target: Collection[str]
     from controlplane.project import open_project
 
     with open_project(manifest) as project:
-        made = _warned(prepare(project, target=target).plan, project)
+        planned = prepare(project, target=target)
+        made = _warned(planned.plan, project, planned.spent)
     if out is not None:
         save_plan(made, out)
     return made
@@ -130,7 +132,7 @@ def apply(
     with open_project(manifest) as project, locked(project.store, manifest.project, timeout=lock_timeout) as lock:
         planned = prepare(project, saved=saved, destroy=destroy, target=target)
         if saved is None:
-            planned = planned.model_copy(update={"plan": _warned(planned.plan, project)})
+            planned = planned.model_copy(update={"plan": _warned(planned.plan, project, planned.spent)})
         go_on = review(planned.plan) if review is not None else True
         if not planned.plan.has_changes or not go_on:
             return ApplyResult(plan=planned.plan, executed=False)
@@ -310,12 +312,14 @@ def force_unlock(manifest: Manifest, lock_id: str, *, confirm: Callable[[Lock], 
         return force_unlock(store, manifest.project, lock_id, confirm=confirm)
 
 
-def _warned(made: Plan, project: Project) -> Plan:
-    """The plan with a warning for each budget its cost would overrun by the period's end."""
+def _warned(made: Plan, project: Project, spent: Spend | None = None) -> Plan:
+    """The plan with a warning for each budget its cost would overrun by the period's end: from
+    `spent` (what the plan's policy read, at the plan's moment) when given, else read now."""
     from controlplane import clock
     from controlplane.costs import projected_overruns
 
-    warnings = projected_overruns(project.store, project.manifest, made, now=clock.now())
+    now = spent.now if spent is not None else clock.now()
+    warnings = projected_overruns(project.store, project.manifest, made, now=now, spent=spent)
     return made.model_copy(update={"warnings": tuple(warnings)}) if warnings else made
 
 

@@ -154,16 +154,19 @@ def _first_record(store: Store, project: str, now: datetime) -> datetime:
     return min(firsts, default=now - timedelta(hours=1))
 
 
-def projected_overruns(store: Store, manifest: Manifest, plan: Plan, *, now: datetime) -> list[str]:
+def projected_overruns(
+    store: Store, manifest: Manifest, plan: Plan, *, now: datetime, spent: Spend | None = None
+) -> list[str]:
     """A warning for each budget the plan's running cost would overrun by its period's end:
     spent so far + the plan's $/h after it is applied (at minimum replicas) x the hours left.
 
     What `plan` and `apply` print before anything changes; the policy stops the roles once the
     money is really spent, so this is a warning, not a refusal. A `total` budget has no end.
+    `spent`: the spend at `now` when the caller has read it already (the plan's policy has).
     """
     from controlplane.values.money import THIS_PERIOD
 
-    spent = spend(store, manifest, now)
+    spent = spent if spent is not None else spend(store, manifest, now)
     warnings = []
     scopes: list[tuple[str, Period, Decimal | None, datetime | None, Decimal, float]] = []
     if manifest.budget.limit_usd is not None:

@@ -23,7 +23,7 @@ from controlplane.policy import evaluate
 from controlplane.project import Project
 from controlplane.provider import Provider
 from controlplane.store import Event, Store, spend
-from controlplane.values import FORMAT_VERSION, AppliedRole, RemoteRole
+from controlplane.values import FORMAT_VERSION, AppliedRole, RemoteRole, Spend
 from controlplane.values.catalog import Catalog
 from controlplane.values.override import Override
 from controlplane.values.plan import Action, Plan, Planned
@@ -66,13 +66,14 @@ def prepare(
     project = replace(project, manifest=with_overrides(project.manifest, overrides))
     manifest = project.manifest
     seen = observe(manifest, project.provider, project.store)
-    decisions = None if destroy else _overridden(policy_decisions(project, seen, at), overrides)
+    spent = None if destroy else spend(project.store, manifest, at)
+    decisions = None if spent is None else _overridden(policy_decisions(project, seen, at, spent=spent), overrides)
     made = make_plan(manifest, seen.actual, seen.applied, seen.catalog, now=at, decisions=decisions, destroy=destroy)
     if overrides:
         made = made.model_copy(update={"overrides": tuple(overrides.values())})
     if target is not None:
         made = targeted(made, target)
-    return Planned(plan=made, catalog=seen.catalog)
+    return Planned(plan=made, catalog=seen.catalog, spent=spent)
 
 
 def active_overrides(store: Store, project: str, now: datetime) -> dict[str, Override]:
@@ -156,14 +157,17 @@ def _still_valid(project: Project, saved: Plan) -> Planned:
     return Planned(plan=saved, catalog=catalog)
 
 
-def policy_decisions(project: Project, seen: Observed, now: datetime) -> dict[str, PolicyDecision]:
-    """The policy's decision per role at `now`, from what the store and the refreshed world say.
+def policy_decisions(
+    project: Project, seen: Observed, now: datetime, *, spent: Spend | None = None
+) -> dict[str, PolicyDecision]:
+    """The policy's decision per role at `now`, from what the store and the refreshed world say
+    (`spent`: the spend at `now`, when the caller has read it already).
 
     Running means the last apply left the role enabled (what the runtime reads too); burn is
     what the refreshed deployments are billed now (the ledger's rule: replicas x catalog price).
     """
     manifest, store = project.manifest, project.store
-    spent = spend(store, manifest, now)
+    spent = spent if spent is not None else spend(store, manifest, now)
     last_requests = store.last_requests(manifest.project)
     last: dict[str, Event] = {}
     for event in store.events(manifest.project, kinds=TRANSITIONS):

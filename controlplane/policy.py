@@ -44,8 +44,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from croniter import CroniterBadDateError, croniter
-
+from controlplane.cron import CroniterBadDateError, croniter
 from controlplane.manifest import Manifest
 from controlplane.manifest.schema import Budget, Role, ShutdownWindow
 from controlplane.values.money import THIS_PERIOD, written_usd

@@ -168,7 +168,7 @@ class ShutdownWindow(Strict):
     @field_validator("cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
-        from croniter import croniter
+        from controlplane.cron import croniter
 
         if len(value.split()) != 5 or not croniter.is_valid(value):
             raise ValueError(f"'{value}' is not a 5-field cron expression (minute hour day month weekday)")

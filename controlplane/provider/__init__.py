@@ -29,6 +29,7 @@ from contextlib import suppress
 from controlplane.errors import Conflict, NotFound, RolloutInProgress, SecretMissing
 from controlplane.manifest import Manifest, endpoint_name
 from controlplane.manifest.schema import normalize_role
+from controlplane.provider import _httpx_cli  # noqa: F401  (before httpx: see its docstring)
 from controlplane.provider.intents import Intents, Note, Pause
 from controlplane.provider.together import TogetherClient
 from controlplane.provider.types import Config, Deployment, DeploymentProfile, Endpoint, SupportedModel

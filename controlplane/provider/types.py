@@ -16,7 +16,7 @@ T = TypeVar("T")
 
 
 class Wire(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True, defer_build=True)
 
 
 class Page(Wire, Generic[T]):

@@ -47,9 +47,9 @@ class Catalog(Value):
         _hardware_pricing.py::find_instance_type` matches it: whichever form Together reports."""
         if wanted in self.hardware:
             return self.hardware[wanted]
-        exact, loose = _forms(tuple(self.hardware.values()))
-        found = exact.get(wanted)
-        return found if found is not None else loose.get(_loose(wanted))
+        exact, loose = _forms(tuple((key, item.id, item.name) for key, item in self.hardware.items()))
+        found = exact.get(wanted) or loose.get(_loose(wanted))
+        return self.hardware[found] if found is not None else None
 
     def canonical_hardware(self, reported: str) -> str:
         """The instance type id for hardware as a deployment reports it (unknown forms kept as they are)."""
@@ -66,15 +66,17 @@ class Catalog(Value):
 
 
 @functools.lru_cache(maxsize=16)
-def _forms(hardware: tuple[Hardware, ...]) -> tuple[dict[str, Hardware], dict[str, Hardware]]:
-    """Each instance type by its exact name, and by its loose name and id (the first one wins, as
-    the scan it replaces did): a refresh of 1,000 roles looks hardware up thousands of times."""
-    exact: dict[str, Hardware] = {}
-    loose: dict[str, Hardware] = {}
-    for item in hardware:
-        exact.setdefault(item.name, item)
-        loose.setdefault(_loose(item.name), item)
-        loose.setdefault(_loose(item.id), item)
+def _forms(hardware: tuple[tuple[str, str, str], ...]) -> tuple[dict[str, str], dict[str, str]]:
+    """Each instance type's key in the catalog (of `(key, id, name)`) by its exact name, and by its loose name and
+    id (the first one wins, as the scan it replaces did): a refresh of 1,000 roles looks hardware
+    up thousands of times, so the cache is keyed by strings, cheap to hash and compare (keyed by
+    the `Hardware` values, each lookup hashed and compared every field of every instance type)."""
+    exact: dict[str, str] = {}
+    loose: dict[str, str] = {}
+    for key, id_, name in hardware:
+        exact.setdefault(name, key)
+        loose.setdefault(_loose(name), key)
+        loose.setdefault(_loose(id_), key)
     return exact, loose
 
 

@@ -15,7 +15,7 @@ FORMAT_VERSION = "1"
 class Value(BaseModel):
     """Frozen and closed: a value built with a field it does not have is a bug, not a detail."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Versioned(Value):

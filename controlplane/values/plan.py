@@ -15,6 +15,7 @@ from controlplane.values.catalog import Catalog
 from controlplane.values.common import Value, Versioned
 from controlplane.values.override import Override
 from controlplane.values.policy import Rule
+from controlplane.values.spend import Spend
 from controlplane.values.world import RemoteRole, Spec
 
 #: What an action does to a role; the order plans count them in.
@@ -107,10 +108,13 @@ class Plan(Versioned):
 
 
 class Planned(Value):
-    """A plan to execute and the catalog it was made against (models, configs, prices)."""
+    """A plan to execute and the catalog it was made against (models, configs, prices), and the
+    spend the policy read for it (none for a saved plan or a destroy): the budget warnings read
+    the same figures rather than the ledger a second time."""
 
     plan: Plan
     catalog: Catalog
+    spent: Spend | None = None
 
 
 class ApplyResult(Value):

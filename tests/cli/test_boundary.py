@@ -127,6 +127,35 @@ class TestStartUp:
         ours = {name for name in loaded if name.startswith("controlplane.") and not name.startswith("controlplane.cli")}
         assert ours <= {"controlplane.errors"}, ours
 
+    def test_plan_on_the_quickstart_loads_only_what_it_uses_and_starts_no_process(self, quickstart: Path) -> None:
+        """`reasoning plan` as a new user runs it: no templates, no migrations, no command-line
+        programs of its libraries (httpx's pulls click, rich's syntax and pygments), and no
+        subprocess (croniter's import would run `file -b` on the interpreter)."""
+        script = (
+            "import subprocess, sys\n"
+            "started = []\n"
+            "real = subprocess.Popen.__init__\n"
+            "def spy(self, args, *rest, **named):\n"
+            "    started.append(args)\n"
+            "    real(self, args, *rest, **named)\n"
+            "subprocess.Popen.__init__ = spy\n"
+            "sys.argv = ['reasoning', 'plan']\n"
+            "from controlplane.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(repr(started), file=sys.stderr)\n"
+            "print(' '.join(sorted(name for name, module in sys.modules.items() if module)), file=sys.stderr)\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", script], cwd=quickstart.parent, capture_output=True, text=True, check=True
+        )
+        started, modules = done.stderr.strip().splitlines()[-2:]
+        assert "Plan:" in done.stdout
+        assert started == "[]"
+        loaded = {name.split(".")[0] for name in modules.split()} | set(modules.split())
+        unneeded = {"alembic", "jinja2", "click", "pygments", "httpx._main", "rich.syntax", "rich.progress", "uvicorn"}
+        unneeded |= {"starlette", "aiohttp", "runtime", "controlplane.apply", "controlplane.reconcile"}
+        assert loaded & unneeded == set()
+
 
 class TestCompletion:
     def test_the_completion_script_is_offered_for_the_shell_it_runs_in(self) -> None:

@@ -48,7 +48,7 @@ T = TypeVar("T")
 class _Body(BaseModel):
     # Lenient like the real API: fields the simulator does not model (placement, scaling windows,
     # speculators) are accepted and ignored.
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)
 
 
 class _EndpointCreate(_Body):

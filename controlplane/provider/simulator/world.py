@@ -76,7 +76,7 @@ def cluster_of(deployment_id: str) -> str:
 
 class Record(BaseModel):
     # The world file is ours alone: anything unexpected in it is corruption, not a new field.
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Settings(Record):
