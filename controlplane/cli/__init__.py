@@ -97,17 +97,6 @@ def main() -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-def console() -> None:
-    """The `reasoning` command: `main()` in a process of its own, which then exits without the
-    interpreter's collections over a heap it is about to drop (`process.exiting`)."""
-    from controlplane.cli.process import exiting
-
-    try:
-        main()
-    finally:
-        exiting()
-
-
 def _framework_errors() -> tuple[tuple[type[BaseException], ...], ...]:
     """The exit, abort and self-reporting error classes of typer and, where it is loaded, click.
 

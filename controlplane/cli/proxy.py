@@ -11,6 +11,7 @@ import typer
 
 from controlplane.cli.options import FILE
 from controlplane.cli.output import err
+from controlplane.cli.process import long_lived
 
 
 class AccessLogFormat(StrEnum):
@@ -60,6 +61,7 @@ def serve(
     err.print(
         f"reasoning proxy on http://{where}:{port} (project {manifest.project}; fallback {upstreams})", markup=False
     )
+    long_lived()  # serving until a signal: collect
     server.run()
 
 

@@ -28,7 +28,7 @@ import typer
 
 from controlplane.cli.options import FILE, parse_span
 from controlplane.cli.output import err, out
-from controlplane.cli.process import short_lived
+from controlplane.cli.process import long_lived, short_lived
 from controlplane.errors import LockHeld, TemporaryError
 
 if TYPE_CHECKING:
@@ -97,6 +97,7 @@ def _once(file: Path, *, dry_run: bool, as_json: bool, verbose: bool, loop: bool
 def _loop(file: Path, seconds: float, max_rounds: int | None, *, dry_run: bool, as_json: bool, verbose: bool) -> int:
     from controlplane import clock
 
+    long_lived()  # a round every --interval until stopped: collect
     rounds, code = 0, OK
     with _stoppable() as stop:
         while True:

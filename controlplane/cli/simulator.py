@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from controlplane.cli.output import err
+from controlplane.cli.process import long_lived
 
 app = typer.Typer(help="The Together.ai simulator.", no_args_is_help=True)
 
@@ -35,6 +36,7 @@ def serve(
         bound = True
         err.print(f"Together simulator on {url} (world: {state_file or 'in memory'})", markup=False)
 
+    long_lived()  # serving until a signal: collect
     try:
         run(host, port, state_file, provision_seconds=provision_seconds, announce=announce,
             exit_with_stdin=exit_with_stdin)  # fmt: skip

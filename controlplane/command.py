@@ -1,0 +1,26 @@
+"""The `reasoning` command as installed: `controlplane.cli.main()` in a process of its own.
+
+Tests call `main()` in theirs. A process of its own runs without Python's cyclic collector from
+its first line: starting a command (typer, the command's modules, pydantic's and SQLAlchemy's)
+builds some 100k objects that live until it exits, and the collector's passes over them free
+nothing (~9 % of `reasoning plan`'s CPU on the quickstart, bench/cli_startup.py); reference
+counting still frees everything else as it goes. A command that may run long (serving, waiting,
+a reconcile loop) collects again (`controlplane.cli.process.long_lived`). At exit the heap is
+frozen, so the interpreter's last collections skip it (`process.exiting`).
+"""
+
+from __future__ import annotations
+
+import gc
+
+
+def run() -> None:
+    """The `reasoning` console script."""
+    gc.disable()
+    from controlplane.cli import main
+    from controlplane.cli.process import exiting
+
+    try:
+        main()
+    finally:
+        exiting()
