@@ -241,9 +241,7 @@ def _agents(corpus: Corpus) -> None:
     for index, question in enumerate(agents.IDE_OTHER_QUESTIONS):
         seed = f"ide-other-{index}"
         lang = _lang_of(question)
-        prior = [pick(seed + str(k), agents.PRIOR_EXCHANGES) for k in range(1 + index % 3)]
-        turns = [turn for user, assistant in prior for turn in (("user", user), ("assistant", assistant))]
-        turns.append(("user", question))
+        turns = _mid_session(seed, index, question)
         if index % 5 == 4:  # the agent searched the web for it; the last turn is the search result only
             call_seed = seed + "-search"
             turns.append(("assistant", [tool_use("WebSearch", {"query": question[:60]}, call_seed)]))
@@ -261,13 +259,7 @@ def _agents(corpus: Corpus) -> None:
                 )
             )
         kind = pick(seed + "kind", ["claude-code", "claude-code", "ide", "cline"])
-        if kind == "claude-code":
-            shape = clients.claude_code(turns, seed)
-        elif kind == "ide":
-            shape = clients.ide(turns, seed, tools=True)
-        else:
-            shape = clients.cline(turns, seed)
-        corpus.add(seed, shape, "not_coding", "ide_non_code", lang, kind)
+        corpus.add(seed, _coding_session(kind, turns, seed), "not_coding", "ide_non_code", lang, kind)
     for index, (kind, text) in enumerate(agents.SIDE_CALL_TEXTS):
         seed = f"side-call-{index}"
         corpus.add(
@@ -340,6 +332,23 @@ def _eliza(corpus: Corpus) -> None:
             "en",
             "elizaos-post",
         )
+
+
+def _mid_session(seed: str, index: int, question: str) -> list[Turn]:
+    """A coding session's earlier exchanges (1 to 3, by `index`), then `question`."""
+    prior = [pick(seed + str(k), agents.PRIOR_EXCHANGES) for k in range(1 + index % 3)]
+    turns: list[Turn] = [turn for user, assistant in prior for turn in (("user", user), ("assistant", assistant))]
+    turns.append(("user", question))
+    return turns
+
+
+def _coding_session(kind: str, turns: list[Turn], seed: str) -> Shape:
+    """`turns` as the coding agent `kind` (claude-code, ide or cline) sends them."""
+    if kind == "claude-code":
+        return clients.claude_code(turns, seed)
+    if kind == "ide":
+        return clients.ide(turns, seed, tools=True)
+    return clients.cline(turns, seed)
 
 
 def _lang_of(text: str) -> str:
@@ -460,16 +469,8 @@ def _supplement_third(corpus: Corpus) -> None:
             corpus.add(seed, shape, item_label, category, _lang_of(text), f"elizaos-{kind.replace('_', '-')}")
     for index, question in enumerate(supplement.THIRD_IDE_OTHER):
         seed = f"supplement3-ide-other-{index}"
-        prior = [pick(seed + str(k), agents.PRIOR_EXCHANGES) for k in range(1 + index % 3)]
-        turns: list[Turn] = [turn for user, assistant in prior for turn in (("user", user), ("assistant", assistant))]
         kind = pick(seed + "kind", ["claude-code", "ide", "cline"])
-        turns.append(("user", question))
-        if kind == "claude-code":
-            shape = clients.claude_code(turns, seed)
-        elif kind == "ide":
-            shape = clients.ide(turns, seed, tools=True)
-        else:
-            shape = clients.cline(turns, seed)
+        shape = _coding_session(kind, _mid_session(seed, index, question), seed)
         corpus.add(seed, shape, "not_coding", "ide_non_code", _lang_of(question), kind)
 
 
@@ -512,16 +513,8 @@ def build_heldout2() -> list[dict[str, Any]]:
             corpus.add(seed, shape, "not_coding", "tool_loop", "en", f"sdk-agent-{api}")
     for index, question in enumerate(fresh.IDE_OTHER):
         seed = f"h2-ide-other-{index}"
-        prior = [pick(seed + str(k), agents.PRIOR_EXCHANGES) for k in range(1 + index % 3)]
-        turns = [turn for user, assistant in prior for turn in (("user", user), ("assistant", assistant))]
-        turns.append(("user", question))
         kind = pick(seed + "kind", ["claude-code", "claude-code", "ide", "cline"])
-        if kind == "claude-code":
-            shape = clients.claude_code(turns, seed)
-        elif kind == "ide":
-            shape = clients.ide(turns, seed, tools=True)
-        else:
-            shape = clients.cline(turns, seed)
+        shape = _coding_session(kind, _mid_session(seed, index, question), seed)
         corpus.add(seed, shape, "not_coding", "ide_non_code", _lang_of(question), kind)
     for label, texts, prefix in (
         ("coding", fresh.ELIZA_CODING, "h2-eliza-code"),
