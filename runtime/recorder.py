@@ -154,10 +154,14 @@ class _Spool:
     def append(self, records: list[_Record], *, fsync: bool) -> None:
         if not records:
             return
-        lines = [
-            json.dumps({"u" if isinstance(r, Usage) else "s": r.model_dump(mode="json")}, default=str) for r in records
-        ]
-        data = ("\n".join(lines) + "\n").encode()
+        # pydantic's own serializer, straight to UTF-8 bytes: a third of the cost of model_dump
+        # then json.dumps, on the recorder's thread that every translated request feeds
+        data = b"".join(
+            (b'{"u":' if isinstance(r, Usage) else b'{"s":')
+            + r.__pydantic_serializer__.to_json(r, fallback=str)
+            + b"}\n"
+            for r in records
+        )
         written = 0
         while written < len(data):
             written += os.write(self.fd, data[written:])
