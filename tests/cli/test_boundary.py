@@ -154,6 +154,7 @@ class TestStartUp:
         loaded = {name.split(".")[0] for name in modules.split()} | set(modules.split())
         unneeded = {"alembic", "jinja2", "click", "pygments", "httpx._main", "rich.syntax", "rich.progress", "uvicorn"}
         unneeded |= {"starlette", "aiohttp", "runtime", "controlplane.apply", "controlplane.reconcile"}
+        unneeded |= {"controlplane.values.data", "controlplane.values.shadow", "controlplane.values.reconcile"}
         assert loaded & unneeded == set()
 
     @pytest.mark.parametrize(("setting", "scans"), [(None, False), ("", True)])
