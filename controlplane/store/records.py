@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import (
     BigInteger,
@@ -37,8 +37,10 @@ from controlplane.store.tables import reservations
 from controlplane.store.tables import samples as sample_table
 from controlplane.store.tables import usage as usage_table
 from controlplane.values import Label, Outcome, Sample, Usage, UsageTotals
-from controlplane.values.data import SampleFilter, TrainingRow
 from controlplane.values.records import content_digest
+
+if TYPE_CHECKING:  # export's values: imported when export runs, not by every command opening a store
+    from controlplane.values.data import SampleFilter, TrainingRow
 
 #: Rows fetched from the database at a time while export streams: memory stays at one batch.
 STREAM_BATCH = 2_000
@@ -327,6 +329,8 @@ class Records:
             if limit is not None and not repeated:
                 query = query.limit(limit)
             result = connection.execution_options(stream_results=True, yield_per=batch).execute(query)
+            from controlplane.values.data import TrainingRow
+
             make = TrainingRow._make
             if not repeated:
                 for rows in result.partitions():

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, insert, select
 
 from controlplane.store.database import Database
 from controlplane.store.tables import shadow_results, shadows
-from controlplane.values.shadow import ShadowDeployment, ShadowResult
+
+if TYPE_CHECKING:  # imported by the methods: a store opened for `plan` needs no shadows' values
+    from controlplane.values.shadow import ShadowDeployment, ShadowResult
 
 
 class Shadows:
@@ -17,6 +20,8 @@ class Shadows:
         self.database = database
 
     def shadow_deployments(self, project: str) -> dict[str, ShadowDeployment]:
+        from controlplane.values.shadow import ShadowDeployment
+
         with self.database.transaction("read") as connection:
             rows = connection.execute(select(shadows).where(shadows.c.project == project)).all()
         return {row.role: ShadowDeployment(**{k: v for k, v in row._mapping.items() if k != "project"}) for row in rows}
@@ -50,4 +55,6 @@ class Shadows:
             query = query.where(shadow_results.c.at >= since)
         with self.database.transaction("read") as connection:
             rows = connection.execute(query.order_by(shadow_results.c.id)).all()
+        from controlplane.values.shadow import ShadowResult
+
         return [ShadowResult(**{k: v for k, v in row._mapping.items() if k != "id"}) for row in rows]

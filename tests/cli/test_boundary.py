@@ -154,7 +154,36 @@ class TestStartUp:
         loaded = {name.split(".")[0] for name in modules.split()} | set(modules.split())
         unneeded = {"alembic", "jinja2", "click", "pygments", "httpx._main", "rich.syntax", "rich.progress", "uvicorn"}
         unneeded |= {"starlette", "aiohttp", "runtime", "controlplane.apply", "controlplane.reconcile"}
+        unneeded |= {"controlplane.values.data", "controlplane.values.shadow", "controlplane.values.reconcile"}
         assert loaded & unneeded == set()
+
+    @pytest.mark.parametrize(("setting", "scans"), [(None, False), ("", True)])
+    def test_the_command_reads_no_plugin_entry_points_unless_the_environment_asks(
+        self, quickstart: Path, setting: str | None, scans: bool
+    ) -> None:
+        """`reasoning plan` as installed (`controlplane.command.run`) leaves pydantic's plugin
+        scan of every installed distribution out, unless PYDANTIC_DISABLE_PLUGINS is set already."""
+        script = (
+            "import importlib.metadata, sys\n"
+            "groups = []\n"
+            "real = importlib.metadata.entry_points\n"
+            "def spy(**named):\n"
+            "    groups.append(named.get('group'))\n"
+            "    return real(**named)\n"
+            "importlib.metadata.entry_points = spy\n"
+            "sys.argv = ['reasoning', 'plan']\n"
+            "from controlplane.command import run\n"
+            "try:\n    run()\nexcept SystemExit:\n    pass\n"
+            "print(repr(groups), file=sys.stderr)\n"
+        )
+        env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+        if setting is not None:
+            env["PYDANTIC_DISABLE_PLUGINS"] = setting
+        done = subprocess.run(
+            [sys.executable, "-c", script], cwd=quickstart.parent, env=env, capture_output=True, text=True, check=True
+        )
+        assert "Plan:" in done.stdout
+        assert ("'pydantic'" in done.stderr.strip().splitlines()[-1]) is scans
 
 
 class TestCompletion:
