@@ -63,6 +63,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
+from pydantic_core import PydanticSerializationError
+
 from controlplane.errors import StoreError
 from controlplane.store import Sample, Store, Usage
 from controlplane.values import RoutingDecision
@@ -99,6 +101,18 @@ class RecorderStats:
 
 class _Abandoned(Exception):
     """close() ran out of time: the writer stops where it is (close() counted what is lost)."""
+
+
+def _spool_line(record: _Record) -> bytes:
+    """A record's spool line. pydantic's own serializer, straight to UTF-8 bytes, is a third of
+    the cost of model_dump then json.dumps on the spooler thread every translated request feeds;
+    a string it cannot encode as UTF-8 (a lone surrogate from a client's JSON, in a field the
+    redactor does not scrub) takes the standard library's escapes instead, as before."""
+    key = b'{"u":' if isinstance(record, Usage) else b'{"s":'
+    try:
+        return key + record.__pydantic_serializer__.to_json(record, fallback=str) + b"}\n"
+    except PydanticSerializationError:
+        return key + json.dumps(record.model_dump(mode="json"), default=str).encode() + b"}\n"
 
 
 class _Spool:
@@ -154,14 +168,7 @@ class _Spool:
     def append(self, records: list[_Record], *, fsync: bool) -> None:
         if not records:
             return
-        # pydantic's own serializer, straight to UTF-8 bytes: a third of the cost of model_dump
-        # then json.dumps, on the recorder's thread that every translated request feeds
-        data = b"".join(
-            (b'{"u":' if isinstance(r, Usage) else b'{"s":')
-            + r.__pydantic_serializer__.to_json(r, fallback=str)
-            + b"}\n"
-            for r in records
-        )
+        data = b"".join(map(_spool_line, records))
         written = 0
         while written < len(data):
             written += os.write(self.fd, data[written:])

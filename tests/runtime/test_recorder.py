@@ -334,6 +334,19 @@ class TestSpool:
         (kept,) = spool.glob("demo.*.spool")
         assert SECRET not in kept.read_text() and "key" in kept.read_text()
 
+    def test_a_spool_line_reads_back_the_record_it_was_made_from(self, tmp_path: Path) -> None:
+        from runtime.recorder import _Spool, _spool_line
+
+        plain, accented = usage(1), sample(2, text="café — 東京")
+        lonely = usage(3).model_copy(update={"reason": "half a pair: \ud800"})  # a client's "\ud800"
+        assert b"\xc3\xa9" in _spool_line(accented)  # UTF-8 as it is, not escaped
+        assert b"\\ud800" in _spool_line(lonely)  # what UTF-8 cannot hold: escaped, not an error
+        spool = _Spool._lock(tmp_path / "demo.x.spool")
+        assert spool is not None
+        spool.append([plain, accented, lonely], fsync=False)
+        assert spool.read() == ([plain, accented, lonely], 0)
+        spool.close()
+
 
 class TestAStoreThatLostItsTables:
     def test_a_database_emptied_under_the_recorder_gets_its_tables_and_the_records(
