@@ -544,6 +544,8 @@ class Recorder:
                     self.spool_path,
                     error,
                 )
+            except Exception:  # a bug in a line's encoding must not end recording: same way out
+                log.exception("recorder: the spool %s cannot be written; records go to the store only", self.spool_path)
             with self._cond:
                 self._spooled_usage.extend(redacted_usage)
                 self._spooled_samples.extend(redacted_samples)

@@ -325,6 +325,24 @@ class TestSpool:
             assert one.stats().replayed == other.stats().replayed == 0
         assert len(sqlite_store.usage("demo")) == 2
 
+    def test_a_spool_that_fails_for_any_reason_leaves_the_records_to_the_store(
+        self, sqlite_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        from runtime import recorder as module
+
+        def broken(record: Any) -> bytes:
+            raise ValueError("a bug in a line's encoding")
+
+        monkeypatch.setattr(module, "_spool_line", broken)
+        with recorder(sqlite_store, spool_dir=tmp_path / "spool") as rec:
+            rec.record(usage(1), sample(1))
+            assert rec.flush(timeout=30)
+            rec.record(usage(2))  # the spooler thread is still there for the next ones
+            assert rec.flush(timeout=30)
+        assert [u.input_tokens for u in sqlite_store.usage("demo")] == [11, 12]
+        assert len(sqlite_store.samples("demo")) == 1
+        assert "cannot be written; records go to the store only" in caplog.text
+
     def test_records_are_spooled_redacted(self, sqlite_store: Store, tmp_path: Path) -> None:
         spool = tmp_path / "spool"
         down(sqlite_store, "usage", "samples")
