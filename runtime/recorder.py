@@ -106,8 +106,9 @@ class _Abandoned(Exception):
 def _spool_line(record: _Record) -> bytes:
     """A record's spool line. pydantic's own serializer, straight to UTF-8 bytes, is a third of
     the cost of model_dump then json.dumps on the spooler thread every translated request feeds;
-    a string it cannot encode as UTF-8 (a lone surrogate from a client's JSON, in a field the
-    redactor does not scrub) takes the standard library's escapes instead, as before."""
+    a string it cannot encode as UTF-8 (a lone surrogate: the redactor replaces them in what it
+    scrubs, but a record's other fields are not scrubbed) takes the standard library's escapes
+    instead, as before."""
     key = b'{"u":' if isinstance(record, Usage) else b'{"s":'
     try:
         return key + record.__pydantic_serializer__.to_json(record, fallback=str) + b"}\n"
