@@ -75,54 +75,62 @@ _SYMBOLS = bytes(c for c in range(33, 127) if not chr(c).isalnum() and c != 95)
 _CJK = re.compile(rb"(?:[\xe3-\xed][\x80-\xbf]{2})+")  # runs of 3-byte characters: kana, CJK, Hangul
 _HAS_CJK = re.compile(rb"[\xe3-\xed]")
 
+#: Distinct tokens, kept as a tuple. The garbage collector stops tracking a tuple of bytes the first
+#: time it sees one, where a set stays tracked, and walked by each collection, for as long as it lives:
+#: the remembered token sets of a few hundred texts made every collection in the proxy slower
+#: (route()'s p99 read from scratch was 420 us of CPU for a 100 us median; bench/routing_eval.py).
+Tokens = tuple[bytes, ...]
+
 
 # Token sets of the texts seen lately: a session's next turn repeats its system prompt and its earlier
 # messages, which need not be read again. Bounded; emptied when full (cheaper than an LRU's upkeep).
-# The sets are shared: nothing mutates what `_tokens` returns.
-_SEEN: dict[tuple[str, bool], set[bytes]] = {}
+# The sets are shared: nothing mutates what `_tokens` returns. Keyed by the text alone, one table per
+# kind of read (plain, rich), and so on below: a key tuple per text would be a tracked allocation more.
+_SEEN: tuple[dict[str, Tokens], dict[str, Tokens]] = ({}, {})
 _SEEN_IDS: set[int] = set()
 SEEN_SIZE = 4096
 SEEN_MIN_CHARS = 16  # shorter texts cost less to read than to remember (a session repeats longer ones)
 
 
-def _tokens(text: str, rich: bool) -> set[bytes]:
+def _tokens(text: str, rich: bool) -> Tokens:
     """The distinct tokens of `text`: words, punctuation runs, CJK character bigrams; and when `rich`
     (the last turn, where the ask is), word bigrams and the 6-byte prefixes of long words."""
     if len(text) < SEEN_MIN_CHARS:
         return _read_tokens(text, rich)
-    key = (text, rich)
-    found = _SEEN.get(key)
+    seen = _SEEN[rich]
+    found = seen.get(text)
     if found is None:
         found = _read_tokens(text, rich)
-        if len(_SEEN) >= SEEN_SIZE:
-            _SEEN.clear()
+        if len(seen) >= SEEN_SIZE:
+            for table in _SEEN:
+                table.clear()
             _SEEN_IDS.clear()
-        _SEEN[key] = found
+        seen[text] = found
         _SEEN_IDS.add(id(found))
     return found
 
 
 def forget() -> None:
     """Empty the token caches (for measuring a request read from scratch)."""
-    _SEEN.clear()
+    for table in (*_SEEN, *_SHAPES.values()):
+        table.clear()
     _SEEN_IDS.clear()
-    _SHAPES.clear()
     _UNIONS.clear()
     _TOOLS.clear()
 
 
 # The same for what the shape of a long text is, and for the opening exchange's two token sets in one.
-_SHAPES: dict[tuple[str, str], frozenset[bytes]] = {}
-_UNIONS: dict[tuple[int, int], tuple[set[bytes], set[bytes], set[bytes]]] = {}
+_SHAPES: dict[str, dict[str, Tokens]] = {name: {} for name in "utho"}  # field -> text -> its shape
+_UNIONS: dict[tuple[int, int], tuple[Tokens, Tokens, Tokens]] = {}
 
 
-def _union(first: set[bytes], second: set[bytes]) -> set[bytes]:
+def _union(first: Tokens, second: Tokens) -> Tokens:
     """`first | second`, the same set object while both are the cache's (so its sum is remembered too)."""
     key = (id(first), id(second))
     found = _UNIONS.get(key)
     if found is not None and found[0] is first and found[1] is second:
         return found[2]
-    union = first | second
+    union = tuple({*first, *second})
     if id(first) in _SEEN_IDS and id(second) in _SEEN_IDS:
         if len(_UNIONS) >= SEEN_SIZE:
             _UNIONS.clear()
@@ -131,29 +139,28 @@ def _union(first: set[bytes], second: set[bytes]) -> set[bytes]:
     return union
 
 
-def _read_tokens(text: str, rich: bool) -> set[bytes]:
+def _read_tokens(text: str, rich: bool) -> Tokens:
     raw = text.lower().encode("utf-8", "replace")
     words = raw.translate(_WORD).split()
-    tokens = set(words)
-    tokens.update(raw.translate(_PUNCT).split())
+    found = words + raw.translate(_PUNCT).split()
     if rich and len(words) > 1:
         head = words[:RICH_WORDS] if len(words) > RICH_WORDS else words
-        tokens.update([b"<" + word[:6] for word in head if len(word) > 6])
-        tokens.update(map(add, map(add, head, repeat(b" ")), head[1:]))
-    if _HAS_CJK.search(raw):
+        found += [b"<" + word[:6] for word in head if len(word) > 6]
+        found += map(add, map(add, head, repeat(b" ")), head[1:])
+    if not text.isascii() and _HAS_CJK.search(raw):
         for run in _CJK.findall(raw):
-            tokens.update(run[i : i + 6] for i in range(0, len(run) - 3, 3))
-    return tokens
+            found += [run[i : i + 6] for i in range(0, len(run) - 3, 3)]
+    return tuple(set(found))
 
 
-def _shape(field: str, text: str) -> frozenset[bytes]:
+def _shape(field: str, text: str) -> Tokens:
     """How code-like a field's text looks, whatever its words: a fence, indented lines, and the
     share of ASCII symbols in it (prose has about 2 %, code 8 % and more)."""
     if not text:
-        return frozenset()
-    key = (field, text)
+        return ()
+    shapes = _SHAPES[field]
     if len(text) >= SEEN_MIN_CHARS:
-        found = _SHAPES.get(key)
+        found = shapes.get(text)
         if found is not None:
             return found
     raw = text.encode("utf-8", "replace")
@@ -163,11 +170,11 @@ def _shape(field: str, text: str) -> frozenset[bytes]:
         shape.append(f"{field}-fence".encode())
     if text.count("\n    ") + text.count("\n\t") >= 2:
         shape.append(f"{field}-indented".encode())
-    result = frozenset(shape)
+    result = tuple(shape)
     if len(text) >= SEEN_MIN_CHARS:
-        if len(_SHAPES) >= SEEN_SIZE:
-            _SHAPES.clear()
-        _SHAPES[key] = result
+        if len(shapes) >= SEEN_SIZE:
+            shapes.clear()
+        shapes[text] = result
     return result
 
 
@@ -246,9 +253,9 @@ def _message_text(message: Mapping[str, Any]) -> str:
 class Fields:
     """What the model reads of one request: per namespace, (scale, distinct tokens) parts."""
 
-    parts: list[tuple[str, float, set[bytes]]] = field(default_factory=list)
+    parts: list[tuple[str, float, Tokens]] = field(default_factory=list)
 
-    def add(self, namespace: str, tokens: set[bytes], scale: float = 1.0) -> None:
+    def add(self, namespace: str, tokens: Tokens, scale: float = 1.0) -> None:
         if tokens:
             self.parts.append((namespace, scale / math.sqrt(len(tokens)), tokens))
 
@@ -299,27 +306,27 @@ def read(body: Mapping[str, Any], api: str, decay: float) -> Fields:
             end = ask.find("\n\n", at + 2, at + FOCUS_CHARS)
             fields.add("f", _tokens(ask[at : end if end > 0 else at + FOCUS_CHARS], rich=True))
             break
-    shape |= _shape("u", clipped)
+    shape.update(_shape("u", clipped))
     fields.add("t", _tokens(_clip(tool_text, TOOL_HEAD, TOOL_TAIL), rich=False))
-    shape |= _shape("t", tool_text[:TOOL_HEAD])
+    shape.update(_shape("t", tool_text[:TOOL_HEAD]))
     first = max(0, start - HISTORY_MESSAGES)
-    seen: dict[int, tuple[str, set[bytes]]] = {}  # message index -> its text and tokens, read once
+    seen: dict[int, tuple[str, Tokens]] = {}  # message index -> its text and tokens, read once
     for index in range(start - 1, first - 1, -1):
         text = _message_text(chat[index])
         seen[index] = text, _tokens(text, rich=False)
         distance = start - 1 - index
         fields.add("h", seen[index][1], decay**distance)
         if distance < 2:
-            shape |= _shape("h", text)
+            shape.update(_shape("h", text))
     if start >= 2:  # the opening exchange, however long ago: what the conversation is about
         for index in (0, 1):
             if index not in seen:
                 text = _message_text(chat[index])
                 seen[index] = text, _tokens(text, rich=False)
         fields.add("o", _union(seen[0][1], seen[1][1]))
-        shape |= _shape("o", seen[0][0] + "\n" + seen[1][0])
+        shape.update(_shape("o", seen[0][0] + "\n" + seen[1][0]))
     fields.add("n", names)
-    shape |= _vocabulary(turn)
+    shape.update(_vocabulary(turn))
     # The last turn's length crossed with whether the turns before it hold code: "make it shorter"
     # after a code block and after a toast are different asks; a long last turn speaks for itself.
     count = len(clipped.split())
@@ -333,7 +340,7 @@ def read(body: Mapping[str, Any], api: str, decay: float) -> Fields:
         shape.add(b"tool-only")
     if typed and tools:
         shape.add(b"tool+text")
-    fields.parts.append(("x", 1.0, shape))
+    fields.parts.append(("x", 1.0, tuple(shape)))
     return fields
 
 
@@ -404,28 +411,29 @@ _TOPIC_PAIRS = _pairs("stands for, stand for, its name, named after, history of,
 _TOPIC_WORDS = _words("pronounce pronounced career salary salaries")
 
 
-def _vocabulary(tokens: set[bytes]) -> set[bytes]:
+def _vocabulary(tokens: Tokens) -> set[bytes]:
     """The hand-written classifier's prior tokens for the last turn (its `tokens`): which of its word
     lists and phrasings (an English coding task, an everyday sense of a coding word) the turn has."""
-    found = {name for name, table in _PRIORS if not tokens.isdisjoint(table)}
-    thing = not tokens.isdisjoint(_TASK_NOUNS)
-    if thing and not tokens.isdisjoint(_TASK_VERBS):
+    words = set(tokens)  # a set's isdisjoint walks the smaller side
+    found = {name for name, table in _PRIORS if not words.isdisjoint(table)}
+    thing = not words.isdisjoint(_TASK_NOUNS)
+    if thing and not words.isdisjoint(_TASK_VERBS):
         found.add(b"v:task")
-    if thing and not tokens.isdisjoint(_HOWTO):
+    if thing and not words.isdisjoint(_HOWTO):
         found.add(b"v:how-to")
-    if not tokens.isdisjoint(_EVERYDAY):
+    if not words.isdisjoint(_EVERYDAY):
         found.add(b"v:everyday")
-    if not tokens.isdisjoint(_TOPIC_PAIRS) or not tokens.isdisjoint(_TOPIC_WORDS):
+    if not words.isdisjoint(_TOPIC_PAIRS) or not words.isdisjoint(_TOPIC_WORDS):
         found.add(b"v:topic")
     return found
 
 
 # The tool names of the tool lists seen lately, by their names and types: an agent sends the same list
 # with every turn, and reading 24 tool definitions costs more than a tuple of their names does.
-_TOOLS: dict[tuple[tuple[Any, ...], tuple[Any, ...]], set[bytes]] = {}
+_TOOLS: dict[tuple[tuple[Any, ...], tuple[Any, ...]], Tokens] = {}
 
 
-def _tool_names(body: Mapping[str, Any]) -> set[bytes]:
+def _tool_names(body: Mapping[str, Any]) -> Tokens:
     tools = body.get("tools")
     key = None
     if isinstance(tools, list) and "functions" not in body:
@@ -445,7 +453,7 @@ def _tool_names(body: Mapping[str, Any]) -> set[bytes]:
     return names
 
 
-def _read_tool_names(body: Mapping[str, Any]) -> set[bytes]:
+def _read_tool_names(body: Mapping[str, Any]) -> Tokens:
     names: set[bytes] = set()
     for key in ("tools", "functions"):
         tools = body.get(key)
@@ -469,7 +477,7 @@ def _read_tool_names(body: Mapping[str, Any]) -> set[bytes]:
                     if len(_NAME_TOKENS) < SEEN_SIZE:
                         _NAME_TOKENS[name] = token
                 names.add(token)
-    return names
+    return tuple(names)
 
 
 _NAME_TOKENS: dict[str, bytes] = {}  # a tool's name -> its token (names recur across every client's requests)
@@ -504,9 +512,9 @@ class Model:
     band: tuple[float, float]  # scores in [low, high) are uncertain; >= high is coding
     meta: Mapping[str, Any]
     # What scoring reads: per namespace, its weight plus the shared table's (one lookup a token), and
-    # the sums of the token sets `_tokens` remembers (namespace, id) -> (the set, its sum).
+    # the sums of the token sets `_tokens` remembers, namespace -> id -> (the set, its sum).
     lookup: Mapping[str, Mapping[bytes, float]] = field(init=False, repr=False, compare=False)
-    sums: dict[tuple[str, int], tuple[set[bytes], float]] = field(init=False, repr=False, compare=False)
+    sums: dict[str, dict[int, tuple[Tokens, float]]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         shared = self.weights.get("w", {})
@@ -521,7 +529,7 @@ class Model:
             else:
                 lookup[namespace] = own
         object.__setattr__(self, "lookup", lookup)
-        object.__setattr__(self, "sums", {})
+        object.__setattr__(self, "sums", {namespace: {} for namespace in NAMESPACES})
 
 
 @dataclass(frozen=True, slots=True)
@@ -558,19 +566,18 @@ def default_model() -> Model:
 def logit(body: Mapping[str, Any], api: str, model: Model | None = None) -> float:
     model = model or default_model()
     total = model.bias
-    empty: Mapping[bytes, float] = {}
-    sums = model.sums
+    lookup = model.lookup
     for namespace, scale, tokens in read(body, api, model.decay).parts:
-        key = (namespace, id(tokens))
-        known = sums.get(key)
+        sums = model.sums[namespace]
+        known = sums.get(id(tokens))
         if known is not None and known[0] is tokens:  # a remembered text's set: summed before
             total += scale * known[1]
             continue
-        found = sum(map(model.lookup.get(namespace, empty).get, tokens, repeat(0.0)))
+        found = sum(map(lookup[namespace].get, tokens, repeat(0.0)))
         if len(tokens) > 2 and id(tokens) in _SEEN_IDS:
             if len(sums) >= SEEN_SIZE:
                 sums.clear()
-            sums[key] = (tokens, found)  # holding the set keeps its id from being reused
+            sums[id(tokens)] = (tokens, found)  # holding the set keeps its id from being reused
         total += scale * found
     return total
 

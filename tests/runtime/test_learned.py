@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import io
 import json
@@ -250,6 +251,17 @@ class TestToolLoop:
 
 
 class TestReading:
+    def test_what_scoring_remembers_leaves_the_garbage_collectors_sight(self) -> None:
+        # A set stays tracked, and walked by every collection, for as long as the cache holds it:
+        # the token collections are tuples, which the collector stops tracking on first sight.
+        learned.forget()
+        api, body = clients.claude_code([("user", "fix the flaky test in tests/test_io.py")], "gc")
+        learned.score(body, api)
+        gc.collect()
+        remembered = [*learned._SEEN[0].values(), *learned._SEEN[1].values(), *learned._TOOLS.values()]
+        assert remembered
+        assert not [tokens for tokens in remembered if gc.is_tracked(tokens)]
+
     def test_reads_a_bounded_head_of_a_long_system_prompt(self) -> None:
         short = {"system": "You are Claude Code." + "x" * 10, "messages": [{"role": "user", "content": "hi"}]}
         long = {**short, "system": short["system"] + " lorem" * 200_000}
