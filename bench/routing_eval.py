@@ -16,7 +16,10 @@ then latency:
 - `route()` on a 10-message conversation (issue 13's aim: p99 <= 0.2 ms): a Claude Code session (10 KB
   system prompt, 24 tools, tool calls and results) and a chat, N calls each, every call a new last turn
   (a session's next turn: the system prompt and the earlier turns were read before), again with the
-  token cache emptied before each call (a request read from scratch), and as an affinity hit;
+  token cache emptied before each call (a request read from scratch), and as an affinity hit; timed
+  with the garbage collector as the proxy's process runs it (`runtime.proxy.app.settle_heap`: the
+  heap frozen after startup, the young generation collected every 20,000 allocations), so a
+  collection lands in the figures as often as it would in the proxy;
 - `route()`, `learned.score()` and `estimate_input_tokens()` over every request of both splits: each
   request timed R times on its own and its median kept (so a pause of another process does not count).
 The machine may be shared: figures are for comparison, printed in µs. `--errors SPLIT` lists the
@@ -41,6 +44,7 @@ from bench.naive_route import naive_route
 from bench.routing_learned_eval import conversation
 from controlplane.manifest.schema import Manifest
 from runtime import learned
+from runtime.proxy.app import settle_heap
 from runtime.routing import Router
 from runtime.tokens import estimate_input_tokens
 from tests.runtime.routing_data.build import SPLITS, load
@@ -135,6 +139,7 @@ def conversation_latency(
         messages[-1] = {"role": "user", "content": f"ok, now run it again ({index}) and tell me what still fails"}
         turns.append({**body, "messages": messages})
     router = Router(eval_manifest(), affinity=mode == "affinity hit")
+    settle_heap()  # as in the proxy's process, which is where route() runs
     samples = []
     for index, turn in enumerate(turns):
         if mode == "from scratch":

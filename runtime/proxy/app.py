@@ -65,6 +65,24 @@ def api_of(path: str, headers: list[tuple[bytes, bytes]]) -> Api:
     return "anthropic" if any(name == b"anthropic-version" for name, _ in headers) else "openai"
 
 
+#: A young-generation pass every this many allocations (Python's default: 700). A request allocates
+#: a few hundred objects and frees nearly all of them by reference counting: every 700, a pass runs
+#: about once a request for nothing; every 20,000, ~6 % less CPU per pass-through request (two
+#: proxies side by side, bench/proxy_overhead.py's request).
+YOUNG_GENERATION = 20_000
+
+
+def settle_heap() -> None:
+    """The garbage collector as the proxy's own process runs it once started: ~110k long-lived
+    objects (modules, manifest, pools) frozen out of its sight (else every full collection walks
+    them: ~1 per second under load, the bulk of the p99 at 64 connections), and the young
+    generation collected every `YOUNG_GENERATION` allocations. bench/routing_eval.py times route()
+    under the same settings."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(YOUNG_GENERATION, 10, 10)
+
+
 class ProxyApp:
     def __init__(self, context: ProxyContext, *, freeze_gc: bool = False) -> None:
         self.context = context
@@ -86,17 +104,8 @@ class ProxyApp:
                 except Exception as error:  # uvicorn reports it and exits non-zero
                     await send({"type": "lifespan.startup.failed", "message": str(error)})
                     return
-                # ~110k long-lived objects (modules, manifest, pools) would otherwise be walked by
-                # every full collection: ~1 per second under load, the bulk of the p99 at 64
-                # connections (bench/proxy_overhead.py). Freezing moves them out of the GC's sight.
                 if self.freeze_gc:
-                    gc.collect()
-                    gc.freeze()
-                    # A request allocates a few hundred objects and frees nearly all of them by
-                    # reference counting: a young-generation pass every 700 allocations (the
-                    # default) runs about once a request for nothing. Every 20,000: ~6 % less CPU
-                    # per pass-through request (two proxies side by side, bench's request).
-                    gc.set_threshold(20_000, 10, 10)
+                    settle_heap()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.context.stop()
