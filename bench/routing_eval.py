@@ -44,7 +44,7 @@ from bench.naive_route import naive_route
 from bench.routing_learned_eval import conversation
 from controlplane.manifest.schema import Manifest
 from runtime import learned
-from runtime.proxy.app import settle_heap
+from runtime.proxy.heap import settle_heap
 from runtime.routing import Router
 from runtime.tokens import estimate_input_tokens
 from tests.runtime.routing_data.build import SPLITS, load

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import json
 import logging
 from typing import Any
@@ -36,6 +35,7 @@ from runtime.proxy.asgi import ClientGone, decision, discard_body, read_body, se
 from runtime.proxy.context import ProxyContext
 from runtime.proxy.errors import Refusal, error_body
 from runtime.proxy.exchange import Exchange
+from runtime.proxy.heap import settle_heap
 from runtime.proxy.metrics import CONTENT_TYPE
 from runtime.proxy.relay import relay
 from runtime.wire import Api, anthropic_to_openai, openai_for_endpoint, responses
@@ -63,24 +63,6 @@ def api_of(path: str, headers: list[tuple[bytes, bytes]]) -> Api:
     if path.startswith(_OPENAI_ONLY):
         return "openai"
     return "anthropic" if any(name == b"anthropic-version" for name, _ in headers) else "openai"
-
-
-#: A young-generation pass every this many allocations (Python's default: 700). A request allocates
-#: a few hundred objects and frees nearly all of them by reference counting: every 700, a pass runs
-#: about once a request for nothing; every 20,000, ~6 % less CPU per pass-through request (two
-#: proxies side by side, bench/proxy_overhead.py's request).
-YOUNG_GENERATION = 20_000
-
-
-def settle_heap() -> None:
-    """The garbage collector as the proxy's own process runs it once started: ~110k long-lived
-    objects (modules, manifest, pools) frozen out of its sight (else every full collection walks
-    them: ~1 per second under load, the bulk of the p99 at 64 connections), and the young
-    generation collected every `YOUNG_GENERATION` allocations. bench/routing_eval.py times route()
-    under the same settings."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(YOUNG_GENERATION, 10, 10)
 
 
 class ProxyApp:
