@@ -262,6 +262,20 @@ class TestReading:
         assert remembered
         assert not [tokens for tokens in remembered if gc.is_tracked(tokens)]
 
+    def test_a_models_remembered_sums_do_not_outlive_the_caches_they_index(self) -> None:
+        # Keyed by the ids of what the caches hold, they would otherwise pin dead token sets.
+        model = learned.load()
+        first = clients.claude_code([("user", "fix the flaky test in tests/test_io.py")], "sums-1")
+        learned.score(first[1], first[0], model)
+        learned.forget()
+        second = clients.chat([("user", "what should I cook tonight with leeks?")], "anthropic", "sums-2")
+        learned.score(second[1], second[0], model)
+        live = {id(tokens) for table in (*learned._SEEN, learned._TOOLS) for tokens in table.values()}
+        live |= {id(entry[2]) for entry in learned._UNIONS.values()}
+        remembered = [key for table in model.sums.values() for key in table]
+        assert remembered
+        assert set(remembered) <= live
+
     def test_reads_a_bounded_head_of_a_long_system_prompt(self) -> None:
         short = {"system": "You are Claude Code." + "x" * 10, "messages": [{"role": "user", "content": "hi"}]}
         long = {**short, "system": short["system"] + " lorem" * 200_000}
