@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from controlplane.manifest.schema import DEFAULT_REDACT, RedactKind
+from runtime import redact
 from runtime.redact import (
     CACHE_FROM,
     CACHED,
@@ -231,6 +232,19 @@ class TestValues:
         original = {"messages": [{"content": "ana@example.com"}]}
         EVERYTHING.value(original)
         assert original == {"messages": [{"content": "ana@example.com"}]}
+
+
+class TestVendorGate:
+    """The one scan that says whether any vendor prefix is in a short text is built as a trie of
+    the prefixes; it must say what a substring test of each prefix says."""
+
+    def test_it_finds_each_prefix_and_agrees_with_substring_tests_on_the_corpus(self) -> None:
+        prefixes = [prefix for prefix, _ in redact._VENDOR_KEYS]
+        assert all(redact._VENDOR_GATE.search(f"see {prefix} here") for prefix in prefixes)
+        texts = [case.text for case in CASES] + [prefix[:-1] for prefix in prefixes if len(prefix) > 1]
+        said = [redact._VENDOR_GATE.search(text) is not None for text in texts]
+        assert said == [any(prefix in text for prefix in prefixes) for text in texts]
+        assert any(said) and not all(said)
 
 
 class TestCorpus:
