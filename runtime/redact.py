@@ -13,6 +13,7 @@ import binascii
 import ipaddress
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from controlplane.manifest.schema import RedactKind
@@ -296,6 +297,7 @@ _NAMED: tuple[tuple[RedactKind, str], ...] = (
 _KEY_KINDS = tuple((kind, re.compile(rf"[\w.-]*{names}", re.IGNORECASE)) for kind, names in _NAMED)
 
 
+@lru_cache(maxsize=4096)  # keys recur in every request ("role", "content"); each match costs 2-10 us
 def _dict_key_kind(key: str) -> RedactKind | None:
     """The kind of secret a dict's value holds when its key names one (`{"password": "x"}`)."""
     for kind, pattern in _KEY_KINDS:
