@@ -60,6 +60,10 @@ OVERLAP = 8 * 1024  # longer than any secret we look for (an RSA-8192 PEM block 
 #: results for the last `CACHED` strings of at least `CACHE_FROM` characters are kept.
 CACHE_FROM = 2048
 CACHED = 64
+#: So do short ones (model names, stop reasons, tool names): those of at most `SHORT` characters
+#: are kept too, up to `SHORT_CACHED` of them (then the table starts again).
+SHORT = 64
+SHORT_CACHED = 4096
 
 TOO_DEEP = "[REDACTED:too_deep]"
 UNREDACTABLE = "[REDACTED:unredactable]"
@@ -900,6 +904,7 @@ class Redactor:
         self.kinds: tuple[RedactKind, ...] = tuple(kind for kind in ORDER if kind in wanted)
         self._rules = [(rank, *rule) for rank, kind in enumerate(self.kinds) for rule in RULES[kind]]
         self._cache: dict[str, tuple[str, frozenset[str]]] = {}
+        self._short: dict[str, tuple[str, frozenset[str]]] = {}
 
     # -- text ------------------------------------------------------------------------------
 
@@ -944,6 +949,16 @@ class Redactor:
                 cached = self._cache[text] = (self._scrubbed(text, found), frozenset(found))
                 if len(self._cache) > CACHED:  # oldest first: dicts keep insertion order
                     del self._cache[next(iter(self._cache))]
+            notes |= cached[1]
+            return cached[0]
+        if len(text) <= SHORT and type(text) is str:
+            cached = self._short.get(text)
+            if cached is None:
+                found = set()
+                cached = (self._scrubbed(text, found), frozenset(found))
+                if len(self._short) >= SHORT_CACHED:
+                    self._short.clear()
+                self._short[text] = cached
             notes |= cached[1]
             return cached[0]
         return self._scrubbed(text, notes)

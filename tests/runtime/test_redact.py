@@ -17,6 +17,8 @@ from runtime.redact import (
     MAX_DEPTH,
     ORDER,
     OVERLAP,
+    SHORT,
+    SHORT_CACHED,
     TOO_DEEP,
     UNREDACTABLE,
     WINDOW,
@@ -353,3 +355,16 @@ class TestRobustness:
         assert redactor.scrub({"system": system}) == first
         assert first[1] == {"unstorable_characters"}
         assert "ana@example.com" not in first[0]["system"]
+
+    def test_a_short_string_seen_again_gets_the_same_result_and_notes_and_the_table_stays_bounded(self) -> None:
+        redactor = Redactor(ORDER)
+        short = "ana@example.com \ud800"
+        assert len(short) <= SHORT
+        first = redactor.scrub({"to": short})
+        again = redactor.scrub({"to": short})
+        assert first == again
+        assert again[1] == {"unstorable_characters"} and "ana@example.com" not in again[0]["to"]
+        for other in range(SHORT_CACHED + 1):
+            redactor.text(f"model-{other}")
+        assert len(redactor._short) <= SHORT_CACHED
+        assert redactor.scrub({"to": short}) == first
