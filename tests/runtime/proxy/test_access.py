@@ -134,3 +134,19 @@ class TestBatchedLines:
         for created in (1_700_000_000.25, 1_700_000_000.999, 1_700_000_001.0):
             record = _record("x", created)
             assert ours.format(record) == theirs.format(record)
+
+
+class TestRecords:
+    def test_a_line_is_a_record_as_logging_makes_it(self) -> None:
+        """Access records skip `LogRecord.__init__`; every attribute a handler or formatter reads
+        is still there, with this thread's and this process's values."""
+        from runtime.proxy.access import _record, log
+
+        ours = _record("GET /x 200")
+        theirs = log.makeRecord(log.name, logging.INFO, ours.pathname, 0, "GET /x 200", (), None)
+        timing = {"created", "msecs", "relativeCreated"}
+        assert {k: v for k, v in vars(ours).items() if k not in timing} == {
+            k: v for k, v in vars(theirs).items() if k not in timing
+        }
+        assert abs(ours.created - theirs.created) < 60 and ours.msecs == int((ours.created % 1) * 1000)
+        assert ours.getMessage() == "GET /x 200" and type(ours) is logging.LogRecord
