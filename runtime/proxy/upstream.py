@@ -300,14 +300,12 @@ class Pool:
     ) -> Response:
         """Send one request; its `Response` once the head is in. `headers` are sent as given, after
         `host`, with `content-length` for a body (and for an empty POST, PUT or PATCH)."""
-        head = [b"%s %s%s HTTP/1.1\r\nhost: %s\r\n" % (method.encode("ascii"), origin.prefix_bytes,
-                                                         target.encode("latin-1"), origin.host_header)]  # fmt: skip
-        for name, value in headers:
-            head += (name, b": ", value, _CRLF)
+        lines = [b"%s %s%s HTTP/1.1" % (method.encode("ascii"), origin.prefix_bytes, target.encode("latin-1")),
+                 b"host: " + origin.host_header, *map(b": ".join, headers)]  # fmt: skip
         if body or method in ("POST", "PUT", "PATCH"):
-            head.append(b"content-length: %d\r\n" % len(body))
-        head += (_CRLF, body)
-        request = b"".join(head)
+            lines.append(b"content-length: %d" % len(body))
+        lines += (b"", body)
+        request = _CRLF.join(lines)
         head_only = method == "HEAD"
         connection = self._take(origin)
         if connection is not None:

@@ -150,3 +150,42 @@ class TestRecords:
         }
         assert abs(ours.created - theirs.created) < 60 and ours.msecs == int((ours.created % 1) * 1000)
         assert ours.getMessage() == "GET /x 200" and type(ours) is logging.LogRecord
+
+    def test_served_as_the_cli_wires_it_a_line_reads_as_logging_would_write_it(self) -> None:
+        """One BatchedHandler and no propagation (`reasoning proxy serve`): the line skips the
+        logger's own checks and reads the same as when it takes them (a filter forces that way)."""
+        from runtime.proxy.access import AccessLog, log
+
+        def written(*, filtered: bool) -> str:
+            stream = io.StringIO()
+            handler = BatchedHandler(stream)
+            handler.setFormatter(SecondsFormatter("%(levelname)s %(name)s %(module)s %(threadName)s: %(message)s"))
+            if filtered:
+                handler.addFilter(lambda record: True)
+            saved = log.handlers[:], log.propagate, log.level
+            log.handlers[:] = [handler]
+            log.propagate = False
+            log.setLevel(logging.INFO)
+            taken: list[logging.LogRecord] = []
+            usual = log.handle
+
+            def handle(record: logging.LogRecord) -> None:
+                taken.append(record)
+                usual(record)
+
+            log.handle = handle  # type: ignore[method-assign]
+            try:
+                AccessLog("text").line("POST", "/v1/messages", 200, b"upstream", b"no rule matched", 1.25)
+            finally:
+                del log.handle
+                log.handlers[:], log.propagate = saved[0], saved[1]
+                log.setLevel(saved[2])
+            assert len(taken) == (1 if filtered else 0)  # the short way skips Logger.handle
+            return stream.getvalue()
+
+        line = written(filtered=False)
+        assert line == written(filtered=True)
+        assert (
+            line
+            == 'INFO runtime.proxy.access access MainThread: POST /v1/messages 200 upstream "no rule matched" 1.2ms\n'
+        )
