@@ -151,6 +151,18 @@ class TestRecords:
         assert abs(ours.created - theirs.created) < 60 and ours.msecs == int((ours.created % 1) * 1000)
         assert ours.getMessage() == "GET /x 200" and type(ours) is logging.LogRecord
 
+    def test_each_thread_s_records_name_that_thread(self) -> None:
+        import threading
+
+        from runtime.proxy.access import _record
+
+        names: list[str | None] = []
+        for name in ("first", "second"):  # the second may reuse the first's ident once it ended
+            thread = threading.Thread(target=lambda: names.append(_record("x").threadName), name=name)
+            thread.start()
+            thread.join()
+        assert names == ["first", "second"] and _record("x").threadName == threading.current_thread().name
+
     def test_served_as_the_cli_wires_it_a_line_reads_as_logging_would_write_it(self) -> None:
         """One BatchedHandler and no propagation (`reasoning proxy serve`): the line skips the
         logger's own checks and reads the same as when it takes them (a filter forces that way)."""
