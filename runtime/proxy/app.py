@@ -32,7 +32,7 @@ from controlplane import clock
 from runtime.errors import TranslationError, UnsupportedContent
 from runtime.proxy import custom
 from runtime.proxy.asgi import ClientGone, decision, discard_body, read_body, send_end, send_whole
-from runtime.proxy.context import ProxyContext
+from runtime.proxy.context import HeaderView, ProxyContext
 from runtime.proxy.errors import Refusal, error_body
 from runtime.proxy.exchange import Exchange
 from runtime.proxy.heap import settle_heap
@@ -110,11 +110,19 @@ class ProxyApp:
         async def watched(message: Any) -> None:
             if message["type"] == "http.response.start":
                 answered[0] = message["status"]
-                for name, value in message["headers"]:
+                # From the end, where the proxy puts its two (after any the upstream sent): the
+                # last of each is what the client reads.
+                role = reason = None
+                for name, value in reversed(message["headers"]):
                     if name == b"x-reasoning-role":
-                        answered[1] = value
+                        role = value if role is None else role
                     elif name == b"x-reasoning-reason":
-                        answered[2] = value
+                        reason = value if reason is None else reason
+                    else:
+                        continue
+                    if role is not None and reason is not None:
+                        break
+                answered[1], answered[2] = role or b"", reason or b""
             await send(message)
 
         try:
@@ -185,7 +193,8 @@ class ProxyApp:
         raw = await read_body(scope, receive, context.settings.max_body_bytes, context.settings.body_timeout_seconds)
         body = _parse(api, raw)
         headers = scope["headers"]
-        unknown = context.unknown_role(headers)
+        view = HeaderView(headers)  # what is absent (nearly always) costs no walk of the headers
+        unknown = context.unknown_role(headers) if view.has(b"x-reasoning-role") else None
         if unknown is not None:
             valid = sorted(context.role_values | context.role_labels)
             raise Refusal(
@@ -194,8 +203,8 @@ class ProxyApp:
                 param="x-reasoning-role",
             )
         exchange = Exchange(api, context.project, scope, send, headers, raw, body, clock.now(), clock.monotonic())
-        exchange.role, exchange.reason, exchange.score = context.route(api, body, headers)
-        if _dry_run(headers):
+        exchange.role, exchange.reason, exchange.score = context.route(api, body, view)
+        if view.has(b"x-reasoning-dry-run") and _dry_run(headers):
             await self._dry_run(exchange)
             return
         if exchange.role is None:
@@ -239,7 +248,7 @@ class ProxyApp:
         headers = scope["headers"]
         exchange = Exchange("openai", context.project, scope, send, headers, raw, chat, clock.now(), clock.monotonic())
         exchange.role, exchange.reason, exchange.score = context.route(
-            "openai", request if unsupported else chat, headers
+            "openai", request if unsupported else chat, HeaderView(headers)
         )
         if _dry_run(headers):
             await self._dry_run(exchange)
@@ -306,7 +315,7 @@ MAX_DEPTH = 1000
 def _too_deep(raw: bytes, body: Any) -> bool:
     """Whether `body` nests deeper than MAX_DEPTH; without recursion, and without a walk at all
     when the body has too few brackets to get there (counted in C)."""
-    if len(raw) < 1 << 20 and raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+    if len(raw) <= MAX_DEPTH or (len(raw) < 1 << 20 and raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH):
         return False  # a large body is walked instead: its containers are few beside its bytes
     level: list[Any] = [body]
     for _ in range(MAX_DEPTH):
@@ -322,10 +331,25 @@ def _too_deep(raw: bytes, body: Any) -> bool:
     return True
 
 
+_DECODE = json.JSONDecoder().decode  # what `json.loads` calls for a str
+
+
+def _loads(raw: bytes) -> Any:
+    """`json.loads(raw)`. A body that opens an object is decoded as UTF-8 straight away (nearly
+    every one; `json.loads` first guesses the encoding in Python); any other, or one that fails
+    so, goes to `json.loads`, which says why."""
+    if raw[:1] == b"{":
+        try:
+            return _DECODE(raw.decode("utf-8"))
+        except ValueError:  # UnicodeDecodeError too: UTF-16 or -32, or not JSON at all
+            pass
+    return json.loads(raw)
+
+
 def _parse_object(api: Api, raw: bytes) -> dict[str, Any]:
     """The body as a JSON object with a `model`, nested at most MAX_DEPTH deep; else a 400."""
     try:
-        body = json.loads(raw)
+        body = _loads(raw)
     except ValueError as error:
         raise Refusal(400, f"the request body is not valid JSON: {error}") from None
     except RecursionError:

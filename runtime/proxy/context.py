@@ -15,6 +15,7 @@ recorder, so nothing answered goes unrecorded.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from controlplane import clock
@@ -79,9 +80,10 @@ class ProxyContext:
 
     # -- decisions ------------------------------------------------------------------------
 
-    def route(self, api: Api, body: dict[str, Any], headers: Headers) -> tuple[str | None, str, float | None]:
-        lowered = {name.decode("latin-1"): value.decode("latin-1") for name, value in headers}
-        route = self.router.route(api, body, lowered)
+    def route(
+        self, api: Api, body: dict[str, Any], headers: Headers | HeaderView
+    ) -> tuple[str | None, str, float | None]:
+        route = self.router.route(api, body, headers if isinstance(headers, HeaderView) else HeaderView(headers))
         if route.score is not None:  # the learned score decided: a decision to review and label later
             decisions.record(
                 self.services.recorder.record_decision, self.project, api, body, route, clock.now(),
@@ -151,6 +153,36 @@ class ProxyContext:
 
     def _recorder_stats(self) -> RecorderStats:
         return self.services.recorder.stats()
+
+
+class HeaderView(Mapping[str, str]):
+    """A request's headers as the router reads them: by lower-case name, as text, the last of a
+    repeated one (as a dict of them would hold); decoded only when asked, and the router asks for
+    one or two of a request's ten or so."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, headers: Headers) -> None:
+        self._raw = dict(headers)  # in C: the last of a repeated name wins
+
+    def has(self, name: bytes) -> bool:
+        return name in self._raw
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self._raw.get(key.encode("latin-1"))
+        return default if value is None else value.decode("latin-1")
+
+    def __getitem__(self, key: str) -> str:
+        value = self._raw.get(key.encode("latin-1"))
+        if value is None:
+            raise KeyError(key)
+        return value.decode("latin-1")
+
+    def __iter__(self) -> Iterator[str]:
+        return (name.decode("latin-1") for name in self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
 
 
 def upstream_base(url: str | None) -> str | None:

@@ -1,9 +1,10 @@
 """`GET /metrics`: what the proxy did, in Prometheus' text format.
 
-Each app has its own registry (a process may serve several, as the tests do). Counters and
-histograms are updated on the request path (a dict lookup and an add under a lock, a few
-microseconds); gauges that mirror other parts (budget remaining, the recorder's queue) are read
-at scrape time through callbacks, so the request path never touches them.
+Each app has its own registry (a process may serve several, as the tests do). What every request
+adds to (its count and its two histograms) is plain numbers the event loop adds to (`_Requests`,
+read when scraped); the rarer counters (fallbacks, tokens, spend) are prometheus_client's; gauges
+that mirror other parts (budget remaining, the recorder's queue) are read at scrape time through
+callbacks, so the request path never touches them.
 
     reasoning_proxy_requests_total{api,role,outcome}     outcome: ok | fallback | error | upstream
     reasoning_proxy_request_seconds{api,role}            whole request, histogram
@@ -22,11 +23,15 @@ at scrape time through callbacks, so the request path never touches them.
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping
+from itertools import accumulate
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client import CollectorRegistry, Counter, disable_created_metrics, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
+from prometheus_client.utils import floatToGoString
 
 from runtime.recorder import RecorderStats
 from runtime.wire import Api
@@ -90,6 +95,62 @@ class _Mirrors(Collector):
         )
 
 
+class _Requests(Collector):
+    """`reasoning_proxy_requests_total` and the two histograms of every request, as plain counts.
+
+    prometheus_client's `Counter` and `Histogram` take a lock and a few calls for each of the five
+    numbers a request adds to (a tenth of a pass-through request's CPU in the app); here they are a
+    list index and an add. Only the event loop's thread adds; a scrape (in a worker thread) reads
+    ints and floats, each whole under the GIL, as prometheus_client's own locks give no more than
+    that either: a scrape during a request may see its count but not yet its sum. The text is the
+    same as theirs: the same names, help, labels and buckets, and a histogram's label set shows
+    up in both histograms with the first request of its api and role."""
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, str, str], list[int]] = {}
+        #: per (api, role): each bucket's own count (not cumulative), then the sum of the seconds
+        self.seconds: dict[tuple[str, str], list[float]] = {}
+        self.first_byte: dict[tuple[str, str], list[float]] = {}
+
+    def observe(self, api: str, role: str, outcome: str, seconds: float, first_byte: float | None) -> None:
+        count = self.counts.get((api, role, outcome))
+        if count is None:
+            count = self.counts[api, role, outcome] = [0]
+            if (api, role) not in self.seconds:
+                self.seconds[api, role] = [0.0] * (len(_BOUNDS) + 1)
+                self.first_byte[api, role] = [0.0] * (len(_BOUNDS) + 1)
+        count[0] += 1
+        cells = self.seconds[api, role]
+        cells[bisect_left(_BOUNDS, seconds)] += 1
+        cells[-1] += seconds
+        if first_byte is not None:
+            cells = self.first_byte[api, role]
+            cells[bisect_left(_BOUNDS, first_byte)] += 1
+            cells[-1] += first_byte
+
+    def collect(self) -> Iterator[Metric]:
+        requests = CounterMetricFamily(
+            "reasoning_proxy_requests", "Requests answered", labels=["api", "role", "outcome"]
+        )
+        for outcome_labels, count in list(self.counts.items()):
+            requests.add_metric(outcome_labels, count[0])
+        yield requests
+        for name, text, table in (
+            ("reasoning_proxy_request_seconds", "Whole request, as the proxy saw it", self.seconds),
+            ("reasoning_proxy_first_byte_seconds", "Until the first byte of the response body", self.first_byte),
+        ):
+            family = HistogramMetricFamily(name, text, labels=["api", "role"])
+            for labels, cells in list(table.items()):
+                cells = list(cells)  # one copy: a request counted meanwhile is in all of it or none
+                family.add_metric(labels, list(zip(_LE, accumulate(cells[:-1]), strict=True)), cells[-1])
+            yield family
+
+
+#: the histograms' upper bounds, the last one +Inf (an observation's bucket: the first bound it is <=)
+_BOUNDS = (*_SECONDS, math.inf)
+_LE = [floatToGoString(bound) for bound in _BOUNDS]  # type: ignore[no-untyped-call]
+
+
 # A `_created` timestamp series beside every counter and histogram doubles what is scraped and
 # says nothing a dashboard uses (the process start time is exported anyway).
 disable_created_metrics()  # type: ignore[no-untyped-call]
@@ -104,23 +165,9 @@ class Metrics:
         waiting: Callable[[], int] = lambda: 0,
     ) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
-        self.requests = Counter(
-            "reasoning_proxy_requests", "Requests answered", ["api", "role", "outcome"], registry=self.registry
-        )
-        self.latency = Histogram(
-            "reasoning_proxy_request_seconds",
-            "Whole request, as the proxy saw it",
-            ["api", "role"],
-            buckets=_SECONDS,
-            registry=self.registry,
-        )
-        self.first_byte = Histogram(
-            "reasoning_proxy_first_byte_seconds",
-            "Until the first byte of the response body",
-            ["api", "role"],
-            buckets=_SECONDS,
-            registry=self.registry,
-        )
+        #: requests, their seconds and seconds to the first byte, counted for every request
+        self._requests = _Requests()
+        self.registry.register(self._requests)
         self.fallbacks = Counter(
             "reasoning_proxy_fallbacks", "Requests for a role sent to the fallback", ["api", "role", "reason"],
             registry=self.registry,
@@ -130,9 +177,6 @@ class Metrics:
             "reasoning_proxy_spend_usd", "Request cost of custom-model answers", ["role"], registry=self.registry
         )
         self.registry.register(_Mirrors(remaining, recorder, shadow, waiting))
-        #: each label set's children, looked up once (`labels()` hashes and locks on every call);
-        #: the label values are few (APIs x roles x outcomes), so this stays small
-        self._children: dict[tuple[str, str, str], tuple[Counter, Histogram, Histogram]] = {}
 
     def observe(
         self,
@@ -144,17 +188,8 @@ class Metrics:
         first_byte: float | None,
         fallback: str | None = None,
     ) -> None:
-        children = self._children.get((api, role, outcome))
-        if children is None:
-            children = self._children[api, role, outcome] = (
-                self.requests.labels(api, role, outcome),
-                self.latency.labels(api, role),
-                self.first_byte.labels(api, role),
-            )
-        children[0].inc()
-        children[1].observe(seconds)
-        if first_byte is not None:
-            children[2].observe(first_byte)
+        """One request answered; on the event loop's thread (the only one that counts)."""
+        self._requests.observe(api, role, outcome, seconds, first_byte)
         if fallback is not None:
             self.fallbacks.labels(api, role, fallback).inc()
 

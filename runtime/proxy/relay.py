@@ -91,6 +91,8 @@ async def relay(context: ProxyContext, exchange: Exchange, *, fallback: str | No
                     size += len(chunk)
                     keep = size <= KEEP_BYTES
                     kept.append(chunk)
+                if ended:  # the answer is whole: no read for the b"" that says so
+                    break
         except TRANSPORT_ERRORS as error:
             outcome = "error"
             if response.content_type == "text/event-stream":

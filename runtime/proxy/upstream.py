@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import cast
 from urllib.parse import urlsplit
@@ -51,12 +51,18 @@ class Origin:
     host: str
     port: int
     prefix: str  # "" or "/path", prepended to every target
+    #: `host:port` (the port only when not the scheme's), as the `host` header says it; made once
+    #: (the idna codec is Python code, a few microseconds a request)
+    host_header: bytes = field(init=False, repr=False, compare=False)
+    #: the prefix as the request line's bytes
+    prefix_bytes: bytes = field(init=False, repr=False, compare=False)
 
-    @property
-    def host_header(self) -> bytes:
+    def __post_init__(self) -> None:
         default = 443 if self.tls else 80
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return (host if self.port == default else f"{host}:{self.port}").encode("idna")
+        header = (host if self.port == default else f"{host}:{self.port}").encode("idna")
+        object.__setattr__(self, "host_header", header)  # frozen: set once, here
+        object.__setattr__(self, "prefix_bytes", self.prefix.encode())
 
 
 @lru_cache(maxsize=64)
@@ -294,14 +300,12 @@ class Pool:
     ) -> Response:
         """Send one request; its `Response` once the head is in. `headers` are sent as given, after
         `host`, with `content-length` for a body (and for an empty POST, PUT or PATCH)."""
-        head = [b"%s %s%s HTTP/1.1\r\nhost: %s\r\n" % (method.encode("ascii"), origin.prefix.encode(),
-                                                         target.encode("latin-1"), origin.host_header)]  # fmt: skip
-        for name, value in headers:
-            head += (name, b": ", value, _CRLF)
+        lines = [b"%s %s%s HTTP/1.1" % (method.encode("ascii"), origin.prefix_bytes, target.encode("latin-1")),
+                 b"host: " + origin.host_header, *map(b": ".join, headers)]  # fmt: skip
         if body or method in ("POST", "PUT", "PATCH"):
-            head.append(b"content-length: %d\r\n" % len(body))
-        head += (_CRLF, body)
-        request = b"".join(head)
+            lines.append(b"content-length: %d" % len(body))
+        lines += (b"", body)
+        request = _CRLF.join(lines)
         head_only = method == "HEAD"
         connection = self._take(origin)
         if connection is not None:

@@ -134,3 +134,70 @@ class TestBatchedLines:
         for created in (1_700_000_000.25, 1_700_000_000.999, 1_700_000_001.0):
             record = _record("x", created)
             assert ours.format(record) == theirs.format(record)
+
+
+class TestRecords:
+    def test_a_line_is_a_record_as_logging_makes_it(self) -> None:
+        """Access records skip `LogRecord.__init__`; every attribute a handler or formatter reads
+        is still there, with this thread's and this process's values."""
+        from runtime.proxy.access import _record, log
+
+        ours = _record("GET /x 200")
+        theirs = log.makeRecord(log.name, logging.INFO, ours.pathname, 0, "GET /x 200", (), None)
+        timing = {"created", "msecs", "relativeCreated"}
+        assert {k: v for k, v in vars(ours).items() if k not in timing} == {
+            k: v for k, v in vars(theirs).items() if k not in timing
+        }
+        assert abs(ours.created - theirs.created) < 60 and ours.msecs == int((ours.created % 1) * 1000)
+        assert ours.getMessage() == "GET /x 200" and type(ours) is logging.LogRecord
+
+    def test_each_thread_s_records_name_that_thread(self) -> None:
+        import threading
+
+        from runtime.proxy.access import _record
+
+        names: list[str | None] = []
+        for name in ("first", "second"):  # the second may reuse the first's ident once it ended
+            thread = threading.Thread(target=lambda: names.append(_record("x").threadName), name=name)
+            thread.start()
+            thread.join()
+        assert names == ["first", "second"] and _record("x").threadName == threading.current_thread().name
+
+    def test_served_as_the_cli_wires_it_a_line_reads_as_logging_would_write_it(self) -> None:
+        """One BatchedHandler and no propagation (`reasoning proxy serve`): the line skips the
+        logger's own checks and reads the same as when it takes them (a filter forces that way)."""
+        from runtime.proxy.access import AccessLog, log
+
+        def written(*, filtered: bool) -> str:
+            stream = io.StringIO()
+            handler = BatchedHandler(stream)
+            handler.setFormatter(SecondsFormatter("%(levelname)s %(name)s %(module)s %(threadName)s: %(message)s"))
+            if filtered:
+                handler.addFilter(lambda record: True)
+            saved = log.handlers[:], log.propagate, log.level
+            log.handlers[:] = [handler]
+            log.propagate = False
+            log.setLevel(logging.INFO)
+            taken: list[logging.LogRecord] = []
+            usual = log.handle
+
+            def handle(record: logging.LogRecord) -> None:
+                taken.append(record)
+                usual(record)
+
+            log.handle = handle  # type: ignore[method-assign]
+            try:
+                AccessLog("text").line("POST", "/v1/messages", 200, b"upstream", b"no rule matched", 1.25)
+            finally:
+                del log.handle
+                log.handlers[:], log.propagate = saved[0], saved[1]
+                log.setLevel(saved[2])
+            assert len(taken) == (1 if filtered else 0)  # the short way skips Logger.handle
+            return stream.getvalue()
+
+        line = written(filtered=False)
+        assert line == written(filtered=True)
+        assert (
+            line
+            == 'INFO runtime.proxy.access access MainThread: POST /v1/messages 200 upstream "no rule matched" 1.2ms\n'
+        )

@@ -41,3 +41,14 @@ class TestTiming:
         frozen.tick(timedelta(milliseconds=500))
         call.mark_first_byte()
         assert call.first_byte is not None and round((call.first_byte - call.started) * 1000) == 40
+
+
+class TestHeaderView:
+    def test_the_router_reads_a_header_by_name_as_text_the_last_of_a_repeated_one(self) -> None:
+        from runtime.proxy.context import HeaderView
+
+        view = HeaderView([(b"x-reasoning-role", b"coding"), (b"accept", b"*/*"), (b"x-reasoning-role", b"upstream")])
+        assert view.get("x-reasoning-role") == "upstream" and view["accept"] == "*/*"
+        assert view.get("x-claude-code-session-id") is None and view.get("nope", "d") == "d"
+        assert view.has(b"accept") and not view.has(b"x-reasoning-dry-run")
+        assert dict(view) == {"x-reasoning-role": "upstream", "accept": "*/*"} and len(view) == 2

@@ -89,3 +89,38 @@ class TestRecorderMetrics:
         refused = (("kind", "usage"), ("reason", "refused by the store (IntegrityError)"))
         assert seen[("reasoning_proxy_recorder_dropped_total", refused)] == 2
         assert seen[("reasoning_proxy_recorder_dropped_total", (("kind", "sample"), ("reason", "queue full")))] == 3
+
+
+class TestRequestCounts:
+    def test_the_text_is_what_prometheus_clients_counter_and_histograms_write(self) -> None:
+        """The request counts are plain numbers (no lock per request); a scrape reads them as
+        prometheus_client's own Counter and Histogram would write them, bucket edges included."""
+        from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+
+        from runtime.proxy.metrics import _SECONDS
+
+        registry = CollectorRegistry()
+        requests = Counter("reasoning_proxy_requests", "Requests answered", ["api", "role", "outcome"],
+                           registry=registry)  # fmt: skip
+        seconds = Histogram("reasoning_proxy_request_seconds", "Whole request, as the proxy saw it", ["api", "role"],
+                            buckets=_SECONDS, registry=registry)  # fmt: skip
+        first = Histogram("reasoning_proxy_first_byte_seconds", "Until the first byte of the response body",
+                          ["api", "role"], buckets=_SECONDS, registry=registry)  # fmt: skip
+        ours = Metrics()
+        observed = [
+            ("anthropic", "none", "upstream", 0.0004, 0.0003),
+            ("anthropic", "none", "upstream", 0.001, None),  # on a bucket's edge: in that bucket
+            ("anthropic", "coding", "fallback", 0.7, 0.2),
+            ("openai", "coding", "ok", 400.0, None),  # past the last edge: +Inf only
+            ("anthropic", "coding", "error", 0.0025, 0.0025),
+        ]
+        for api, role, outcome, whole, to_first in observed:
+            ours.observe(api, role, outcome, seconds=whole, first_byte=to_first)
+            requests.labels(api, role, outcome).inc()
+            seconds.labels(api, role).observe(whole)
+            first.labels(api, role)  # a label set is in both histograms from its first request
+            if to_first is not None:
+                first.labels(api, role).observe(to_first)
+        theirs = generate_latest(registry).decode()
+        text = ours.render().decode()
+        assert theirs in text
