@@ -4,7 +4,7 @@ request path."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -301,7 +301,7 @@ class Records:
 
     def training_batches(
         self, project: str, selection: SampleFilter, *, limit: int | None = None, batch: int = STREAM_BATCH
-    ) -> Iterator[list[TrainingTuple]]:
+    ) -> Generator[list[TrainingTuple], None, None]:
         """The selected samples in the order they were recorded, streamed `batch` rows at a time
         as plain tuples in `TrainingRow`'s order, so memory stays flat however many there are.
         The read transaction lasts as long as the iteration.
