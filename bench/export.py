@@ -11,9 +11,10 @@ SQLAlchemy and the driver included). The figures: rows per second (samples read 
 the export call's wall time, and over its CPU time: on a shared machine the wall time measures the
 neighbours too), the PostgreSQL server's CPU for the query (its backend's utime + stime from
 /proc, when the server runs on this machine: the de-duplication runs there) and the child's peak
-RSS (`VmHWM`). Memory flat in the row count is the goal: the rows come from a cursor in batches
-(`store.training_rows`), nothing is kept per row (de-duplication holds the contents the store
-holds more than once: none here). The load average is printed beside each figure.
+RSS (`VmHWM`). Memory flat in the row count is the goal: the rows come from the driver in batches
+(`store.training_batches`: SQLite's cursor, PostgreSQL's stream in chunks), nothing is kept per
+row (de-duplication holds the contents the store holds more than once: none here). The load
+average is printed beside each figure.
 
 Seeding writes rows straight into the table (sqlite3 executemany, PostgreSQL COPY), with the same
 columns and JSON the store writes, because going through the recorder would make seeding the

@@ -1,14 +1,15 @@
 """`reasoning data export`: the selected samples as Together's fine-tuning file, streamed to disk.
 
-    store.training_rows ─► format.line ─► format.encode ─► 1 MiB buffer ─► file
-    (a cursor, 2,000 rows       │ refused: counted per reason, with a few sample ids
+    store.training_batches ─► format.line ─► format.encode ─► 1 MiB buffer ─► file
+    (the driver's rows, 2,000     │ refused: counted per reason, with a few sample ids
      at a time, repeats left out)
 
-Memory stays flat however many samples there are: rows come from a server-side cursor (SQLite
-steps its own), each is turned into its line, encoded (orjson: UTF-8 bytes, no text layer) and
-written, and only the skip counts are kept. A row costs what it needs and no more: a tuple, not a
-model; a plain conversation is checked against the format rules as it is copied (`format.line`);
-nothing is validated twice. The file is written next to its final name and moved there at the
+Memory stays flat however many samples there are: rows come in batches from the driver
+(PostgreSQL streams them, SQLite steps its cursor), each is turned into its line, encoded
+(orjson: UTF-8 bytes, no text layer) and written, and only the skip counts are kept. A row costs
+what it needs and no more: the driver's tuple, not a model nor a named tuple; a plain
+conversation is checked against the format rules as it is copied (`format.line`); nothing is
+validated twice. The file is written next to its final name and moved there at the
 end, so an export that fails or is interrupted leaves nothing half-written, and an existing file
 is replaced only with `force`. `bench/export.py` measures it (README, "Exporting training data").
 
@@ -30,7 +31,7 @@ from controlplane.errors import DataError
 from controlplane.store import Store
 from controlplane.values.data import ExportReport, SampleFilter, Skip
 
-#: How often (in rows read) progress is reported.
+#: How often (in rows read, at least: it is reported a batch at a time) progress is reported.
 PROGRESS_EVERY = 1_000
 #: Sample ids kept per skip reason: enough to look a few up (`reasoning data label` takes them).
 SKIP_IDS = 5
@@ -79,7 +80,7 @@ def export(
         store.hash_unhashed(project)  # samples recorded before hashes were: de-duplicated like the rest
     partial = [t.with_name(t.name + ".partial") for t in targets]
     skips: dict[str, tuple[int, list[int]]] = {}
-    read = with_tools = 0
+    read = with_tools = reported = 0
     written = [0, 0]
     files: list[BinaryIO] = []
     try:
@@ -88,26 +89,30 @@ def export(
         # the loop a million rows go through: nothing in it that a row does not need
         left = limit if limit is not None else -1
         write = writers[0].write
-        for row in store.training_rows(project, selection):
-            read += 1
-            if on_progress is not None and read % PROGRESS_EVERY == 0:
+        for rows in store.training_batches(project, selection):
+            for row in rows:
+                read += 1
+                try:
+                    out = line(row, max_seq_length=max_seq_length)
+                    data = encode(out)
+                except Refused as refused:
+                    count, ids = skips.get(str(refused), (0, []))
+                    skips[str(refused)] = (count + 1, ids if len(ids) >= SKIP_IDS else [*ids, row[0]])
+                    continue
+                if split and _share(row[6], row[0]) < split:
+                    writers[1].write(data)
+                    written[1] += 1
+                else:
+                    write(data)
+                    written[0] += 1
+                if len(out) > 1:  # "messages" and "tools"
+                    with_tools += 1
+                left -= 1
+                if left == 0:
+                    break
+            if on_progress is not None and read - reported >= PROGRESS_EVERY:
                 on_progress(read)
-            try:
-                out = line(row, max_seq_length=max_seq_length)
-                data = encode(out)
-            except Refused as refused:
-                count, ids = skips.get(str(refused), (0, []))
-                skips[str(refused)] = (count + 1, ids if len(ids) >= SKIP_IDS else [*ids, row.id])
-                continue
-            if split and _share(row.content_hash, row.id) < split:
-                writers[1].write(data)
-                written[1] += 1
-            else:
-                write(data)
-                written[0] += 1
-            if len(out) > 1:  # "messages" and "tools"
-                with_tools += 1
-            left -= 1
+                reported = read
             if left == 0:
                 break
         for writer in writers:

@@ -1,12 +1,12 @@
 """A sample as one line of Together's conversational fine-tuning format, or why it cannot be one.
 
-Pure: a `TrainingRow` in, a line (a dict) or a `Refused` reason out; no store, no files. Together's
-SDK 3.1.1 `check_file` only checks structure (a JSON object per line) and validates the rest on
-its servers after upload, so the rules are enforced here, twice: `line()` builds a line that
-keeps them (a plain conversation in one pass that checks them as it copies, anything else
-converted and then checked with `violations()`), and `violations()` checks any line against them
-independently (the tests run it on every line they read, and on every line the one-pass path
-makes against the general path's).
+Pure: a `TrainingTuple` (the plain tuple the store streams, or a `TrainingRow`) in, a line (a
+dict) or a `Refused` reason out; no store, no files. Together's SDK 3.1.1 `check_file` only
+checks structure (a JSON object per line) and validates the rest on its servers after upload, so
+the rules are enforced here, twice: `line()` builds a line that keeps them (a plain conversation
+in one pass that checks them as it copies, anything else converted and then checked with
+`violations()`), and `violations()` checks any line against them independently (the tests run it
+on every line they read, and on every line the one-pass path makes against the general path's).
 
 The rules (the legacy 1.x `check_file`'s, which Together's server applies):
 - one object per line: `messages`, and `tools` when the prompt offered tools; no other key;
@@ -31,7 +31,7 @@ from typing import Any
 
 import orjson
 
-from controlplane.values.data import TrainingRow
+from controlplane.values.data import TrainingTuple
 
 ROLES = ("system", "user", "assistant", "tool")
 _PLAIN_ROLES = frozenset(("system", "user", "assistant"))
@@ -46,23 +46,23 @@ class Refused(Exception):
     sample refused for it (the export report groups by it)."""
 
 
-def line(row: TrainingRow, *, max_seq_length: int | None = None) -> dict[str, Any]:
+def line(row: TrainingTuple, *, max_seq_length: int | None = None) -> dict[str, Any]:
     """The training line for `row`; raises `Refused` with the reason it cannot be one.
 
     Most samples are plain-text conversations already in Together's shape (every hooks sample
     is one user turn): `_plain` takes those in one pass that checks the rules as it copies, and
     builds only lines `violations` passes (tests check it does). Everything else (tools, parts,
     Anthropic blocks, anything odd) is converted, then checked with `violations`."""
-    prompt = _decode(row.prompt_json)
+    _, _, _, fmt, prompt_json, answer, _ = row
+    prompt = _decode(prompt_json)
     if not isinstance(prompt, dict):
         raise Refused("the stored prompt is not a JSON object")
-    answer = row.answer
-    plain = _plain(prompt) if row.format == "openai" else None
+    plain = _plain(prompt) if fmt == "openai" else None
     if plain is not None and answer.strip() and not answer.startswith('{"content"'):
         plain.append({"role": "assistant", "content": answer})
         out: dict[str, Any] = {"messages": plain}
     else:
-        out = _converted(row.format, prompt, answer)
+        out = _converted(fmt, prompt, answer)
     if max_seq_length is not None and estimated_tokens(out) > max_seq_length:
         raise Refused(f"longer than max_seq_length {max_seq_length} tokens (estimated)")
     return out

@@ -82,6 +82,7 @@ class Store:
         self.sample = records.sample
         self.label_sample = records.label_sample
         self.training_rows = records.training_rows
+        self.training_batches = records.training_batches
         self.hash_unhashed = records.hash_unhashed
         self.sample_stats = records.sample_stats
         # the router's decisions and their labels

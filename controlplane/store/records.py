@@ -4,7 +4,7 @@ request path."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -40,7 +40,7 @@ from controlplane.values import Label, Outcome, Sample, Usage, UsageTotals
 from controlplane.values.records import content_digest
 
 if TYPE_CHECKING:  # export's values: imported when export runs, not by every command opening a store
-    from controlplane.values.data import SampleFilter, TrainingRow
+    from controlplane.values.data import SampleFilter, TrainingRow, TrainingTuple
 
 #: Rows fetched from the database at a time while export streams: memory stays at one batch.
 STREAM_BATCH = 2_000
@@ -292,9 +292,26 @@ class Records:
     def training_rows(
         self, project: str, selection: SampleFilter, *, limit: int | None = None, batch: int = STREAM_BATCH
     ) -> Iterator[TrainingRow]:
-        """The selected samples in the order they were recorded, streamed: the database hands
-        over `batch` rows at a time (a server-side cursor on PostgreSQL), so memory stays flat
-        however many there are. The read transaction lasts as long as the iteration.
+        """`training_batches`, a row at a time and with names: for tests and callers that take few."""
+        from controlplane.values.data import TrainingRow
+
+        make = TrainingRow._make
+        for rows in self.training_batches(project, selection, limit=limit, batch=batch):
+            yield from map(make, rows)
+
+    def training_batches(
+        self, project: str, selection: SampleFilter, *, limit: int | None = None, batch: int = STREAM_BATCH
+    ) -> Generator[list[TrainingTuple], None, None]:
+        """The selected samples in the order they were recorded, streamed `batch` rows at a time
+        as plain tuples in `TrainingRow`'s order, so memory stays flat however many there are.
+        The read transaction lasts as long as the iteration.
+
+        The rows come from the driver's cursor itself: SQLAlchemy builds and binds the query,
+        and its rows (a `Row` each, then a named tuple) cost more than the rest of a row's read
+        while every column is an integer or text the driver already returns as it is. PostgreSQL
+        streams the result (psycopg's `stream`, `batch` rows a chunk): the server produces the
+        next rows while this process turns the last ones into lines, with no round trip per
+        batch as a server-side cursor's FETCH takes; the socket's buffer bounds what is ahead.
 
         De-duplication keeps the first sample of each content in the selection. Asking the
         database, per row, whether an earlier one has its hash is an index probe in hash order,
@@ -328,27 +345,29 @@ class Records:
             query = query.order_by(table.c.id)
             if limit is not None and not repeated:
                 query = query.limit(limit)
-            result = connection.execution_options(stream_results=True, yield_per=batch).execute(query)
-            from controlplane.values.data import TrainingRow
-
-            make = TrainingRow._make
-            if not repeated:
-                for rows in result.partitions():
-                    yield from map(make, rows)
-                return
-            seen: set[str] = set()
-            left = -1 if limit is None else limit
-            for rows in result.partitions():
-                for row in rows:
-                    content = row[6]
-                    if content in repeated:
-                        if content in seen:
-                            continue
-                        seen.add(content)
-                    yield make(row)
-                    left -= 1
-                    if left == 0:
-                        return
+            try:
+                batches = _driver_batches(connection, query, batch)
+                if not repeated:
+                    yield from batches
+                    return
+                seen: set[str] = set()
+                left = -1 if limit is None else limit
+                for rows in batches:
+                    kept = []
+                    for row in rows:
+                        content = row[6]
+                        if content in repeated:
+                            if content in seen:
+                                continue
+                            seen.add(content)
+                        kept.append(row)
+                        left -= 1
+                        if left == 0:
+                            yield kept
+                            return
+                    yield kept
+            except connection.dialect.loaded_dbapi.Error as error:
+                raise self.database.error("read samples from", error) from None
 
     def sample_stats(self, project: str, *, since_24h: datetime, max_chars: int) -> list[dict[str, Any]]:
         """Per role, summed in the database: counts, first and last, the last 24 h, sources,
@@ -406,6 +425,40 @@ def _repeated_contents(connection: Connection, project: str, last: int) -> set[s
     )
     found = set(connection.execute(query).scalars())
     return None if len(found) > MAX_REPEATED else found
+
+
+def _driver_batches(connection: Connection, query: Select[Any], batch: int) -> Iterator[list[TrainingTuple]]:
+    """`query`'s rows in lists of `batch`, as the DBAPI driver returns them (no `Row` wrapper).
+    SQLAlchemy compiles it and processes its parameters (a `UtcDateTime` bound as SQLite's
+    text); the columns it selects need no result processing (integers and text)."""
+    dialect = connection.dialect
+    compiled = query.compile(dialect=dialect)
+    values = compiled.construct_params()
+    for name, bind in compiled.binds.items():
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None and name in values:
+            values[name] = process(values[name])
+    parameters: Any = [values[name] for name in compiled.positiontup or ()] if compiled.positional else values
+    driver = connection.connection.driver_connection
+    if dialect.name == "postgresql":
+        cursor = driver.cursor()  # type: ignore[union-attr]
+        rows: list[TrainingTuple] = []
+        # psycopg's chunked mode (libpq 17+; row by row before): rows as the server sends them
+        for row in cursor.stream(str(compiled), parameters, size=batch):
+            rows.append(row)
+            if len(rows) == batch:
+                yield rows
+                rows = []
+        if rows:
+            yield rows
+        return
+    cursor = driver.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), parameters)
+        while rows := cursor.fetchmany(batch):
+            yield rows
+    finally:
+        cursor.close()
 
 
 def _first_of_its_content(table: FromClause, project: str, selection: SampleFilter) -> ColumnElement[bool]:

@@ -46,6 +46,11 @@ class TrainingRow(NamedTuple):
     content_hash: str | None
 
 
+#: A `TrainingRow` as the store streams it to export: the same fields, by position (a million
+#: named tuples cost more than the rest of their read).
+TrainingTuple = tuple[int, str, str, str, str, str, "str | None"]
+
+
 class Readiness(Value):
     """Whether a role's data is worth a fine-tune now, and why (not)."""
 

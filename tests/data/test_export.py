@@ -175,6 +175,17 @@ class TestExport:
         assert first.answer == "answer 0"  # the first recorded
         assert len([first, *rows]) == 25
 
+    def test_streams_the_drivers_tuples_a_batch_at_a_time_and_stops_where_asked(self, store: Store) -> None:
+        store.record(samples=[sample(n) for n in range(25)])
+        batches = list(store.training_batches("demo", SampleFilter(), batch=4))
+        assert [len(rows) for rows in batches] == [4, 4, 4, 4, 4, 4, 1]
+        assert all(type(row) is tuple for rows in batches for row in rows)
+        assert [row[5] for row in batches[0]] == ["answer 0", "answer 1", "answer 2", "answer 3"]
+        stream = store.training_batches("demo", SampleFilter(), batch=4)
+        next(stream)
+        stream.close()  # an export that stops early (a limit, an error) ends the stream
+        assert len(list(store.training_rows("demo", SampleFilter(since=NOW - timedelta(minutes=2))))) == 3
+
     def test_the_default_name_is_the_original_services(self) -> None:
         assert default_name("planning", NOW) == "training-data-planning-2026-11-24.jsonl"
         assert default_name(None, NOW, "json") == "training-data-all-2026-11-24.json"
