@@ -199,15 +199,17 @@ class Database:
         An `IntegrityError` passes through as it is: the repositories that expect one (a lock
         already taken, a ledger interval opened concurrently) decide what it means.
         """
-        from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-
         try:
             with self.engine.begin() as connection:
                 yield connection
-        except IntegrityError:
+        except Exception as error:
+            # imported here, on failure only: an import in a function costs every call (~10k
+            # instructions, a write's budget), and a failure has made the engine, so SQLAlchemy is loaded
+            from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+            if isinstance(error, SQLAlchemyError) and not isinstance(error, IntegrityError):
+                raise self.error(doing, error) from None
             raise
-        except SQLAlchemyError as error:
-            raise self.error(doing, error) from None
 
 
 def _writable(path: Path) -> bool:
