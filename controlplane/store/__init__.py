@@ -10,27 +10,22 @@ leaks out: rows become the values of `controlplane.values`, and database failure
 Opening checks the schema against the alembic revisions in `migrations/` (`schema.py`: cheap when
 current, an upgrade under a lock when behind) and says plainly when the database is empty, lost
 tables, is damaged or is read-only (docs/migrations.md).
+
+On an SQLite file, opening a store and the reads `reasoning plan` makes do not import
+SQLAlchemy (~40 % of that command's instructions): the schema check and those reads go through
+the stdlib (`sqlite.py`), and the repositories, which are written in SQLAlchemy, are made when a
+method of theirs is first asked for.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-
-from sqlalchemy.engine import make_url
+from typing import TYPE_CHECKING, Any
 
 from controlplane.errors import SecretMissing
 from controlplane.manifest import Manifest
-from controlplane.store.applied import AppliedRoles
-from controlplane.store.budget import Budget, Held, day_of
-from controlplane.store.database import Database
-from controlplane.store.decisions import Decisions
-from controlplane.store.events import Events
-from controlplane.store.ledger import Ledger
-from controlplane.store.lock import Locks
-from controlplane.store.overrides import Overrides
-from controlplane.store.records import Records
-from controlplane.store.shadows import Shadows
+from controlplane.store.database import Database, plain_sqlite_file
 from controlplane.store.spend import spend
 from controlplane.values import (
     AppliedRole,
@@ -45,17 +40,58 @@ from controlplane.values import (
     UsageTotals,
 )
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from controlplane.store.budget import Held, day_of
+
 
 class Store:
     """One state database and its repositories, under the method names callers use."""
 
     def __init__(self, url: str) -> None:
         self.database = Database(url)
-        self.engine = self.database.engine
         self.display_url = self.database.display_url
         #: the runtime's way on after a lost table (StoreStateLost on a write): recreate, then write again
         self.recreate_lost_tables = self.database.recreate_lost_tables
         self.recreate_if_empty = self.database.recreate_if_empty
+        self._bound = False
+        reader = self.database.reader
+        if reader is not None:  # plan's reads, without SQLAlchemy
+            self.applied = reader.applied
+            self.overrides = reader.overrides
+            self.events = reader.events
+            self.ledger = reader.ledger
+            self.usage_totals = reader.usage_totals
+            self.last_requests = reader.last_requests
+        else:
+            self._bind()
+
+    @property
+    def engine(self) -> Engine:
+        return self.database.engine
+
+    def __getattr__(self, name: str) -> Any:
+        # a repository's method not bound yet (`_bind`): bind them all, once
+        if name.startswith("_") or self.__dict__.get("_bound", True):
+            raise AttributeError(name)
+        self._bind()
+        return getattr(self, name)
+
+    def _bind(self) -> None:
+        """The repositories' methods, under the names callers use (their modules import SQLAlchemy)."""
+        from controlplane.store.applied import AppliedRoles
+        from controlplane.store.budget import Budget
+        from controlplane.store.decisions import Decisions
+        from controlplane.store.events import Events
+        from controlplane.store.ledger import Ledger
+        from controlplane.store.lock import Locks
+        from controlplane.store.overrides import Overrides
+        from controlplane.store.records import Records
+        from controlplane.store.shadows import Shadows
+
+        self._bound = True
+        reader = self.database.reader
         applied, events, records = AppliedRoles(self.database), Events(self.database), Records(self.database)
         ledger, locks, overrides = Ledger(self.database), Locks(self.database), Overrides(self.database)
         decisions, budget = Decisions(self.database), Budget(self.database)
@@ -118,6 +154,13 @@ class Store:
         self.release_lock = locks.release_lock
         self.force_unlock = locks.force_unlock
         self.lock = locks.lock
+        if reader is not None:  # plan's reads stay the stdlib's
+            self.applied = reader.applied
+            self.overrides = reader.overrides
+            self.events = reader.events
+            self.ledger = reader.ledger
+            self.usage_totals = reader.usage_totals
+            self.last_requests = reader.last_requests
 
     def close(self) -> None:
         self.database.close()
@@ -131,6 +174,16 @@ class Store:
 
 def open_store(url: str, base_dir: Path) -> Store:
     """A store for a manifest's URL; relative SQLite paths are relative to the manifest."""
+    plain = plain_sqlite_file(url)
+    if plain is not None:  # read without SQLAlchemy, so long as the absolute path is plain too
+        driver, path = plain
+        if Path(path).is_absolute():
+            return Store(url)
+        resolved = f"{driver}:///{(base_dir / path).resolve()}"
+        if plain_sqlite_file(resolved) is not None:
+            return Store(resolved)
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
     if parsed.drivername.startswith("sqlite") and parsed.database and parsed.database != ":memory:":
         database = Path(parsed.database)
@@ -155,6 +208,15 @@ def store_url(manifest: Manifest) -> str:
 def open_for(manifest: Manifest) -> Store:
     """The manifest's store: its URL (from the file or the environment), relative to the file."""
     return open_store(store_url(manifest), manifest.path("."))
+
+
+def __getattr__(name: str) -> Any:
+    # the budget's values, from the module that imports SQLAlchemy, when asked for
+    if name in ("Held", "day_of"):
+        from controlplane.store import budget
+
+        return getattr(budget, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select, update
+from typing import Any
 
+from sqlalchemy import Select, delete, insert, select, update
+
+from controlplane.store import rows
 from controlplane.store.database import Database
 from controlplane.store.tables import applied_roles as table
-from controlplane.values import AppliedRole, Spec
+from controlplane.values import AppliedRole
+
+
+def query(project: str) -> Select[Any]:
+    """The project's applied roles (compiled for the stdlib reader too: `reads.py`)."""
+    return select(table).where(table.c.project == project)
 
 
 class AppliedRoles:
@@ -15,18 +23,7 @@ class AppliedRoles:
 
     def applied(self, project: str) -> dict[str, AppliedRole]:
         with self.database.transaction("read") as connection:
-            rows = connection.execute(select(table).where(table.c.project == project)).all()
-        return {
-            row.role: AppliedRole(
-                role=row.role,
-                spec=Spec.model_validate(row, from_attributes=True),
-                enabled=row.enabled,
-                endpoint_id=row.endpoint_id,
-                deployment_id=row.deployment_id,
-                applied_at=row.applied_at,
-            )
-            for row in rows
-        }
+            return rows.applied_roles(connection.execute(query(project)).all())
 
     def record_applied(self, project: str, applied: AppliedRole) -> None:
         """Overwrite the role's record (one per role); apply writes it under the project's lock."""

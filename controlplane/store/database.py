@@ -7,66 +7,130 @@ read-only file, directory or mount) is opened read-only: what reads it works, a 
 `StoreReadOnly` naming the file. A file that is not a database, or a damaged one, is a
 `StoreCorrupt`, found on opening (`PRAGMA quick_check`) rather than by whichever query happens
 to touch the damaged page.
+
+An SQLite file named by a plain URL is opened without SQLAlchemy: the schema is checked and
+plan's reads run through the stdlib `sqlite3` (`reader`, `sqlite.py`); the engine is made when a
+repository first asks for it. Any other URL (PostgreSQL, `:memory:`, a path SQLAlchemy would
+quote or unquote) makes the engine at once, as before.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.pool import NullPool
-
 from controlplane.errors import StoreCorrupt, StoreError, StoreReadOnly, StoreStateLost
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+
+    from controlplane.store.sqlite import Reader
 
 #: what SQLite says of a file that is not a database, or a damaged one
 CORRUPT = ("file is not a database", "database disk image is malformed", "malformed database schema")
 #: what SQLite and PostgreSQL say of a write they may not do
 READ_ONLY = ("attempt to write a readonly database", "read-only transaction", "readonly database")
+#: an SQLite URL whose path SQLAlchemy takes as it is written (nothing it would unquote or quote)
+PLAIN_SQLITE = re.compile(r"(sqlite(?:\+pysqlite)?):///([\w./ -]+)", re.ASCII)
+
+
+def plain_sqlite_file(url: str) -> tuple[str, str] | None:
+    """(driver, path) of an SQLite file URL that needs no parsing by SQLAlchemy; None otherwise."""
+    matched = PLAIN_SQLITE.fullmatch(url)
+    return None if matched is None else (matched[1], matched[2])
 
 
 class Database:
     def __init__(self, url: str) -> None:
         from controlplane.store import schema
 
-        parsed = make_url(url)
         self.url = url
-        self.display_url = parsed.render_as_string(hide_password=True)
-        sqlite = parsed.drivername.startswith("sqlite")
-        self.memory = sqlite and parsed.database in (None, "", ":memory:")
+        plain = plain_sqlite_file(url)
+        database: str | None
+        if plain is not None:
+            self.display_url = url
+            sqlite, database = True, plain[1]
+        else:
+            from sqlalchemy.engine import make_url
+
+            parsed = make_url(url)
+            self.display_url = parsed.render_as_string(hide_password=True)
+            sqlite, database = parsed.drivername.startswith("sqlite"), parsed.database
+        self.memory = sqlite and database in (None, "", ":memory:")
         #: the file of an SQLite store (None: PostgreSQL, or in memory)
-        self.sqlite_file = Path(parsed.database) if sqlite and not self.memory and parsed.database else None
+        self.sqlite_file = Path(database) if sqlite and not self.memory and database else None
         #: opened read-only: this process may not write the file (or its directory)
         self.read_only = self.sqlite_file is not None and not _writable(self.sqlite_file)
         self.connect_args = _connect_args(sqlite)
-        try:
-            if self.read_only:
-                assert self.sqlite_file is not None
-                self.engine: Engine = _read_only_engine(self.sqlite_file)
-            else:
-                self.engine = create_engine(url, connect_args=self.connect_args)
-        except SQLAlchemyError as error:
-            raise self.error("open", error) from None
-        if sqlite and not self.read_only:
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._engine: Engine | None = None
+        self._making = threading.Lock()
+        #: plan's reads through the stdlib (None: through the engine, like every other query)
+        self.reader: Reader | None = None
+        if plain is not None:
+            from controlplane.store.sqlite import Reader
+
+            self.reader = Reader(self._stdlib_connection, self.error, pooled=not self.read_only)
+        else:
+            self.engine  # noqa: B018 (made now: a URL SQLAlchemy cannot use fails on opening)
         try:
             schema.ensure(self)
         except BaseException as error:
-            self.engine.dispose()
-            if isinstance(error, (SQLAlchemyError, OSError)):
+            self.close()
+            if isinstance(error, (OSError, sqlite3.Error)) or (isinstance(error, Exception) and _sqlalchemy(error)):
                 raise self.error("open", error) from None
             raise
+
+    @property
+    def engine(self) -> Engine:
+        """SQLAlchemy's engine, made on first use (for a plain SQLite file: by the first query
+        that is not one of plan's reads, or a schema change); once, whichever thread asks first."""
+        engine = self._engine
+        if engine is None:
+            with self._making:
+                if self._engine is None:
+                    self._engine = self._make_engine()
+                engine = self._engine
+        return engine
+
+    def _make_engine(self) -> Engine:
+        from sqlalchemy import create_engine, event
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            if self.read_only:
+                assert self.sqlite_file is not None
+                engine = _read_only_engine(self.sqlite_file)
+            else:
+                engine = create_engine(self.url, connect_args=self.connect_args)
+        except SQLAlchemyError as error:
+            raise self.error("open", error) from None
+        if (self.sqlite_file is not None or self.memory) and not self.read_only:
+            event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+
+    def _stdlib_connection(self) -> sqlite3.Connection:
+        """A connection as the engine would make it: read-only as `_read_only_engine`, or
+        waiting for a writer and in WAL mode as `_connect_args` and `_sqlite_pragmas` say."""
+        assert self.sqlite_file is not None
+        if self.read_only:
+            return _read_only_connection(self.sqlite_file)
+        connection: sqlite3.Connection = sqlite3.connect(self.sqlite_file, **self.connect_args)
+        _sqlite_pragmas(connection, None)
+        return connection
 
     def recreate_lost_tables(self) -> frozenset[str]:
         """Create the tables this database lost, at the schema's head; their names (none: it
         lost nothing). The runtime's recorder calls it when a write finds its table gone (a
         PostgreSQL database dropped and made again), and logs what it recreated."""
+        from sqlalchemy.exc import SQLAlchemyError
+
         from controlplane.store import schema
 
         if self.read_only:
@@ -80,6 +144,9 @@ class Database:
         """Create the tables in a database that has none of them (one dropped and created again
         under a running process); True if it did. A database with some of them is left alone:
         that is not a store to fill in silently."""
+        from sqlalchemy import inspect
+        from sqlalchemy.exc import SQLAlchemyError
+
         from controlplane.store.tables import metadata
 
         try:
@@ -91,10 +158,13 @@ class Database:
 
     @property
     def dialect(self) -> str:
-        return self.engine.dialect.name
+        return "sqlite" if self.reader is not None else self.engine.dialect.name
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self.reader is not None:
+            self.reader.close()
+        if self._engine is not None:
+            self._engine.dispose()
 
     def error(self, doing: str, error: Exception) -> StoreError:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
@@ -132,10 +202,14 @@ class Database:
         try:
             with self.engine.begin() as connection:
                 yield connection
-        except IntegrityError:
+        except Exception as error:
+            # imported here, on failure only: an import in a function costs every call (~10k
+            # instructions, a write's budget), and a failure has made the engine, so SQLAlchemy is loaded
+            from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+            if isinstance(error, SQLAlchemyError) and not isinstance(error, IntegrityError):
+                raise self.error(doing, error) from None
             raise
-        except SQLAlchemyError as error:
-            raise self.error(doing, error) from None
 
 
 def _writable(path: Path) -> bool:
@@ -145,19 +219,28 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
-def _read_only_engine(path: Path) -> Engine:
-    import sqlite3
-
+def _read_only_connection(path: Path) -> sqlite3.Connection:
     # mode=ro reads a WAL database when its -shm can be used; a directory nobody may write holds
     # no -shm to use, and SQLite reads the file as it is (`immutable`): nothing can change it anyway
     shm = path.with_name(path.name + "-shm")
     immutable = not os.access(path.parent, os.W_OK) and not shm.exists()
     uri = f"file:{quote(str(path))}?mode=ro" + ("&immutable=1" if immutable else "")
+    return sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
 
-    def connect() -> Any:
-        return sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
 
-    return create_engine("sqlite://", creator=connect, poolclass=NullPool)
+def _read_only_engine(path: Path) -> Engine:
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    return create_engine("sqlite://", creator=lambda: _read_only_connection(path), poolclass=NullPool)
+
+
+def _sqlalchemy(error: Exception) -> bool:
+    """Whether `error` is SQLAlchemy's (asked without importing it when nothing did)."""
+    import sys
+
+    exc = sys.modules.get("sqlalchemy.exc")
+    return exc is not None and isinstance(error, exc.SQLAlchemyError)
 
 
 def _connect_args(sqlite: bool) -> dict[str, Any]:

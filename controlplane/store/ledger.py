@@ -8,18 +8,41 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, delete, insert, or_, select, update
+from sqlalchemy import Connection, Select, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from controlplane.store import rows
 from controlplane.store.database import Database
-from controlplane.store.tables import as_utc
+from controlplane.store.rows import as_utc
 from controlplane.store.tables import ledger as table
 from controlplane.values import Billing, LedgerChange, LedgerInterval
 
 #: how many times a sync reads again after a concurrent writer opened the same deployment first
 ATTEMPTS = 3
 _FIELDS = [table.c[name] for name in LedgerInterval.model_fields]
+
+
+def query(
+    project: str,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    role: str | None = None,
+    open_only: bool = False,
+) -> Select[Any]:
+    """Intervals that overlap [since, until), oldest first (compiled for the stdlib reader too: `reads.py`)."""
+    query = select(*_FIELDS).where(table.c.project == project)
+    if since is not None:
+        query = query.where(or_(table.c.ended_at.is_(None), table.c.ended_at > since))
+    if until is not None:
+        query = query.where(table.c.started_at < until)
+    if role is not None:
+        query = query.where(table.c.role == role)
+    if open_only:
+        query = query.where(table.c.ended_at.is_(None))
+    return query.order_by(table.c.started_at, table.c.id)
 
 
 class Ledger:
@@ -62,19 +85,9 @@ class Ledger:
         open_only: bool = False,
     ) -> list[LedgerInterval]:
         """Intervals that overlap [since, until) (open ones reach to the end of time), oldest first."""
-        query = select(*_FIELDS).where(table.c.project == project)
-        if since is not None:
-            query = query.where(or_(table.c.ended_at.is_(None), table.c.ended_at > since))
-        if until is not None:
-            query = query.where(table.c.started_at < until)
-        if role is not None:
-            query = query.where(table.c.role == role)
-        if open_only:
-            query = query.where(table.c.ended_at.is_(None))
+        selected = query(project, since=since, until=until, role=role, open_only=open_only)
         with self.database.transaction("read") as connection:
-            rows = connection.execute(query.order_by(table.c.started_at, table.c.id)).all()
-        # our own rows, validated when they were written: spend reads this every reconcile round
-        return [LedgerInterval.model_construct(**row._asdict()) for row in rows]
+            return rows.ledger_intervals(connection.execute(selected).all())
 
 
 def _sync(

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select
+from typing import Any
 
+from sqlalchemy import Select, delete, insert, select
+
+from controlplane.store import rows
 from controlplane.store.database import Database
 from controlplane.store.tables import overrides as table
 from controlplane.values.override import Override
+
+
+def query(project: str) -> Select[Any]:
+    """Every override of the project (compiled for the stdlib reader too: `reads.py`)."""
+    return select(table).where(table.c.project == project)
 
 
 class Overrides:
@@ -16,11 +24,7 @@ class Overrides:
     def overrides(self, project: str) -> dict[str, Override]:
         """Every override of the project, expired or not, by role."""
         with self.database.transaction("read") as connection:
-            rows = connection.execute(select(table).where(table.c.project == project)).all()
-        return {
-            row.role: Override(role=row.role, run=row.run, until=row.until, actor=row.actor, set_at=row.set_at)
-            for row in rows
-        }
+            return rows.overrides(connection.execute(query(project)).all())
 
     def set_override(self, project: str, override: Override) -> None:
         """One override per role: a new one replaces the old."""

@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import FromClause
 
 from controlplane.errors import DataError
+from controlplane.store import rows as converted
 from controlplane.store.budget import add_spend
 from controlplane.store.database import Database
 from controlplane.store.tables import reservations
@@ -49,6 +50,22 @@ STREAM_BATCH = 2_000
 MAX_REPEATED = 100_000
 
 _Record = TypeVar("_Record", Usage, Sample)
+
+
+def usage_totals_query(project: str, *, since: datetime | None = None, until: datetime | None = None) -> Select[Any]:
+    """Per role: requests, tokens, cost, first and last request in [since, until) (compiled for
+    the stdlib reader too: `reads.py`)."""
+    table = usage_table
+    query = select(
+        table.c.role,
+        func.count(),
+        func.sum(table.c.input_tokens),
+        func.sum(table.c.output_tokens),
+        func.sum(table.c.cost_micros),
+        func.min(table.c.at),
+        func.max(table.c.at),
+    ).where(table.c.project == project)
+    return _between(query, table.c.at, since, until).group_by(table.c.role)
 
 
 class Records:
@@ -136,30 +153,8 @@ class Records:
         self, project: str, *, since: datetime | None = None, until: datetime | None = None
     ) -> dict[str, UsageTotals]:
         """Per role: requests, tokens, request cost, first and last request in [since, until)."""
-        table = usage_table
-        query = select(
-            table.c.role,
-            func.count(),
-            func.sum(table.c.input_tokens),
-            func.sum(table.c.output_tokens),
-            func.sum(table.c.cost_micros),
-            func.min(table.c.at),
-            func.max(table.c.at),
-        ).where(table.c.project == project)
-        query = _between(query, table.c.at, since, until).group_by(table.c.role)
         with self.database.transaction("read") as connection:
-            rows = connection.execute(query).all()
-        return {
-            role: UsageTotals(
-                requests=count,
-                input_tokens=int(tokens_in or 0),
-                output_tokens=int(tokens_out or 0),
-                cost_usd=int(micros or 0) / 1_000_000,
-                first_at=first,
-                last_at=last,
-            )
-            for role, count, tokens_in, tokens_out, micros, first, last in rows
-        }
+            return converted.usage_totals(connection.execute(usage_totals_query(project, since=since, until=until)))
 
     def recent_outputs(self, project: str, role: str, limit: int) -> list[int]:
         """Output tokens of the role's last `limit` answered requests, newest first: what the

@@ -1,7 +1,8 @@
 """The database's schema, checked on every open and brought up to date when it is behind.
 
 The check is the hot path (`reasoning plan` pays it): one query for the table names and one for
-the revision in `alembic_version`, compared with `migrations.HEAD`; alembic is not imported.
+the revision in `alembic_version`, compared with `migrations.HEAD`; alembic is not imported, nor
+SQLAlchemy for an SQLite file (the stdlib's connection runs them, `sqlite.py`).
 Only a database that is new, from before migrations, or at an older revision takes the slow
 path, under a lock every process opening the same store respects (PostgreSQL: an advisory lock
 for the transaction; SQLite: BEGIN EXCLUSIVE), so concurrent first starts build it once:
@@ -26,18 +27,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, create_engine, event, text
-from sqlalchemy.pool import NullPool
-
 from controlplane.errors import StoreCorrupt, StoreNewer, StoreStateLost
 from controlplane.store import migrations
-from controlplane.store.tables import metadata
+from controlplane.store.reads import TABLES as TABLES
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlalchemy import Connection
+
     from controlplane.store.database import Database
 
-#: ours: what `tables.py` declares
-TABLES = frozenset(metadata.tables)
+#: the names of SQLite's tables
+SQLITE_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table'"
 #: an SQLite file up to this size is checked whole on every open (PRAGMA quick_check)
 CHECK_WHOLE_BYTES = 8 * 1024 * 1024
 #: pg_advisory_xact_lock's key for schema changes: "reasoning" in ASCII, as one bigint
@@ -66,17 +68,28 @@ class Found:
 
 def read(connection: Connection) -> Found:
     """The table names and the revision, in two cheap queries."""
+    from sqlalchemy import text
+
     if connection.dialect.name == "sqlite":
-        names = connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'").scalars()
-    else:
-        names = connection.execute(
-            text("SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema()")
-        ).scalars()
-    tables = frozenset(names)
+        return read_with(_scalars(connection))
+    names = connection.execute(
+        text("SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema()")
+    ).scalars()
+    return read_with(_scalars(connection), frozenset(names))
+
+
+def read_with(scalars: Callable[[str], list[Any]], tables: frozenset[str] | None = None) -> Found:
+    """`read`, by `scalars`; the table names SQLite's catalogue holds unless `tables` says them."""
+    if tables is None:
+        tables = frozenset(scalars(SQLITE_TABLES))
     revision = None
     if migrations.VERSION_TABLE in tables:
-        revision = connection.exec_driver_sql(f"SELECT version_num FROM {migrations.VERSION_TABLE}").scalar()
+        revision = next(iter(scalars(f"SELECT version_num FROM {migrations.VERSION_TABLE}")), None)
     return Found(tables, revision)
+
+
+def _scalars(connection: Connection) -> Callable[[str], list[Any]]:
+    return lambda sql: list(connection.exec_driver_sql(sql).scalars().all())
 
 
 def ensure(database: Database) -> None:
@@ -85,10 +98,15 @@ def ensure(database: Database) -> None:
         born(database.sqlite_file)
     if database.sqlite_file is not None and database.sqlite_file.stat().st_size == 0:
         raise lost(database, Found(frozenset(), None))  # said before SQLite writes a header into it
-    with database.engine.connect() as connection:
-        found = read(connection)
-        if database.sqlite_file is not None and found.ours:
-            check(connection, database, found)
+    if database.reader is not None:  # an SQLite file, checked without SQLAlchemy
+        found = read_with(database.reader.scalars)
+        if found.ours:
+            check_with(database.reader.scalars, database, found)
+    else:
+        with database.engine.connect() as connection:
+            found = read(connection)
+            if database.sqlite_file is not None and found.ours:
+                check(connection, database, found)
     if found.current:
         return
     refuse(database, found)
@@ -116,13 +134,18 @@ def check(connection: Connection, database: Database, found: Found) -> None:
 
     The whole file up to `CHECK_WHOLE_BYTES` (~6 ms a MiB here), beyond that every table but the
     runtime's large ones (usage, samples), whose damaged pages their own queries run into."""
+    check_with(_scalars(connection), database, found)
+
+
+def check_with(scalars: Callable[[str], list[Any]], database: Database, found: Found) -> None:
+    """`check`, by `scalars`."""
     assert database.sqlite_file is not None
     if database.sqlite_file.stat().st_size <= CHECK_WHOLE_BYTES:
         targets = [""]
     else:
         targets = [f"({name})" for name in sorted(found.ours - {"usage", "samples"})]
     for target in targets:
-        results = connection.exec_driver_sql(f"PRAGMA quick_check{target}").scalars().all()
+        results = scalars(f"PRAGMA quick_check{target}")
         if results != ["ok"]:
             lines = [line for text in results for line in str(text).splitlines()]
             said = [line for line in lines if not line.startswith("*** in database")]
@@ -167,6 +190,8 @@ def lost(database: Database, found: Found) -> StoreStateLost:
 
 
 def create(connection: Connection) -> None:
+    from controlplane.store.tables import metadata
+
     metadata.create_all(connection)
     migrations.stamp(connection, migrations.HEAD)
 
@@ -175,6 +200,8 @@ def recreate_lost_tables(database: Database) -> frozenset[str]:
     """Create whatever tables of ours are missing (all of them in a database dropped and made
     again), at `HEAD`; returns their names (none: nothing was lost). For a writer that must not
     lose what it holds, the runtime's recorder: the caller logs that it recreated them."""
+    from controlplane.store.tables import metadata
+
     with exclusive(database) as connection:
         found = read(connection)
         if found.current:
@@ -192,6 +219,9 @@ def recreate_lost_tables(database: Database) -> frozenset[str]:
 @contextmanager
 def exclusive(database: Database) -> Iterator[Connection]:
     """One transaction that no other process changing the schema runs beside."""
+    from sqlalchemy import create_engine, event, text
+    from sqlalchemy.pool import NullPool
+
     if database.memory:  # one connection's database: no one else can change it
         with database.engine.begin() as connection:
             yield connection
@@ -217,6 +247,9 @@ def born(path: Path) -> None:
     `os.link` fails if `path` exists, so of processes starting together one links its file and
     the rest drop theirs; nobody ever sees the file half made.
     """
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
     path.parent.mkdir(parents=True, exist_ok=True)
     scratch = path.with_name(f".{path.name}.new-{uuid.uuid4().hex[:8]}")
     engine = create_engine(f"sqlite:///{scratch}", poolclass=NullPool)

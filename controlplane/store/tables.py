@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -34,10 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-
-def as_utc(value: datetime) -> datetime:
-    """In UTC; a naive datetime (as SQLite hands them back) is taken to be UTC already."""
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+from controlplane.store.rows import as_utc, json_object, utc_param
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -47,9 +44,7 @@ class UtcDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is not None and value.tzinfo is not None:
-            return value.astimezone(timezone.utc)
-        return value
+        return None if value is None else utc_param(value)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else as_utc(value)
@@ -71,7 +66,7 @@ class JsonText(TypeDecorator[dict[str, Any]]):
         return json.dumps(value, sort_keys=True, ensure_ascii=self.ensure_ascii, default=self.default)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> dict[str, Any] | None:
-        return None if value is None else dict(json.loads(value))
+        return json_object(value)
 
 
 metadata = MetaData()

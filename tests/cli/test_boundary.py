@@ -128,9 +128,10 @@ class TestStartUp:
         assert ours <= {"controlplane.errors"}, ours
 
     def test_plan_on_the_quickstart_loads_only_what_it_uses_and_starts_no_process(self, quickstart: Path) -> None:
-        """`reasoning plan` as a new user runs it: no templates, no migrations, no command-line
-        programs of its libraries (httpx's pulls click, rich's syntax and pygments), and no
-        subprocess (croniter's import would run `file -b` on the interpreter)."""
+        """`reasoning plan` as a new user runs it, once the store is there: no templates, no
+        migrations, no SQLAlchemy (the SQLite store's check and plan's reads are the stdlib's), no
+        command-line programs of its libraries (httpx's pulls click, rich's syntax and pygments),
+        and no subprocess (croniter's import would run `file -b` on the interpreter)."""
         script = (
             "import subprocess, sys\n"
             "started = []\n"
@@ -145,6 +146,10 @@ class TestStartUp:
             "print(repr(started), file=sys.stderr)\n"
             "print(' '.join(sorted(name for name, module in sys.modules.items() if module)), file=sys.stderr)\n"
         )
+        first = subprocess.run(
+            [sys.executable, "-c", script], cwd=quickstart.parent, capture_output=True, text=True, check=True
+        )
+        assert "Plan:" in first.stdout  # it made the store (SQLAlchemy's work); the second plan reads it
         done = subprocess.run(
             [sys.executable, "-c", script], cwd=quickstart.parent, capture_output=True, text=True, check=True
         )
@@ -155,6 +160,7 @@ class TestStartUp:
         unneeded = {"alembic", "jinja2", "click", "pygments", "httpx._main", "rich.syntax", "rich.progress", "uvicorn"}
         unneeded |= {"starlette", "aiohttp", "runtime", "controlplane.apply", "controlplane.reconcile"}
         unneeded |= {"controlplane.values.data", "controlplane.values.shadow", "controlplane.values.reconcile"}
+        unneeded |= {"sqlalchemy", "sqlmodel"}
         assert loaded & unneeded == set()
 
     @pytest.mark.parametrize(("setting", "scans"), [(None, False), ("", True)])
