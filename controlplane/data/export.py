@@ -99,7 +99,7 @@ def export(
                     count, ids = skips.get(str(refused), (0, []))
                     skips[str(refused)] = (count + 1, ids if len(ids) >= SKIP_IDS else [*ids, row[0]])
                     continue
-                if split and _share(row[6], row[0]) < split:
+                if split and _share(row[4], row[0]) < split:
                     writers[1].write(data)
                     written[1] += 1
                 else:

@@ -53,7 +53,7 @@ def line(row: TrainingTuple, *, max_seq_length: int | None = None) -> dict[str, 
     is one user turn): `_plain` takes those in one pass that checks the rules as it copies, and
     builds only lines `violations` passes (tests check it does). Everything else (tools, parts,
     Anthropic blocks, anything odd) is converted, then checked with `violations`."""
-    _, _, _, fmt, prompt_json, answer, _ = row
+    _, fmt, prompt_json, answer, _ = row
     prompt = _decode(prompt_json)
     if not isinstance(prompt, dict):
         raise Refused("the stored prompt is not a JSON object")

@@ -319,8 +319,6 @@ class Records:
         table = sample_table
         query = select(
             table.c.id,
-            table.c.role,
-            table.c.source,
             table.c.format,
             type_coerce(table.c.prompt, Text),
             table.c.answer,
@@ -350,7 +348,7 @@ class Records:
                 for rows in batches:
                     kept = []
                     for row in rows:
-                        content = row[6]
+                        content = row[4]
                         if content in repeated:
                             if content in seen:
                                 continue

@@ -9,7 +9,7 @@ from typing import Literal, NamedTuple
 
 from controlplane.values.common import Moment, Value, Versioned
 from controlplane.values.reconcile import Deletion
-from controlplane.values.records import PromptFormat, Source
+from controlplane.values.records import PromptFormat
 
 #: Which labels an export takes: `usable` (the default) is everything not labeled bad.
 LabelFilter = Literal["usable", "good", "bad", "unlabeled", "any"]
@@ -37,8 +37,6 @@ class TrainingRow(NamedTuple):
     else does."""
 
     id: int
-    role: str
-    source: Source
     format: PromptFormat
     #: the prompt's JSON as stored: the exporter parses it once, the store not at all
     prompt_json: str
@@ -47,8 +45,9 @@ class TrainingRow(NamedTuple):
 
 
 #: A `TrainingRow` as the store streams it to export: the same fields, by position (a million
-#: named tuples cost more than the rest of their read).
-TrainingTuple = tuple[int, str, str, str, str, str, "str | None"]
+#: named tuples cost more than the rest of their read). Neither has the role or the source: a
+#: line is not made of them, and each column read costs a million driver calls.
+TrainingTuple = tuple[int, str, str, str, "str | None"]
 
 
 class Readiness(Value):

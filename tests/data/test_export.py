@@ -180,7 +180,7 @@ class TestExport:
         batches = list(store.training_batches("demo", SampleFilter(), batch=4))
         assert [len(rows) for rows in batches] == [4, 4, 4, 4, 4, 4, 1]
         assert all(type(row) is tuple for rows in batches for row in rows)
-        assert [row[5] for row in batches[0]] == ["answer 0", "answer 1", "answer 2", "answer 3"]
+        assert [row[3] for row in batches[0]] == ["answer 0", "answer 1", "answer 2", "answer 3"]
         stream = store.training_batches("demo", SampleFilter(), batch=4)
         next(stream)
         stream.close()  # an export that stops early (a limit, an error) ends the stream

@@ -17,7 +17,7 @@ from controlplane.values.data import TrainingRow
 
 
 def row(prompt: dict[str, Any], answer: str = "the answer", fmt: str = "openai") -> TrainingRow:
-    return TrainingRow(1, "coding", "fallback", fmt, json.dumps(prompt), answer, None)  # type: ignore[arg-type]
+    return TrainingRow(1, fmt, json.dumps(prompt), answer, None)  # type: ignore[arg-type]
 
 
 CALL = {"id": "call_1", "type": "function", "function": {"name": "read", "arguments": '{"path": "a.py"}'}}
