@@ -56,16 +56,21 @@ class Store:
         self.recreate_lost_tables = self.database.recreate_lost_tables
         self.recreate_if_empty = self.database.recreate_if_empty
         self._bound = False
-        reader = self.database.reader
-        if reader is not None:  # plan's reads, without SQLAlchemy
-            self.applied = reader.applied
-            self.overrides = reader.overrides
-            self.events = reader.events
-            self.ledger = reader.ledger
-            self.usage_totals = reader.usage_totals
-            self.last_requests = reader.last_requests
-        else:
+        if not self._take_plans_reads():  # plan's reads, without SQLAlchemy
             self._bind()
+
+    def _take_plans_reads(self) -> bool:
+        """Plan's six reads from the stdlib's SQLite reader, where the store has one (else False)."""
+        reader = self.database.reader
+        if reader is None:
+            return False
+        self.applied = reader.applied
+        self.overrides = reader.overrides
+        self.events = reader.events
+        self.ledger = reader.ledger
+        self.usage_totals = reader.usage_totals
+        self.last_requests = reader.last_requests
+        return True
 
     @property
     def engine(self) -> Engine:
@@ -91,7 +96,6 @@ class Store:
         from controlplane.store.shadows import Shadows
 
         self._bound = True
-        reader = self.database.reader
         applied, events, records = AppliedRoles(self.database), Events(self.database), Records(self.database)
         ledger, locks, overrides = Ledger(self.database), Locks(self.database), Overrides(self.database)
         decisions, budget = Decisions(self.database), Budget(self.database)
@@ -154,13 +158,7 @@ class Store:
         self.release_lock = locks.release_lock
         self.force_unlock = locks.force_unlock
         self.lock = locks.lock
-        if reader is not None:  # plan's reads stay the stdlib's
-            self.applied = reader.applied
-            self.overrides = reader.overrides
-            self.events = reader.events
-            self.ledger = reader.ledger
-            self.usage_totals = reader.usage_totals
-            self.last_requests = reader.last_requests
+        self._take_plans_reads()  # plan's reads stay the stdlib's
 
     def close(self) -> None:
         self.database.close()
