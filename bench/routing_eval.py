@@ -17,7 +17,7 @@ then latency:
   system prompt, 24 tools, tool calls and results) and a chat, N calls each, every call a new last turn
   (a session's next turn: the system prompt and the earlier turns were read before), again with the
   token cache emptied before each call (a request read from scratch), and as an affinity hit; timed
-  with the garbage collector as the proxy's process runs it (`runtime.proxy.app.settle_heap`: the
+  with the garbage collector as the proxy's process runs it (`runtime.proxy.heap.settle_heap`: the
   heap frozen after startup, the young generation collected every 20,000 allocations), so a
   collection lands in the figures as often as it would in the proxy;
 - `route()`, `learned.score()` and `estimate_input_tokens()` over every request of both splits: each
