@@ -12,6 +12,7 @@ import base64
 import binascii
 import ipaddress
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -61,7 +62,7 @@ OVERLAP = 8 * 1024  # longer than any secret we look for (an RSA-8192 PEM block 
 CACHE_FROM = 2048
 CACHED = 64
 #: So do short ones (model names, stop reasons, tool names): those of at most `SHORT` characters
-#: are kept too, up to `SHORT_CACHED` of them (then the table starts again).
+#: are kept too, the last `SHORT_CACHED` of them.
 SHORT = 64
 SHORT_CACHED = 4096
 
@@ -905,6 +906,7 @@ class Redactor:
         self._rules = [(rank, *rule) for rank, kind in enumerate(self.kinds) for rule in RULES[kind]]
         self._cache: dict[str, tuple[str, frozenset[str]]] = {}
         self._short: dict[str, tuple[str, frozenset[str]]] = {}
+        self._evicting = threading.Lock()
 
     # -- text ------------------------------------------------------------------------------
 
@@ -942,26 +944,25 @@ class Redactor:
         return self._text(text, set())
 
     def _text(self, text: str, notes: set[str]) -> str:
-        if len(text) >= CACHE_FROM and type(text) is str:
-            cached = self._cache.get(text)
-            if cached is None:
-                found: set[str] = set()
-                cached = self._cache[text] = (self._scrubbed(text, found), frozenset(found))
-                if len(self._cache) > CACHED:  # oldest first: dicts keep insertion order
-                    del self._cache[next(iter(self._cache))]
-            notes |= cached[1]
-            return cached[0]
-        if len(text) <= SHORT and type(text) is str:
-            cached = self._short.get(text)
-            if cached is None:
-                found = set()
-                cached = (self._scrubbed(text, found), frozenset(found))
-                if len(self._short) >= SHORT_CACHED:
-                    self._short.clear()
-                self._short[text] = cached
-            notes |= cached[1]
-            return cached[0]
+        if type(text) is str:
+            if len(text) >= CACHE_FROM:
+                return self._remembered(self._cache, CACHED, text, notes)
+            if len(text) <= SHORT:
+                return self._remembered(self._short, SHORT_CACHED, text, notes)
         return self._scrubbed(text, notes)
+
+    def _remembered(self, table: dict[str, tuple[str, frozenset[str]]], most: int, text: str, notes: set[str]) -> str:
+        """`_scrubbed(text)` with its notes, kept in `table` (at most `most`, the oldest dropped first)."""
+        cached = table.get(text)
+        if cached is None:
+            found: set[str] = set()
+            cached = (self._scrubbed(text, found), frozenset(found))
+            with self._evicting:  # the spooler's and the decision writer's threads share a redactor
+                if len(table) >= most:
+                    del table[next(iter(table))]  # dicts keep insertion order
+                table[text] = cached
+        notes |= cached[1]
+        return cached[0]
 
     def _scrubbed(self, text: str, notes: set[str]) -> str:
         try:
