@@ -24,6 +24,7 @@ from controlplane.manifest import Manifest
 from controlplane.store import Store
 from runtime.proxy.app import ProxyApp
 from runtime.proxy.context import ProxyContext
+from runtime.proxy.protocol import protocol_class
 from runtime.proxy.security import Guard, check_bind, check_not_itself, split_listen
 from runtime.services import RuntimeServices
 
@@ -63,6 +64,7 @@ class ProxyServer:
             config = uvicorn.Config(
                 self.app,
                 interface="asgi3",
+                http=protocol_class(),  # uvicorn's httptools protocol with the proxy's request cycle
                 lifespan="on",
                 access_log=False,  # ours (`access`) says the decision; uvicorn's would be a second line
                 log_config=log_config,
