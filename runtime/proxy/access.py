@@ -18,10 +18,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import threading
+import re
 import time
-from typing import Any, Literal, TextIO
+from typing import Literal, TextIO
 
 from runtime.proxy.asgi import header_value
 
@@ -55,50 +54,34 @@ class AccessLog:
             message = json.dumps(record)
         else:
             message = f'{method} {path} {code} {role_text} "{reason_text}" {ms:.1f}ms'
-        _handle(_record(message))
+        _emit(message)
 
 
-def _handle(record: logging.LogRecord) -> None:
-    """`log.handle(record)`. Wired as `reasoning proxy serve` wires it (one `BatchedHandler`, no
-    filters, not propagated), the record goes straight to what `Logger.handle` would reach after
-    its checks, under the handler's lock as `Handler.handle` takes it: ~40 lines of logging's
-    Python a request the fewer. Any other wiring (a test's capture, a user's config) goes the
-    usual way."""
+def _emit(message: str) -> None:
+    """`log.info(message)`. Wired as `reasoning proxy serve` wires it (one `BatchedHandler` whose
+    formatter is a `SecondsFormatter` that reads only the time, level, name and message, no
+    filters, not propagated), the line is made straight from the message, the text logging would
+    write (`tests/runtime/proxy/test_access.py` compares them): no record, no formatting machinery,
+    a few microseconds a request the fewer. Any other wiring (a test's capture, a user's config)
+    goes the usual way."""
     handlers = log.handlers
     if len(handlers) == 1 and not log.propagate and not log.filters and not log.disabled:
         handler = handlers[0]
-        if type(handler) is BatchedHandler and not handler.filters and record.levelno >= handler.level:
-            with handler.lock:  # type: ignore[union-attr]  # made by Handler.__init__
-                handler.emit(record)
+        formatter = handler.formatter
+        if (
+            type(handler) is BatchedHandler
+            and not handler.filters
+            and handler.level <= logging.INFO
+            and type(formatter) is SecondsFormatter
+            and formatter.direct
+        ):
+            handler.add(formatter.line(log.name, message, time.time()))
             return
-    log.handle(record)
+    log.info(message)
 
 
-#: per thread (the object: an ident is reused once its thread ends): the attributes every access
-#: record shares, from one record made the usual way; a forked child makes its own
-_SHARED: dict[threading.Thread, dict[str, Any]] = {}
-os.register_at_fork(after_in_child=_SHARED.clear)
-
-
-def _record(message: str) -> logging.LogRecord:
-    """An INFO record of `message` on this logger, as `log.makeRecord` makes it (the same
-    attributes), at a fraction of the cost: `LogRecord.__init__` looks up the thread, the process
-    and the source file's name on each call (10k of the app's 274k instructions per pass-through
-    request, by callgrind); here they come from the first record this thread made, and only the
-    time and text are new."""
-    thread = threading.current_thread()
-    shared = _SHARED.get(thread)
-    if shared is None:
-        shared = _SHARED[thread] = vars(log.makeRecord(log.name, logging.INFO, __file__, 0, "", (), None)).copy()
-    record = logging.LogRecord.__new__(logging.LogRecord)
-    created = time.time()
-    # msecs as LogRecord computes it
-    record.__dict__.update(shared, created=created, msecs=int((created - int(created)) * 1000) + 0.0,
-                           relativeCreated=(created - _START) * 1000, msg=message)  # fmt: skip
-    return record
-
-
-_START: float = logging._startTime  # type: ignore[attr-defined]  # what relativeCreated counts from
+#: the fields `SecondsFormatter.line` can fill without a record
+_DIRECT_FIELDS = frozenset({"asctime", "levelname", "name", "message"})
 
 
 class SecondsFormatter(logging.Formatter):
@@ -106,6 +89,23 @@ class SecondsFormatter(logging.Formatter):
 
     _second: int = -1
     _text: str = ""
+
+    def __init__(self, fmt: str | None = None, datefmt: str | None = None) -> None:
+        super().__init__(fmt, datefmt)
+        #: whether `line` can make this formatter's text (only the fields it knows, %-style)
+        self.direct = (
+            type(self._style) is logging.PercentStyle
+            and set(re.findall(r"%\((\w+)\)", self._style._fmt or "")) <= _DIRECT_FIELDS
+        )
+
+    def line(self, name: str, message: str, created: float) -> str:
+        """What `format` gives for an INFO record of `message` on logger `name` made at `created`
+        (for a `direct` formatter)."""
+        msecs = int((created - int(created)) * 1000) + 0.0  # as LogRecord computes it
+        level = logging.getLevelName(logging.INFO)
+        values = {"asctime": self._stamp(created, msecs, self.datefmt), "levelname": level, "name": name,
+                  "message": message}  # fmt: skip
+        return self._style._fmt % values
 
     def format(self, record: logging.LogRecord) -> str:
         """As `logging.Formatter.format`; a record without exception or stack (every access line)
@@ -118,10 +118,13 @@ class SecondsFormatter(logging.Formatter):
         return self.formatMessage(record)
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
-        second = int(record.created)
+        return self._stamp(record.created, record.msecs, datefmt)
+
+    def _stamp(self, created: float, msecs: float, datefmt: str | None = None) -> str:
+        second = int(created)
         if second != self._second:
             self._second, self._text = second, time.strftime(datefmt or "%Y-%m-%d %H:%M:%S", self.converter(second))
-        return f"{self._text},{int(record.msecs):03d}" if datefmt is None else self._text
+        return f"{self._text},{int(msecs):03d}" if datefmt is None else self._text
 
 
 class BatchedHandler(logging.StreamHandler[TextIO]):
@@ -148,6 +151,20 @@ class BatchedHandler(logging.StreamHandler[TextIO]):
         if not self._pending:
             loop.call_soon(self._write)
         self._pending.append(line)
+
+    def add(self, line: str) -> None:
+        """A line already formatted (`SecondsFormatter.line`), as `emit` would add it."""
+        line += self.terminator
+        with self.lock:  # type: ignore[union-attr]  # made by Handler.__init__
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                self._pending.append(line)
+                self._write()
+                return
+            if not self._pending:
+                loop.call_soon(self._write)
+            self._pending.append(line)
 
     def _write(self) -> None:
         self.acquire()

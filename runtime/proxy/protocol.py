@@ -31,7 +31,6 @@ import asyncio
 import contextvars
 import inspect
 import logging
-import re
 import urllib.parse
 from typing import Any
 
@@ -45,10 +44,11 @@ log = logging.getLogger(__name__)
 #: The scope key that carries a request's whole body when it arrived with its head.
 BODY = "reasoning.body"
 
-# uvicorn's per-header checks (HEADER_RE, HEADER_VALUE_RE), as one pattern over all the names
-# joined and one over all the values: the same characters are refused.
-_BAD_NAME = re.compile(b'[\x00-\x1f\x7f()<>@,;:\\[\\]={} \t\\\\"]')
-_BAD_VALUE = re.compile(b"[\x00-\x08\x0a-\x1f\x7f]")
+# uvicorn's per-header checks (HEADER_RE, HEADER_VALUE_RE) as the bytes they refuse, looked for
+# in all the names joined and all the values joined: `bytes.translate` deletes them in one pass
+# of C, a fraction of what a character-class search costs per byte.
+_BAD_NAME = bytes(range(0x20)) + b'\x7f()<>@,;:[]={} \t\\"'
+_BAD_VALUE = bytes([*range(0x09), *range(0x0A, 0x20), 0x7F])
 _CRLF = b"\r\n"
 
 
@@ -88,9 +88,10 @@ class Cycle(RequestResponseCycle):
         if length is None:  # streamed: the head goes now
             await super().send(message)
             return
-        if _BAD_NAME.search(b"".join(lines[1::4])):
+        names, values = b"".join(lines[1::4]), b"".join(lines[3::4])
+        if len(names.translate(None, _BAD_NAME)) != len(names):
             raise RuntimeError("Invalid HTTP header name.")
-        if _BAD_VALUE.search(b"".join(lines[3::4])):
+        if len(values.translate(None, _BAD_VALUE)) != len(values):
             raise RuntimeError("Invalid HTTP header value.")
         if not self.keep_alive:
             lines.append(b"connection: close\r\n")

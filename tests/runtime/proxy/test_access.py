@@ -136,68 +136,59 @@ class TestBatchedLines:
             assert ours.format(record) == theirs.format(record)
 
 
-class TestRecords:
-    def test_a_line_is_a_record_as_logging_makes_it(self) -> None:
-        """Access records skip `LogRecord.__init__`; every attribute a handler or formatter reads
-        is still there, with this thread's and this process's values."""
-        from runtime.proxy.access import _record, log
+class TestDirectLines:
+    """`reasoning proxy serve`'s wiring (one BatchedHandler, a SecondsFormatter of the time, level,
+    name and message, no propagation): the line is made without a record, and reads as logging
+    would write it."""
 
-        ours = _record("GET /x 200")
-        theirs = log.makeRecord(log.name, logging.INFO, ours.pathname, 0, "GET /x 200", (), None)
-        timing = {"created", "msecs", "relativeCreated"}
-        assert {k: v for k, v in vars(ours).items() if k not in timing} == {
-            k: v for k, v in vars(theirs).items() if k not in timing
-        }
-        assert abs(ours.created - theirs.created) < 60 and ours.msecs == int((ours.created % 1) * 1000)
-        assert ours.getMessage() == "GET /x 200" and type(ours) is logging.LogRecord
+    @staticmethod
+    def written(fmt: str, *, filtered: bool = False, at: float = 1_700_000_000.25) -> tuple[str, int]:
+        """The line `AccessLog.line` writes through a handler formatted by `fmt`, and how many
+        records the logger handled (0: the direct way)."""
+        from unittest import mock
 
-    def test_each_thread_s_records_name_that_thread(self) -> None:
-        import threading
-
-        from runtime.proxy.access import _record
-
-        names: list[str | None] = []
-        for name in ("first", "second"):  # the second may reuse the first's ident once it ended
-            thread = threading.Thread(target=lambda: names.append(_record("x").threadName), name=name)
-            thread.start()
-            thread.join()
-        assert names == ["first", "second"] and _record("x").threadName == threading.current_thread().name
-
-    def test_served_as_the_cli_wires_it_a_line_reads_as_logging_would_write_it(self) -> None:
-        """One BatchedHandler and no propagation (`reasoning proxy serve`): the line skips the
-        logger's own checks and reads the same as when it takes them (a filter forces that way)."""
         from runtime.proxy.access import AccessLog, log
 
-        def written(*, filtered: bool) -> str:
-            stream = io.StringIO()
-            handler = BatchedHandler(stream)
-            handler.setFormatter(SecondsFormatter("%(levelname)s %(name)s %(module)s %(threadName)s: %(message)s"))
-            if filtered:
-                handler.addFilter(lambda record: True)
-            saved = log.handlers[:], log.propagate, log.level
-            log.handlers[:] = [handler]
-            log.propagate = False
-            log.setLevel(logging.INFO)
-            taken: list[logging.LogRecord] = []
-            usual = log.handle
+        stream = io.StringIO()
+        handler = BatchedHandler(stream)
+        handler.setFormatter(SecondsFormatter(fmt))
+        if filtered:
+            handler.addFilter(lambda record: True)
+        saved = log.handlers[:], log.propagate, log.level
+        log.handlers[:] = [handler]
+        log.propagate = False
+        log.setLevel(logging.INFO)
+        taken: list[logging.LogRecord] = []
+        usual = log.handle
 
-            def handle(record: logging.LogRecord) -> None:
-                taken.append(record)
-                usual(record)
+        def handle(record: logging.LogRecord) -> None:
+            taken.append(record)
+            usual(record)
 
-            log.handle = handle  # type: ignore[method-assign]
-            try:
-                AccessLog("text").line("POST", "/v1/messages", 200, b"upstream", b"no rule matched", 1.25)
-            finally:
-                del log.handle
-                log.handlers[:], log.propagate = saved[0], saved[1]
-                log.setLevel(saved[2])
-            assert len(taken) == (1 if filtered else 0)  # the short way skips Logger.handle
-            return stream.getvalue()
+        log.handle = handle  # type: ignore[method-assign]
+        try:
+            with mock.patch("time.time", return_value=at):  # the record's time and the direct line's
+                AccessLog("text").line("POST", "/v1/messages", 200, b"upstream", b"no 100% match", 1.25)
+        finally:
+            del log.handle
+            log.handlers[:], log.propagate = saved[0], saved[1]
+            log.setLevel(saved[2])
+        return stream.getvalue(), len(taken)
 
-        line = written(filtered=False)
-        assert line == written(filtered=True)
+    def test_the_cli_s_format_is_written_directly_as_logging_writes_it(self) -> None:
+        from controlplane.cli.proxy import _FORMAT
+
+        direct, records = self.written(_FORMAT)
+        usual, through = self.written(_FORMAT, filtered=True)  # a filter sends it the usual way
+        assert (records, through) == (0, 1)
+        assert direct == usual
+        assert direct.endswith(' INFO runtime.proxy.access: POST /v1/messages 200 upstream "no 100% match" 1.2ms\n')
+        assert direct.startswith(logging.Formatter().formatTime(_record("x", 1_700_000_000.25)))  # ...,250
+
+    def test_a_format_of_other_fields_goes_the_usual_way(self) -> None:
+        line, records = self.written("%(levelname)s %(name)s %(module)s %(threadName)s: %(message)s")
+        assert records == 1
         assert (
             line
-            == 'INFO runtime.proxy.access access MainThread: POST /v1/messages 200 upstream "no rule matched" 1.2ms\n'
+            == 'INFO runtime.proxy.access access MainThread: POST /v1/messages 200 upstream "no 100% match" 1.2ms\n'
         )

@@ -209,3 +209,12 @@ def test_the_body_reaches_the_app_in_the_scope_when_it_came_with_its_head() -> N
 
     asyncio.run(go())
     assert seen == [None, b"{}"]
+
+
+def test_the_bytes_refused_in_headers_are_uvicorns() -> None:
+    for code in range(256):
+        byte = bytes([code])
+        assert (httptools_impl.HEADER_RE.search(byte) is not None) == (not byte.translate(None, protocol._BAD_NAME))
+        assert (httptools_impl.HEADER_VALUE_RE.search(byte) is not None) == (
+            not byte.translate(None, protocol._BAD_VALUE)
+        )
