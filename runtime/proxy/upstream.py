@@ -124,10 +124,15 @@ class _Connection(asyncio.Protocol):
         self.closed = False
         self.idle_since = 0.0
         self.last_read = 0.0
+        #: the read timeout's timer, armed by a wait and left armed (`_check_idle`): one per
+        #: connection, not one per wait
+        self._timer: asyncio.TimerHandle | None = None
+        self.parser = httptools.HttpResponseParser(self)
         self._reset()
 
     def _reset(self) -> None:
-        self.parser = httptools.HttpResponseParser(self)
+        # The parser stays: after a whole answer on a kept-alive connection (the only kind reused)
+        # it is ready for the next, as uvicorn's request parser is.
         self.status = 0
         self.headers: list[tuple[bytes, bytes]] = []
         self.chunks: list[bytes] = []
@@ -162,6 +167,7 @@ class _Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        self._disarm()
         self.pool.forget(self)
         if not self.done:
             if self.head_done and self._until_close:  # a body delimited by the end of the connection
@@ -221,22 +227,26 @@ class _Connection(asyncio.Protocol):
         """Until the parser has news; TimeoutError after `read_timeout` seconds without a byte."""
         waiter = self.waiter = self.loop.create_future()
         timeout = self.pool.read_timeout
-        if timeout is None:
-            await waiter
-            return
-        timer = self.loop.call_later(timeout, self._check_idle, waiter, timeout)
-        try:
-            await waiter
-        finally:
-            timer.cancel()
+        if timeout is not None and self._timer is None:
+            self._timer = self.loop.call_at(self.last_read + timeout, self._check_idle, timeout)
+        await waiter
 
-    def _check_idle(self, waiter: asyncio.Future[None], timeout: float) -> None:
-        if waiter.done():
+    def _check_idle(self, timeout: float) -> None:
+        """The read timeout's timer: fails a wait that has had no byte for `timeout` seconds, and
+        re-arms for one that has (or stays unarmed until the next wait, when nobody waits)."""
+        self._timer = None
+        waiter = self.waiter
+        if waiter is None or waiter.done() or self.closed:
             return
         if self.loop.time() - self.last_read >= timeout:
             self._fail(TimeoutError(f"no byte from the upstream in {timeout:g} s"))
         else:
-            self.loop.call_at(self.last_read + timeout, self._check_idle, waiter, timeout)
+            self._timer = self.loop.call_at(self.last_read + timeout, self._check_idle, timeout)
+
+    def _disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
     async def exchange(self, request: bytes, head_only: bool) -> Response:
         self._reset()
@@ -328,7 +338,7 @@ class Pool:
         idle = self._idle.get(origin)
         if not idle:
             return None
-        now = asyncio.get_running_loop().time()
+        now = idle[-1].loop.time()  # the loop every connection of this pool runs in
         while idle:
             connection = idle.pop()
             if not connection.closed and now - connection.idle_since < IDLE_SECONDS:

@@ -197,3 +197,47 @@ class TestConnections:
                 await pool.send(origin_of("http://127.0.0.1:1"), "GET", "/", [], b"")
 
         asyncio.run(body())
+
+
+class _Skipping(asyncio.SelectorEventLoop):
+    """An event loop whose clock the test moves on (timers fall due without waiting for them)."""
+
+    skipped = 0.0
+
+    def time(self) -> float:
+        return super().time() + self.skipped
+
+
+class TestReadTimeout:
+    def test_a_silent_upstream_fails_the_request_after_the_read_timeout_not_before(self) -> None:
+        upstream = Upstream(lambda _: b"")  # reads each request and never answers
+        loop = _Skipping()
+        outcome: list[str] = []
+
+        async def turns(until: Callable[[], bool]) -> None:
+            for _ in range(10_000):
+                if until():
+                    return
+                await asyncio.sleep(0)
+
+        async def body(pool: Pool, base: str) -> None:
+            pool.read_timeout = 30.0
+            sent = asyncio.ensure_future(pool.send(origin_of(base), "POST", "/v1/messages", [], b"{}"))
+            await turns(lambda: bool(upstream.requests))
+            loop.skipped += 29.0
+            await turns(lambda: False)
+            outcome.append("done early" if sent.done() else "waiting")
+            loop.skipped += 2.0
+            await turns(sent.done)
+            outcome.append("failed" if sent.done() else "still waiting")
+            if not sent.done():
+                sent.cancel()
+                return
+            with pytest.raises(TimeoutError, match="no byte from the upstream in 30 s"):
+                await sent
+
+        try:
+            loop.run_until_complete(upstream.run(body))
+        finally:
+            loop.close()
+        assert outcome == ["waiting", "failed"]
