@@ -80,8 +80,8 @@ def _emit(message: str) -> None:
     log.info(message)
 
 
-#: the fields `SecondsFormatter.line` can fill without a record
-_DIRECT_FIELDS = frozenset({"asctime", "levelname", "name", "message"})
+#: a %-style field `SecondsFormatter.line` can fill without a record (no width, no flags)
+_DIRECT_FIELD = re.compile(r"%\((asctime|levelname|name|message)\)s")
 
 
 class SecondsFormatter(logging.Formatter):
@@ -92,20 +92,24 @@ class SecondsFormatter(logging.Formatter):
 
     def __init__(self, fmt: str | None = None, datefmt: str | None = None) -> None:
         super().__init__(fmt, datefmt)
-        #: whether `line` can make this formatter's text (only the fields it knows, %-style)
-        self.direct = (
-            type(self._style) is logging.PercentStyle
-            and set(re.findall(r"%\((\w+)\)", self._style._fmt or "")) <= _DIRECT_FIELDS
-        )
+        fmt = self._style._fmt or ""
+        #: whether `line` can make this formatter's text: %-style, only the four fields it knows
+        self.direct = type(self._style) is logging.PercentStyle and "%(" not in _DIRECT_FIELD.sub("", fmt)
+        #: per logger name: the format with the level and the name filled in
+        self._templates: dict[str, str] = {}
 
     def line(self, name: str, message: str, created: float) -> str:
         """What `format` gives for an INFO record of `message` on logger `name` made at `created`
         (for a `direct` formatter)."""
+        template = self._templates.get(name)
+        if template is None:
+            level = logging.getLevelName(logging.INFO)
+            fields = {"levelname": level.replace("%", "%%"), "name": name.replace("%", "%%")}
+            template = self._templates[name] = re.sub(
+                r"%\((levelname|name)\)s", lambda match: fields[match[1]], self._style._fmt or ""
+            )
         msecs = int((created - int(created)) * 1000) + 0.0  # as LogRecord computes it
-        level = logging.getLevelName(logging.INFO)
-        values = {"asctime": self._stamp(created, msecs, self.datefmt), "levelname": level, "name": name,
-                  "message": message}  # fmt: skip
-        return self._style._fmt % values
+        return template % {"asctime": self._stamp(created, msecs, self.datefmt), "message": message}
 
     def format(self, record: logging.LogRecord) -> str:
         """As `logging.Formatter.format`; a record without exception or stack (every access line)
