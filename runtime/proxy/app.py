@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.types import Receive, Scope, Send
@@ -31,12 +32,21 @@ from starlette.types import Receive, Scope, Send
 from controlplane import clock
 from runtime.errors import TranslationError, UnsupportedContent
 from runtime.proxy import custom
-from runtime.proxy.asgi import ClientGone, decision, discard_body, read_body, send_end, send_whole
+from runtime.proxy.asgi import (
+    ClientGone,
+    Headers,
+    decision,
+    discard_body,
+    read_body,
+    send_end,
+    send_whole,
+)
 from runtime.proxy.context import HeaderView, ProxyContext
 from runtime.proxy.errors import Refusal, error_body
 from runtime.proxy.exchange import Exchange
 from runtime.proxy.heap import settle_heap
 from runtime.proxy.metrics import CONTENT_TYPE
+from runtime.proxy.protocol import BODY
 from runtime.proxy.relay import relay
 from runtime.wire import Api, anthropic_to_openai, openai_for_endpoint, responses
 
@@ -63,6 +73,28 @@ def api_of(path: str, headers: list[tuple[bytes, bytes]]) -> Api:
     if path.startswith(_OPENAI_ONLY):
         return "openai"
     return "anthropic" if any(name == b"anthropic-version" for name, _ in headers) else "openai"
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """A request parsed and routed. The protocol's fast path decides before any ASGI (`ProxyApp.decide`)
+    and hands what it does not answer itself to the ASGI path in the scope (`DECIDED`), so the body
+    is not parsed, nor the request routed (a decision recorded, an affinity kept), twice."""
+
+    body: dict[str, Any]
+    role: str | None
+    reason: str
+    score: float | None
+    dry_run: bool
+
+    @property
+    def passes(self) -> bool:
+        """To the upstream as it came: no role, not a dry run."""
+        return self.role is None and not self.dry_run
+
+
+#: the scope key of a request's `Decided`, when the fast path decided it
+DECIDED = "reasoning.decided"
 
 
 class ProxyApp:
@@ -105,26 +137,7 @@ class ProxyApp:
                 context.inflight -= 1
             return
         started = clock.monotonic()
-        answered: list[Any] = [None, b"", b""]  # status, role, reason
-
-        async def watched(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                answered[0] = message["status"]
-                # From the end, where the proxy puts its two (after any the upstream sent): the
-                # last of each is what the client reads.
-                role = reason = None
-                for name, value in reversed(message["headers"]):
-                    if name == b"x-reasoning-role":
-                        role = value if role is None else role
-                    elif name == b"x-reasoning-reason":
-                        reason = value if reason is None else reason
-                    else:
-                        continue
-                    if role is not None and reason is not None:
-                        break
-                answered[1], answered[2] = role or b"", reason or b""
-            await send(message)
-
+        answered, watched = _watching(send)
         try:
             await self._request(scope, receive, watched)
         finally:
@@ -190,21 +203,19 @@ class ProxyApp:
 
     async def _api(self, api: Api, scope: Scope, receive: Receive, send: Send) -> None:
         context = self.context
-        raw = await read_body(scope, receive, context.settings.max_body_bytes, context.settings.body_timeout_seconds)
-        body = _parse(api, raw)
         headers = scope["headers"]
-        view = HeaderView(headers)  # what is absent (nearly always) costs no walk of the headers
-        unknown = context.unknown_role(headers) if view.has(b"x-reasoning-role") else None
-        if unknown is not None:
-            valid = sorted(context.role_values | context.role_labels)
-            raise Refusal(
-                400,
-                f"x-reasoning-role: {unknown!r} is not a role of this proxy; use one of {', '.join(valid)}",
-                param="x-reasoning-role",
+        decided: Decided | None = scope.get(DECIDED)  # by the protocol's fast path: not done twice
+        if decided is None:
+            raw = await read_body(
+                scope, receive, context.settings.max_body_bytes, context.settings.body_timeout_seconds
             )
+            decided = self._decide(api, headers, raw)
+        else:
+            raw = scope[BODY]
+        body = decided.body
         exchange = Exchange(api, context.project, scope, send, headers, raw, body, clock.now(), clock.monotonic())
-        exchange.role, exchange.reason, exchange.score = context.route(api, body, view)
-        if view.has(b"x-reasoning-dry-run") and _dry_run(headers):
+        exchange.role, exchange.reason, exchange.score = decided.role, decided.reason, decided.score
+        if decided.dry_run:
             await self._dry_run(exchange)
             return
         if exchange.role is None:
@@ -231,6 +242,68 @@ class ProxyApp:
             return
         exchange.prompt = _prompt(payload)
         await custom.answer(context, exchange, payload, body["max_tokens"])
+
+    def _decide(self, api: Api, headers: Headers, raw: bytes) -> Decided:
+        """The request parsed and routed; a `Refusal` for a malformed one or an unknown role."""
+        context = self.context
+        body = _parse(api, raw)
+        view = HeaderView(headers)  # what is absent (nearly always) costs no walk of the headers
+        unknown = context.unknown_role(headers) if view.has(b"x-reasoning-role") else None
+        if unknown is not None:
+            valid = sorted(context.role_values | context.role_labels)
+            raise Refusal(
+                400,
+                f"x-reasoning-role: {unknown!r} is not a role of this proxy; use one of {', '.join(valid)}",
+                param="x-reasoning-role",
+            )
+        role, reason, score = context.route(api, body, view)
+        return Decided(body, role, reason, score, view.has(b"x-reasoning-dry-run") and _dry_run(headers))
+
+    # -- the protocol's fast path (`runtime.proxy.protocol`) ------------------------------------
+
+    #: the paths the fast path may take, as request targets (no query), and their API
+    FAST_PATHS: dict[bytes, Api] = {b"/v1/messages": "anthropic", b"/v1/chat/completions": "openai"}
+
+    @property
+    def max_body_bytes(self) -> int:
+        return self.context.settings.max_body_bytes
+
+    def decide(self, target: bytes, headers: Headers, raw: bytes) -> Decided | None:
+        """A POST to a `FAST_PATHS` target whose whole body is in, parsed and routed as `_api`
+        would; None where the proxy refuses it (the ASGI path then says why)."""
+        if not self.context.guard.allows(headers):
+            return None
+        try:
+            return self._decide(self.FAST_PATHS[target], headers, raw)
+        except Refusal:
+            return None
+
+    async def pass_through(self, target: bytes, headers: Headers, raw: bytes, decided: Decided, send: Send) -> None:
+        """A decided request that goes to its upstream as it came (`decided.passes`), answered
+        through `send` (the protocol's, straight to the connection), as `_http` and `_api` would:
+        counted in flight, relayed, logged."""
+        context = self.context
+        context.inflight += 1
+        started = clock.monotonic()
+        path = target.decode("latin-1")
+        api = self.FAST_PATHS[target]
+        answered, watched = _watching(send) if context.access.on else (None, send)
+        scope = {"type": "http", "method": "POST", "path": path, "raw_path": target, "query_string": b"",
+                 "headers": headers}  # fmt: skip
+        exchange = Exchange(api, context.project, scope, watched, headers, raw, decided.body, clock.now(), started)
+        exchange.reason, exchange.score = decided.reason, decided.score
+        try:
+            await relay(context, exchange)
+        except Exception:  # a bug: as `_request` answers it
+            log.exception("proxy: POST %s failed", path)
+            body = error_body(api, 500, "the proxy failed on this request; it is logged")
+            with contextlib.suppress(Exception):  # the answer may have begun: nothing more can be said
+                await send_whole(watched, 500, body, decision("proxy", "internal error"))
+        finally:
+            if answered is not None:
+                ms = (clock.monotonic() - started) * 1000
+                context.access.line("POST", path, answered[0], answered[1], answered[2], ms)
+            context.inflight -= 1
 
     async def _responses(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The Responses API: routed on its chat-completions translation, answered by a role in
@@ -296,6 +369,32 @@ class ProxyApp:
         )
         exchange.reason = "not a messages call"
         await relay(context, exchange)
+
+
+def _watching(send: Send) -> tuple[list[Any], Send]:
+    """`send`, watched for the access log: the list gets the status, `x-reasoning-role` and
+    `x-reasoning-reason` the client is sent (None, b"", b"" until the answer starts)."""
+    answered: list[Any] = [None, b"", b""]
+
+    async def watched(message: Any) -> None:
+        if message["type"] == "http.response.start":
+            answered[0] = message["status"]
+            # From the end, where the proxy puts its two (after any the upstream sent): the
+            # last of each is what the client reads.
+            role = reason = None
+            for name, value in reversed(message["headers"]):
+                if name == b"x-reasoning-role":
+                    role = value if role is None else role
+                elif name == b"x-reasoning-reason":
+                    reason = value if reason is None else reason
+                else:
+                    continue
+                if role is not None and reason is not None:
+                    break
+            answered[1], answered[2] = role or b"", reason or b""
+        await send(message)
+
+    return answered, watched
 
 
 def _dry_run(headers: list[tuple[bytes, bytes]]) -> bool:

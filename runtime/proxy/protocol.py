@@ -32,6 +32,7 @@ import contextvars
 import inspect
 import logging
 import urllib.parse
+from collections.abc import Iterable
 from typing import Any
 
 import httptools
@@ -56,7 +57,7 @@ class Cycle(RequestResponseCycle):
     """One request and its answer, as uvicorn's cycle with the two changes the module describes."""
 
     async def run_asgi(self, app: Any) -> None:
-        if not self.more_body and not self.waiting_for_100_continue:
+        if not self.more_body and not self.waiting_for_100_continue and BODY not in self.scope:
             self.scope[BODY] = bytes(self.body)  # type: ignore[literal-required]
             self.body = bytearray()
         await super().run_asgi(app)
@@ -75,27 +76,12 @@ class Cycle(RequestResponseCycle):
         if self.access_log or self.scope["method"] == "HEAD" or status in (204, 304):
             await super().send(message)  # uvicorn's own rules for the answers that have no body
             return
-        length: int | None = None
-        lines = [STATUS_LINE[status]]
-        for name, value in self.default_headers + list(message.get("headers", ())):
-            name = name.lower()
-            if name == b"content-length" and length is None:
-                length = int(value.decode())
-            elif name == b"transfer-encoding" or name == b"connection":
-                await super().send(message)  # the framing or the closing an app asks for: uvicorn's rules
-                return
-            lines += (name, b": ", value, _CRLF)
-        if length is None:  # streamed: the head goes now
+        made = _head(status, message.get("headers", ()), self.default_headers, self.keep_alive)
+        length = made[1] if made is not None else None
+        if made is None or length is None:  # streamed, or the app's own framing or closing: uvicorn's rules
             await super().send(message)
             return
-        names, values = b"".join(lines[1::4]), b"".join(lines[3::4])
-        if len(names.translate(None, _BAD_NAME)) != len(names):
-            raise RuntimeError("Invalid HTTP header name.")
-        if len(values.translate(None, _BAD_VALUE)) != len(values):
-            raise RuntimeError("Invalid HTTP header value.")
-        if not self.keep_alive:
-            lines.append(b"connection: close\r\n")
-        lines.append(_CRLF)
+        head = made[0]
         if self.flow.write_paused and not self.disconnected:
             await self.flow.drain()
         if self.disconnected:
@@ -104,7 +90,7 @@ class Cycle(RequestResponseCycle):
         self.waiting_for_100_continue = False
         self.chunked_encoding = False
         self.expected_content_length = length
-        self._held = b"".join(lines)
+        self._held = head
 
     _held: bytes | None = None
 
@@ -130,11 +116,206 @@ class Cycle(RequestResponseCycle):
             self.on_response()
 
 
+def _head(
+    status: int, headers: Iterable[tuple[bytes, bytes]], default: list[tuple[bytes, bytes]], keep_alive: bool
+) -> tuple[bytes, int | None] | None:
+    """An answer's head as uvicorn writes it (names lower-cased, `connection: close` when the
+    connection ends with it) and its `content-length`; one without a length is framed chunked.
+    None for one with `transfer-encoding` or `connection` headers, whose rules are uvicorn's. A
+    `RuntimeError` for a name or value uvicorn refuses."""
+    length: int | None = None
+    lines = [STATUS_LINE[status]]
+    for name, value in (*default, *headers):
+        name = name.lower()
+        if name == b"content-length" and length is None:
+            length = int(value.decode())
+        elif name == b"transfer-encoding" or name == b"connection":
+            return None
+        lines += (name, b": ", value, _CRLF)
+    names, values = b"".join(lines[1::4]), b"".join(lines[3::4])
+    if len(names.translate(None, _BAD_NAME)) != len(names):
+        raise RuntimeError("Invalid HTTP header name.")
+    if len(values.translate(None, _BAD_VALUE)) != len(values):
+        raise RuntimeError("Invalid HTTP header value.")
+    if length is None:
+        lines.append(b"transfer-encoding: chunked\r\n")
+    if not keep_alive:
+        lines.append(b"connection: close\r\n")
+    lines.append(_CRLF)
+    return b"".join(lines), length
+
+
+class _Request:
+    """A request on the fast path: what the parser gave, the body as it arrives."""
+
+    __slots__ = ("body", "complete", "headers", "keep_alive", "target")
+
+    def __init__(self, target: bytes, headers: list[tuple[bytes, bytes]], keep_alive: bool) -> None:
+        self.target = target
+        self.headers = headers
+        self.keep_alive = keep_alive
+        self.body = bytearray()
+        self.complete = False
+
+
+class _Answer:
+    """The ASGI `send` of a request the fast path answers: the bytes `Cycle.send` would write, to
+    the connection, by the same rules (an answer with a length in one write, head first for one
+    without, chunked), with the connection's flow control."""
+
+    __slots__ = ("chunked", "complete", "gone", "held", "keep_alive", "left", "protocol", "started")
+
+    def __init__(self, protocol: ProxyProtocol, keep_alive: bool) -> None:
+        self.protocol = protocol
+        self.keep_alive = keep_alive
+        self.held: bytes | None = None
+        self.chunked = self.started = self.complete = self.gone = False
+        self.left = 0
+
+    async def __call__(self, message: Any) -> None:
+        protocol = self.protocol
+        if protocol.flow.write_paused and not self.gone:
+            await protocol.flow.drain()
+        if self.gone or self.complete:
+            return
+        transport = protocol.transport
+        if message["type"] == "http.response.start":
+            if self.started:
+                raise RuntimeError("the answer has started already")
+            self.started = True
+            status = message["status"]
+            made = _head(status, message.get("headers", ()), protocol.server_state.default_headers, self.keep_alive)
+            if made is None or status in (204, 304):
+                raise RuntimeError("the fast path relays no hop-by-hop headers and answers no 204 or 304")
+            head, length = made
+            if length is None:  # streamed: the head goes now, the body chunked
+                self.chunked = True
+                transport.write(head)
+            else:
+                self.held, self.left = head, length
+            return
+        body: bytes = message.get("body", b"")
+        more = bool(message.get("more_body", False))
+        if self.chunked:
+            transport.write((b"%x\r\n%s\r\n" % (len(body), body) if body else b"") + (b"" if more else b"0\r\n\r\n"))
+        else:
+            if len(body) > self.left:
+                raise RuntimeError("Response content longer than Content-Length")
+            self.left -= len(body)
+            held, self.held = self.held, None
+            data = held + body if held is not None else body
+            if data:
+                transport.write(data)
+            if not more and self.left:
+                raise RuntimeError("Response content shorter than Content-Length")
+        if not more:
+            self.complete = True
+
+
 class ProxyProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, making a `Cycle` for each request instead of uvicorn's."""
+    """uvicorn's httptools protocol, making a `Cycle` for each request instead of uvicorn's, with
+    the proxy's fast path: a request the app passes through is answered below ASGI.
+
+    The fast path takes a POST to one of the app's `FAST_PATHS` (HTTP/1.1, kept alive, a
+    `content-length` within the app's limit, no `expect`, nothing else in progress on the
+    connection) and, once its body is in, asks the app to decide it (`ProxyApp.decide`: parsed
+    and routed). One that passes through is relayed by `ProxyApp.pass_through` with `_Answer` as
+    its `send`: no scope, no cycle, no ASGI. Any other (refused, a dry run, a role's, a body
+    still arriving after the read that brought its head) is made a `Cycle` and goes the ASGI
+    way, with what was decided in the scope, so nothing is parsed or routed twice. uvicorn's own
+    machinery (keep-alive timer, pipelining queue, graceful shutdown, flow control) serves both."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        app = self.config.app
+        #: the app, when it has the fast path's methods (`ProxyApp`)
+        self.fast: Any = app if all(hasattr(app, n) for n in ("decide", "pass_through", "FAST_PATHS")) else None
+        self._request: _Request | None = None  # the fast path's request being read
+        self._answer: _Answer | None = None  # the fast path's answer in progress
+        self._closing = False
+
+    # -- parsing: the fast path's request, or uvicorn's scope ---------------------------------
+
+    def on_message_begin(self) -> None:
+        if self.fast is None:
+            super().on_message_begin()
+            return
+        self.url = b""
+        self.expect_100_continue = False
+        self.headers = []
+        self._request = None  # the scope waits until a request is known not to be the fast path's
+
+    def _begin_scope(self) -> None:
+        """uvicorn's `on_message_begin`, for the request whose head was just parsed."""
+        url, headers, expect = self.url, self.headers, self.expect_100_continue
+        super().on_message_begin()
+        self.url, self.expect_100_continue = url, expect
+        self.headers = self.scope["headers"] = headers
+
+    def _takes(self) -> bool:
+        """Whether the fast path takes the request whose head was just parsed."""
+        parser = self.parser
+        if (
+            self.url not in self.fast.FAST_PATHS
+            or parser.get_method() != b"POST"
+            or parser.get_http_version() != "1.1"
+            or not parser.should_keep_alive()
+            or parser.should_upgrade()
+            or self.expect_100_continue
+            or self.limit_concurrency is not None
+            or self.root_path
+            or self._closing
+            or self._answer is not None
+            or not (self.cycle is None or self.cycle.response_complete)
+        ):
+            return False
+        length = None
+        for name, value in self.headers:
+            if name == b"content-length":
+                length = value
+            elif name == b"transfer-encoding":
+                return False
+        return length is not None and length.isdigit() and int(length) <= self.fast.max_body_bytes
 
     def on_headers_complete(self) -> None:
-        # uvicorn's own (0.55), with `Cycle` for `RequestResponseCycle`
+        if self.fast is not None:
+            if self._takes():
+                self._request = _Request(self.url, self.headers, keep_alive=True)
+                return
+            self._begin_scope()
+        self._asgi()
+
+    def on_body(self, body: bytes) -> None:
+        request = self._request
+        if request is None:
+            super().on_body(body)
+        else:
+            request.body += body
+
+    def on_message_complete(self) -> None:
+        request = self._request
+        if request is None:
+            super().on_message_complete()
+            return
+        self._request = None
+        request.complete = True
+        self._answer = _Answer(self, request.keep_alive)
+        task = self.loop.create_task(self._serve(request, self._answer))
+        task.add_done_callback(self.tasks.discard)
+        self.tasks.add(task)
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        request = self._request
+        if request is not None and not request.complete:  # the rest of the body comes later:
+            self._request = None  # read as uvicorn reads it, with the app's limit and timeout
+            self._begin_scope()
+            self._asgi()
+            if request.body:
+                self.on_body(bytes(request.body))
+
+    def _asgi(self) -> None:
+        """uvicorn's `on_headers_complete` (0.55), with `Cycle` for `RequestResponseCycle`."""
         http_version = self.parser.get_http_version()
         method = self.parser.get_method()
         self.scope["method"] = method.decode("ascii")
@@ -158,8 +339,16 @@ class ProxyProtocol(HttpToolsProtocol):
         else:
             app = self.app
         existing = self.cycle
-        self.cycle = Cycle(
-            scope=self.scope,
+        self.cycle = self._cycle(self.scope, http_version != "1.0" and self.parser.should_keep_alive())
+        if (existing is None or existing.response_complete) and self._answer is None:
+            self._start_asgi_task(self.cycle, app)
+        else:  # pipelined: queued behind the answer in progress
+            self.flow.pause_reading()
+            self.pipeline.appendleft((self.cycle, app))
+
+    def _cycle(self, scope: Any, keep_alive: bool) -> Cycle:
+        return Cycle(
+            scope=scope,
             transport=self.transport,
             flow=self.flow,
             logger=self.logger,
@@ -168,14 +357,9 @@ class ProxyProtocol(HttpToolsProtocol):
             default_headers=self.server_state.default_headers,
             message_event=asyncio.Event(),
             expect_100_continue=self.expect_100_continue,
-            keep_alive=http_version != "1.0" and self.parser.should_keep_alive(),
+            keep_alive=keep_alive,
             on_response=self.on_response_complete,
         )
-        if existing is None or existing.response_complete:
-            self._start_asgi_task(self.cycle, app)
-        else:  # pipelined: queued behind the answer in progress
-            self.flow.pause_reading()
-            self.pipeline.appendleft((self.cycle, app))
 
     def _start_asgi_task(self, cycle: RequestResponseCycle, app: Any) -> None:
         if self.config.reset_contextvars:
@@ -184,6 +368,66 @@ class ProxyProtocol(HttpToolsProtocol):
             task = self.loop.create_task(cycle.run_asgi(app))
         task.add_done_callback(self.tasks.discard)
         self.tasks.add(task)
+
+    # -- the fast path's answer ---------------------------------------------------------------
+
+    async def _serve(self, request: _Request, answer: _Answer) -> None:
+        raw = bytes(request.body)
+        decided = self.fast.decide(request.target, request.headers, raw)
+        if decided is None or not decided.passes or self._closing:
+            await self._hand_over(request, raw, decided)
+            return
+        try:
+            await self.fast.pass_through(request.target, request.headers, raw, decided, answer)
+        finally:
+            self._answer = None
+            if answer.complete and answer.keep_alive and not answer.gone:
+                self.on_response_complete()
+            else:  # over (shut down, the client gone) or broken off: the connection ends with it
+                self.transport.close()
+
+    async def _hand_over(self, request: _Request, raw: bytes, decided: Any) -> None:
+        """The request the ASGI way, as a `Cycle` whose scope is uvicorn's for it, with its body
+        and what was decided of it."""
+        from runtime.proxy.app import DECIDED  # the app imports this module
+
+        path = request.target.decode("ascii")
+        scope = {
+            "type": "http",
+            "asgi": {"version": self.asgi_version, "spec_version": "2.3"},
+            "http_version": "1.1",
+            "server": self.server,
+            "client": self.client,
+            "scheme": self.scheme,
+            "root_path": self.root_path,
+            "headers": request.headers,
+            "state": self.app_state.copy(),
+            "method": "POST",
+            "path": path,
+            "raw_path": request.target,
+            "query_string": b"",
+            BODY: raw,
+        }
+        if decided is not None:
+            scope[DECIDED] = decided
+        cycle = self._cycle(scope, request.keep_alive and not self._closing)
+        cycle.more_body = False
+        self.cycle, self._answer = cycle, None
+        await cycle.run_asgi(self.app)
+
+    # -- the connection -------------------------------------------------------------------
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._answer is not None:
+            self._answer.gone = True
+        super().connection_lost(exc)
+
+    def shutdown(self) -> None:
+        self._closing = True
+        if self._answer is not None:  # the answer in progress ends the connection
+            self._answer.keep_alive = False
+            return
+        super().shutdown()
 
 
 #: The parts of uvicorn's protocol module `ProxyProtocol` relies on, by name.

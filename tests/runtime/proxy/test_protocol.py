@@ -16,6 +16,7 @@ from uvicorn.protocols.http.httptools_impl import RequestResponseCycle
 
 from runtime.proxy import protocol
 from runtime.proxy.protocol import BODY, Cycle
+from tests.runtime.proxy.conftest import ANTHROPIC_KEY, UPSTREAM_MODEL, Serve, World
 from tests.support.served import ServedProxy
 
 
@@ -218,3 +219,185 @@ def test_the_bytes_refused_in_headers_are_uvicorns() -> None:
         assert (httptools_impl.HEADER_VALUE_RE.search(byte) is not None) == (
             not byte.translate(None, protocol._BAD_VALUE)
         )
+
+
+# -- the fast path, on a connection the test writes to (`FakeApp` decides as `ProxyApp` does) ------
+
+
+class Connection(Transport):
+    """A client connection as the protocol sees it: what it was written, what it reads."""
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"sockname": ("127.0.0.1", 8001), "peername": ("127.0.0.1", 50000)}.get(name, default)
+
+    def set_protocol(self, protocol: Any) -> None: ...
+
+
+class FakeApp:
+    """The fast path's side of `ProxyApp`: a body `{"pass": true}` passes through (answered 200
+    `passed` by the fast path), any other is answered by the ASGI call with what it was handed."""
+
+    FAST_PATHS = {b"/v1/messages": "anthropic"}
+    max_body_bytes = 1000
+
+    def __init__(self) -> None:
+        self.decided: list[bytes] = []
+        self.asgi: list[tuple[Any, Any]] = []
+
+    def decide(self, target: bytes, headers: Any, raw: bytes) -> Any:
+        self.decided.append(raw)
+
+        class Decided:
+            passes = b'"pass": true' in raw
+
+        return Decided() if raw.startswith(b"{") else None
+
+    async def pass_through(self, target: bytes, headers: Any, raw: bytes, decided: Any, send: Any) -> None:
+        await send(start(200, (b"content-length", b"6")))
+        await send(body(b"passed"))
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        from runtime.proxy.app import DECIDED
+
+        if scope["type"] != "http":
+            return
+        got = scope.get(BODY)
+        if got is None:  # a body still arriving: read as uvicorn reads it
+            got, more = b"", True
+            while more:
+                message = await receive()
+                got, more = got + message.get("body", b""), message.get("more_body", False)
+        self.asgi.append((got, DECIDED in scope))
+        answer = b"asgi " + got
+        await send(start(200, (b"content-length", str(len(answer)).encode())))
+        await send(body(answer))
+
+
+def serve_connection(*writes: bytes) -> tuple[Connection, FakeApp]:
+    """The protocol on one connection: `writes` arrive (each a read of its own), answers are awaited."""
+    import uvicorn
+    from uvicorn.server import ServerState
+
+    app = FakeApp()
+    transport = Connection()
+
+    async def go() -> None:
+        config = uvicorn.Config(app, lifespan="off", access_log=False, log_config=None)
+        config.load()
+        state = ServerState()
+        connection = protocol.ProxyProtocol(config=config, server_state=state, app_state={})
+        connection.connection_made(transport)  # type: ignore[arg-type]
+        for data in writes:
+            connection.data_received(data)
+            for _ in range(50):  # what the reads set going runs (no real time passes)
+                await asyncio.sleep(0)
+        assert not state.tasks, "every answer is done"
+
+    asyncio.run(go())
+    return transport, app
+
+
+def post(data: bytes, **headers: str) -> bytes:
+    extra = b"".join(b"%s: %s\r\n" % (k.replace("_", "-").encode(), v.encode()) for k, v in headers.items())
+    return b"POST /v1/messages HTTP/1.1\r\nhost: x\r\n%scontent-length: %d\r\n\r\n%s" % (extra, len(data), data)
+
+
+def bodies(transport: Connection) -> list[bytes]:
+    """The answers' bodies, in order (each answer has a content-length)."""
+    data, out = b"".join(transport.writes), []
+    while data:
+        head, _, data = data.partition(b"\r\n\r\n")
+        length = int(
+            next(v for k, _, v in (line.partition(b": ") for line in head.split(b"\r\n")) if k == b"content-length")
+        )
+        out.append(data[:length])
+        data = data[length:]
+    return out
+
+
+class TestFastPath:
+    def test_a_request_that_passes_is_answered_below_asgi_in_one_write(self) -> None:
+        transport, app = serve_connection(post(b'{"pass": true}'))
+        assert bodies(transport) == [b"passed"] and len(transport.writes) == 1
+        assert app.asgi == [] and app.decided == [b'{"pass": true}']
+
+    def test_one_that_does_not_goes_the_asgi_way_decided_once(self) -> None:
+        transport, app = serve_connection(post(b'{"pass": false}'))
+        assert bodies(transport) == [b'asgi {"pass": false}']
+        assert app.asgi == [(b'{"pass": false}', True)] and len(app.decided) == 1
+
+    def test_a_refused_one_goes_the_asgi_way_undecided(self) -> None:
+        transport, app = serve_connection(post(b"not json"))
+        assert bodies(transport) == [b"asgi not json"] and app.asgi == [(b"not json", False)]
+
+    def test_pipelined_requests_are_answered_in_order_whichever_way_each_goes(self) -> None:
+        transport, _ = serve_connection(
+            post(b'{"pass": true}') + post(b'{"n": 2}') + post(b'{"pass": true, "n": 3}') + post(b'{"n": 4}')
+        )
+        # the first is the fast path's; those queued behind an answer go the ASGI way, in order
+        assert bodies(transport) == [b"passed", b'asgi {"n": 2}', b'asgi {"pass": true, "n": 3}', b'asgi {"n": 4}']
+
+    def test_a_body_that_comes_after_its_head_is_read_through_receive(self) -> None:
+        request = post(b'{"pass": true}')
+        transport, app = serve_connection(request[:-5], request[-5:])
+        assert bodies(transport) == [b'asgi {"pass": true}'] and app.decided == []
+
+    def test_what_the_fast_path_does_not_take_is_uvicorns(self) -> None:
+        too_big = post(b"{" + b" " * 1000 + b"}")
+        waits = post(b'{"pass": true}', expect="100-continue")
+        other = b"POST /v1/other HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}"
+        query = b"POST /v1/messages?beta=true HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}"
+        for request in (too_big, waits, other, query):
+            _, app = serve_connection(request)
+            assert app.decided == [] and len(app.asgi) == 1, request[:40]
+
+    def test_after_shutdown_the_answer_in_progress_closes_the_connection(self) -> None:
+        import uvicorn
+        from uvicorn.server import ServerState
+
+        app, transport = FakeApp(), Connection()
+
+        async def go() -> None:
+            config = uvicorn.Config(app, lifespan="off", access_log=False, log_config=None)
+            config.load()
+            connection = protocol.ProxyProtocol(config=config, server_state=ServerState(), app_state={})
+            connection.connection_made(transport)  # type: ignore[arg-type]
+            connection.data_received(post(b'{"pass": true}'))
+            connection.shutdown()  # before the answer's task has run
+            for _ in range(50):
+                await asyncio.sleep(0)
+
+        asyncio.run(go())
+        assert b"connection: close" in transport.writes[0] and transport.closed
+
+
+class TestServed:
+    """The fast path in `reasoning proxy serve`, with the real app: what the client and the store
+    see is what the ASGI path gives."""
+
+    def test_a_passed_request_is_logged_and_a_scored_one_recorded_once_either_way(
+        self, world: World, serve: Serve, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        import logging
+
+        import httpx
+
+        caplog.set_level(logging.INFO, logger="runtime.proxy.access")
+        proxy = serve(world.write(proxy_extra="    - {to: coding, when: {min_score: 0.999}}\n"))
+        headers = {"x-api-key": ANTHROPIC_KEY, "anthropic-version": "2023-06-01"}
+
+        def ask(text: str, **extra: str) -> httpx.Response:
+            body = {"model": UPSTREAM_MODEL, "max_tokens": 10, "messages": [{"role": "user", "content": text}]}
+            return httpx.post(f"{proxy.base_url}/v1/messages", json=body, headers={**headers, **extra})
+
+        passed = ask("write me a haiku about the sea")  # scored, below the bar: passes, the fast path's
+        dry = ask("fix the failing test in parser.py", **{"x-reasoning-dry-run": "1"})  # handed to ASGI
+        assert passed.status_code == 200 and passed.headers["x-reasoning-role"] == "upstream"
+        assert dry.status_code == 200 and dry.json()["score"] is not None
+        assert dry.json()["reason"].startswith("no rule matched")  # routed again, it would say "affinity"
+        assert len(passed.headers.get_list("date")) == 1
+        proxy.flush()
+        lines = [r.getMessage() for r in caplog.records if r.name == "runtime.proxy.access"]
+        assert lines[0].startswith('POST /v1/messages 200 upstream "no rule matched') and lines[0].endswith("ms")
+        recorded = world.store().decisions("proxytest")
+        assert len(recorded) == 2, recorded  # one each: routed once, not again by the ASGI path
