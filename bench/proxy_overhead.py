@@ -33,7 +33,11 @@ Method, per path:
 - concurrency 1: one keep-alive raw socket (blocking, TCP_NODELAY), --requests requests per
   mode, interleaved between the paths in --rounds rounds. Non-streaming: send to last body byte.
   Streaming: send to the first byte of the body (the first SSE chunk), i.e. time to first byte.
-- concurrency 64, non-streaming, and req/s: `wrk -t1 -c64 --latency` for --duration seconds.
+- concurrency 64, non-streaming, and req/s: `wrk -t1 -c64 --latency` for --duration seconds, in
+  --rounds64 rounds interleaved between the paths (the floor, ours, ..., then again): each path's
+  figure is its median round by req/s, and a share of the floor's req/s is the median of the
+  rounds' shares (each round's two loads ran back to back). The machine's speed drifts by a
+  quarter between consecutive 5 s loads here, so one load per path cannot carry a comparison.
 - concurrency 64, streaming: wrk only times whole responses, so a raw-socket asyncio client runs
   64 keep-alive connections for --duration seconds and times send to first body byte.
 Each path is warmed first (--warmup requests; one second of the same load before each c=64
@@ -270,6 +274,8 @@ class Target:
     #: what the upstream counts for one of this path's requests, non-streaming and streaming
     seen: tuple[str, str] = ("POST /v1/messages", "streams")
     figures: dict[str, Figure] = field(default_factory=dict)
+    #: the non-streaming c=64 loads, one per interleaved round (`figures["json64"]` is the median)
+    rounds: list[Figure] = field(default_factory=list)
     samples: dict[str, list[float]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
     first_error: dict[str, str] = field(default_factory=dict)
@@ -580,13 +586,20 @@ async def streaming_load(port: int, connections: int, seconds: float) -> Figure:
     )
 
 
-def concurrent(paths: list[Target], seconds: int, connections: int, upstream: int, scratch: Path) -> None:
-    """Concurrency 64: the paths back to back, each after a one-second warm-up of the same load."""
+def concurrent(paths: list[Target], seconds: int, connections: int, upstream: int, scratch: Path, rounds: int) -> None:
+    """Concurrency 64: the paths back to back, each after a one-second warm-up of the same load;
+    the non-streaming loads in `rounds` interleaved rounds (floor, ours, ..., floor, ours, ...),
+    each path's figure its median round by req/s, every round kept (`Target.rounds`)."""
     script = scratch / "post.lua"
     script.write_text(WRK_SCRIPT.format(body=json.dumps(request_body(False).decode())))
+    for round_ in range(rounds):
+        for path in paths:
+            wrk(path, script, 1, connections, upstream)
+            figure = wrk(path, script, seconds, connections, upstream)
+            figure.method += f", round {round_ + 1} of {rounds}"
+            path.rounds.append(figure)
     for path in paths:
-        wrk(path, script, 1, connections, upstream)
-        path.figures["json64"] = wrk(path, script, seconds, connections, upstream)
+        path.figures["json64"] = sorted(path.rounds, key=lambda figure: figure.rate)[(len(path.rounds) - 1) // 2]
     for path in paths:
         asyncio.run(streaming_load(path.port, connections, 1))
         before = settled(upstream)[path.seen[1]]
@@ -621,9 +634,12 @@ def aims(paths: list[Target]) -> str:
     if (ours := by_key.get("reasoning")) and (mine := ours.figures.get("json64")) and mine.cpu is not None:
         line = f"pass-through: {mine.cpu * 1e6:,.0f} µs CPU per request (aim <= {AIM_PASS_CPU * 1e6:.0f})"
         if floor and (base := floor.figures.get("json64")) and base.cpu is not None:
+            shares = sorted(a.rate / b.rate for a, b in zip(ours.rounds, floor.rounds, strict=True))
+            each = ", ".join(f"{a.rate / b.rate:.1%}" for a, b in zip(ours.rounds, floor.rounds, strict=True))
             line += (
-                f", {mine.rate / base.rate:.1%} of the floor's req/s (aim >= {AIM_PASS_SHARE:.0%}); the floor "
-                f"{base.cpu * 1e6:,.0f} µs, {base.rate:,.0f} req/s; ours costs {mine.cpu / base.cpu:.1f}x its CPU"
+                f", {shares[(len(shares) - 1) // 2]:.1%} of the floor's req/s (aim >= {AIM_PASS_SHARE:.0%}; the "
+                f"median of {len(shares)} interleaved rounds: {each}); the floor {base.cpu * 1e6:,.0f} µs, "
+                f"{base.rate:,.0f} req/s; ours costs {mine.cpu / base.cpu:.1f}x its CPU"
             )
         lines.append(line)
     if (translated := by_key.get("translated")) and (mine := translated.figures.get("json64")) and mine.cpu:
@@ -671,23 +687,23 @@ def trace(paths: list[Target]) -> str:
     lines = []
     for path in paths:
         for key, label in CELLS.items():
-            figure = path.figures.get(key)
-            if figure is None:
-                continue
-            line = (
-                f"  {path.label}, {label}: n={figure.n} in {figure.seconds:.2f} s"
-                f" ({figure.method}), errors {figure.errors}"
-            )
-            if figure.rate:
-                line += f", {figure.rate:,.0f} req/s"
-            if figure.upstream is not None:
-                line += f", upstream saw {figure.upstream}"
-            if figure.cpu is not None:
-                line += f", proxy CPU {figure.cpu * 1e6:,.0f} µs/request"
-            if figure.first_error:
-                line += f"; first error: {figure.first_error}"
-            lines.append(line)
+            for figure in path.rounds if key == "json64" and path.rounds else [path.figures.get(key)]:
+                if figure is not None:
+                    lines.append(_traced(path, label, figure))
     return "\n".join(lines)
+
+
+def _traced(path: Target, label: str, figure: Figure) -> str:
+    line = f"  {path.label}, {label}: n={figure.n} in {figure.seconds:.2f} s ({figure.method}), errors {figure.errors}"
+    if figure.rate:
+        line += f", {figure.rate:,.0f} req/s"
+    if figure.upstream is not None:
+        line += f", upstream saw {figure.upstream}"
+    if figure.cpu is not None:
+        line += f", proxy CPU {figure.cpu * 1e6:,.0f} µs/request"
+    if figure.first_error:
+        line += f"; first error: {figure.first_error}"
+    return line
 
 
 # ---------------------------------------------------------------- main
@@ -697,6 +713,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=1000, help="per path and mode at concurrency 1")
     parser.add_argument("--rounds", type=int, default=10, help="interleaving rounds at concurrency 1")
+    parser.add_argument(
+        "--rounds64", type=int, default=3, help="interleaved rounds of the non-streaming load at concurrency 64"
+    )
     parser.add_argument("--warmup", type=int, default=50, help="unmeasured requests per path and mode first")
     parser.add_argument("--duration", type=int, default=5, help="seconds per path and mode at concurrency 64")
     parser.add_argument("--connections", type=int, default=64)
@@ -783,7 +802,7 @@ def main() -> None:
         load_before = os.getloadavg()[0]
         started = time.perf_counter()
         sequential(paths, args.requests, args.rounds, args.warmup)
-        concurrent(paths, args.duration, args.connections, upstream, scratch)
+        concurrent(paths, args.duration, args.connections, upstream, scratch, args.rounds64)
         spent = time.perf_counter() - started
         load_after = os.getloadavg()[0]
         for path in paths:
