@@ -120,7 +120,8 @@ def _head(
     status: int, headers: Iterable[tuple[bytes, bytes]], default: list[tuple[bytes, bytes]], keep_alive: bool
 ) -> tuple[bytes, int | None] | None:
     """An answer's head as uvicorn writes it (names lower-cased, `connection: close` when the
-    connection ends with it) and its `content-length`; one without a length is framed chunked.
+    connection ends with it) and its `content-length`; one without a length is framed chunked,
+    but for a 204 or 304, which has no body.
     None for one with `transfer-encoding` or `connection` headers, whose rules are uvicorn's. A
     `RuntimeError` for a name or value uvicorn refuses."""
     length: int | None = None
@@ -137,7 +138,7 @@ def _head(
         raise RuntimeError("Invalid HTTP header name.")
     if len(values.translate(None, _BAD_VALUE)) != len(values):
         raise RuntimeError("Invalid HTTP header value.")
-    if length is None:
+    if length is None and status not in (204, 304):
         lines.append(b"transfer-encoding: chunked\r\n")
     if not keep_alive:
         lines.append(b"connection: close\r\n")
@@ -185,10 +186,13 @@ class _Answer:
             self.started = True
             status = message["status"]
             made = _head(status, message.get("headers", ()), protocol.server_state.default_headers, self.keep_alive)
-            if made is None or status in (204, 304):
-                raise RuntimeError("the fast path relays no hop-by-hop headers and answers no 204 or 304")
+            if made is None:
+                raise RuntimeError("the fast path relays no hop-by-hop headers")
             head, length = made
-            if length is None:  # streamed: the head goes now, the body chunked
+            if status in (204, 304):  # no body, whatever the length says
+                self.left = 0
+                transport.write(head)
+            elif length is None:  # streamed: the head goes now, the body chunked
                 self.chunked = True
                 transport.write(head)
             else:

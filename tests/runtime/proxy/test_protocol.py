@@ -19,6 +19,8 @@ from runtime.proxy.protocol import BODY, Cycle
 from tests.runtime.proxy.conftest import ANTHROPIC_KEY, UPSTREAM_MODEL, Serve, World
 from tests.support.served import ServedProxy
 
+DATE = b"Thu, 03 Dec 2026 09:00:00 GMT"
+
 
 class Transport:
     def __init__(self) -> None:
@@ -59,7 +61,7 @@ def run(kind: type[RequestResponseCycle], messages: list[dict[str, Any]], *, met
             logger=None,  # type: ignore[arg-type]
             access_logger=None,  # type: ignore[arg-type]
             access_log=False,
-            default_headers=[(b"date", b"Thu, 03 Dec 2026 09:00:00 GMT")],
+            default_headers=[(b"date", DATE)],
             message_event=asyncio.Event(),
             expect_100_continue=False,
             keep_alive=keep_alive,
@@ -401,3 +403,40 @@ class TestServed:
         assert lines[0].startswith('POST /v1/messages 200 upstream "no rule matched') and lines[0].endswith("ms")
         recorded = world.store().decisions("proxytest")
         assert len(recorded) == 2, recorded  # one each: routed once, not again by the ASGI path
+
+
+ANSWERED = [
+    case for case, (_, options) in CASES.items() if not options and "connection" not in case and "frames" not in case
+]
+
+
+@pytest.mark.parametrize("case", ANSWERED)
+def test_the_fast_paths_answer_writes_the_bytes_uvicorns_cycle_writes(case: str) -> None:
+    from types import SimpleNamespace
+
+    messages, _ = CASES[case]
+    theirs, their_end = run(RequestResponseCycle, messages)
+    transport = Transport()
+    connection = SimpleNamespace(
+        transport=transport, flow=Flow(), server_state=SimpleNamespace(default_headers=[(b"date", DATE)])
+    )
+    answer = protocol._Answer(connection, keep_alive=True)  # type: ignore[arg-type]
+    ended: list[str] = []
+
+    async def go() -> None:
+        for message in messages:
+            try:
+                await answer(message)
+            except RuntimeError as error:
+                ended.append(f"error: {error}")
+                return
+        if answer.complete:
+            ended.append("complete")
+
+    asyncio.run(go())
+    if their_end and their_end[-1].startswith("error"):
+        assert ended and ended[-1].startswith("error")
+        assert b"".join(theirs.writes).startswith(b"".join(transport.writes))
+    else:
+        assert (b"".join(transport.writes), ended) == (b"".join(theirs.writes), their_end)
+        assert len(transport.writes) <= len(theirs.writes)
