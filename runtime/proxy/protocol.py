@@ -421,9 +421,48 @@ class ProxyProtocol(HttpToolsProtocol):
 
     # -- the connection -------------------------------------------------------------------
 
+    # The keep-alive timeout, as one timer per connection left armed: uvicorn makes one after each
+    # answer and cancels it at the next read, two timer operations a request.
+    _idle_since: float | None = None
+
+    def _unset_keepalive_if_required(self) -> None:
+        self._idle_since = None  # busy: the armed timer, when it fires, finds it so and waits on
+
+    def on_response_complete(self) -> None:
+        # uvicorn's own (0.55), with the timer left armed
+        self.server_state.total_requests += 1
+        if self.transport.is_closing():
+            return
+        self._idle_since = None
+        self.flow.resume_reading()
+        if self.pipeline:
+            cycle, app = self.pipeline.pop()
+            self._start_asgi_task(cycle, app)
+            return
+        self._idle_since = self.loop.time()
+        if self.timeout_keep_alive_task is None:
+            self.timeout_keep_alive_task = self.loop.call_at(
+                self._idle_since + self.timeout_keep_alive, self._keep_alive_check
+            )
+
+    def _keep_alive_check(self) -> None:
+        """Closes a connection idle for the keep-alive timeout since its last answer; re-arms for
+        one that is busy or has been idle less."""
+        self.timeout_keep_alive_task = None
+        since = self._idle_since
+        if since is None or self.transport.is_closing():
+            return  # busy: the next answer arms it again
+        if self.loop.time() - since >= self.timeout_keep_alive:
+            self.timeout_keep_alive_handler()
+        else:
+            self.timeout_keep_alive_task = self.loop.call_at(since + self.timeout_keep_alive, self._keep_alive_check)
+
     def connection_lost(self, exc: Exception | None) -> None:
         if self._answer is not None:
             self._answer.gone = True
+        if self.timeout_keep_alive_task is not None:
+            self.timeout_keep_alive_task.cancel()
+            self.timeout_keep_alive_task = None
         super().connection_lost(exc)
 
     def shutdown(self) -> None:
@@ -439,7 +478,10 @@ _CYCLE_ARGUMENTS = (
     "self", "scope", "transport", "flow", "logger", "access_logger", "access_log", "default_headers",
     "message_event", "expect_100_continue", "keep_alive", "on_response",
 )  # fmt: skip
-_PROTOCOL_METHODS = ("on_response_complete", "_should_upgrade", "on_body", "on_message_complete", "shutdown")
+_PROTOCOL_METHODS = (
+    "on_response_complete", "_should_upgrade", "on_body", "on_message_complete", "shutdown",
+    "_unset_keepalive_if_required", "timeout_keep_alive_handler", "on_message_begin", "connection_lost",
+)  # fmt: skip
 
 
 def fits(module: Any = httptools_impl) -> bool:

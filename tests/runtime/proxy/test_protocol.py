@@ -440,3 +440,47 @@ def test_the_fast_paths_answer_writes_the_bytes_uvicorns_cycle_writes(case: str)
     else:
         assert (b"".join(transport.writes), ended) == (b"".join(theirs.writes), their_end)
         assert len(transport.writes) <= len(theirs.writes)
+
+
+class _Skipping(asyncio.SelectorEventLoop):
+    """An event loop whose clock the test moves on (timers fall due without waiting for them)."""
+
+    skipped = 0.0
+
+    def time(self) -> float:
+        return super().time() + self.skipped
+
+
+def test_a_connection_idle_for_the_keep_alive_timeout_is_closed_and_one_in_use_is_not() -> None:
+    import uvicorn
+    from uvicorn.server import ServerState
+
+    loop, transport = _Skipping(), Connection()
+    seen: list[bool] = []
+
+    async def turns() -> None:
+        for _ in range(50):
+            await asyncio.sleep(0)
+
+    async def go() -> None:
+        config = uvicorn.Config(FakeApp(), lifespan="off", access_log=False, log_config=None, timeout_keep_alive=5)
+        config.load()
+        connection = protocol.ProxyProtocol(config=config, server_state=ServerState(), app_state={})
+        connection.connection_made(transport)  # type: ignore[arg-type]
+        connection.data_received(post(b'{"pass": true}'))
+        await turns()
+        loop.skipped += 4  # idle 4 s, then another request: the timer armed by the first answer is still due at 5 s
+        connection.data_received(post(b'{"pass": true}'))
+        await turns()
+        loop.skipped += 4  # 8 s since the first answer, 4 since the second
+        await turns()
+        seen.append(transport.closed)
+        loop.skipped += 2  # 6 s since the second answer
+        await turns()
+        seen.append(transport.closed)
+
+    try:
+        loop.run_until_complete(go())
+    finally:
+        loop.close()
+    assert seen == [False, True] and bodies(transport) == [b"passed", b"passed"]
