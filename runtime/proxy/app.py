@@ -13,6 +13,12 @@ server's loop and starts the background refresh of availability and budget basel
 (after uvicorn has finished the requests in flight) closes the client and drains the recorder,
 so nothing answered goes unrecorded.
 
+Pass-through on the two chat paths does not come through ASGI at all: the connection's protocol
+(`runtime.proxy.protocol`) reads the request, asks `decide` (parsed and routed as `_api` would),
+and has `pass_through` relay one that goes upstream untouched, writing the answer straight to the
+connection. Whatever else it read (a role's request, a dry run, a refusal) arrives here as usual,
+with the body and what was decided in the scope (`BODY`, `DECIDED`), so nothing is done twice.
+
 Every answer carries `x-reasoning-role` and `x-reasoning-reason`; answers the proxy makes itself
 (a malformed request, a missing token) say `x-reasoning-role: proxy`. With
 `x-reasoning-dry-run: 1` the decision comes back as JSON and no model is called.

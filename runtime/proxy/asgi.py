@@ -1,7 +1,9 @@
 """The few ASGI moves every handler makes: read a bounded body, send a response, shape headers.
 
 The proxy is a bare ASGI callable (no framework: routing four paths needs no router, and every
-microsecond on the hot path is the agent's), so these helpers are the whole of its HTTP layer.
+microsecond on the hot path is the agent's), so these helpers and its connections' protocol
+(`protocol`: uvicorn's, with its own request cycle and a fast path for pass-through) are the
+whole of its HTTP layer.
 Header names are lower-case bytes, as ASGI hands them over and as uvicorn writes them.
 """
 

@@ -36,6 +36,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import httptools
+import uvicorn
 from uvicorn.protocols.http import httptools_impl
 from uvicorn.protocols.http.flow_control import service_unavailable
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol, RequestResponseCycle
@@ -366,7 +367,7 @@ class ProxyProtocol(HttpToolsProtocol):
         )
 
     def _start_asgi_task(self, cycle: RequestResponseCycle, app: Any) -> None:
-        if self.config.reset_contextvars:
+        if getattr(self.config, "reset_contextvars", False):  # uvicorn 0.40 and later
             task = self.loop.create_task(cycle.run_asgi(app), context=contextvars.Context())
         else:
             task = self.loop.create_task(cycle.run_asgi(app))
@@ -484,8 +485,16 @@ _PROTOCOL_METHODS = (
 )  # fmt: skip
 
 
-def fits(module: Any = httptools_impl) -> bool:
-    """Whether uvicorn's protocol module has the shape `ProxyProtocol` was written against."""
+#: The uvicorn releases whose protocol `ProxyProtocol` was written against and tested with (its
+#: attributes, the order of its callbacks, which its methods set): others vary in all three
+#: (0.45 has no `asgi_version` on the protocol, 0.30 another keep-alive rule).
+KNOWN = ("0.55",)
+
+
+def fits(module: Any = httptools_impl, version: str = uvicorn.__version__) -> bool:
+    """Whether uvicorn is a release `ProxyProtocol` knows, with the shape it was written against."""
+    if ".".join(version.split(".")[:2]) not in KNOWN:
+        return False
     try:
         arguments = tuple(inspect.signature(module.RequestResponseCycle.__init__).parameters)
     except (AttributeError, TypeError, ValueError):
@@ -497,5 +506,8 @@ def protocol_class() -> type[asyncio.Protocol] | str:
     """`ProxyProtocol`, or uvicorn's own ("httptools") where its internals differ."""
     if fits():
         return ProxyProtocol
-    log.warning("proxy: this uvicorn's HTTP protocol is not the one the proxy's fast path knows; using uvicorn's own")
+    log.warning(
+        "proxy: uvicorn %s is not a release the proxy's own protocol knows (%s); using uvicorn's, a little slower",
+        uvicorn.__version__, ", ".join(f"{known}.x" for known in KNOWN),
+    )  # fmt: skip
     return "httptools"

@@ -158,6 +158,7 @@ def test_the_installed_uvicorn_fits_and_another_shape_is_refused() -> None:
         HttpToolsProtocol = httptools_impl.HttpToolsProtocol
 
     assert not protocol.fits(Elsewise)
+    assert not protocol.fits(version="0.56.0") and not protocol.fits(version="0.45.0")
 
 
 def _exchange(address: tuple[str, int], data: bytes, answers: int) -> list[bytes]:
