@@ -146,6 +146,15 @@ class BatchedHandler(logging.StreamHandler[TextIO]):
         except Exception:
             self.handleError(record)
             return
+        self._queue(line)  # under the lock `Handler.handle` holds
+
+    def add(self, line: str) -> None:
+        """A line already formatted (`SecondsFormatter.line`), as `emit` would add it."""
+        with self.lock:  # type: ignore[union-attr]  # made by Handler.__init__
+            self._queue(line + self.terminator)
+
+    def _queue(self, line: str) -> None:
+        """Written at the end of the loop's turn, or at once outside a loop."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -155,20 +164,6 @@ class BatchedHandler(logging.StreamHandler[TextIO]):
         if not self._pending:
             loop.call_soon(self._write)
         self._pending.append(line)
-
-    def add(self, line: str) -> None:
-        """A line already formatted (`SecondsFormatter.line`), as `emit` would add it."""
-        line += self.terminator
-        with self.lock:  # type: ignore[union-attr]  # made by Handler.__init__
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:
-                self._pending.append(line)
-                self._write()
-                return
-            if not self._pending:
-                loop.call_soon(self._write)
-            self._pending.append(line)
 
     def _write(self) -> None:
         self.acquire()

@@ -52,7 +52,7 @@ from runtime.proxy.errors import Refusal, error_body
 from runtime.proxy.exchange import Exchange
 from runtime.proxy.heap import settle_heap
 from runtime.proxy.metrics import CONTENT_TYPE
-from runtime.proxy.protocol import BODY
+from runtime.proxy.protocol import BODY, DECIDED
 from runtime.proxy.relay import relay
 from runtime.wire import Api, anthropic_to_openai, openai_for_endpoint, responses
 
@@ -97,10 +97,6 @@ class Decided:
     def passes(self) -> bool:
         """To the upstream as it came: no role, not a dry run."""
         return self.role is None and not self.dry_run
-
-
-#: the scope key of a request's `Decided`, when the fast path decided it
-DECIDED = "reasoning.decided"
 
 
 class ProxyApp:

@@ -1,11 +1,12 @@
-"""The proxy's HTTP/1.1 connections: uvicorn's httptools protocol, with a request cycle of our own.
+"""The proxy's HTTP/1.1 connections: uvicorn's httptools protocol, with a request cycle and a fast path of its own.
 
     uvicorn.Server ── ProxyProtocol (uvicorn's HttpToolsProtocol: parsing, keep-alive, pipelining,
-                      │               flow control, graceful shutdown, all unchanged)
-                      └─ Cycle, one per request (uvicorn's RequestResponseCycle, two moves changed)
+                      │               flow control, graceful shutdown)
+                      ├─ the fast path: a pass-through request answered below ASGI (`_Answer`)
+                      └─ Cycle, for every other request (uvicorn's RequestResponseCycle, two moves changed)
 
-What the proxy spends on a pass-through request is mostly its HTTP layer, so the cycle does two
-things uvicorn's does not (bench/proxy_overhead.py measures both paths side by side):
+What the proxy spends on a pass-through request is mostly its HTTP layer (bench/proxy_overhead.py
+measures it beside a bare relay), so three things differ from uvicorn's:
 
 1. **The body in the scope.** A request whose whole body came in with its head (nearly every API
    call: the task starts after the read that held both) reaches the app with the body in
@@ -17,12 +18,15 @@ things uvicorn's does not (bench/proxy_overhead.py measures both paths side by s
    and writes both at once. A streamed answer (no length) still has its head written at once, so a
    client sees the status before the first event. Header names and values are checked as uvicorn
    checks them, in one pass over the lot rather than two regular expressions per header.
+3. **The fast path** (`ProxyProtocol`'s docstring): a POST to one of the app's chat paths is read
+   without a scope or a cycle and, once the app has decided it passes through, relayed with no
+   ASGI at all; anything else it read becomes a `Cycle` with what was decided.
 
-Everything else is uvicorn's own code: the parent class builds the scope and drives the parser,
-and the cycle's `receive`, `run_asgi` and the 100-continue, HEAD, 204/304, chunked and
-`connection: close` rules are uvicorn's. `protocol_class()` picks this protocol only where uvicorn's
-internals are the ones it was written against (checked, not assumed from a version number), and
-uvicorn's own protocol otherwise: the proxy then works as before, a little slower.
+The keep-alive timeout is one timer per connection, left armed, where uvicorn makes one after each
+answer. The rest (the parser's callbacks, receive, 100-continue, HEAD, 204/304, chunked and
+`connection: close` rules) is uvicorn's own code. `protocol_class()` picks this protocol only on
+the uvicorn release it was written against and tested with (`KNOWN`, and the shape of the classes
+it extends), and uvicorn's own protocol otherwise: the proxy then works as before, a little slower.
 """
 
 from __future__ import annotations
@@ -45,6 +49,9 @@ log = logging.getLogger(__name__)
 
 #: The scope key that carries a request's whole body when it arrived with its head.
 BODY = "reasoning.body"
+#: The scope key of what the fast path decided of a request it hands to the ASGI path (the app's
+#: `Decided`: parsed and routed), so that the app does neither again.
+DECIDED = "reasoning.decided"
 
 # uvicorn's per-header checks (HEADER_RE, HEADER_VALUE_RE) as the bytes they refuse, looked for
 # in all the names joined and all the values joined: `bytes.translate` deletes them in one pass
@@ -312,8 +319,9 @@ class ProxyProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
         request = self._request
-        if request is not None and not request.complete:  # the rest of the body comes later:
-            self._request = None  # read as uvicorn reads it, with the app's limit and timeout
+        if request is not None and not request.complete and not self.transport.is_closing():
+            # the rest of the body comes later: read as uvicorn reads it, with the app's limit and timeout
+            self._request = None
             self._begin_scope()
             self._asgi()
             if request.body:
@@ -378,7 +386,11 @@ class ProxyProtocol(HttpToolsProtocol):
 
     async def _serve(self, request: _Request, answer: _Answer) -> None:
         raw = bytes(request.body)
-        decided = self.fast.decide(request.target, request.headers, raw)
+        try:
+            decided = self.fast.decide(request.target, request.headers, raw)
+        except Exception:  # a bug: the ASGI path decides again and answers it in the API's shape
+            log.exception("proxy: the fast path could not decide POST %s", request.target.decode("latin-1"))
+            decided = None
         if decided is None or not decided.passes or self._closing:
             await self._hand_over(request, raw, decided)
             return
@@ -394,8 +406,6 @@ class ProxyProtocol(HttpToolsProtocol):
     async def _hand_over(self, request: _Request, raw: bytes, decided: Any) -> None:
         """The request the ASGI way, as a `Cycle` whose scope is uvicorn's for it, with its body
         and what was decided of it."""
-        from runtime.proxy.app import DECIDED  # the app imports this module
-
         path = request.target.decode("ascii")
         scope = {
             "type": "http",

@@ -15,7 +15,7 @@ from uvicorn.protocols.http import httptools_impl
 from uvicorn.protocols.http.httptools_impl import RequestResponseCycle
 
 from runtime.proxy import protocol
-from runtime.proxy.protocol import BODY, Cycle
+from runtime.proxy.protocol import BODY, DECIDED, Cycle
 from tests.runtime.proxy.conftest import ANTHROPIC_KEY, UPSTREAM_MODEL, Serve, World
 from tests.support.served import ServedProxy
 
@@ -249,6 +249,8 @@ class FakeApp:
 
     def decide(self, target: bytes, headers: Any, raw: bytes) -> Any:
         self.decided.append(raw)
+        if raw == b'{"boom": 1}':
+            raise ValueError("a bug in deciding")
 
         class Decided:
             passes = b'"pass": true' in raw
@@ -260,8 +262,6 @@ class FakeApp:
         await send(body(b"passed"))
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        from runtime.proxy.app import DECIDED
-
         if scope["type"] != "http":
             return
         got = scope.get(BODY)
@@ -332,6 +332,11 @@ class TestFastPath:
     def test_a_refused_one_goes_the_asgi_way_undecided(self) -> None:
         transport, app = serve_connection(post(b"not json"))
         assert bodies(transport) == [b"asgi not json"] and app.asgi == [(b"not json", False)]
+
+    def test_a_bug_in_deciding_leaves_the_request_to_the_asgi_path(self, caplog: pytest.LogCaptureFixture) -> None:
+        transport, app = serve_connection(post(b'{"boom": 1}'))
+        assert bodies(transport) == [b'asgi {"boom": 1}'] and app.asgi == [(b'{"boom": 1}', False)]
+        assert "could not decide" in caplog.text
 
     def test_pipelined_requests_are_answered_in_order_whichever_way_each_goes(self) -> None:
         transport, _ = serve_connection(
