@@ -31,7 +31,7 @@ import contextlib
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.types import Receive, Scope, Send
 
@@ -43,6 +43,7 @@ from runtime.proxy.asgi import (
     Headers,
     decision,
     discard_body,
+    header_value,
     read_body,
     send_end,
     send_whole,
@@ -79,6 +80,14 @@ def api_of(path: str, headers: list[tuple[bytes, bytes]]) -> Api:
     if path.startswith(_OPENAI_ONLY):
         return "openai"
     return "anthropic" if any(name == b"anthropic-version" for name, _ in headers) else "openai"
+
+
+class Answer(Protocol):
+    """The fast path's `send` (`protocol._Answer`): ASGI's, and the status it was given."""
+
+    status: int | None
+
+    async def __call__(self, message: Any) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,7 +289,7 @@ class ProxyApp:
         except Refusal:
             return None
 
-    async def pass_through(self, target: bytes, headers: Headers, raw: bytes, decided: Decided, send: Send) -> None:
+    async def pass_through(self, target: bytes, headers: Headers, raw: bytes, decided: Decided, send: Answer) -> None:
         """A decided request that goes to its upstream as it came (`decided.passes`), answered
         through `send` (the protocol's, straight to the connection), as `_http` and `_api` would:
         counted in flight, relayed, logged."""
@@ -289,22 +298,23 @@ class ProxyApp:
         started = clock.monotonic()
         path = target.decode("latin-1")
         api = self.FAST_PATHS[target]
-        answered, watched = _watching(send) if context.access.on else (None, send)
         scope = {"type": "http", "method": "POST", "path": path, "raw_path": target, "query_string": b"",
                  "headers": headers}  # fmt: skip
-        exchange = Exchange(api, context.project, scope, watched, headers, raw, decided.body, clock.now(), started)
+        exchange = Exchange(api, context.project, scope, send, headers, raw, decided.body, clock.now(), started)
         exchange.reason, exchange.score = decided.reason, decided.score
+        said = (b"upstream", header_value(decided.reason))  # what relay's answers say, whichever it gives
         try:
             await relay(context, exchange)
         except Exception:  # a bug: as `_request` answers it
             log.exception("proxy: POST %s failed", path)
             body = error_body(api, 500, "the proxy failed on this request; it is logged")
+            said = (b"proxy", b"internal error")
             with contextlib.suppress(Exception):  # the answer may have begun: nothing more can be said
-                await send_whole(watched, 500, body, decision("proxy", "internal error"))
+                await send_whole(send, 500, body, decision(*(part.decode() for part in said)))
         finally:
-            if answered is not None:
+            if context.access.on:
                 ms = (clock.monotonic() - started) * 1000
-                context.access.line("POST", path, answered[0], answered[1], answered[2], ms)
+                context.access.line("POST", path, send.status, said[0], said[1], ms)
             context.inflight -= 1
 
     async def _responses(self, scope: Scope, receive: Receive, send: Send) -> None:

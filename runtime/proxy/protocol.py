@@ -172,12 +172,14 @@ class _Answer:
     the connection, by the same rules (an answer with a length in one write, head first for one
     without, chunked), with the connection's flow control."""
 
-    __slots__ = ("chunked", "complete", "gone", "held", "keep_alive", "left", "protocol", "started")
+    __slots__ = ("chunked", "complete", "gone", "held", "keep_alive", "left", "protocol", "started", "status")
 
     def __init__(self, protocol: ProxyProtocol, keep_alive: bool) -> None:
         self.protocol = protocol
         self.keep_alive = keep_alive
         self.held: bytes | None = None
+        #: the answer's status, once it has started (None: never, as for a client gone first)
+        self.status: int | None = None
         self.chunked = self.started = self.complete = self.gone = False
         self.left = 0
 
@@ -192,7 +194,7 @@ class _Answer:
             if self.started:
                 raise RuntimeError("the answer has started already")
             self.started = True
-            status = message["status"]
+            status = self.status = message["status"]
             made = _head(status, message.get("headers", ()), protocol.server_state.default_headers, self.keep_alive)
             if made is None:
                 raise RuntimeError("the fast path relays no hop-by-hop headers")
