@@ -190,10 +190,7 @@ class ProxyApp:
         except ClientGone:
             return
         except Exception:  # a bug: the client still gets an answer in its API's shape, not a bare 500
-            log.exception("proxy: %s %s failed", scope["method"], path)
-            body = error_body(api, 500, "the proxy failed on this request; it is logged")
-            with contextlib.suppress(Exception):  # the answer may have begun: nothing more can be said
-                await send_whole(send, 500, body, decision("proxy", "internal error"))
+            await _internal_error(api, send, scope["method"], path)
 
     async def _refuse(self, api: Api, refusal: Refusal, receive: Receive, send: Send) -> None:
         """The proxy's own answer; a body still arriving is read and dropped after it (bounded)."""
@@ -306,11 +303,8 @@ class ProxyApp:
         try:
             await relay(context, exchange)
         except Exception:  # a bug: as `_request` answers it
-            log.exception("proxy: POST %s failed", path)
-            body = error_body(api, 500, "the proxy failed on this request; it is logged")
             said = (b"proxy", b"internal error")
-            with contextlib.suppress(Exception):  # the answer may have begun: nothing more can be said
-                await send_whole(send, 500, body, decision(*(part.decode() for part in said)))
+            await _internal_error(api, send, "POST", path)
         finally:
             if context.access.on:
                 ms = (clock.monotonic() - started) * 1000
@@ -381,6 +375,15 @@ class ProxyApp:
         )
         exchange.reason = "not a messages call"
         await relay(context, exchange)
+
+
+async def _internal_error(api: Api, send: Send, method: str, path: str) -> None:
+    """A bug while answering, logged; the client gets a 500 in its API's shape if it can still be
+    told (`x-reasoning-role: proxy`, reason `internal error`)."""
+    log.exception("proxy: %s %s failed", method, path)
+    body = error_body(api, 500, "the proxy failed on this request; it is logged")
+    with contextlib.suppress(Exception):  # the answer may have begun: nothing more can be said
+        await send_whole(send, 500, body, decision("proxy", "internal error"))
 
 
 def _watching(send: Send) -> tuple[list[Any], Send]:

@@ -85,20 +85,22 @@ class Cycle(RequestResponseCycle):
             await super().send(message)  # uvicorn's own rules for the answers that have no body
             return
         made = _head(status, message.get("headers", ()), self.default_headers, self.keep_alive)
-        length = made[1] if made is not None else None
-        if made is None or length is None:  # streamed, or the app's own framing or closing: uvicorn's rules
+        if made is None:  # the app's own framing or closing: uvicorn's rules
             await super().send(message)
             return
-        head = made[0]
+        head, length = made
         if self.flow.write_paused and not self.disconnected:
             await self.flow.drain()
         if self.disconnected:
             return
         self.response_started = True
         self.waiting_for_100_continue = False
-        self.chunked_encoding = False
-        self.expected_content_length = length
-        self._held = head
+        self.chunked_encoding = length is None
+        self.expected_content_length = length or 0
+        if length is None:  # streamed: the head goes now, uvicorn's send frames the body chunked
+            self.transport.write(head)
+        else:
+            self._held = head
 
     _held: bytes | None = None
 
@@ -146,10 +148,10 @@ def _head(
         raise RuntimeError("Invalid HTTP header name.")
     if len(values.translate(None, _BAD_VALUE)) != len(values):
         raise RuntimeError("Invalid HTTP header value.")
+    if not keep_alive:  # in uvicorn's order
+        lines.append(b"connection: close\r\n")
     if length is None and status not in (204, 304):
         lines.append(b"transfer-encoding: chunked\r\n")
-    if not keep_alive:
-        lines.append(b"connection: close\r\n")
     lines.append(_CRLF)
     return b"".join(lines), length
 

@@ -109,6 +109,10 @@ CASES: dict[str, tuple[list[dict[str, Any]], dict[str, Any]]] = {
         {},
     ),
     "a connection not kept alive": ([start(200, (b"content-length", b"2")), body(b"ok")], {"keep_alive": False}),
+    "a stream on a connection not kept alive": (
+        [start(200, (b"content-type", b"text/event-stream")), body(b"data: 1\n\n", True), body(b"")],
+        {"keep_alive": False},
+    ),
     "a head answer": ([start(200, (b"content-length", b"20")), body(b"")], {"method": "HEAD"}),
     "no content": ([start(204), body(b"")], {}),
     "upper-case names": ([start(200, (b"Content-Length", b"2"), (b"X-Thing", b"1")), body(b"ok")], {}),
